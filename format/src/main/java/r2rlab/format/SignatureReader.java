@@ -1,0 +1,91 @@
+package r2rlab.format;
+
+/**
+ * Sequential reader of a signature blob (fixup signatures, method and type signatures) inside a
+ * bounded window of the file. Integers use the ECMA-335 compressed encoding (II.23.2), which is
+ * what ReadyToRun signatures use, not the NativeFormat one.
+ */
+public final class SignatureReader {
+    private final ByteReader file;
+    private final long end;
+    private final String structure;
+    private final long start;
+    private long pos;
+
+    public SignatureReader(ByteReader file, long offset, long end, String structure) {
+        this.file = file;
+        this.start = offset;
+        this.pos = offset;
+        this.end = Math.min(end, file.length());
+        this.structure = structure;
+    }
+
+    public long position() {
+        return pos;
+    }
+
+    public long start() {
+        return start;
+    }
+
+    public String structure() {
+        return structure;
+    }
+
+    public FormatException error(String problem) {
+        return new FormatException(structure, pos, problem);
+    }
+
+    public int peekByte() {
+        if (pos >= end) {
+            throw error("signature runs past the end of its section");
+        }
+        return file.array()[(int) pos] & 0xFF;
+    }
+
+    public int readByte() {
+        int b = peekByte();
+        pos++;
+        return b;
+    }
+
+    /** ECMA-335 compressed unsigned integer: 1, 2 or 4 bytes, big-endian, length in the top bits. */
+    public int readUInt() {
+        int b0 = readByte();
+        if ((b0 & 0x80) == 0) {
+            return b0;
+        }
+        if ((b0 & 0xC0) == 0x80) {
+            return (b0 & 0x3F) << 8 | readByte();
+        }
+        if ((b0 & 0xE0) == 0xC0) {
+            return (b0 & 0x1F) << 24 | readByte() << 16 | readByte() << 8 | readByte();
+        }
+        pos--;
+        throw error(String.format("byte 0x%02X starts no compressed integer", b0));
+    }
+
+    /** A raw little-endian u32 (the payload of ResumptionStubEntryPoint). */
+    public long readU32() {
+        if (pos + 4 > end) {
+            throw error("signature runs past the end of its section");
+        }
+        long v = file.u32(structure, pos);
+        pos += 4;
+        return v;
+    }
+
+    public byte[] readBytes(int n) {
+        if (n < 0 || pos + n > end) {
+            throw error(n + " byte(s) needed, signature runs past the end of its section");
+        }
+        byte[] b = file.bytes(structure, pos, n);
+        pos += n;
+        return b;
+    }
+
+    /** The bytes from the signature's start to the current position. */
+    public byte[] consumed() {
+        return file.bytes(structure, start, (int) (pos - start));
+    }
+}
