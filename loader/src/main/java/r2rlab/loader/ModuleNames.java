@@ -1,0 +1,50 @@
+package r2rlab.loader;
+
+import r2rlab.format.metadata.Metadata;
+import r2rlab.format.metadata.MetadataTable;
+
+/**
+ * Names the module behind a signature's module index, as the runtime resolves it: indexes
+ * 1..AssemblyRef count are the image's own AssemblyRefs; past them come the AssemblyRefs of the
+ * ManifestMetadata section (from format 6.3 on, the first index past them is the manifest's own
+ * assembly). Only names are given: the other module's tokens are never guessed.
+ */
+public final class ModuleNames {
+    private final Metadata metadata;
+    private final Metadata manifest;
+    private final boolean hasManifestSelf;
+
+    public ModuleNames(Metadata metadata, Metadata manifest, int majorVersion, int minorVersion) {
+        this.metadata = metadata;
+        this.manifest = manifest;
+        this.hasManifestSelf = majorVersion > 6 || majorVersion == 6 && minorVersion >= 3;
+    }
+
+    /** The assembly name of a module index, or null when the image does not record one. */
+    public String name(int module) {
+        int own = metadata.rowCount(MetadataTable.ASSEMBLYREF);
+        if (module >= 1 && module <= own) {
+            return metadata.assemblyRefName(module);
+        }
+        if (manifest == null) {
+            return null;
+        }
+        int index = module - own - 1;
+        if (hasManifestSelf) {
+            if (index == 1) {
+                return manifest.assemblyName();
+            }
+            index--;
+        }
+        if (index >= 1 && index <= manifest.rowCount(MetadataTable.ASSEMBLYREF)) {
+            return manifest.assemblyRefName(index);
+        }
+        return null;
+    }
+
+    /** " Name" for display after the index, or "" when unnamed. */
+    public String describe(int module) {
+        String n = name(module);
+        return n == null ? "" : " " + n;
+    }
+}
