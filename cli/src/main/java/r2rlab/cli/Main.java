@@ -1,0 +1,48 @@
+package r2rlab.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the r2rlab command line. */
+@Command(name = "r2rlab", mixinStandardHelpOptions = true, version = "r2rlab 0.1.0",
+        description = "A testbed for ReadyToRun images with runtime-async code.",
+        subcommands = {DumpCommand.class, DemoCommand.class})
+public final class Main implements Runnable {
+    /** Exit status for bad input: a malformed image, a missing file, a bad option. */
+    public static final int EXIT_BAD_INPUT = 2;
+    /** Exit status for a defect of r2rlab itself. */
+    public static final int EXIT_INTERNAL = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; returns the exit status. Used by tests too. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            err.println("r2rlab: internal error: " + ex + describeTop(ex));
+            return EXIT_INTERNAL;
+        });
+        int status = cl.execute(args);
+        out.flush();
+        err.flush();
+        return status;
+    }
+
+    private static String describeTop(Throwable ex) {
+        StackTraceElement[] st = ex.getStackTrace();
+        return st.length == 0 ? "" : " (at " + st[0] + ")";
+    }
+}

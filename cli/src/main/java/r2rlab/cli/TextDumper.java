@@ -1,0 +1,121 @@
+package r2rlab.cli;
+
+import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.Map;
+import r2rlab.format.nativeformat.FixupCell;
+import r2rlab.format.pe.SectionHeader;
+import r2rlab.format.r2r.ReadyToRunHeaderConstants;
+import r2rlab.loader.ImportCell;
+import r2rlab.loader.ImportSection;
+import r2rlab.loader.MethodVariant;
+import r2rlab.loader.R2RImage;
+import r2rlab.loader.ReadyToRunMethod;
+import r2rlab.loader.ReadyToRunSection;
+import r2rlab.loader.ResumptionStub;
+import r2rlab.loader.RuntimeFunction;
+
+/** Text form of {@code dump}, in the spirit of r2rdump: header, sections, imports, methods, runtime functions. */
+final class TextDumper {
+    private final R2RImage img;
+    private final PrintWriter out;
+
+    TextDumper(R2RImage img, PrintWriter out) {
+        this.img = img;
+        this.out = out;
+    }
+
+    void dump() {
+        var pe = img.pe();
+        out.printf("Filename:        %s%n", img.name());
+        out.printf("Machine:         0x%04X (%s, %s)%n", pe.rawMachine(), pe.machine().archName, pe.os().osName);
+        out.printf("ImageBase:       0x%X%n", pe.imageBase());
+        out.printf("PE format:       %s, %d sections%n", pe.isPe32Plus() ? "PE32+" : "PE32", pe.sections().size());
+        for (SectionHeader s : pe.sections()) {
+            out.printf("  %-8s RVA 0x%08X  VirtualSize 0x%08X  Raw 0x%08X+0x%08X  Characteristics 0x%08X%n",
+                    s.name(), s.virtualAddress(), s.virtualSize(), s.pointerToRawData(), s.sizeOfRawData(), s.characteristics());
+        }
+        out.println();
+        var h = img.header();
+        out.println("READYTORUN_HEADER");
+        out.printf("  RVA:           0x%08X%n", h.rva());
+        out.printf("  Version:       %s%n", h.version());
+        out.printf("  Flags:         0x%08X %s%n", h.flags(), ReadyToRunHeaderConstants.flagsName(h.flags()));
+        out.printf("  Compiler:      %s%n", img.compilerIdentifier());
+        out.printf("  Sections:      %d%n", h.sections().size());
+        for (ReadyToRunSection s : h.sections()) {
+            out.printf("    %-27s (%3d)  RVA 0x%08X  Size 0x%08X%n", s.name(), s.type(), s.rva(), s.size());
+        }
+        out.println();
+
+        out.printf("Import sections: %d%n", img.importSections().size());
+        for (ImportSection is : img.importSections()) {
+            out.printf("  ImportSection[%d]  RVA 0x%08X  Size 0x%X  Flags %s (0x%X)  Type %s  EntrySize %d  Signatures 0x%08X  AuxiliaryData 0x%08X  Cells %d%n",
+                    is.index(), is.rva(), is.size(), is.flagsName(), is.flags(), is.typeName(), is.entrySize(), is.signaturesRva(),
+                    is.auxiliaryDataRva(), is.cells().size());
+            for (ImportCell c : is.cells()) {
+                out.printf("    [%d] RVA 0x%08X  value 0x%X", c.index(), c.rva(), c.value());
+                if (c.signature() != null) {
+                    out.printf("  sig 0x%08X  %s", c.signatureRva(), c.signature().text());
+                }
+                out.println();
+            }
+        }
+        out.println();
+
+        Map<Integer, ReadyToRunMethod> byRf = new HashMap<>();
+        for (ReadyToRunMethod m : img.methods()) {
+            for (int rf : m.runtimeFunctions()) {
+                byRf.putIfAbsent(rf, m);
+            }
+        }
+        out.printf("Methods: %d (MethodDefEntryPoints %d of %d slots, InstanceMethodEntryPoints %d, resumption stubs %d)%n",
+                img.methods().size(), img.methodCount(ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS), img.methodDefSlots(),
+                img.methodCount(ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS), img.resumptionStubs().size());
+        for (ReadyToRunMethod m : img.methods()) {
+            String marker = m.variant() == MethodVariant.ASYNC ? "[ASYNC] " : m.variant() == MethodVariant.RESUME ? "[RESUME] " : "";
+            String flags = "";
+            if (m.signature() != null) {
+                flags = (m.signature().isUnboxingStub() ? "[UNBOX] " : "") + (m.signature().isInstantiatingStub() ? "[INST] " : "");
+            }
+            out.printf("  %s%s%s%n", marker, flags, m.name());
+            out.printf("    Token 0x%08X  EntryRuntimeFunction %d  RVA 0x%08X  RuntimeFunctions %s%n",
+                    m.token(), m.entryRuntimeFunction(), m.entryRva(), m.runtimeFunctions());
+            for (FixupCell f : m.fixups()) {
+                out.printf("    Fixup ImportSection %d, slot %d: %s%n", f.importSection(), f.slot(), describeCell(f));
+            }
+        }
+        out.println();
+
+        out.printf("Resumption stubs: %d%n", img.resumptionStubs().size());
+        for (ResumptionStub s : img.resumptionStubs()) {
+            out.printf("  RVA 0x%08X  RuntimeFunction %s  cell ImportSection %d[%d]  owner %s%n", s.rva(),
+                    s.runtimeFunction() < 0 ? "none (no code starts at this RVA)" : Integer.toString(s.runtimeFunction()),
+                    s.importSection(), s.cellIndex(), s.owner() == null ? "none (no fixup list names the cell)"
+                            : String.format("%s (0x%08X)", s.owner().name(), s.owner().token()));
+        }
+        out.println();
+
+        out.printf("Runtime functions: %d%n", img.runtimeFunctions().size());
+        for (RuntimeFunction rf : img.runtimeFunctions()) {
+            ReadyToRunMethod m = byRf.get(rf.index());
+            String role = m == null ? "(no method)" : (rf.index() == m.entryRuntimeFunction() ? "" : img.coldToHot().containsKey(rf.index()) ? "cold part of " : "funclet of ") + m.name();
+            out.printf("  [%d] 0x%08X-%s  unwind 0x%08X  %s%n", rf.index(), rf.beginRva(),
+                    rf.endRva() >= 0 ? String.format("0x%08X", rf.endRva()) : "?", rf.unwindRva(), role);
+        }
+    }
+
+    private String describeCell(FixupCell f) {
+        if (f.importSection() >= img.importSections().size()) {
+            return "(no such import section)";
+        }
+        ImportSection is = img.importSections().get(f.importSection());
+        int entry = is.entrySize() == 0 ? img.pe().pointerSize() : is.entrySize();
+        long index = (long) f.slot() * img.pe().pointerSize() / entry;
+        if (index >= is.cells().size()) {
+            return "(past the end of the section)";
+        }
+        ImportCell c = is.cells().get((int) index);
+        return c.signature() == null ? "(no signature)" : c.signature().text();
+    }
+}
