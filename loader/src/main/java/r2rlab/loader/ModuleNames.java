@@ -29,17 +29,34 @@ public final class ModuleNames {
         if (manifest == null) {
             return null;
         }
-        int index = module - own - 1;
-        if (hasManifestSelf) {
-            if (index == 1) {
-                return manifest.assemblyName();
-            }
-            index--;
+        if (isManifestModule(module)) {
+            return manifest.assemblyName();
         }
+        int index = module - own - (hasManifestSelf ? 1 : 0);
         if (index >= 1 && index <= manifest.rowCount(MetadataTable.ASSEMBLYREF)) {
             return manifest.assemblyRefName(index);
         }
         return null;
+    }
+
+    /**
+     * From format 6.3 on, the index just past the image's AssemblyRefs names the manifest module
+     * itself, whose TypeRefs and MemberRefs crossgen2 adds for what the code needs beyond the IL's
+     * references (the .NET 11 images reach AsyncHelpers and Continuation this way).
+     */
+    public boolean isManifestModule(int module) {
+        return manifest != null && hasManifestSelf && module == metadata.rowCount(MetadataTable.ASSEMBLYREF) + 1;
+    }
+
+    /**
+     * The metadata that holds the tokens of module index {@code module}: this image's for 0, else
+     * null. Even the index that names the manifest's own assembly is not resolved against the
+     * ManifestMetadata tables: the .NET 11 images use it with TypeDef tokens that only the image's
+     * own metadata has, so which table a token there belongs to is not settled; r2rlab shows such
+     * tokens raw rather than guess.
+     */
+    public Metadata metadataOf(int module) {
+        return module == 0 ? metadata : null;
     }
 
     /** " Name" for display after the index, or "" when unnamed. */

@@ -24,6 +24,7 @@ import r2rlab.format.pe.DataDirectory;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.PeImage;
 import r2rlab.format.pe.SectionHeader;
+import r2rlab.format.r2r.R2RLabSections;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.ReadyToRunHeaderConstants;
 import r2rlab.format.r2r.ReadyToRunImportSection;
@@ -79,7 +80,7 @@ public final class R2RImage {
         Metadata manifest = mm == null ? null
                 : Metadata.read(file, offsetOf(mm, "ManifestMetadata"), (int) mm.size());
         ModuleNames modules = new ModuleNames(metadata, manifest, header.majorVersion(), header.minorVersion());
-        SignatureDecoder decoder = new SignatureDecoder(file, metadata, modules, pe.pointerSize());
+        SignatureDecoder decoder = new SignatureDecoder(file, modules, pe.pointerSize());
 
         this.importSections = readImportSections(decoder);
         this.runtimeFunctions = readRuntimeFunctions();
@@ -88,6 +89,7 @@ public final class R2RImage {
         List<ReadyToRunMethod> entries = new ArrayList<>();
         this.methodDefSlots = readMethodDefEntryPoints(entries);
         readInstanceEntryPoints(decoder, entries);
+        readTier1CodeVersions(entries);
         List<StubCell> stubCells = findStubCells();
         entries.addAll(stubMethods(stubCells, entries));
         this.methods = attachRuntimeFunctions(entries);
@@ -370,6 +372,52 @@ public final class R2RImage {
         }
     }
 
+    /** Suffix of the name of a body from r2rlab's Tier1 code-version section. */
+    public static final String TIER1_SUFFIX = "$Tier1";
+
+    /**
+     * r2rlab's section of Tier1 code versions ({@link R2RLabSections#TIER1_CODE_VERSIONS}): bodies the
+     * entry-point tables do not reach. Their starts are method starts all the same, so that the
+     * runtime functions before them do not swallow them as funclets.
+     */
+    private void readTier1CodeVersions(List<ReadyToRunMethod> out) {
+        ReadyToRunSection s = header.section(R2RLabSections.TIER1_CODE_VERSIONS);
+        if (s == null) {
+            return;
+        }
+        NativeReader r = sectionReader(s);
+        long count = r.u32(r.start());
+        if (count > (s.size() - 4) / R2RLabSections.TIER1_ENTRY_SIZE) {
+            throw r.error(r.start(), count + " Tier1 entries do not fit the section");
+        }
+        int methodRows = metadata.rowCount(MetadataTable.METHODDEF);
+        for (int i = 0; i < count; i++) {
+            long e = r.start() + 4 + (long) i * R2RLabSections.TIER1_ENTRY_SIZE;
+            int token = (int) r.u32(e);
+            long kind = r.u32(e + 4);
+            long rf = r.u32(e + 8);
+            long fixupRva = r.u32(e + 16);
+            int rid = token & 0xFFFFFF;
+            if ((token >>> 24) != MetadataTable.METHODDEF || rid < 1 || rid > methodRows) {
+                throw r.error(e, String.format("Tier1 entry names token 0x%08X, which is no MethodDef of the image", token));
+            }
+            if (rf >= runtimeFunctions.size() || kind > 3) {
+                throw r.error(e + 4, "Tier1 entry with body kind " + kind + " and runtime function " + rf + " is out of range");
+            }
+            List<FixupCell> fixups = List.of();
+            if (fixupRva != 0) {
+                String st = "R2RLabTier1CodeVersions fixup list";
+                long off = pe.rvaToOffset(st, e + 16, fixupRva, 1);
+                SectionHeader sec = pe.sectionForRva(fixupRva);
+                fixups = FixupList.read(new NativeReader(file, off, sec.pointerToRawData() + sec.sizeOfRawData() - off, st), off);
+            }
+            MethodVariant variant = kind == 2 ? MethodVariant.ASYNC : kind == 3 ? MethodVariant.RESUME : MethodVariant.METHOD;
+            String name = metadata.methodDefName(rid) + (variant == MethodVariant.RESUME ? STUB_SUFFIX : "") + TIER1_SUFFIX;
+            out.add(new ReadyToRunMethod(name, variant == MethodVariant.RESUME ? 0 : token, variant, null, (int) rf,
+                    runtimeFunctions.get((int) rf).beginRva(), fixups, List.of(), ReadyToRunMethod.Source.TIER1_CODE_VERSIONS));
+        }
+    }
+
     // ---- Resumption stubs ----
 
     /** A ResumptionStubEntryPoint cell: where it is, the slot fixup lists name it by, and its payload. */
@@ -409,10 +457,12 @@ public final class R2RImage {
     private List<ReadyToRunMethod> stubMethods(List<StubCell> cells, List<ReadyToRunMethod> entries) {
         Map<FixupCell, ReadyToRunMethod> owners = fixupOwners(entries);
         List<ReadyToRunMethod> out = new ArrayList<>();
+        java.util.Set<Integer> known = new java.util.HashSet<>();
+        entries.forEach(m -> known.add(m.entryRuntimeFunction()));
         for (StubCell c : cells) {
             int rf = runtimeFunctionStartingAt(c.stubRva());
-            if (rf < 0) {
-                continue; // no code starts there: reported by resumptionStubs() with runtimeFunction -1
+            if (rf < 0 || !known.add(rf)) {
+                continue; // no code starts there (reported with runtimeFunction -1), or already a method start
             }
             ReadyToRunMethod owner = owners.get(c.slot());
             String name = (owner != null ? owner.name() : String.format("<unowned stub 0x%X>", c.stubRva())) + STUB_SUFFIX;

@@ -13,5 +13,11 @@ public record ReadyToRunMethod(String name, int token, MethodVariant variant, Me
                                int entryRuntimeFunction, long entryRva, List<FixupCell> fixups,
                                List<Integer> runtimeFunctions, Source source) {
     /** Where the entry point was found. */
-    public enum Source { METHOD_DEF_ENTRY_POINTS, INSTANCE_ENTRY_POINTS, RESUMPTION_STUB_FIXUP }
+    public enum Source {
+        METHOD_DEF_ENTRY_POINTS,
+        INSTANCE_ENTRY_POINTS,
+        RESUMPTION_STUB_FIXUP,
+        /** r2rlab's own section of second code versions, which only the tiering model publishes. */
+        TIER1_CODE_VERSIONS
+    }
 }

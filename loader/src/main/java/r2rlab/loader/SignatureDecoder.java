@@ -31,13 +31,11 @@ public final class SignatureDecoder {
     public static final int LAYOUT_GCLAYOUT_EMPTY = 0x10;
 
     private final ByteReader file;
-    private final Metadata metadata;
     private final ModuleNames modules;
     private final int pointerSize;
 
-    public SignatureDecoder(ByteReader file, Metadata metadata, ModuleNames modules, int pointerSize) {
+    public SignatureDecoder(ByteReader file, ModuleNames modules, int pointerSize) {
         this.file = file;
-        this.metadata = metadata;
         this.modules = modules;
         this.pointerSize = pointerSize;
     }
@@ -184,7 +182,8 @@ public final class SignatureDecoder {
             sb.append(" align ").append(r.readUInt());
         }
         if ((flags & LAYOUT_GCLAYOUT) != 0 && (flags & LAYOUT_GCLAYOUT_EMPTY) == 0) {
-            int bytes = (size / pointerSize + 7) / 8;
+            // The runtime sizes the map from the rounded-up cell count (runtime-async.md B8).
+            int bytes = ((size + pointerSize - 1) / pointerSize + 7) / 8;
             byte[] map = r.readBytes(bytes);
             sb.append(" gcmap ");
             for (byte b : map) {
@@ -247,11 +246,12 @@ public final class SignatureDecoder {
         int rid = r.readUInt();
         boolean memberRef = (flags & ReadyToRunFieldSigFlags.MemberRefToken) != 0;
         int token = MetadataTable.token(memberRef ? MetadataTable.MEMBERREF : MetadataTable.FIELD, rid);
-        if (module != 0) {
+        Metadata md = modules.metadataOf(module);
+        if (md == null) {
             return (owner != null ? owner + "." : "") + foreignToken(module, token);
         }
-        checkRid(r, memberRef ? MetadataTable.MEMBERREF : MetadataTable.FIELD, rid);
-        String name = memberRef ? metadata.memberRef(rid).name() : metadata.fieldName(rid);
+        checkRid(r, md, memberRef ? MetadataTable.MEMBERREF : MetadataTable.FIELD, rid);
+        String name = memberRef ? md.memberRef(rid).name() : md.fieldName(rid);
         return (owner != null ? owner : String.format("0x%08X", token)) + "." + name;
     }
 
@@ -275,11 +275,12 @@ public final class SignatureDecoder {
                     default -> throw r.error("TypeDefOrRef coded index with tag 3");
                 };
                 int token = MetadataTable.token(table, rid);
-                if (module != 0) {
+                Metadata md = modules.metadataOf(module);
+                if (md == null) {
                     return foreignToken(module, token);
                 }
-                checkRid(r, table, rid);
-                return metadata.typeDefOrRefName(token);
+                checkRid(r, md, table, rid);
+                return md.typeDefOrRefName(token);
             }
             case CorElementType.GENERICINST -> {
                 String def = type(r, module, depth + 1);
@@ -361,20 +362,22 @@ public final class SignatureDecoder {
 
     private String methodDefName(int module, int rid, String owner, SignatureReader r) {
         int token = MetadataTable.token(MetadataTable.METHODDEF, rid);
-        if (module != 0) {
+        Metadata md = modules.metadataOf(module);
+        if (md == null) {
             return (owner != null ? owner + "." : "") + foreignToken(module, token);
         }
-        checkRid(r, MetadataTable.METHODDEF, rid);
-        return owner != null ? owner + "." + metadata.methodDef(rid).name() : metadata.methodDefName(rid);
+        checkRid(r, md, MetadataTable.METHODDEF, rid);
+        return owner != null ? owner + "." + md.methodDef(rid).name() : md.methodDefName(rid);
     }
 
     private String memberRefName(int module, int rid, String owner, SignatureReader r) {
         int token = MetadataTable.token(MetadataTable.MEMBERREF, rid);
-        if (module != 0) {
+        Metadata md = modules.metadataOf(module);
+        if (md == null) {
             return (owner != null ? owner + "." : "") + foreignToken(module, token);
         }
-        checkRid(r, MetadataTable.MEMBERREF, rid);
-        return owner != null ? owner + "." + metadata.memberRef(rid).name() : metadata.memberRefName(rid);
+        checkRid(r, md, MetadataTable.MEMBERREF, rid);
+        return owner != null ? owner + "." + md.memberRef(rid).name() : md.memberRefName(rid);
     }
 
     /** A token in another module, which cannot be named without that module's metadata. */
@@ -382,8 +385,8 @@ public final class SignatureDecoder {
         return String.format("[module %d%s]0x%08X", module, modules.describe(module), token);
     }
 
-    private void checkRid(SignatureReader r, int table, int rid) {
-        int rows = metadata.rowCount(table);
+    private static void checkRid(SignatureReader r, Metadata md, int table, int rid) {
+        int rows = md.rowCount(table);
         if (rid < 1 || rid > rows) {
             throw r.error(MetadataTable.name(table) + " rid " + rid + " is out of range (the table has " + rows + " rows)");
         }
