@@ -1,0 +1,71 @@
+package r2rlab.emitter.scenario;
+
+import java.util.List;
+import java.util.Objects;
+
+/** Expressions; every value is a signed 64-bit integer. Every node carries its 1-based file line. */
+public sealed interface Expr {
+    int line();
+
+    /** An integer literal (decimal, 0x hex, or negative). */
+    record IntLit(long value, int line) implements Expr {
+    }
+
+    /** A local variable or a parameter. */
+    record VarRef(String name, int line) implements Expr {
+        public VarRef {
+            Objects.requireNonNull(name);
+        }
+    }
+
+    /** The receiver of an instance method, as an integer (the object address). */
+    record This(int line) implements Expr {
+    }
+
+    record Binary(BinaryOp op, Expr left, Expr right, int line) implements Expr {
+        public Binary {
+            Objects.requireNonNull(op);
+            Objects.requireNonNull(left);
+            Objects.requireNonNull(right);
+        }
+    }
+
+    record Unary(UnaryOp op, Expr operand, int line) implements Expr {
+        public Unary {
+            Objects.requireNonNull(op);
+            Objects.requireNonNull(operand);
+        }
+    }
+
+    /** {@code call T.M(args)} (DIRECT) or {@code call cell T.M(args)} (CELL) of a non-async method. */
+    record Call(CallKind kind, MethodRef ref, List<Expr> args, int line) implements Expr {
+        public Call {
+            Objects.requireNonNull(kind);
+            Objects.requireNonNull(ref);
+            args = List.copyOf(args);
+        }
+
+        public MethodDecl target() {
+            return ref.target();
+        }
+    }
+
+    /**
+     * {@code await [cell] T.M(args)} of an async method, or {@code await yield} ({@code isYield}, {@code ref} null,
+     * kind DIRECT, no args; its value is void).
+     */
+    record Await(CallKind kind, MethodRef ref, List<Expr> args, boolean isYield, int line) implements Expr {
+        public Await {
+            Objects.requireNonNull(kind);
+            args = List.copyOf(args);
+            if (isYield != (ref == null)) {
+                throw new IllegalArgumentException("await yield has no target; other awaits need one");
+            }
+        }
+
+        /** The awaited method, or null for {@code await yield}. */
+        public MethodDecl target() {
+            return ref == null ? null : ref.target();
+        }
+    }
+}

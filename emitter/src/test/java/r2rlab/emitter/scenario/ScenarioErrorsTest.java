@@ -1,0 +1,196 @@
+package r2rlab.emitter.scenario;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ScenarioErrorsTest {
+    /** Lines 1-4 are the header; the first given line is line 5. */
+    static String scn(String... lines) {
+        return "module: M\ntypes:\n  - name: Demo.P\n    methods:\n" + String.join("\n", lines) + "\n";
+    }
+
+    static Arguments c(String name, String yaml, String expected) {
+        return Arguments.of(name, yaml, expected);
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                c("yaml syntax", "module: M\ntypes:\n  - name: [Demo.P\n",
+                        "e.yaml:4: YAML syntax error: expected ',' or ']', but got <stream end>"),
+                c("yaml bad indentation", "module: M\n types: []\n",
+                        "e.yaml:2: YAML syntax error: mapping values are not allowed here"),
+                c("unknown key in method", scn("      - name: F", "        color: red"),
+                        "e.yaml:6: unknown key 'color' in a method"),
+                c("unknown key at top", "module: M\ntypes: []\nversion: 2\n",
+                        "e.yaml:3: unknown key 'version' at the top level"),
+                c("missing module", "types: []\n", "e.yaml:1: missing 'module'"),
+                c("type without name", "module: M\ntypes:\n  - methods: []\n", "e.yaml:3: type has no 'name'"),
+                c("method without name", scn("      - static: true"), "e.yaml:5: method has no 'name'"),
+                c("bad boolean", scn("      - name: F", "        async: maybe"),
+                        "e.yaml:6: 'async' must be true or false, not 'maybe'"),
+                c("bad returns", scn("      - name: F", "        returns: long"),
+                        "e.yaml:6: 'returns' must be int or void, not 'long'"),
+                c("duplicate type", "module: M\ntypes:\n  - name: Demo.P\n  - name: Demo.P\n",
+                        "e.yaml:4: duplicate type 'Demo.P' (first declared on line 3)"),
+                c("undeclared enclosing type", "module: M\ntypes:\n  - name: Demo.Outer+Inner\n",
+                        "e.yaml:3: enclosing type 'Demo.Outer' of 'Demo.Outer+Inner' is not declared"),
+                c("duplicate method", scn("      - name: F", "      - name: F"),
+                        "e.yaml:6: duplicate method 'Demo.P.F' with 0 parameters (first declared on line 5)"),
+                c("duplicate static/instance method", scn("      - name: F", "        params: [a]",
+                        "      - name: F", "        static: false", "        params: [b]"),
+                        "e.yaml:7: duplicate method 'Demo.P.F' with 1 parameter (first declared on line 5)"),
+                c("duplicate parameter", scn("      - name: F", "        params: [a, a]"),
+                        "e.yaml:6: duplicate parameter 'a'"),
+                c("reserved parameter", scn("      - name: F", "        params: [this]"),
+                        "e.yaml:6: parameter name 'this' is a reserved word"),
+                c("ambiguous call", scn("      - name: F", "        params: [a, b]",
+                        "      - name: F", "        static: false", "        params: [a]",
+                        "      - name: G", "        body: |", "          call Demo.P.F(1, 2)"),
+                        "e.yaml:12: ambiguous call to 'Demo.P.F' with 2 arguments"),
+                c("unknown method", scn("      - name: G", "        body: |", "          call Demo.P.Nope()"),
+                        "e.yaml:7: unknown method 'Demo.P.Nope'"),
+                c("unknown type in call", scn("      - name: G", "        body: |", "          call Demo.Q.F()"),
+                        "e.yaml:7: unknown method 'Demo.Q.F'"),
+                c("wrong argument count", scn("      - name: F", "        params: [a]",
+                        "      - name: G", "        body: |", "          call Demo.P.F(1, 2)"),
+                        "e.yaml:9: wrong argument count for 'Demo.P.F': expected 1, got 2"),
+                c("instance call without receiver", scn("      - name: F", "        static: false",
+                        "        params: [a]", "      - name: G", "        body: |", "          call Demo.P.F(1)"),
+                        "e.yaml:10: wrong argument count for 'Demo.P.F': expected 2, got 1"),
+                c("unknown variable", scn("      - name: G", "        body: |", "          var x = y"),
+                        "e.yaml:7: unknown variable 'y'"),
+                c("unknown assignment target", scn("      - name: G", "        body: |", "          y = 1"),
+                        "e.yaml:7: unknown variable 'y'"),
+                c("variable out of scope", scn("      - name: G", "        body: |", "          if 1 {",
+                        "            var x = 1", "          }", "          x = 2"),
+                        "e.yaml:10: unknown variable 'x'"),
+                c("duplicate variable", scn("      - name: G", "        body: |", "          var x = 1",
+                        "          var x = 2"), "e.yaml:8: duplicate variable 'x'"),
+                c("variable shadows parameter", scn("      - name: G", "        params: [a]", "        body: |",
+                        "          if a {", "            var a = 2", "          }"),
+                        "e.yaml:9: duplicate variable 'a'"),
+                c("await outside async", scn("      - name: G", "        body: |", "          await yield"),
+                        "e.yaml:7: 'await' outside an async method"),
+                c("await of non-async", scn("      - name: F", "      - name: G", "        async: true",
+                        "        body: |", "          await Demo.P.F()"),
+                        "e.yaml:9: 'await' of non-async method 'Demo.P.F'"),
+                c("call of async without await", scn("      - name: F", "        async: true",
+                        "      - name: G", "        body: |", "          call Demo.P.F()"),
+                        "e.yaml:9: async method 'Demo.P.F' must be awaited ('await', not 'call')"),
+                c("void call as value", scn("      - name: F", "      - name: G", "        body: |",
+                        "          var x = call Demo.P.F()"),
+                        "e.yaml:8: void method 'Demo.P.F' used as a value"),
+                c("await yield as value", scn("      - name: G", "        async: true", "        body: |",
+                        "          var x = await yield"), "e.yaml:8: 'await yield' has no value"),
+                c("return value in void method", scn("      - name: G", "        body: |", "          return 1"),
+                        "e.yaml:7: 'return' with a value in a void method"),
+                c("plain return in int method", scn("      - name: G", "        returns: int", "        body: |",
+                        "          return"), "e.yaml:8: 'return' without a value in an int method"),
+                c("falls off the end", scn("      - name: G", "        returns: int", "        body: |",
+                        "          if 1 {", "            return 1", "          }"),
+                        "e.yaml:5: int method 'Demo.P.G' can reach the end without returning a value"),
+                c("empty int method", scn("      - name: G", "        returns: int"),
+                        "e.yaml:5: int method 'Demo.P.G' can reach the end without returning a value"),
+                c("tailcall not in tail position", scn("      - name: F", "        returns: int",
+                        "        body: return 1", "      - name: G", "        returns: int", "        body: |",
+                        "          tailcall cell Demo.P.F()", "          return 1"),
+                        "e.yaml:11: 'tailcall' must be in tail position (the last statement of the method)"),
+                c("tailcall in a loop", scn("      - name: F", "      - name: G", "        body: |",
+                        "          while 1 {", "            tailcall cell Demo.P.F()", "          }"),
+                        "e.yaml:9: 'tailcall' must be in tail position (the last statement of the method)"),
+                c("tailcall in a branch of a non-final if", scn("      - name: F", "      - name: G",
+                        "        body: |", "          if 1 {", "            tailcall cell Demo.P.F()", "          }",
+                        "          gcpoint"),
+                        "e.yaml:9: 'tailcall' must be in tail position (the last statement of the method)"),
+                c("tailcall in an async method", scn("      - name: F", "      - name: G", "        async: true",
+                        "        body: |", "          tailcall cell Demo.P.F()"),
+                        "e.yaml:9: 'tailcall' is not allowed in an async method"),
+                c("tailcall return kind mismatch", scn("      - name: F", "      - name: G", "        returns: int",
+                        "        body: |", "          tailcall cell Demo.P.F()"),
+                        "e.yaml:9: 'tailcall' target 'Demo.P.F' returns void but 'Demo.P.G' returns int"),
+                c("tailcall without cell", scn("      - name: F", "      - name: G", "        body: |",
+                        "          tailcall Demo.P.F()"),
+                        "e.yaml:8: expected 'cell' after 'tailcall' (tail jumps always go through an import cell)"),
+                c("this in static method", scn("      - name: G", "        body: |", "          var x = this"),
+                        "e.yaml:7: 'this' used in a static method"),
+                c("int literal too large", scn("      - name: G", "        body: |",
+                        "          var x = 9223372036854775808"),
+                        "e.yaml:7: integer literal 9223372036854775808 is out of the 64-bit range"),
+                c("int literal too small", scn("      - name: G", "        body: |",
+                        "          var x = -9223372036854775809"),
+                        "e.yaml:7: integer literal -9223372036854775809 is out of the 64-bit range"),
+                c("hex literal too large", scn("      - name: G", "        body: |",
+                        "          var x = 0x10000000000000000"),
+                        "e.yaml:7: integer literal 0x10000000000000000 is out of the 64-bit range"),
+                c("unclosed brace", scn("      - name: G", "        body: |", "          var i = 0",
+                        "          while i < 3 {", "            i = i + 1"),
+                        "e.yaml:8: unbalanced braces: '{' is never closed"),
+                c("extra closing brace", scn("      - name: G", "        body: |", "          var i = 0",
+                        "          }"), "e.yaml:8: unbalanced braces: '}' without a matching '{'"),
+                c("syntax error", scn("      - name: G", "        body: |", "          var x = 1 +"),
+                        "e.yaml:7: expected an expression, found end of line"),
+                c("bad character", scn("      - name: G", "        body: |", "          var x = 1 @ 2"),
+                        "e.yaml:7: unexpected character '@'"),
+                c("expression statement", scn("      - name: G", "        params: [a]", "        body: |",
+                        "          a + 1"), "e.yaml:8: expression statement must be a call or an await"),
+                c("errors are collected in line order", scn("      - name: G", "        body: |",
+                        "          var x = y", "          return 1", "      - name: H",
+                        "        body: var z = 9223372036854775808", "      - name: G", "        bogus: 1"),
+                        "e.yaml:7: unknown variable 'y'\n"
+                                + "e.yaml:8: 'return' with a value in a void method\n"
+                                + "e.yaml:10: integer literal 9223372036854775808 is out of the 64-bit range\n"
+                                + "e.yaml:11: duplicate method 'Demo.P.G' with 0 parameters (first declared on line 5)\n"
+                                + "e.yaml:12: unknown key 'bogus' in a method"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void reportsError(String name, String yaml, String expected) {
+        ScenarioException e = assertThrows(ScenarioException.class, () -> ScenarioParser.parse("e.yaml", yaml));
+        assertEquals(expected, e.getMessage());
+    }
+
+    @Test
+    void validCornerCases() {
+        assertDoesNotThrow(() -> ScenarioParser.parse("ok.yaml", scn(
+                "      - name: F",
+                "        params: [a]",
+                "        returns: int",
+                "        body: |",
+                "          a = a + 1  # assignment to a parameter",
+                "          var m = -9223372036854775808",
+                "          var h = 0xFFFFFFFFFFFFFFFF",
+                "          while 1 {",
+                "            if a > 0 { return a } else { return m + h }",
+                "          }",
+                "      - name: F",
+                "        params: [a, b]",
+                "        returns: int",
+                "        body: return call F(a) + call cell Demo.P.F(b)",
+                "      - name: R",
+                "        returns: int",
+                "        body: |",
+                "          if 1 {",
+                "            return 1",
+                "          } else if 2 {",
+                "            throw 2",
+                "          } else {",
+                "            tailcall cell Demo.P.R()",
+                "          }")));
+    }
+
+    @Test
+    void errorsCarryFileAndLine() {
+        ScenarioException e = assertThrows(ScenarioException.class,
+                () -> ScenarioParser.parse("x.yaml", scn("      - name: G", "        body: |", "          return 1")));
+        assertEquals(1, e.errors().size());
+        assertEquals(new Diagnostic("x.yaml", 7, "'return' with a value in a void method"), e.errors().get(0));
+    }
+}
