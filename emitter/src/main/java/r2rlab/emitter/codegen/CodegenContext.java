@@ -1,0 +1,43 @@
+package r2rlab.emitter.codegen;
+
+import java.util.Set;
+import r2rlab.emitter.Defect;
+import r2rlab.emitter.ir.CodeVersion;
+import r2rlab.emitter.ir.MethodIr;
+import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.format.pe.TargetOs;
+
+/**
+ * What a backend needs from the rest of the image while it compiles a body: symbol names, and the
+ * import cells it calls through. Asking for a cell creates it (once); cells in sections whose
+ * fixups must run before the method (ContinuationLayout) are added to the fixup list of the body
+ * being compiled.
+ */
+public interface CodegenContext {
+    TargetOs os();
+
+    boolean has(Defect defect);
+
+    Set<Defect> defects();
+
+    /** Symbol of a body's code (its first fragment). */
+    String bodySymbol(MethodDecl method, BodyKind kind, CodeVersion version);
+
+    /** Symbol of an async variant's ResumeInfo table: one {Resume, DiagnosticIP} record of 16 bytes per state. */
+    String resumeInfoSymbol(MethodDecl method, CodeVersion version);
+
+    /** A MethodImports cell calling a method of this module (its async variant when {@code asyncVariant}), resolved on first call. */
+    String methodCell(MethodDecl target, boolean asyncVariant);
+
+    /** A MethodImports cell for a tail jump (x64: initially the thunk for an existing indirection cell). */
+    String tailCallCell(MethodDecl target);
+
+    /** A MethodImports cell calling a CoreLib helper method. */
+    String runtimeMethodCell(RuntimeMethod method);
+
+    /** A HelperImports cell for a READYTORUN_HELPER id (e.g. AllocContinuation 0x113, ThrowExact 0x27, GCPoll 0x44). */
+    String helperCell(int helperId);
+
+    /** The PrecodeImports ContinuationLayout (0x37) cell of an async variant's code version; added to its fixup list. */
+    String continuationLayoutCell(MethodIr ir);
+}

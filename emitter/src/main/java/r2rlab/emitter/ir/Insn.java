@@ -1,0 +1,66 @@
+package r2rlab.emitter.ir;
+
+import java.util.List;
+import r2rlab.emitter.scenario.BinaryOp;
+import r2rlab.emitter.scenario.CallKind;
+import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.emitter.scenario.UnaryOp;
+
+/**
+ * One instruction of the lowered, architecture-neutral body. Every value lives in a frame slot
+ * (an int); labels are ints. Backends expand each instruction into machine code. {@code line} is
+ * the scenario line it came from.
+ */
+public sealed interface Insn {
+    int line();
+
+    record Label(int id, int line) implements Insn {
+    }
+
+    record Const(int dst, long value, int line) implements Insn {
+    }
+
+    record Move(int dst, int src, int line) implements Insn {
+    }
+
+    /** dst = a op b. DIV and REM by zero call the ThrowDivZero helper; AND and OR never appear (lowered to branches). */
+    record Binary(BinaryOp op, int dst, int a, int b, int line) implements Insn {
+    }
+
+    record Unary(UnaryOp op, int dst, int a, int line) implements Insn {
+    }
+
+    record Jump(int label, int line) implements Insn {
+    }
+
+    /** Jump when the slot holds zero ({@code ifZero}) or non-zero. */
+    record Branch(int slot, boolean ifZero, int label, int line) implements Insn {
+    }
+
+    /** A synchronous call; dst is -1 when the result is not used or there is none. */
+    record Call(CallKind kind, MethodDecl target, List<Integer> args, int dst, int line) implements Insn {
+    }
+
+    /**
+     * An await: a call of the target's async variant (or of the runtime's yield point when target is
+     * null) with a null continuation, then the suspension check for {@code state}; dst is -1 for no value.
+     */
+    record Await(AwaitPoint point, CallKind kind, MethodDecl target, List<Integer> args, int dst, int line) implements Insn {
+    }
+
+    /** Return; slot is -1 in a void method. */
+    record Return(int slot, int line) implements Insn {
+    }
+
+    /** Throw an exception carrying the code in {@code slot}, through the Throw helper. */
+    record Throw(int slot, int line) implements Insn {
+    }
+
+    /** A GC-safe point: a call of the GCPoll helper through its cell, where the runtime may walk the stack. */
+    record GcPoint(int line) implements Insn {
+    }
+
+    /** A tail jump through an import cell: the frame is torn down, then the target is entered with the args. */
+    record TailCall(MethodDecl target, List<Integer> args, int line) implements Insn {
+    }
+}

@@ -1,0 +1,219 @@
+package r2rlab.emitter.r2r;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import r2rlab.emitter.codegen.RuntimeMethod;
+import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.emitter.scenario.Scenario;
+import r2rlab.emitter.scenario.TypeDecl;
+import r2rlab.format.ByteReader;
+import r2rlab.format.metadata.Metadata;
+import r2rlab.format.metadata.MetadataBuilder;
+import r2rlab.format.metadata.MetadataBuilderSignatures;
+import r2rlab.format.metadata.MetadataBuilderSignatures.Type;
+import r2rlab.format.metadata.MetadataTable;
+import r2rlab.format.metadata.MethodImplAttributes;
+
+/**
+ * The ECMA-335 metadata of an emitted module, as crossgen2's input and output hold it: the IL
+ * metadata names every type and method (Task-returning signatures and the runtime-async flag on
+ * async methods) and references System.Runtime; the ManifestMetadata section holds what the
+ * compiled code needs beyond that (System.Private.CoreLib's AsyncHelpers and Continuation), which
+ * fixups reach with a module override naming the manifest module.
+ */
+public final class ModuleMetadata {
+    /** TypeAttributes: Public | BeforeFieldInit; nested types NestedPublic. */
+    private static final int TYPE_PUBLIC = 0x00100001;
+    private static final int TYPE_NESTED_PUBLIC = 0x00100002;
+    /** MethodAttributes: Public | HideBySig, plus Static. */
+    private static final int METHOD_PUBLIC_HIDEBYSIG = 0x0086;
+    private static final int METHOD_STATIC = 0x0010;
+    private static final byte[] PUBLIC_KEY_TOKEN = {(byte) 0xb0, 0x3f, 0x5f, 0x7f, 0x11, (byte) 0xd5, 0x0a, 0x3a};
+    private static final byte[] CORELIB_KEY_TOKEN = {0x7c, (byte) 0xec, (byte) 0x85, (byte) 0xd7, (byte) 0xbe, (byte) 0xa7, 0x79, (byte) 0x8e};
+
+    private final Scenario scenario;
+    private final Map<MethodDecl, Integer> methodRids = new HashMap<>();
+    private final Map<TypeDecl, Integer> typeRids = new HashMap<>();
+    private final List<MethodDecl> methodsInRidOrder = new ArrayList<>();
+    private final Map<RuntimeMethod, Integer> runtimeMemberRefs = new EnumMap<>(RuntimeMethod.class);
+    private final byte[] manifest;
+    private int continuationTypeRef;
+    private final int assemblyRefCount = 1;
+
+    public ModuleMetadata(Scenario scenario) {
+        this.scenario = scenario;
+        int rid = 1;
+        int typeRid = 2; // <Module> is TypeDef 1
+        for (TypeDecl t : typesInMetadataOrder()) {
+            typeRids.put(t, typeRid++);
+            for (MethodDecl m : t.methods()) {
+                methodRids.put(m, rid++);
+                methodsInRidOrder.add(m);
+            }
+        }
+        this.manifest = buildManifest();
+    }
+
+    /** Enclosing types before the types nested in them (ECMA-335 requires the enclosing TypeDef first). */
+    public List<TypeDecl> typesInMetadataOrder() {
+        List<TypeDecl> out = new ArrayList<>();
+        for (TypeDecl t : scenario.types()) {
+            if (t.enclosing() == null) {
+                addWithNested(t, out);
+            }
+        }
+        return out;
+    }
+
+    private void addWithNested(TypeDecl t, List<TypeDecl> out) {
+        out.add(t);
+        for (TypeDecl n : scenario.types()) {
+            if (t.fullName().equals(n.enclosing())) {
+                addWithNested(n, out);
+            }
+        }
+    }
+
+    public int methodRid(MethodDecl m) {
+        Integer r = methodRids.get(m);
+        if (r == null) {
+            throw new IllegalArgumentException("method not in this module: " + m.fullName());
+        }
+        return r;
+    }
+
+    public int methodToken(MethodDecl m) {
+        return MetadataTable.token(MetadataTable.METHODDEF, methodRid(m));
+    }
+
+    public List<MethodDecl> methodsInRidOrder() {
+        return methodsInRidOrder;
+    }
+
+    /** The module index that names the manifest metadata in fixups: one past the image's AssemblyRefs. */
+    public int manifestModuleIndex() {
+        return assemblyRefCount + 1;
+    }
+
+    public int runtimeMemberRefRid(RuntimeMethod m) {
+        return runtimeMemberRefs.get(m);
+    }
+
+    public int continuationTypeRefRid() {
+        return continuationTypeRef;
+    }
+
+    public byte[] manifest() {
+        return manifest.clone();
+    }
+
+    private static UUID mvid(String name) {
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String typeNamespace(TypeDecl t) {
+        return t.enclosing() == null ? t.namespace() : "";
+    }
+
+    /** The IL metadata; MethodDef RVAs are left 0 and patched through {@link #methodRvaOffsets}. */
+    public byte[] ilMetadata() {
+        MetadataBuilder b = new MetadataBuilder();
+        String name = scenario.module();
+        b.addModule(name + ".dll", mvid(name));
+        b.addAssembly(name, 1, 0, 0, 0, 0);
+        int runtime = b.addAssemblyRef("System.Runtime", 11, 0, 0, 0, 0, PUBLIC_KEY_TOKEN);
+        int object = b.addTypeRef(runtime, "System", "Object");
+        int task = b.addTypeRef(runtime, "System.Threading.Tasks", "Task");
+        int taskOfT = b.addTypeRef(runtime, "System.Threading.Tasks", "Task`1");
+        b.addModuleType();
+        Map<String, Integer> typeTokens = new HashMap<>();
+        for (TypeDecl t : typesInMetadataOrder()) {
+            int token = b.addTypeDef(t.enclosing() == null ? TYPE_PUBLIC : TYPE_NESTED_PUBLIC, typeNamespace(t), t.name(), object);
+            typeTokens.put(t.fullName(), token);
+            for (MethodDecl m : t.methods()) {
+                int flags = METHOD_PUBLIC_HIDEBYSIG | (m.isStatic() ? METHOD_STATIC : 0);
+                int impl = m.isAsync() ? MethodImplAttributes.ASYNC : 0;
+                b.addMethodDef(0, impl, flags, m.name(), signature(m, task, taskOfT));
+            }
+        }
+        for (TypeDecl t : typesInMetadataOrder()) {
+            if (t.enclosing() != null) {
+                b.addNestedClass(typeTokens.get(t.fullName()), typeTokens.get(t.enclosing()));
+            }
+        }
+        return b.toByteArray();
+    }
+
+    private static byte[] signature(MethodDecl m, int task, int taskOfT) {
+        Type ret;
+        if (m.isAsync()) {
+            ret = m.returnsValue()
+                    ? MetadataBuilderSignatures.genericInst(false, taskOfT, MetadataBuilderSignatures.I8)
+                    : MetadataBuilderSignatures.classType(task);
+        } else {
+            ret = m.returnsValue() ? MetadataBuilderSignatures.I8 : MetadataBuilderSignatures.VOID;
+        }
+        int userParams = m.params().size() - (m.isStatic() ? 0 : 1);
+        Type[] params = new Type[userParams];
+        java.util.Arrays.fill(params, MetadataBuilderSignatures.I8);
+        return MetadataBuilderSignatures.methodSig(!m.isStatic(), ret, params);
+    }
+
+    /** Offsets, inside {@link #ilMetadata()}, of each MethodDef's RVA column, by method. */
+    public Map<MethodDecl, Integer> methodRvaOffsets(byte[] ilMetadata) {
+        Metadata md = Metadata.read(new ByteReader(ilMetadata), 0, ilMetadata.length);
+        Map<MethodDecl, Integer> out = new HashMap<>();
+        for (var e : methodRids.entrySet()) {
+            out.put(e.getKey(), (int) md.cellFileOffset(MetadataTable.METHODDEF, e.getValue(), 0));
+        }
+        return out;
+    }
+
+    private byte[] buildManifest() {
+        MetadataBuilder b = new MetadataBuilder();
+        String name = scenario.module();
+        b.addModule(name + ".dll", mvid(name));
+        b.addAssembly(name, 1, 0, 0, 0, 0);
+        int corelib = b.addAssemblyRef("System.Private.CoreLib", 11, 0, 0, 0, 0, CORELIB_KEY_TOKEN);
+        int helpers = b.addTypeRef(corelib, "System.Runtime.CompilerServices", "AsyncHelpers");
+        continuationTypeRef = MetadataTable.rid(b.addTypeRef(corelib, "System.Runtime.CompilerServices", "Continuation"));
+        int task = b.addTypeRef(corelib, "System.Threading.Tasks", "Task");
+        Type object = MetadataBuilderSignatures.OBJECT;
+        Type taskType = MetadataBuilderSignatures.classType(task);
+        Type continuation = MetadataBuilderSignatures.classType(MetadataTable.token(MetadataTable.TYPEREF, continuationTypeRef));
+        for (RuntimeMethod m : RuntimeMethod.values()) {
+            byte[] sig = switch (m) {
+                case CAPTURE_CONTEXTS -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID,
+                        MetadataBuilderSignatures.byRef(object), MetadataBuilderSignatures.byRef(object));
+                case RESTORE_CONTEXTS -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID,
+                        MetadataBuilderSignatures.BOOLEAN, object, object);
+                case TASK_FROM_RESULT -> MetadataBuilderSignatures.methodSig(false, taskType, MetadataBuilderSignatures.I8);
+                case FINALIZE_TASK_RETURNING_THUNK -> MetadataBuilderSignatures.methodSig(false, taskType, continuation);
+                case YIELD -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID);
+            };
+            runtimeMemberRefs.put(m, MetadataTable.rid(b.addMemberRef(helpers, m.methodName, sig)));
+        }
+        return b.toByteArray();
+    }
+
+    /** A tiny-format IL body (II.25.4.2) for a method: crossgen2 keeps IL so the runtime can fall back to the JIT. */
+    public static byte[] ilBody(MethodDecl m) {
+        byte[] code;
+        if (m.isAsync()) {
+            code = new byte[] {0x14, 0x2A}; // ldnull; ret
+        } else if (m.returnsValue()) {
+            code = new byte[] {0x16, 0x6A, 0x2A}; // ldc.i4.0; conv.i8; ret
+        } else {
+            code = new byte[] {0x2A}; // ret
+        }
+        byte[] body = new byte[code.length + 1];
+        body[0] = (byte) (code.length << 2 | 0x2);
+        System.arraycopy(code, 0, body, 1, code.length);
+        return body;
+    }
+}

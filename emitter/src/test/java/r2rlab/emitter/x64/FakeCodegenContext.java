@@ -1,0 +1,86 @@
+package r2rlab.emitter.x64;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import r2rlab.emitter.Defect;
+import r2rlab.emitter.codegen.BodyKind;
+import r2rlab.emitter.codegen.CodegenContext;
+import r2rlab.emitter.codegen.RuntimeMethod;
+import r2rlab.emitter.ir.CodeVersion;
+import r2rlab.emitter.ir.MethodIr;
+import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.format.pe.TargetOs;
+
+/** Predictable symbol names; records every cell requested, in order. */
+final class FakeCodegenContext implements CodegenContext {
+    final TargetOs os;
+    final Set<Defect> defects;
+    final List<String> requested = new ArrayList<>();
+
+    FakeCodegenContext(TargetOs os, Defect... defects) {
+        this.os = os;
+        this.defects = defects.length == 0 ? EnumSet.noneOf(Defect.class) : EnumSet.of(defects[0], defects);
+    }
+
+    @Override
+    public TargetOs os() {
+        return os;
+    }
+
+    @Override
+    public boolean has(Defect defect) {
+        return defects.contains(defect);
+    }
+
+    @Override
+    public Set<Defect> defects() {
+        return defects;
+    }
+
+    static String body(MethodDecl m, BodyKind kind, CodeVersion v) {
+        return m.fullName() + kind.symbolSuffix + v.suffix;
+    }
+
+    @Override
+    public String bodySymbol(MethodDecl method, BodyKind kind, CodeVersion version) {
+        return body(method, kind, version);
+    }
+
+    @Override
+    public String resumeInfoSymbol(MethodDecl method, CodeVersion version) {
+        return method.fullName() + "$resumeinfo" + version.suffix;
+    }
+
+    private String cell(String name) {
+        requested.add(name);
+        return name;
+    }
+
+    @Override
+    public String methodCell(MethodDecl target, boolean asyncVariant) {
+        return cell("cell:" + target.fullName() + (asyncVariant ? "$async" : ""));
+    }
+
+    @Override
+    public String tailCallCell(MethodDecl target) {
+        return cell("tailcell:" + target.fullName());
+    }
+
+    @Override
+    public String runtimeMethodCell(RuntimeMethod method) {
+        return cell("rm:" + method.name());
+    }
+
+    @Override
+    public String helperCell(int helperId) {
+        return cell(String.format("helper:0x%X", helperId));
+    }
+
+    @Override
+    public String continuationLayoutCell(MethodIr ir) {
+        return cell("layout:" + ir.method().fullName() + ir.version().suffix);
+    }
+}
