@@ -37,7 +37,8 @@ public final class DumpJson {
         o.addProperty("methodDefSlots", img.methodDefSlots());
         o.addProperty("methodDefEntryPoints", img.methodCount(ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS));
         o.addProperty("instanceEntryPoints", img.methodCount(ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS));
-        o.addProperty("asyncVariants", img.methods().stream().filter(m -> m.variant() == MethodVariant.ASYNC).count());
+        o.addProperty("asyncVariants", img.methods().stream()
+                .filter(m -> m.variant() == MethodVariant.ASYNC && m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS).count());
 
         Map<Integer, Integer> kinds = new TreeMap<>();
         JsonArray importSections = new JsonArray();

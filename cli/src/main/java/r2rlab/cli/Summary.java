@@ -10,7 +10,8 @@ final class Summary {
     }
 
     static String line(R2RImage img) {
-        long async = img.methods().stream().filter(m -> m.variant() == MethodVariant.ASYNC).count();
+        long async = img.methods().stream()
+                .filter(m -> m.variant() == MethodVariant.ASYNC && m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS).count();
         long owned = img.resumptionStubs().stream().filter(s -> s.owner() != null).count();
         return String.format("%s: R2R %s %s/%s, %d runtime functions, %d MethodDef entry points, %d instance entry points"
                         + " (%d async variants), %d resumption stubs (%d paired with their owner)",

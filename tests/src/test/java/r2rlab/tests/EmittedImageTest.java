@@ -1,0 +1,217 @@
+package r2rlab.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import r2rlab.emitter.Architecture;
+import r2rlab.emitter.EmitOptions;
+import r2rlab.emitter.Emitter;
+import r2rlab.emitter.StubLayout;
+import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.emitter.scenario.Scenario;
+import r2rlab.format.metadata.MethodImplAttributes;
+import r2rlab.format.nativeformat.FixupCell;
+import r2rlab.format.pe.TargetOs;
+import r2rlab.format.r2r.ReadyToRunFixupKind;
+import r2rlab.loader.ImportSection;
+import r2rlab.loader.MethodVariant;
+import r2rlab.loader.R2RImage;
+import r2rlab.loader.ReadyToRunMethod;
+import r2rlab.loader.ResumptionStub;
+
+/** Emitted images read back by the loader: what it reads is what was emitted. */
+class EmittedImageTest {
+    static Stream<Arguments> examplesOnBothArchitectures() {
+        List<Arguments> out = new ArrayList<>();
+        for (Path p : Emitted.examples()) {
+            for (Architecture a : Architecture.values()) {
+                for (StubLayout layout : StubLayout.values()) {
+                    out.add(Arguments.of(p.getFileName().toString(), a, layout));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    private static boolean awaits(MethodDecl m) {
+        return m.isAsync() && r2rlab.emitter.ir.Lowering.lower(m, r2rlab.emitter.ir.CodeVersion.R2R).needsResumptionStub();
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("examplesOnBothArchitectures")
+    void roundTrip(String example, Architecture arch, StubLayout layout) {
+        Scenario s = Emitted.scenario(example);
+        byte[] bytes = Emitter.emit(s, new EmitOptions(arch, TargetOs.WINDOWS, Set.of(), layout));
+        R2RImage img = Emitted.read(bytes);
+
+        assertEquals("18.5", img.header().version());
+        assertEquals(arch.machine.value, img.pe().rawMachine());
+        assertTrue(img.pe().isPe32Plus());
+        List<Integer> types = new ArrayList<>();
+        img.header().sections().forEach(sec -> types.add(sec.type()));
+        assertTrue(types.containsAll(List.of(100, 101, 102, 103, 106, 112)), types.toString());
+
+        // The seven import sections crossgen2 writes, with its flags and types.
+        List<List<Integer>> sections = new ArrayList<>();
+        for (ImportSection is : img.importSections()) {
+            sections.add(List.of(is.flags(), is.type(), is.entrySize()));
+        }
+        assertEquals(List.of(List.of(0, 0, 8), List.of(4, 2, 8), List.of(1, 0, 8), List.of(4, 0, 8), List.of(4, 2, 8),
+                List.of(4, 0, 8), List.of(0, 3, 8)), sections);
+        // The eager section starts with the Module cell (1A 01) the runtime looks for.
+        assertEquals(0x1A, img.importSections().get(2).cells().get(0).signature().kind());
+        assertEquals(1, img.importSections().get(2).cells().get(0).signature().helperId());
+
+        // Every scenario method has a MethodDef entry point under its name; async methods also an async variant.
+        Map<String, ReadyToRunMethod> defs = new TreeMap<>();
+        Map<String, ReadyToRunMethod> variants = new TreeMap<>();
+        for (ReadyToRunMethod m : img.methods()) {
+            if (m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS) {
+                defs.put(m.name() + "/" + m.token(), m);
+            } else if (m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS) {
+                assertEquals(MethodVariant.ASYNC, m.variant());
+                assertEquals(0x100, m.signature().flags());
+                variants.put(m.name(), m);
+            }
+        }
+        List<MethodDecl> methods = s.methods().collect(Collectors.toList());
+        assertEquals(methods.size(), defs.size());
+        Set<String> names = new TreeSet<>();
+        defs.values().forEach(m -> names.add(m.name()));
+        for (MethodDecl m : methods) {
+            assertTrue(names.contains(m.fullName()), m.fullName() + " in " + names);
+        }
+        for (ReadyToRunMethod m : defs.values()) {
+            int rid = m.token() & 0xFFFFFF;
+            assertEquals(m.name(), img.metadata().methodDefName(rid));
+        }
+        long asyncCount = methods.stream().filter(MethodDecl::isAsync).count();
+        assertEquals(asyncCount, variants.size());
+
+        // Each awaiting async variant names exactly one stub, placed as the layout asks, with its owner.
+        long awaiting = methods.stream().filter(EmittedImageTest::awaits).count();
+        List<ResumptionStub> stubs = img.resumptionStubs().stream()
+                .filter(st -> st.owner() != null && st.owner().source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS)
+                .collect(Collectors.toList());
+        assertEquals(awaiting, stubs.size());
+        for (ResumptionStub st : stubs) {
+            ReadyToRunMethod owner = st.owner();
+            assertTrue((img.metadata().methodImplFlags(owner.token() & 0xFFFFFF) & MethodImplAttributes.ASYNC) != 0);
+            assertTrue(st.runtimeFunction() >= 0);
+            assertTrue(owner.fixups().contains(new FixupCell(st.importSection(), st.cellIndex())));
+            // The variant's fixups also hold its ContinuationLayout cell, in the precode section.
+            assertTrue(owner.fixups().stream().anyMatch(f -> f.importSection() == 5
+                    && img.importSections().get(5).cells().get(f.slot()).signature().kind() == ReadyToRunFixupKind.ContinuationLayout.value));
+            if (layout == StubLayout.ADJACENT) {
+                assertEquals(owner.entryRuntimeFunction() + 1, st.runtimeFunction(), "stub right after its variant");
+            } else {
+                assertTrue(st.runtimeFunction() < owner.entryRuntimeFunction(), "grouped stubs come before the variants");
+            }
+            ReadyToRunMethod stubMethod = img.methods().stream().filter(m -> m.entryRuntimeFunction() == st.runtimeFunction())
+                    .findFirst().orElseThrow();
+            assertEquals(MethodVariant.RESUME, stubMethod.variant());
+            assertEquals(List.of(st.runtimeFunction()), stubMethod.runtimeFunctions());
+        }
+        if (layout == StubLayout.GROUPED && stubs.size() > 1) {
+            List<Integer> rfs = stubs.stream().map(ResumptionStub::runtimeFunction).sorted().collect(Collectors.toList());
+            assertEquals(rfs.get(0) + rfs.size() - 1, (int) rfs.get(rfs.size() - 1), "one contiguous block");
+        }
+        // Every runtime function belongs to exactly one method, as its entry (nothing is a funclet here).
+        Set<Integer> claimed = new TreeSet<>();
+        img.methods().forEach(m -> m.runtimeFunctions().forEach(rf -> assertTrue(claimed.add(rf), "rf " + rf + " claimed twice")));
+        assertEquals(img.runtimeFunctions().size(), claimed.size());
+        // Tier1 versions are present but reachable only through r2rlab's own section.
+        long tier1 = methods.stream().filter(MethodDecl::tier1).count();
+        long tier1Bodies = img.methods().stream().filter(m -> m.source() == ReadyToRunMethod.Source.TIER1_CODE_VERSIONS).count();
+        assertTrue(tier1Bodies >= tier1);
+        assertEquals(tier1 > 0, img.header().section(0x7F01) != null);
+    }
+
+    @Test
+    void sameInput_byteIdenticalImage() {
+        for (Path p : Emitted.examples()) {
+            for (Architecture a : Architecture.values()) {
+                Scenario s = Emitted.scenario(p);
+                assertArrayEquals(Emitted.emit(s, a), Emitted.emit(Emitted.scenario(p), a), p + " " + a);
+            }
+        }
+    }
+
+    @Test
+    void osChangesOnlyTheMachineValueAndLayout() {
+        Scenario s = Emitted.scenario("async-basic.yaml");
+        for (Architecture a : Architecture.values()) {
+            byte[] linux = Emitter.emit(s, EmitOptions.of(a).withOs(TargetOs.LINUX));
+            R2RImage img = Emitted.read(linux);
+            assertEquals(TargetOs.LINUX, img.pe().os());
+            assertEquals(a.machine.value ^ 0x7B79, img.pe().rawMachine());
+            assertEquals(0x200, img.pe().fileAlignment());
+            R2RImage mac = Emitted.read(Emitter.emit(s, EmitOptions.of(a).withOs(TargetOs.MACOS)));
+            assertEquals(a.machine.value ^ 0x4644, mac.pe().rawMachine());
+        }
+    }
+
+    @Test
+    void llvmReadobj_acceptsEveryImage(@TempDir Path dir) {
+        for (Path p : Emitted.examples()) {
+            for (Architecture a : Architecture.values()) {
+                for (TargetOs os : List.of(TargetOs.WINDOWS, TargetOs.LINUX)) {
+                    Path f = Emitted.write(dir, "img.dll", Emitter.emit(Emitted.scenario(p), EmitOptions.of(a).withOs(os)));
+                    String[] r = Emitted.run(List.of("llvm-readobj-14", "--file-headers", "--sections", f.toString()));
+                    assertEquals("0", r[0], p + " " + a + " " + os + ": " + r[2]);
+                    assertEquals("", r[2].strip(), p + " " + a + " " + os);
+                    assertTrue(r[1].contains("SectionCount: 3"), r[1]);
+                    if (os == TargetOs.WINDOWS) {
+                        assertTrue(r[1].contains(a == Architecture.X64 ? "Format: COFF-x86-64" : "Format: COFF-ARM64"), r[1]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void exceptionDirectoryPointsAtRuntimeFunctions() {
+        for (Architecture a : Architecture.values()) {
+            R2RImage img = Emitted.read(Emitted.emit(Emitted.scenario("async-nested.yaml"), a));
+            var dir = img.pe().dataDirectory(r2rlab.format.pe.DataDirectory.EXCEPTION);
+            var rf = img.header().section(102);
+            assertEquals(rf.rva(), dir.rva());
+            assertEquals(rf.size(), dir.size());
+        }
+    }
+
+    @Test
+    void monodis_listsTypesAndPrimitiveMethods(@TempDir Path dir) {
+        Scenario s = Emitted.scenario("calls.yaml");
+        Path f = Emitted.write(dir, "calls.dll", Emitted.emit(s, Architecture.X64));
+        String[] typedefs = Emitted.run(List.of("monodis", "--typedef", f.toString()));
+        assertEquals("0", typedefs[0], typedefs[2]);
+        for (var t : s.types()) {
+            String shown = t.enclosing() == null ? t.namespace() + "." + t.name() : t.enclosing() + "/" + t.name();
+            assertTrue(typedefs[1].contains(shown), shown + " in\n" + typedefs[1]);
+        }
+        String[] methods = Emitted.run(List.of("monodis", "--method", f.toString()));
+        assertEquals("0", methods[0], methods[2]);
+        s.methods().filter(m -> !m.isAsync()).forEach(m -> assertTrue(methods[1].contains(" " + m.name() + " "),
+                m.name() + " in\n" + methods[1]));
+        assertNotNull(methods[1]);
+        assertFalse(methods[1].isBlank());
+    }
+}
