@@ -144,6 +144,36 @@ class EmittedImageTest {
         assertEquals(tier1 > 0, img.header().section(0x7F01) != null);
     }
 
+    /** The runtime finds an async variant by hashing its MethodDesc: the lookup path must reach each entry. */
+    @Test
+    void instanceEntryPoints_foundByVersionResilientHash() {
+        Scenario s = r2rlab.emitter.scenario.ScenarioBuilder.create("hash.yaml").module("Hash")
+                .type("Demo.Outer").staticMethod("Run").async().returnsInt().body("await yield\nreturn 1")
+                .type("Demo.Outer+Inner").staticMethod("Go").async().returnsInt().body("await yield\nreturn 2")
+                .build();
+        for (Architecture a : Architecture.values()) {
+            R2RImage img = Emitted.read(Emitted.emit(s, a));
+            var sec = img.header().section(109);
+            long off = img.pe().rvaToOffset("t", sec.rva(), sec.size());
+            var reader = new r2rlab.format.nativeformat.NativeReader(img.pe().file(), off, sec.size(), "InstanceMethodEntryPoints");
+            var table = new r2rlab.format.nativeformat.NativeHashtable(reader, off);
+            int outer = r2rlab.format.r2r.VersionResilientHash.typeHash("Demo", "Outer");
+            int inner = r2rlab.format.r2r.VersionResilientHash.nestedTypeHash(outer, "", "Inner");
+            for (Object[] c : new Object[][] {{outer, "Run", "Demo.Outer.Run"}, {inner, "Go", "Demo.Outer+Inner.Go"}}) {
+                int hash = r2rlab.format.r2r.VersionResilientHash.methodHash((int) c[0], (String) c[1]);
+                var hits = table.lookup(hash);
+                assertEquals(1, hits.size(), c[2] + " found in its bucket with its low hash byte");
+                ReadyToRunMethod variant = img.methods().stream().filter(m -> m.variant() == MethodVariant.ASYNC && m.name().equals(c[2]))
+                        .findFirst().orElseThrow();
+                // The entry's signature is {flags 0x100, MethodDef rid} of that method.
+                long v = hits.get(0).vertexOffset();
+                assertEquals(0x81, img.pe().file().u8("sig", v));
+                assertEquals(0x00, img.pe().file().u8("sig", v + 1));
+                assertEquals(variant.token() & 0xFFFFFF, img.pe().file().u8("sig", v + 2));
+            }
+        }
+    }
+
     @Test
     void sameInput_byteIdenticalImage() {
         for (Path p : Emitted.examples()) {

@@ -542,8 +542,12 @@ public final class ReadyToRunEmitter {
         return first + b.size();
     }
 
-    private static int typeHash(TypeDecl t) {
-        return VersionResilientHash.typeHash(t.enclosing() == null ? t.namespace() : "", t.name());
+    /** The version-resilient hash of a type: namespace and name, chained through enclosing types. */
+    private int typeHash(TypeDecl t) {
+        if (t.enclosing() == null) {
+            return VersionResilientHash.typeHash(t.namespace(), t.name());
+        }
+        return VersionResilientHash.nestedTypeHash(typeHash(scenario.type(t.enclosing())), "", t.name());
     }
 
     /** An entry-point value: the runtime function index, and the fixup list inline when there is one. */
