@@ -29,7 +29,7 @@ import r2rlab.emitter.scenario.ScenarioBuilder;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2)
 @Measurement(iterations = 3)
-@Fork(value = 1, jvmArgs = {"-Xmx8g"})
+@Fork(value = 1, jvmArgs = {"-Xmx8g", "-XX:+UseParallelGC"})
 public class EmitBenchmark {
     @Param({"1000", "10000", "100000"})
     public int methods;

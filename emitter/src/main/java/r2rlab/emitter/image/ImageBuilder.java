@@ -30,10 +30,10 @@ public final class ImageBuilder {
     }
 
     private final Map<SectionKind, List<ObjectNode>> nodes = new EnumMap<>(SectionKind.class);
-    private final Map<String, ObjectNode> bySymbol = new HashMap<>();
+    private final Map<String, ObjectNode> bySymbol = new HashMap<>(1 << 16);
     private final Map<String, Alias> aliases = new LinkedHashMap<>();
     private final Map<Integer, Directory> directories = new HashMap<>();
-    private final Map<String, Long> rvas = new HashMap<>();
+    private final Map<String, Long> rvas = new HashMap<>(1 << 16);
     private final List<PeImage.BaseRelocation> baseRelocations = new ArrayList<>();
     private RelocationHook hook = RelocationResolver::apply;
 
@@ -99,14 +99,19 @@ public final class ImageBuilder {
     public byte[] build(int rawMachine, TargetOs os, long imageBase) {
         // Offsets inside each section.
         Map<SectionKind, Integer> sizes = new EnumMap<>(SectionKind.class);
-        Map<ObjectNode, Integer> offsets = new HashMap<>();
+        // Offsets by node position: maps keyed by node would hash or probe for every one of them.
+        Map<SectionKind, int[]> offsets = new EnumMap<>(SectionKind.class);
         for (SectionKind k : List.of(SectionKind.TEXT, SectionKind.DATA)) {
+            List<ObjectNode> list = nodes.get(k);
+            int[] at = new int[list.size()];
             int pos = 0;
-            for (ObjectNode n : nodes.get(k)) {
+            for (int i = 0; i < at.length; i++) {
+                ObjectNode n = list.get(i);
                 pos = (pos + n.alignment() - 1) & -n.alignment();
-                offsets.put(n, pos);
+                at[i] = pos;
                 pos += n.size();
             }
+            offsets.put(k, at);
             sizes.put(k, Math.max(pos, 1));
         }
         // .reloc is last, so its size (known only once RVAs are) cannot move the others: lay out
@@ -128,8 +133,10 @@ public final class ImageBuilder {
         }
         rvas.clear();
         for (SectionKind k : List.of(SectionKind.TEXT, SectionKind.DATA)) {
-            for (ObjectNode n : nodes.get(k)) {
-                rvas.put(n.symbol(), sectionRva.get(k) + offsets.get(n));
+            List<ObjectNode> list = nodes.get(k);
+            int[] at = offsets.get(k);
+            for (int i = 0; i < at.length; i++) {
+                rvas.put(list.get(i).symbol(), sectionRva.get(k) + at[i]);
             }
         }
         // Patch.
@@ -137,11 +144,14 @@ public final class ImageBuilder {
         baseRelocations.clear();
         for (SectionKind k : List.of(SectionKind.TEXT, SectionKind.DATA)) {
             byte[] content = new byte[sizes.get(k)];
-            for (ObjectNode n : nodes.get(k)) {
-                System.arraycopy(n.bytes(), 0, content, offsets.get(n), n.size());
+            List<ObjectNode> list = nodes.get(k);
+            int[] at = offsets.get(k);
+            for (int i = 0; i < at.length; i++) {
+                System.arraycopy(list.get(i).bytes(), 0, content, at[i], list.get(i).size());
             }
-            for (ObjectNode n : nodes.get(k)) {
-                int base = offsets.get(n);
+            for (int i = 0; i < at.length; i++) {
+                ObjectNode n = list.get(i);
+                int base = at[i];
                 for (Relocation r : n.relocations()) {
                     Relocation shifted = new Relocation(base + r.offset(), r.type(), r.symbol(), r.addend());
                     boolean absolute;

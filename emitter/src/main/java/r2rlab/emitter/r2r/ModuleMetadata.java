@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -37,8 +38,9 @@ public final class ModuleMetadata {
     private static final byte[] CORELIB_KEY_TOKEN = {0x7c, (byte) 0xec, (byte) 0x85, (byte) 0xd7, (byte) 0xbe, (byte) 0xa7, 0x79, (byte) 0x8e};
 
     private final Scenario scenario;
-    private final Map<MethodDecl, Integer> methodRids = new HashMap<>();
-    private final Map<TypeDecl, Integer> typeRids = new HashMap<>();
+    // Identity maps: a MethodDecl's record hash walks its whole body.
+    private final Map<MethodDecl, Integer> methodRids = new IdentityHashMap<>();
+    private final Map<TypeDecl, Integer> typeRids = new IdentityHashMap<>();
     private final List<MethodDecl> methodsInRidOrder = new ArrayList<>();
     private final Map<RuntimeMethod, Integer> runtimeMemberRefs = new EnumMap<>(RuntimeMethod.class);
     private final byte[] manifest;
@@ -167,7 +169,7 @@ public final class ModuleMetadata {
     /** Offsets, inside {@link #ilMetadata()}, of each MethodDef's RVA column, by method. */
     public Map<MethodDecl, Integer> methodRvaOffsets(byte[] ilMetadata) {
         Metadata md = Metadata.read(new ByteReader(ilMetadata), 0, ilMetadata.length);
-        Map<MethodDecl, Integer> out = new HashMap<>();
+        Map<MethodDecl, Integer> out = new IdentityHashMap<>();
         for (var e : methodRids.entrySet()) {
             out.put(e.getKey(), (int) md.cellFileOffset(MetadataTable.METHODDEF, e.getValue(), 0));
         }

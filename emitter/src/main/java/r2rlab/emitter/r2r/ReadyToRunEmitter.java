@@ -73,12 +73,33 @@ public final class ReadyToRunEmitter {
     private final Backend backend;
     private final ModuleMetadata metadata;
     private final ImportRegistry imports = new ImportRegistry();
-    private final Map<Object, List<ImportRegistry.Cell>> fixups = new IdentityHashMap<>();
     private final Map<String, ImportRegistry.Cell> eagerHelpers = new LinkedHashMap<>();
     private final List<ResumptionStubEntryPointSignature> stubSignatures = new ArrayList<>();
 
-    /** One body placed in the image: what it is, its compiled code, and its fixups. */
-    private record Placed(CompiledBody body, MethodIr ir, List<ImportRegistry.Cell> fixups) {
+    /** One body placed in the image: what it is, its compiled code, its fixups, and its entry runtime function. */
+    private static final class Placed {
+        final CompiledBody body;
+        final MethodIr ir;
+        final List<ImportRegistry.Cell> fixups;
+        int runtimeFunction = -1;
+
+        Placed(CompiledBody body, MethodIr ir, List<ImportRegistry.Cell> fixups) {
+            this.body = body;
+            this.ir = ir;
+            this.fixups = fixups;
+        }
+
+        CompiledBody body() {
+            return body;
+        }
+
+        MethodIr ir() {
+            return ir;
+        }
+
+        List<ImportRegistry.Cell> fixups() {
+            return fixups;
+        }
     }
 
     private ReadyToRunEmitter(Scenario scenario, EmitOptions options, Backend backend) {
@@ -102,12 +123,13 @@ public final class ReadyToRunEmitter {
 
     // ---- Symbols ----
 
-    static String bodySymbol(MethodDecl m, BodyKind kind, CodeVersion version) {
-        return "code$" + m.fullName() + "$" + m.params().size() + kind.symbolSuffix + version.suffix;
+    // Symbols are keyed by MethodDef rid: unique, short, and cheap to build for 100,000 methods.
+    private String bodySymbol(MethodDecl m, BodyKind kind, CodeVersion version) {
+        return "code$" + metadata.methodRid(m) + kind.symbolSuffix + version.suffix;
     }
 
-    static String resumeInfoSymbol(MethodDecl m, CodeVersion version) {
-        return "resumeinfo$" + m.fullName() + "$" + m.params().size() + version.suffix;
+    private String resumeInfoSymbol(MethodDecl m, CodeVersion version) {
+        return "resumeinfo$" + metadata.methodRid(m) + version.suffix;
     }
 
     // ---- Cells ----
@@ -158,12 +180,12 @@ public final class ReadyToRunEmitter {
 
         @Override
         public String bodySymbol(MethodDecl method, BodyKind kind, CodeVersion version) {
-            return ReadyToRunEmitter.bodySymbol(method, kind, version);
+            return ReadyToRunEmitter.this.bodySymbol(method, kind, version);
         }
 
         @Override
         public String resumeInfoSymbol(MethodDecl method, CodeVersion version) {
-            return ReadyToRunEmitter.resumeInfoSymbol(method, version);
+            return ReadyToRunEmitter.this.resumeInfoSymbol(method, version);
         }
 
         @Override
@@ -299,19 +321,14 @@ public final class ReadyToRunEmitter {
 
         // Runtime functions: hot fragments in body order, then cold fragments.
         List<CodeFragment> fragments = new ArrayList<>();
-        Map<CodeFragment, Integer> rfIndex = new IdentityHashMap<>();
-        Map<Placed, Integer> entryRf = new IdentityHashMap<>();
         List<int[]> hotCold = new ArrayList<>();
         for (Placed p : order) {
-            CodeFragment hot = p.body().fragments().get(0);
-            entryRf.put(p, fragments.size());
-            rfIndex.put(hot, fragments.size());
-            fragments.add(hot);
+            p.runtimeFunction = fragments.size();
+            fragments.add(p.body().fragments().get(0));
         }
         for (Placed p : order) {
             for (CodeFragment cold : p.body().fragments().subList(1, p.body().fragments().size())) {
-                rfIndex.put(cold, fragments.size());
-                hotCold.add(new int[] {fragments.size(), entryRf.get(p)});
+                hotCold.add(new int[] {fragments.size(), p.runtimeFunction});
                 fragments.add(cold);
             }
         }
@@ -332,7 +349,6 @@ public final class ReadyToRunEmitter {
         }
 
         // Unwind records: unwind blob with the handler flag, personality routine, GC info after the main fragment.
-        Map<CodeFragment, String> unwindSymbols = new IdentityHashMap<>();
         for (Placed p : order) {
             List<CodeFragment> fs = p.body().fragments();
             for (int i = 0; i < fs.size(); i++) {
@@ -342,9 +358,7 @@ public final class ReadyToRunEmitter {
                 if (i == 0) {
                     u.bytes(GcInfoPlaceholder.BLOB).align(4);
                 }
-                String sym = "unwind$" + fs.get(i).symbol();
-                image.add(u.node(sym, SectionKind.TEXT, 4));
-                unwindSymbols.put(fs.get(i), sym);
+                image.add(u.node(unwindSymbol(fs.get(i)), SectionKind.TEXT, 4));
             }
         }
 
@@ -356,7 +370,7 @@ public final class ReadyToRunEmitter {
             if (x64) {
                 rf.rva32(f.symbol(), f.code().length);
             }
-            rf.rva32(unwindSymbols.get(f), 0);
+            rf.rva32(unwindSymbol(f), 0);
         }
         rf.u32(0xFFFFFFFFL);
         ObjectNode rfNode = image.add(rf.node("RuntimeFunctions", SectionKind.TEXT, 4));
@@ -414,7 +428,7 @@ public final class ReadyToRunEmitter {
         NativeArrayWriter methodDefs = new NativeArrayWriter();
         NativeHashtableWriter instances = new NativeHashtableWriter();
         for (Placed p : main) {
-            methodDefs.set(metadata.methodRid(p.ir().method()) - 1, entryPoint(entryRf.get(p), p.fixups()));
+            methodDefs.set(metadata.methodRid(p.ir().method()) - 1, entryPoint(p.runtimeFunction, p.fixups()));
         }
         for (Placed p : variants) {
             if (p.body().kind() != BodyKind.ASYNC_VARIANT) {
@@ -425,7 +439,7 @@ public final class ReadyToRunEmitter {
                     metadata.methodRid(m)).toByteArray();
             // The kind byte is not part of an entry's signature.
             byte[] methodSig = java.util.Arrays.copyOfRange(sig, 1, sig.length);
-            byte[] entry = entryPoint(entryRf.get(p), p.fixups());
+            byte[] entry = entryPoint(p.runtimeFunction, p.fixups());
             byte[] vertex = new byte[methodSig.length + entry.length];
             System.arraycopy(methodSig, 0, vertex, 0, methodSig.length);
             System.arraycopy(entry, 0, vertex, methodSig.length, entry.length);
@@ -451,7 +465,7 @@ public final class ReadyToRunEmitter {
             BlobBuilder t = new BlobBuilder();
             t.u32(tier1.size());
             for (Placed p : tier1) {
-                t.u32(metadata.methodToken(p.ir().method())).u32(p.body().kind().ordinal()).u32(entryRf.get(p))
+                t.u32(metadata.methodToken(p.ir().method())).u32(p.body().kind().ordinal()).u32(p.runtimeFunction)
                         .rva32(p.body().symbol(), 0);
                 if (p.fixups().isEmpty()) {
                     t.u32(0);
@@ -467,7 +481,7 @@ public final class ReadyToRunEmitter {
             }
         }
         // IL bodies and metadata.
-        Map<MethodDecl, String> ilBodies = new HashMap<>();
+        Map<MethodDecl, String> ilBodies = new IdentityHashMap<>();
         for (MethodDecl m : metadata.methodsInRidOrder()) {
             String sym = "il$" + metadata.methodRid(m);
             image.add(ObjectNode.of(sym, SectionKind.TEXT, 4, ModuleMetadata.ilBody(m)));
@@ -540,6 +554,10 @@ public final class ReadyToRunEmitter {
         // The second thunk follows the first at the node alignment.
         int first = (a.size() + b.alignment() - 1) & -b.alignment();
         return first + b.size();
+    }
+
+    private static String unwindSymbol(CodeFragment f) {
+        return "unwind$" + f.symbol();
     }
 
     /** The version-resilient hash of a type: namespace and name, chained through enclosing types. */

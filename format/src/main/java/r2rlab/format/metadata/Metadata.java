@@ -25,9 +25,9 @@ import r2rlab.format.FormatException;
 public final class Metadata {
     private static final int BSJB = 0x424A5342;
     private static final int MAX_RID = 0xFFFFFF;
-    private static final int HEAP_STRINGS_WIDE = 0x01;
-    private static final int HEAP_GUID_WIDE = 0x02;
-    private static final int HEAP_BLOB_WIDE = 0x04;
+    static final int HEAP_STRINGS_WIDE = 0x01;
+    static final int HEAP_GUID_WIDE = 0x02;
+    static final int HEAP_BLOB_WIDE = 0x04;
     private static final int HEAP_EXTRA_DATA = 0x40;
     /** Longest chain of TypeSpec signatures referring to TypeSpecs that is rendered before giving up. */
     private static final int MAX_TYPESPEC_DEPTH = 16;
@@ -255,6 +255,15 @@ public final class Metadata {
     }
 
     private int columnWidth(TableSchema.Column column) {
+        return columnWidth(column, rowCounts, heapSizes, minimalDelta);
+    }
+
+    /**
+     * Width in bytes of a column (II.24.2.6): heap indexes by the HeapSizes bits, table and coded
+     * indexes by the row counts they can reach; every index is 4 bytes in a minimal-delta (#JTD)
+     * stream. {@link MetadataBuilder} writes with the same rule.
+     */
+    static int columnWidth(TableSchema.Column column, int[] rowCounts, int heapSizes, boolean minimalDelta) {
         int kind = column.kind();
         switch (kind) {
             case TableSchema.U16:

@@ -33,9 +33,6 @@ public final class MetadataBuilder {
     public static final int HASH_ALGORITHM_SHA1 = 0x8004;
 
     static final int SIGNATURE = 0x424A5342;
-    static final int HEAP_STRINGS_WIDE = 0x01;
-    static final int HEAP_GUID_WIDE = 0x02;
-    static final int HEAP_BLOB_WIDE = 0x04;
     /** Heaps of this many bytes or more are indexed with 4 bytes. */
     static final int WIDE_HEAP_SIZE = 0x10000;
 
@@ -277,9 +274,9 @@ public final class MetadataBuilder {
         byte[] userStrings = padded(userStringHeap);
         byte[] guids = guidHeap.toByteArray();
         byte[] blobs = padded(blobHeap);
-        int heapSizes = (strings.length >= WIDE_HEAP_SIZE ? HEAP_STRINGS_WIDE : 0)
-                | (guids.length >= WIDE_HEAP_SIZE ? HEAP_GUID_WIDE : 0)
-                | (blobs.length >= WIDE_HEAP_SIZE ? HEAP_BLOB_WIDE : 0);
+        int heapSizes = (strings.length >= WIDE_HEAP_SIZE ? Metadata.HEAP_STRINGS_WIDE : 0)
+                | (guids.length >= WIDE_HEAP_SIZE ? Metadata.HEAP_GUID_WIDE : 0)
+                | (blobs.length >= WIDE_HEAP_SIZE ? Metadata.HEAP_BLOB_WIDE : 0);
         byte[] tables = tableStream(heapSizes);
 
         String[] names = {"#~", "#Strings", "#US", "#GUID", "#Blob"};
@@ -420,32 +417,7 @@ public final class MetadataBuilder {
 
     /** Column width in bytes, by the rules {@link Metadata} reads with (II.24.2.6). */
     static int columnWidth(TableSchema.Column column, int[] counts, int heapSizes) {
-        switch (column.kind()) {
-            case TableSchema.U16:
-                return 2;
-            case TableSchema.U32:
-                return 4;
-            case TableSchema.STRING:
-                return (heapSizes & HEAP_STRINGS_WIDE) != 0 ? 4 : 2;
-            case TableSchema.GUID:
-                return (heapSizes & HEAP_GUID_WIDE) != 0 ? 4 : 2;
-            case TableSchema.BLOB:
-                return (heapSizes & HEAP_BLOB_WIDE) != 0 ? 4 : 2;
-            default:
-                break;
-        }
-        if (!column.isCoded()) {
-            return counts[column.kind()] < 0x10000 ? 2 : 4;
-        }
-        CodedIndex coded = column.codedIndex();
-        int max = 0;
-        for (int i = 0; i < coded.tableCount(); i++) {
-            int t = coded.tableAt(i);
-            if (t >= 0) {
-                max = Math.max(max, counts[t]);
-            }
-        }
-        return max < (1 << (16 - coded.tagBits())) ? 2 : 4;
+        return Metadata.columnWidth(column, counts, heapSizes, false);
     }
 
     /** Encodes a token (0 = null) as a coded index value: {@code rid << tagBits | tag}. */
