@@ -11,17 +11,25 @@ import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import r2rlab.emitter.Architecture;
+import r2rlab.emitter.EmitOptions;
+import r2rlab.emitter.Emitter;
+import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.loader.R2RImage;
 
 /**
- * {@code r2rlab demo}: the main job. For now it reads every real image of the fixture corpus and
- * prints one summary line each; it fails when any image cannot be read.
+ * {@code r2rlab demo}: the main job. It reads every real image of the fixture corpus, then emits
+ * every example scenario for x64 and ARM64 and reads each image back, printing one summary line per
+ * image; it fails when any image cannot be read or emitted.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Reads every fixture image (../shared/fixtures) and prints one summary line per image.")
+        description = "Reads every fixture image (../shared/fixtures), emits every example scenario for x64 and ARM64, and prints one summary line per image.")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fixtures", paramLabel = "DIR", description = "the fixture folder (default: ../shared/fixtures beside the repository)")
     Path fixtures;
+
+    @Option(names = "--examples", paramLabel = "DIR", description = "the example scenarios (default: examples/ in the repository)")
+    Path examples;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -51,8 +59,42 @@ public final class DemoCommand implements Callable<Integer> {
                 out.println(dir.relativize(p).getParent() + "/" + Summary.line(img));
             }
         }
-        out.printf("%d images read, %d failed%n", images.size() - failed, failed);
-        return failed == 0 ? 0 : Main.EXIT_BAD_INPUT;
+        out.printf("%d fixture images read, %d failed%n", images.size() - failed, failed);
+        int emitFailed = emitExamples(out, err);
+        return failed == 0 && emitFailed == 0 ? 0 : Main.EXIT_BAD_INPUT;
+    }
+
+    /** Emits each example scenario for both architectures and reads the image back. */
+    private int emitExamples(PrintWriter out, PrintWriter err) {
+        Path dir = examples != null ? examples : defaultExamples();
+        List<Path> scenarios;
+        try (Stream<Path> s = Files.list(dir)) {
+            scenarios = s.filter(p -> p.toString().endsWith(".yaml")).sorted().collect(Collectors.toList());
+        } catch (IOException e) {
+            err.println("r2rlab: cannot list examples in " + dir + ": " + e.getMessage());
+            return 1;
+        }
+        int failed = 0;
+        for (Path p : scenarios) {
+            for (Architecture arch : Architecture.values()) {
+                String name = p.getFileName().toString().replace(".yaml", "") + "-" + arch.machine.archName + ".dll";
+                try {
+                    byte[] image = Emitter.emit(ScenarioParser.parse(p), EmitOptions.of(arch));
+                    out.println("emitted/" + Summary.line(R2RImage.read(name, image)));
+                } catch (IOException | RuntimeException e) {
+                    err.println("r2rlab: " + p + " (" + arch.machine.archName + "): " + e.getMessage());
+                    failed++;
+                }
+            }
+        }
+        out.printf("%d example images emitted and read back, %d failed%n", 2 * scenarios.size() - failed, failed);
+        return failed;
+    }
+
+    static Path defaultExamples() {
+        String home = System.getenv("R2RLAB_HOME");
+        Path root = home != null ? Path.of(home) : Path.of("").toAbsolutePath();
+        return root.resolve("examples").normalize();
     }
 
     static Path defaultFixtures() {

@@ -90,6 +90,17 @@ class CliEmitTest {
     }
 
     @Test
+    void demo_readsFixturesAndEmitsExamples() {
+        CliDumpTest.Result r = CliDumpTest.run("demo", "--fixtures", Fixtures.root().toString(), "--examples",
+                Fixtures.repositoryRoot().resolve("examples").toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("49 fixture images read, 0 failed"), r.out());
+        long examples = Emitted.examples().size();
+        assertTrue(r.out().contains(2 * examples + " example images emitted and read back, 0 failed"), r.out());
+        assertEquals(49 + 2 * examples + 2, r.out().strip().lines().count());
+    }
+
+    @Test
     void missingScenario_status2(@TempDir Path dir) {
         CliDumpTest.Result r = CliDumpTest.run("emit", "/nonexistent.yaml", "-o", dir.resolve("x.dll").toString(), "--arch", "x64");
         assertEquals(2, r.status());
