@@ -351,7 +351,7 @@ class MetadataBuilderTest {
         b.addMethodDef(0, 0, STATIC, "LastMethod", methodSig(false, I4, I8));
         Metadata md = read(b.toByteArray());
         assertTrue(md.streams().get(1).size() > 0xFFFF);
-        assertEquals(MetadataBuilder.HEAP_STRINGS_WIDE, md.heapSizes());
+        assertEquals(Metadata.HEAP_STRINGS_WIDE, md.heapSizes());
         assertEquals(4, md.columnWidth(TYPEREF, 1));
         assertEquals(4, md.columnWidth(METHODDEF, 3));
         assertEquals(2, md.columnWidth(METHODDEF, 4)); // #Blob stays narrow
