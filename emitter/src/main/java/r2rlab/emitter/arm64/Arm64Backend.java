@@ -1,16 +1,22 @@
 package r2rlab.emitter.arm64;
 
+import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTEXT0;
+import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTEXT1;
+import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTINUATION;
+import static r2rlab.emitter.codegen.BodyPlan.FIXED_SCRATCH;
+
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import r2rlab.emitter.Defect;
 import r2rlab.emitter.Relocation;
 import r2rlab.emitter.arm64.Arm64Assembler.Label;
 import r2rlab.emitter.arm64.Arm64Assembler.PairMode;
-import r2rlab.emitter.codegen.Backend;
+import r2rlab.emitter.codegen.AwaitSites;
 import r2rlab.emitter.codegen.BodyKind;
+import r2rlab.emitter.codegen.BodyGenerator;
+import r2rlab.emitter.codegen.BodyPlan;
+import r2rlab.emitter.codegen.BodyPlanBackend;
 import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CodegenContext;
 import r2rlab.emitter.codegen.CompiledBody;
@@ -37,7 +43,7 @@ import r2rlab.format.r2r.ReadyToRunHelper;
  * outgoing stack-argument area, a multiple of 16, 0 unless a call passes more than 8 arguments):
  * <pre>
  *   [fp+F+8k]              incoming stack argument k (argument position 8+k)
- *   [fp+16+8(S+f)]         async variant only: fixed slot f (FIXED_*; S = slotCount)
+ *   [fp+16+8(S+f)]         async variant only: fixed slot f (BodyPlan.FIXED_*; S = slotCount)
  *   [fp+16+8i]             IR slot i (params first), i in 0..S-1
  *   [fp+8]                 saved LR
  *   [fp+0]                 saved FP                     &lt;- fp
@@ -54,14 +60,7 @@ import r2rlab.format.r2r.ReadyToRunHelper;
  *
  * <p>Scratch registers: x9, x10, x12 (x11 = cell address and x16 = call target of the cell protocol).
  */
-public final class Arm64Backend implements Backend {
-    /** Fixed slots of an async variant, after the IR slots. */
-    public static final int FIXED_CONTINUATION = 0;
-    public static final int FIXED_CONTEXT0 = 1;
-    public static final int FIXED_CONTEXT1 = 2;
-    public static final int FIXED_SCRATCH = 3;
-    public static final int ASYNC_FIXED_SLOTS = 4;
-
+public final class Arm64Backend extends BodyPlanBackend<Label> {
     /** Integer argument registers x0..x7. */
     public static final int ARG_REGISTERS = 8;
 
@@ -82,7 +81,7 @@ public final class Arm64Backend implements Backend {
         return 16 + 8 * slot;
     }
 
-    /** FP-relative offset of fixed slot {@code fixed} (FIXED_*) of a frame with {@code slotCount} IR slots. */
+    /** FP-relative offset of fixed slot {@code fixed} (BodyPlan.FIXED_*) of a frame with {@code slotCount} IR slots. */
     public static int fixedOffset(int slotCount, int fixed) {
         return 16 + 8 * (slotCount + fixed);
     }
@@ -104,62 +103,17 @@ public final class Arm64Backend implements Backend {
     // Bodies
 
     @Override
-    public CompiledBody compileMethod(MethodIr ir, CodegenContext ctx) {
-        if (ir.isAsync()) {
-            throw new IllegalArgumentException("compileMethod of async method " + ir.method().fullName());
-        }
-        String sym = ctx.bodySymbol(ir.method(), BodyKind.METHOD, ir.version());
-        Gen g = new Gen(ir, ctx, sym, Gen.Mode.METHOD, false);
-        g.emitMethod();
-        return new CompiledBody(ir.method(), BodyKind.METHOD, ir.version(), g.fragments(), List.of());
-    }
-
-    @Override
-    public CompiledBody compileAsyncVariant(MethodIr ir, CodegenContext ctx) {
-        if (!ir.isAsync()) {
-            throw new IllegalArgumentException("compileAsyncVariant of non-async method " + ir.method().fullName());
-        }
-        String sym = ctx.bodySymbol(ir.method(), BodyKind.ASYNC_VARIANT, ir.version());
-        boolean split = ctx.has(Defect.B4_HOT_COLD_SPLIT) && ir.needsResumptionStub();
-        Gen g = new Gen(ir, ctx, sym, Gen.Mode.ASYNC, split);
-        g.emitMethod();
-        List<CodeFragment> frags = g.fragments();
-        List<ObjectNode> data = new ArrayList<>();
-        if (ir.needsResumptionStub()) {
-            String stub = ctx.bodySymbol(ir.method(), BodyKind.RESUMPTION_STUB, ir.version());
-            BlobBuilder b = new BlobBuilder();
-            for (AwaitPoint p : ir.awaitPoints()) {
-                Gen.AwaitInfo ai = g.awaits.get(p.index());
-                b.pointer64(stub, 0);
-                b.pointer64(g.symbolOf(g.cold), ai.suspend.position());
-            }
-            data.add(b.node(ctx.resumeInfoSymbol(ir.method(), ir.version()), SectionKind.TEXT, 8));
-        }
-        return new CompiledBody(ir.method(), BodyKind.ASYNC_VARIANT, ir.version(), frags, data);
-    }
-
-    @Override
-    public CompiledBody compileTaskThunk(MethodIr ir, CodegenContext ctx) {
-        MethodDecl m = ir.method();
-        if (!ir.isAsync()) {
-            throw new IllegalArgumentException("compileTaskThunk of non-async method " + m.fullName());
-        }
-        String sym = ctx.bodySymbol(m, BodyKind.TASK_THUNK, CodeVersion.R2R);
-        Gen g = new Gen(ir, ctx, sym, Gen.Mode.THUNK, false);
-        g.emitTaskThunk();
-        return new CompiledBody(m, BodyKind.TASK_THUNK, CodeVersion.R2R, g.fragments(), List.of());
+    protected BodyGenerator<Arm64Assembler, Label> generator(BodyPlan plan, CodegenContext ctx, String symbol) {
+        return new Gen(plan, ctx, symbol);
     }
 
     @Override
     public CompiledBody compileResumptionStub(MethodIr ir, CodegenContext ctx) {
         MethodDecl m = ir.method();
-        if (!ir.isAsync()) {
-            throw new IllegalArgumentException("compileResumptionStub of non-async method " + m.fullName());
-        }
+        requireAsync(ir, "compileResumptionStub");
         String sym = ctx.bodySymbol(m, BodyKind.RESUMPTION_STUB, ir.version());
-        int variantArgs = m.params().size() + 1;
-        int out = align16(8 * Math.max(0, variantArgs - ARG_REGISTERS));
-        int contPos = m.isStatic() ? 0 : 1;
+        int out = align16(8 * Math.max(0, BodyPlan.asyncVariantArguments(m) - ARG_REGISTERS));
+        int contPos = BodyPlan.continuationPosition(m);
 
         Arm64Assembler a = new Arm64Assembler();
         FrameShape frame = new FrameShape(32, out, true);
@@ -169,16 +123,13 @@ public final class Arm64Backend implements Backend {
         if (contPos != 0) {
             a.mov(arg(contPos), Register.X0);          // continuation after 'this'
         }
-        for (int pos = 0; pos < variantArgs; pos++) {
-            if (pos == contPos) {
-                continue;
-            }
+        BodyPlan.forEachUserArgumentPosition(m, pos -> {
             if (pos < ARG_REGISTERS) {
                 a.mov(arg(pos), Register.XZR);
             } else {
                 a.str(Register.XZR, Register.SP, 8 * (pos - ARG_REGISTERS));
             }
-        }
+        });
         if (ctx.has(Defect.B1_STUB_CALLS_THROUGH_CELL)) {
             a.callThroughCell(ctx.methodCell(m, true));
         } else {
@@ -374,70 +325,29 @@ public final class Arm64Backend implements Backend {
     // ------------------------------------------------------------------------------------------
     // Code generation of one FP-framed body
 
-    private static final class Gen {
-        enum Mode { METHOD, ASYNC, THUNK }
-
+    private static final class Gen extends BodyGenerator<Arm64Assembler, Label> {
         record Epilog(Arm64Assembler asm, int start, List<UnwindCode> codes) {
         }
 
         record CrossRef(Arm64Assembler from, int instruction, Label target) {
         }
 
-        static final class AwaitInfo {
-            Insn.Await insn;
-            Label resumePoint;   // in hot
-            Label suspend;       // in cold
-            Label resumeBlock;   // in cold
-        }
-
-        final MethodIr ir;
-        final CodegenContext ctx;
-        final String symbol;
-        final String coldSymbol;
-        final boolean async;
         final int slots;
         final FrameShape frame;
-        final Arm64Assembler hot = new Arm64Assembler();
-        final Arm64Assembler cold;
-        Arm64Assembler a = hot;
-        final Label[] labels;
-        final Map<Integer, AwaitInfo> awaits = new HashMap<>();
         final List<CrossRef> crossRefs = new ArrayList<>();
         final List<Epilog> epilogs = new ArrayList<>();
         List<UnwindCode> prologCodes;
         int prologSize;
 
-        Gen(MethodIr ir, CodegenContext ctx, String symbol, Mode mode, boolean split) {
-            this.ir = ir;
-            this.ctx = ctx;
-            this.symbol = symbol;
-            this.coldSymbol = symbol + "$cold";
-            this.async = mode == Mode.ASYNC;
-            this.cold = split ? new Arm64Assembler() : hot;
-            this.slots = mode == Mode.THUNK ? ir.paramCount() : ir.slotCount();
-            int fixed = async ? ASYNC_FIXED_SLOTS : 0;
-            int maxArgs = 3; // RestoreContexts takes 3
-            if (mode == Mode.THUNK) {
-                maxArgs = Math.max(maxArgs, ir.method().params().size() + 1);
-            } else {
-                for (Insn i : ir.insns()) {
-                    if (i instanceof Insn.Call c) {
-                        maxArgs = Math.max(maxArgs, c.args().size());
-                    } else if (i instanceof Insn.Await w) {
-                        maxArgs = Math.max(maxArgs, w.args().size() + 1);
-                    }
-                }
-            }
+        Gen(BodyPlan plan, CodegenContext ctx, String symbol) {
+            super(plan, ctx, symbol, Arm64Assembler::new, Arm64Assembler::newLabel);
+            this.slots = plan.frameSlots();
+            // a Task thunk's only call is of its async variant (and RestoreContexts' 3 arguments stay the floor)
+            int maxArgs = plan.kind() == BodyKind.TASK_THUNK
+                    ? Math.max(RuntimeMethod.RESTORE_CONTEXTS.params, BodyPlan.asyncVariantArguments(ir.method()))
+                    : plan.bodyCallArguments();
             int out = align16(8 * Math.max(0, maxArgs - ARG_REGISTERS));
-            this.frame = new FrameShape(frameSize(slots + fixed), out, false);
-            this.labels = new Label[ir.labelCount()];
-            for (int l = 0; l < labels.length; l++) {
-                labels[l] = hot.newLabel();
-            }
-        }
-
-        String symbolOf(Arm64Assembler asm) {
-            return asm == hot ? symbol : coldSymbol;
+            this.frame = new FrameShape(frameSize(slots + plan.fixedSlots()), out, false);
         }
 
         int slot(int i) {
@@ -448,22 +358,14 @@ public final class Arm64Backend implements Backend {
             return fixedOffset(slots, f);
         }
 
-        /** Argument position of IR parameter p: the async variant has the continuation after 'this'. */
-        int paramPosition(int p) {
-            if (!async) {
-                return p;
-            }
-            int contPos = ir.method().isStatic() ? 0 : 1;
-            return p < contPos ? p : p + 1;
-        }
-
         // ---- prolog / epilog
 
-        void prolog() {
+        @Override
+        public void prolog() {
             prologCodes = frame.emitProlog(a);
             prologSize = a.offset();
             for (int p = 0; p < ir.paramCount(); p++) {
-                int pos = paramPosition(p);
+                int pos = plan.parameterPosition(p);
                 if (pos < ARG_REGISTERS) {
                     a.str(arg(pos), Register.FP, slot(p));
                 } else {
@@ -483,7 +385,8 @@ public final class Arm64Backend implements Backend {
 
         // ---- helpers
 
-        void argFromSlot(int pos, int slot) {
+        @Override
+        public void argFromSlot(int pos, int slot) {
             if (pos < ARG_REGISTERS) {
                 a.ldr(arg(pos), Register.FP, slot(slot));
             } else {
@@ -492,7 +395,8 @@ public final class Arm64Backend implements Backend {
             }
         }
 
-        void argZero(int pos) {
+        @Override
+        public void argZero(int pos) {
             if (pos < ARG_REGISTERS) {
                 a.mov(arg(pos), Register.XZR);
             } else {
@@ -551,77 +455,43 @@ public final class Arm64Backend implements Backend {
 
         // ---- bodies
 
-        void emitMethod() {
-            Label dispatch = null;
-            if (async) {
-                for (Insn i : ir.insns()) {
-                    if (i instanceof Insn.Await w) {
-                        AwaitInfo ai = new AwaitInfo();
-                        ai.insn = w;
-                        ai.resumePoint = hot.newLabel();
-                        ai.suspend = cold.newLabel();
-                        ai.resumeBlock = cold.newLabel();
-                        if (awaits.put(w.point().index(), ai) != null) {
-                            throw new IllegalStateException("await point " + w.point().index() + " twice");
-                        }
-                    }
-                }
-                if (awaits.size() != ir.awaitPoints().size()) {
-                    throw new IllegalStateException("await points and Await instructions disagree");
-                }
-                dispatch = cold.newLabel();
+        @Override
+        public void asyncEntry(int continuationPosition, Label dispatchBlock) {
+            Register cont = arg(continuationPosition);
+            a.str(cont, Register.FP, fixedSlot(FIXED_CONTINUATION));
+            if (dispatchBlock != null) {
+                cbnzTo(cont, dispatchBlock, cold);
             }
-            prolog();
-            if (async) {
-                int contPos = ir.method().isStatic() ? 0 : 1;
-                Register cont = arg(contPos);
-                a.str(cont, Register.FP, fixedSlot(FIXED_CONTINUATION));
-                if (ir.needsResumptionStub()) {
-                    cbnzTo(cont, dispatch, cold);
-                }
-                addFp(Register.X0, fixedSlot(FIXED_CONTEXT0));
-                addFp(Register.X1, fixedSlot(FIXED_CONTEXT1));
-                callContextHelper(RuntimeMethod.CAPTURE_CONTEXTS);
-            }
-            for (Insn i : ir.insns()) {
-                insn(i);
-            }
-            if (async && ir.needsResumptionStub()) {
-                a = cold;
-                List<AwaitInfo> ordered = new ArrayList<>();
-                for (AwaitPoint p : ir.awaitPoints()) {
-                    ordered.add(awaits.get(p.index()));
-                }
-                for (AwaitInfo ai : ordered) {
-                    suspensionBlock(ai);
-                }
-                a.bind(dispatch);
-                a.str(Register.XZR, Register.FP, fixedSlot(FIXED_CONTEXT0));
-                a.str(Register.XZR, Register.FP, fixedSlot(FIXED_CONTEXT1));
-                a.ldr(S0, Register.FP, fixedSlot(FIXED_CONTINUATION));
-                a.ldr(S0.as32(), S0, ContinuationLayout.OFFSET_STATE);
-                for (AwaitInfo ai : ordered) {
-                    int state = ai.insn.point().state();
-                    if (state >= 0 && state < 4096) {
-                        a.cmp(S0.as32(), state);
-                    } else {
-                        a.mov(S1.as32(), state);
-                        a.cmp(S0.as32(), S1.as32());
-                    }
-                    a.bCond(Condition.EQ, ai.resumeBlock);
-                }
-                a.brk(0);
-                for (AwaitInfo ai : ordered) {
-                    resumeBlock(ai);
-                }
-                a = hot;
-            }
+            addFp(Register.X0, fixedSlot(FIXED_CONTEXT0));
+            addFp(Register.X1, fixedSlot(FIXED_CONTEXT1));
+            callContextHelper(RuntimeMethod.CAPTURE_CONTEXTS);
         }
 
-        void suspensionBlock(AwaitInfo ai) {
+        @Override
+        public void dispatchBlock(Label dispatchBlock, List<AwaitSites.Site<Label>> ordered) {
+            a.bind(dispatchBlock);
+            a.str(Register.XZR, Register.FP, fixedSlot(FIXED_CONTEXT0));
+            a.str(Register.XZR, Register.FP, fixedSlot(FIXED_CONTEXT1));
+            a.ldr(S0, Register.FP, fixedSlot(FIXED_CONTINUATION));
+            a.ldr(S0.as32(), S0, ContinuationLayout.OFFSET_STATE);
+            for (AwaitSites.Site<Label> site : ordered) {
+                int state = site.point().state();
+                if (state >= 0 && state < 4096) {
+                    a.cmp(S0.as32(), state);
+                } else {
+                    a.mov(S1.as32(), state);
+                    a.cmp(S0.as32(), S1.as32());
+                }
+                a.bCond(Condition.EQ, site.resumeBlock());
+            }
+            a.brk(0);
+        }
+
+        @Override
+        public void suspensionBlock(AwaitSites.Site<Label> site) {
             ContinuationLayout layout = ir.continuation();
-            AwaitPoint p = ai.insn.point();
-            a.bind(ai.suspend);
+            AwaitPoint p = site.point();
+            a.bind(site.suspensionBlock());
             a.mov(Register.X0, CONTINUATION_RETURN);
             String layoutCell = ctx.continuationLayoutCell(ir);
             a.adrp(Register.X1, layoutCell);
@@ -647,9 +517,10 @@ public final class Arm64Backend implements Backend {
             epilogAndRet();
         }
 
-        void resumeBlock(AwaitInfo ai) {
+        @Override
+        public void resumeBlock(AwaitSites.Site<Label> site) {
             ContinuationLayout layout = ir.continuation();
-            a.bind(ai.resumeBlock);
+            a.bind(site.resumeBlock());
             a.ldr(S0, Register.FP, fixedSlot(FIXED_CONTINUATION));
             for (int s = 0; s < slots; s++) {
                 a.ldr(S1, S0, layout.slotOffset(s));
@@ -662,22 +533,18 @@ public final class Arm64Backend implements Backend {
             callHelper(ReadyToRunHelper.ThrowExact);
             a.brk(0);
             a.bind(noException);
-            if (ai.insn.dst() >= 0) {
+            if (site.insn().dst() >= 0) {
                 a.ldr(S1, S0, layout.resultOffset());
-                a.str(S1, Register.FP, slot(ai.insn.dst()));
+                a.str(S1, Register.FP, slot(site.insn().dst()));
             }
-            jumpTo(ai.resumePoint, hot);
+            jumpTo(site.resumePoint(), hot);
         }
 
-        void emitTaskThunk() {
+        @Override
+        public void emitTaskThunk() {
             MethodDecl m = ir.method();
             prolog();
-            int contPos = m.isStatic() ? 0 : 1;
-            int n = m.params().size();
-            for (int p = 0; p < n; p++) {
-                argFromSlot(p < contPos ? p : p + 1, p);
-            }
-            argZero(contPos);
+            plan.passTaskThunkArguments(this);
             a.callThroughCell(ctx.methodCell(m, true));
             Label suspended = a.newLabel();
             Label done = a.newLabel();
@@ -694,9 +561,10 @@ public final class Arm64Backend implements Backend {
             epilogAndRet();
         }
 
-        void insn(Insn i) {
+        @Override
+        public void insn(Insn i) {
             if (i instanceof Insn.Label l) {
-                a.bind(labels[l.id()]);
+                a.bind(labels.get(l.id()));
             } else if (i instanceof Insn.Const c) {
                 a.mov(S0, c.value());
                 a.str(S0, Register.FP, slot(c.dst()));
@@ -717,13 +585,13 @@ public final class Arm64Backend implements Backend {
                 }
                 a.str(S0, Register.FP, slot(u.dst()));
             } else if (i instanceof Insn.Jump j) {
-                a.b(labels[j.label()]);
+                a.b(labels.get(j.label()));
             } else if (i instanceof Insn.Branch br) {
                 a.ldr(S0, Register.FP, slot(br.slot()));
                 if (br.ifZero()) {
-                    a.cbz(S0, labels[br.label()]);
+                    a.cbz(S0, labels.get(br.label()));
                 } else {
-                    a.cbnz(S0, labels[br.label()]);
+                    a.cbnz(S0, labels.get(br.label()));
                 }
             } else if (i instanceof Insn.Call c) {
                 for (int k = 0; k < c.args().size(); k++) {
@@ -820,13 +688,9 @@ public final class Arm64Backend implements Backend {
             if (!async) {
                 throw new IllegalStateException("await outside an async variant: " + ir.method().fullName());
             }
-            AwaitInfo ai = awaits.get(w.point().index());
+            AwaitSites.Site<Label> site = sites.of(w);
             MethodDecl target = w.target();
-            int contPos = target != null && !target.isStatic() ? 1 : 0;
-            for (int k = 0; k < w.args().size(); k++) {
-                argFromSlot(k < contPos ? k : k + 1, w.args().get(k));
-            }
-            argZero(contPos);
+            BodyPlan.passAsyncArguments(this, target, w.args());
             if (target == null) {
                 a.callThroughCell(ctx.runtimeMethodCell(RuntimeMethod.YIELD));
             } else if (w.kind() == CallKind.DIRECT) {
@@ -834,11 +698,11 @@ public final class Arm64Backend implements Backend {
             } else {
                 a.callThroughCell(ctx.methodCell(target, true));
             }
-            cbnzTo(CONTINUATION_RETURN, ai.suspend, cold);
+            cbnzTo(CONTINUATION_RETURN, site.suspensionBlock(), cold);
             if (w.dst() >= 0) {
                 a.str(Register.X0, Register.FP, slot(w.dst()));
             }
-            a.bind(ai.resumePoint);
+            a.bind(site.resumePoint());
         }
 
         void ret(Insn.Return r) {
@@ -888,7 +752,13 @@ public final class Arm64Backend implements Backend {
             return b.build();
         }
 
-        List<CodeFragment> fragments() {
+        @Override
+        public int offsetOf(Label label) {
+            return label.position();
+        }
+
+        @Override
+        public List<CodeFragment> fragments() {
             AssembledCode hotCode = hot.finish();
             List<CodeFragment> out = new ArrayList<>();
             byte[] hotBytes = hotCode.code();

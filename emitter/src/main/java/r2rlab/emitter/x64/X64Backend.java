@@ -1,19 +1,24 @@
 package r2rlab.emitter.x64;
 
+import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTEXT0;
+import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTEXT1;
+import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTINUATION;
+import static r2rlab.emitter.codegen.BodyPlan.FIXED_SCRATCH;
+
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import r2rlab.emitter.Defect;
 import r2rlab.emitter.Relocation;
-import r2rlab.emitter.codegen.Backend;
+import r2rlab.emitter.codegen.AwaitSites;
 import r2rlab.emitter.codegen.BodyKind;
+import r2rlab.emitter.codegen.BodyGenerator;
+import r2rlab.emitter.codegen.BodyPlan;
+import r2rlab.emitter.codegen.BodyPlanBackend;
 import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CodegenContext;
 import r2rlab.emitter.codegen.CompiledBody;
 import r2rlab.emitter.codegen.RuntimeMethod;
-import r2rlab.emitter.image.BlobBuilder;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.image.SectionKind;
 import r2rlab.emitter.ir.AwaitPoint;
@@ -38,24 +43,15 @@ import r2rlab.format.r2r.ReadyToRunHelper;
  *   [rbp+8]             return address
  *   [rbp+0]             saved RBP
  *   [rbp-8(i+1)]        IR slot i (params first), i in 0..slotCount-1
- *   [rbp-8(S+1)]        async variant only: the incoming continuation argument (S = slotCount)
- *   [rbp-8(S+2)]        async variant only: context slot 0 (ExecutionContext)
- *   [rbp-8(S+3)]        async variant only: context slot 1 (SynchronizationContext)
- *   [rbp-8(S+4)]        async variant only: scratch (return value / new continuation kept across RestoreContexts)
+ *   [rbp-8(S+f+1)]      async variant only: fixed slot f (BodyPlan.FIXED_*; S = slotCount): the incoming
+ *                       continuation argument, context slots 0 and 1, scratch
  *   [rsp+shadow+8k]     outgoing stack argument k; [rsp+0..32) the Windows shadow area
  * </pre>
  * Prolog {@code push rbp; mov rbp, rsp; sub rsp, N} (N a multiple of 16, omitted when 0) with unwind codes
  * PUSH_NONVOL(RBP), SET_FPREG(RBP, 0), ALLOC(N); epilog {@code lea rsp, [rbp+0]; pop rbp; ret} (a Windows
  * epilog form). The resumption stub has no frame pointer: {@code push rbx; push r12; sub rsp, A}.
  */
-public final class X64Backend implements Backend {
-    /** Fixed slots of an async variant, after the IR slots. */
-    public static final int FIXED_CONTINUATION = 0;
-    public static final int FIXED_CONTEXT0 = 1;
-    public static final int FIXED_CONTEXT1 = 2;
-    public static final int FIXED_SCRATCH = 3;
-    public static final int ASYNC_FIXED_SLOTS = 4;
-
+public final class X64Backend extends BodyPlanBackend<X64Assembler.Label> {
     static final Register[] WINDOWS_ARGS = {Register.RCX, Register.RDX, Register.R8, Register.R9};
     static final Register[] SYSV_ARGS = {Register.RDI, Register.RSI, Register.RDX, Register.RCX, Register.R8, Register.R9};
 
@@ -72,7 +68,7 @@ public final class X64Backend implements Backend {
         return -8 * (slot + 1);
     }
 
-    /** RBP-relative displacement of fixed slot {@code fixed} (FIXED_*) of a frame with {@code slotCount} IR slots. */
+    /** RBP-relative displacement of fixed slot {@code fixed} (BodyPlan.FIXED_*) of a frame with {@code slotCount} IR slots. */
     public static int fixedDisplacement(int slotCount, int fixed) {
         return -8 * (slotCount + fixed + 1);
     }
@@ -86,65 +82,20 @@ public final class X64Backend implements Backend {
     // Bodies
 
     @Override
-    public CompiledBody compileMethod(MethodIr ir, CodegenContext ctx) {
-        if (ir.isAsync()) {
-            throw new IllegalArgumentException("compileMethod of async method " + ir.method().fullName());
-        }
-        String sym = ctx.bodySymbol(ir.method(), BodyKind.METHOD, ir.version());
-        Gen g = new Gen(ir, ctx, sym, false, false, ir.slotCount());
-        g.emitMethod();
-        return new CompiledBody(ir.method(), BodyKind.METHOD, ir.version(), g.fragments(), List.of());
-    }
-
-    @Override
-    public CompiledBody compileAsyncVariant(MethodIr ir, CodegenContext ctx) {
-        if (!ir.isAsync()) {
-            throw new IllegalArgumentException("compileAsyncVariant of non-async method " + ir.method().fullName());
-        }
-        String sym = ctx.bodySymbol(ir.method(), BodyKind.ASYNC_VARIANT, ir.version());
-        boolean split = ctx.has(Defect.B4_HOT_COLD_SPLIT) && ir.needsResumptionStub();
-        Gen g = new Gen(ir, ctx, sym, true, split, ir.slotCount());
-        g.emitMethod();
-        List<CodeFragment> frags = g.fragments();
-        List<ObjectNode> data = new ArrayList<>();
-        if (ir.needsResumptionStub()) {
-            String stub = ctx.bodySymbol(ir.method(), BodyKind.RESUMPTION_STUB, ir.version());
-            BlobBuilder b = new BlobBuilder();
-            for (AwaitPoint p : ir.awaitPoints()) {
-                Gen.AwaitInfo ai = g.awaits.get(p.index());
-                b.pointer64(stub, 0);
-                b.pointer64(g.symbolOf(g.cold), ai.suspend.position());
-            }
-            data.add(b.node(ctx.resumeInfoSymbol(ir.method(), ir.version()), SectionKind.TEXT, 8));
-        }
-        return new CompiledBody(ir.method(), BodyKind.ASYNC_VARIANT, ir.version(), frags, data);
-    }
-
-    @Override
-    public CompiledBody compileTaskThunk(MethodIr ir, CodegenContext ctx) {
-        MethodDecl m = ir.method();
-        if (!ir.isAsync()) {
-            throw new IllegalArgumentException("compileTaskThunk of non-async method " + m.fullName());
-        }
-        String sym = ctx.bodySymbol(m, BodyKind.TASK_THUNK, CodeVersion.R2R);
-        Gen g = new Gen(ir, ctx, sym, false, false, ir.paramCount());
-        g.emitTaskThunk();
-        return new CompiledBody(m, BodyKind.TASK_THUNK, CodeVersion.R2R, g.fragments(), List.of());
+    protected BodyGenerator<X64Assembler, X64Assembler.Label> generator(BodyPlan plan, CodegenContext ctx, String symbol) {
+        return new Gen(plan, ctx, symbol);
     }
 
     @Override
     public CompiledBody compileResumptionStub(MethodIr ir, CodegenContext ctx) {
         MethodDecl m = ir.method();
-        if (!ir.isAsync()) {
-            throw new IllegalArgumentException("compileResumptionStub of non-async method " + m.fullName());
-        }
+        requireAsync(ir, "compileResumptionStub");
         String sym = ctx.bodySymbol(m, BodyKind.RESUMPTION_STUB, ir.version());
         Register[] args = ctx.os() == TargetOs.WINDOWS ? WINDOWS_ARGS : SYSV_ARGS;
         int shadow = ctx.os() == TargetOs.WINDOWS ? 32 : 0;
-        int variantArgs = m.params().size() + 1;
-        int stackArgs = Math.max(0, variantArgs - args.length);
+        int stackArgs = Math.max(0, BodyPlan.asyncVariantArguments(m) - args.length);
         int alloc = align16(shadow + 8 * stackArgs) + 8; // entry rsp = 8 mod 16, two pushes keep it so
-        int contPos = m.isStatic() ? 0 : 1;
+        int contPos = BodyPlan.continuationPosition(m);
 
         X64Assembler a = new X64Assembler();
         PrologRecorder rec = new PrologRecorder();
@@ -156,16 +107,13 @@ public final class X64Backend implements Backend {
         if (contPos != 0) {
             a.mov(args[contPos], args[0]);         // continuation after 'this'
         }
-        for (int pos = 0; pos < variantArgs; pos++) {
-            if (pos == contPos) {
-                continue;
-            }
+        BodyPlan.forEachUserArgumentPosition(m, pos -> {
             if (pos < args.length) {
                 a.xor32(args[pos], args[pos]);
             } else {
                 a.storeImm32(Register.RSP, shadow + 8 * (pos - args.length), 0);
             }
-        }
+        });
         if (ctx.has(Defect.B1_STUB_CALLS_THROUGH_CELL)) {
             a.callIndirectRip(ctx.methodCell(m, true));
         } else {
@@ -226,22 +174,12 @@ public final class X64Backend implements Backend {
     // ------------------------------------------------------------------------------------------
     // Code generation of one RBP-framed body
 
-    private static final class Gen {
-        final MethodIr ir;
-        final CodegenContext ctx;
-        final String symbol;
-        final String coldSymbol;
-        final boolean async;
+    private static final class Gen extends BodyGenerator<X64Assembler, X64Assembler.Label> {
         final Register[] args;
         final int shadow;
         final int slots;
         final int fixed;
         final int frameSize;
-        final X64Assembler hot = new X64Assembler();
-        final X64Assembler cold;
-        X64Assembler a = hot;
-        final X64Assembler.Label[] labels;
-        final Map<Integer, AwaitInfo> awaits = new HashMap<>();
         final List<CrossRef> crossRefs = new ArrayList<>();
         byte[] hotUnwind;
         int hotProlog;
@@ -250,46 +188,17 @@ public final class X64Backend implements Backend {
         record CrossRef(X64Assembler from, int field, X64Assembler.Label target) {
         }
 
-        static final class AwaitInfo {
-            Insn.Await insn;
-            X64Assembler.Label resumePoint;   // in hot
-            X64Assembler.Label suspend;       // in cold
-            X64Assembler.Label resumeBlock;   // in cold
-        }
-
-        Gen(MethodIr ir, CodegenContext ctx, String symbol, boolean async, boolean split, int frameSlots) {
-            this.ir = ir;
-            this.ctx = ctx;
-            this.symbol = symbol;
-            this.coldSymbol = symbol + "$cold";
-            this.async = async;
-            this.cold = split ? new X64Assembler() : hot;
+        Gen(BodyPlan plan, CodegenContext ctx, String symbol) {
+            super(plan, ctx, symbol, X64Assembler::new, X64Assembler::newLabel);
             boolean win = ctx.os() == TargetOs.WINDOWS;
             this.args = win ? WINDOWS_ARGS : SYSV_ARGS;
             this.shadow = win ? 32 : 0;
-            this.slots = frameSlots;
-            this.fixed = async ? ASYNC_FIXED_SLOTS : 0;
-            int maxArgs = 3; // helper calls: RestoreContexts takes 3
-            int maxStackArgs = 0;
-            for (Insn i : ir.insns()) {
-                if (i instanceof Insn.Call c) {
-                    maxArgs = Math.max(maxArgs, c.args().size());
-                } else if (i instanceof Insn.Await w) {
-                    maxArgs = Math.max(maxArgs, w.args().size() + 1);
-                }
-            }
-            // the Task thunk calls the async variant with paramCount + 1 arguments
-            maxArgs = Math.max(maxArgs, ir.method().params().size() + 1);
-            maxStackArgs = Math.max(0, maxArgs - args.length);
+            this.slots = plan.frameSlots();
+            this.fixed = plan.fixedSlots();
+            // every body's frame also fits the Task thunk's call of the async variant
+            int maxArgs = Math.max(plan.bodyCallArguments(), BodyPlan.asyncVariantArguments(ir.method()));
+            int maxStackArgs = Math.max(0, maxArgs - args.length);
             this.frameSize = align16(8 * (slots + fixed) + shadow + 8 * maxStackArgs);
-            this.labels = new X64Assembler.Label[ir.labelCount()];
-            for (int l = 0; l < labels.length; l++) {
-                labels[l] = hot.newLabel();
-            }
-        }
-
-        String symbolOf(X64Assembler asm) {
-            return asm == hot ? symbol : coldSymbol;
         }
 
         int slot(int i) {
@@ -300,18 +209,10 @@ public final class X64Backend implements Backend {
             return fixedDisplacement(slots, f);
         }
 
-        /** Argument position of IR parameter p: the async variant has the continuation after 'this'. */
-        int paramPosition(int p) {
-            if (!async) {
-                return p;
-            }
-            int contPos = ir.method().isStatic() ? 0 : 1;
-            return p < contPos ? p : p + 1;
-        }
-
         // ---- prolog / epilog
 
-        void prolog() {
+        @Override
+        public void prolog() {
             PrologRecorder rec = new PrologRecorder();
             rec.push(a, Register.RBP);
             rec.setFramePointer(a, Register.RBP, 0);
@@ -322,7 +223,7 @@ public final class X64Backend implements Backend {
             hotInfo = rec.build(0, hotProlog);
             hotUnwind = hotInfo.encode();
             for (int p = 0; p < ir.paramCount(); p++) {
-                int pos = paramPosition(p);
+                int pos = plan.parameterPosition(p);
                 if (pos < args.length) {
                     a.store(Register.RBP, slot(p), args[pos]);
                 } else {
@@ -339,7 +240,8 @@ public final class X64Backend implements Backend {
 
         // ---- helpers
 
-        void argFromSlot(int pos, int slot) {
+        @Override
+        public void argFromSlot(int pos, int slot) {
             if (pos < args.length) {
                 a.load(args[pos], Register.RBP, slot(slot));
             } else {
@@ -348,7 +250,8 @@ public final class X64Backend implements Backend {
             }
         }
 
-        void argZero(int pos) {
+        @Override
+        public void argZero(int pos) {
             if (pos < args.length) {
                 a.xor32(args[pos], args[pos]);
             } else {
@@ -393,72 +296,38 @@ public final class X64Backend implements Backend {
 
         // ---- bodies
 
-        void emitMethod() {
-            X64Assembler.Label dispatch = null;
-            if (async) {
-                for (Insn i : ir.insns()) {
-                    if (i instanceof Insn.Await w) {
-                        AwaitInfo ai = new AwaitInfo();
-                        ai.insn = w;
-                        ai.resumePoint = hot.newLabel();
-                        ai.suspend = cold.newLabel();
-                        ai.resumeBlock = cold.newLabel();
-                        if (awaits.put(w.point().index(), ai) != null) {
-                            throw new IllegalStateException("await point " + w.point().index() + " twice");
-                        }
-                    }
-                }
-                if (awaits.size() != ir.awaitPoints().size()) {
-                    throw new IllegalStateException("await points and Await instructions disagree");
-                }
-                dispatch = cold.newLabel();
+        @Override
+        public void asyncEntry(int continuationPosition, X64Assembler.Label dispatchBlock) {
+            Register cont = args[continuationPosition];
+            a.store(Register.RBP, fixedSlot(FIXED_CONTINUATION), cont);
+            if (dispatchBlock != null) {
+                a.test(cont, cont);
+                jccTo(Condition.NE, dispatchBlock, cold);
             }
-            prolog();
-            if (async) {
-                int contPos = ir.method().isStatic() ? 0 : 1;
-                Register cont = args[contPos];
-                a.store(Register.RBP, fixedSlot(FIXED_CONTINUATION), cont);
-                if (ir.needsResumptionStub()) {
-                    a.test(cont, cont);
-                    jccTo(Condition.NE, dispatch, cold);
-                }
-                a.lea(args[0], Register.RBP, fixedSlot(FIXED_CONTEXT0));
-                a.lea(args[1], Register.RBP, fixedSlot(FIXED_CONTEXT1));
-                a.callIndirectRip(ctx.runtimeMethodCell(RuntimeMethod.CAPTURE_CONTEXTS));
-            }
-            for (Insn i : ir.insns()) {
-                insn(i);
-            }
-            if (async && ir.needsResumptionStub()) {
-                a = cold;
-                List<AwaitInfo> ordered = new ArrayList<>();
-                for (AwaitPoint p : ir.awaitPoints()) {
-                    ordered.add(awaits.get(p.index()));
-                }
-                for (AwaitInfo ai : ordered) {
-                    suspensionBlock(ai);
-                }
-                a.bind(dispatch);
-                a.storeImm32(Register.RBP, fixedSlot(FIXED_CONTEXT0), 0);
-                a.storeImm32(Register.RBP, fixedSlot(FIXED_CONTEXT1), 0);
-                a.load(Register.RAX, Register.RBP, fixedSlot(FIXED_CONTINUATION));
-                a.load32(Register.RAX, Register.RAX, ContinuationLayout.OFFSET_STATE);
-                for (AwaitInfo ai : ordered) {
-                    a.cmp(Register.RAX, ai.insn.point().state());
-                    a.jcc(Condition.E, ai.resumeBlock);
-                }
-                a.int3();
-                for (AwaitInfo ai : ordered) {
-                    resumeBlock(ai);
-                }
-                a = hot;
-            }
+            a.lea(args[0], Register.RBP, fixedSlot(FIXED_CONTEXT0));
+            a.lea(args[1], Register.RBP, fixedSlot(FIXED_CONTEXT1));
+            a.callIndirectRip(ctx.runtimeMethodCell(RuntimeMethod.CAPTURE_CONTEXTS));
         }
 
-        void suspensionBlock(AwaitInfo ai) {
+        @Override
+        public void dispatchBlock(X64Assembler.Label dispatchBlock, List<AwaitSites.Site<X64Assembler.Label>> ordered) {
+            a.bind(dispatchBlock);
+            a.storeImm32(Register.RBP, fixedSlot(FIXED_CONTEXT0), 0);
+            a.storeImm32(Register.RBP, fixedSlot(FIXED_CONTEXT1), 0);
+            a.load(Register.RAX, Register.RBP, fixedSlot(FIXED_CONTINUATION));
+            a.load32(Register.RAX, Register.RAX, ContinuationLayout.OFFSET_STATE);
+            for (AwaitSites.Site<X64Assembler.Label> site : ordered) {
+                a.cmp(Register.RAX, site.point().state());
+                a.jcc(Condition.E, site.resumeBlock());
+            }
+            a.int3();
+        }
+
+        @Override
+        public void suspensionBlock(AwaitSites.Site<X64Assembler.Label> site) {
             ContinuationLayout layout = ir.continuation();
-            AwaitPoint p = ai.insn.point();
-            a.bind(ai.suspend);
+            AwaitPoint p = site.point();
+            a.bind(site.suspensionBlock());
             moveToArg0(CONTINUATION_RETURN);
             a.loadRipRelative(args[1], ctx.continuationLayoutCell(ir));
             callHelper(ReadyToRunHelper.AllocContinuation);
@@ -479,9 +348,10 @@ public final class X64Backend implements Backend {
             a.ret();
         }
 
-        void resumeBlock(AwaitInfo ai) {
+        @Override
+        public void resumeBlock(AwaitSites.Site<X64Assembler.Label> site) {
             ContinuationLayout layout = ir.continuation();
-            a.bind(ai.resumeBlock);
+            a.bind(site.resumeBlock());
             a.load(Register.RAX, Register.RBP, fixedSlot(FIXED_CONTINUATION));
             for (int s = 0; s < slots; s++) {
                 a.load(Register.RCX, Register.RAX, layout.slotOffset(s));
@@ -495,22 +365,18 @@ public final class X64Backend implements Backend {
             callHelper(ReadyToRunHelper.ThrowExact);
             a.int3();
             a.bind(noException);
-            if (ai.insn.dst() >= 0) {
+            if (site.insn().dst() >= 0) {
                 a.load(Register.RCX, Register.RAX, layout.resultOffset());
-                a.store(Register.RBP, slot(ai.insn.dst()), Register.RCX);
+                a.store(Register.RBP, slot(site.insn().dst()), Register.RCX);
             }
-            jmpTo(ai.resumePoint, hot);
+            jmpTo(site.resumePoint(), hot);
         }
 
-        void emitTaskThunk() {
+        @Override
+        public void emitTaskThunk() {
             MethodDecl m = ir.method();
             prolog();
-            int contPos = m.isStatic() ? 0 : 1;
-            int n = m.params().size();
-            for (int p = 0; p < n; p++) {
-                argFromSlot(p < contPos ? p : p + 1, p);
-            }
-            argZero(contPos);
+            plan.passTaskThunkArguments(this);
             a.callIndirectRip(ctx.methodCell(m, true));
             X64Assembler.Label suspended = a.newLabel();
             X64Assembler.Label done = a.newLabel();
@@ -531,9 +397,10 @@ public final class X64Backend implements Backend {
             a.ret();
         }
 
-        void insn(Insn i) {
+        @Override
+        public void insn(Insn i) {
             if (i instanceof Insn.Label l) {
-                a.bind(labels[l.id()]);
+                a.bind(labels.get(l.id()));
             } else if (i instanceof Insn.Const c) {
                 long v = c.value();
                 if (v == (int) v) {
@@ -560,11 +427,11 @@ public final class X64Backend implements Backend {
                 }
                 a.store(Register.RBP, slot(u.dst()), Register.RAX);
             } else if (i instanceof Insn.Jump j) {
-                a.jmp(labels[j.label()]);
+                a.jmp(labels.get(j.label()));
             } else if (i instanceof Insn.Branch br) {
                 a.load(Register.RAX, Register.RBP, slot(br.slot()));
                 a.test(Register.RAX, Register.RAX);
-                a.jcc(br.ifZero() ? Condition.E : Condition.NE, labels[br.label()]);
+                a.jcc(br.ifZero() ? Condition.E : Condition.NE, labels.get(br.label()));
             } else if (i instanceof Insn.Call c) {
                 for (int k = 0; k < c.args().size(); k++) {
                     argFromSlot(k, c.args().get(k));
@@ -654,13 +521,9 @@ public final class X64Backend implements Backend {
             if (!async) {
                 throw new IllegalStateException("await outside an async variant: " + ir.method().fullName());
             }
-            AwaitInfo ai = awaits.get(w.point().index());
+            AwaitSites.Site<X64Assembler.Label> site = sites.of(w);
             MethodDecl target = w.target();
-            int contPos = target != null && !target.isStatic() ? 1 : 0;
-            for (int k = 0; k < w.args().size(); k++) {
-                argFromSlot(k < contPos ? k : k + 1, w.args().get(k));
-            }
-            argZero(contPos);
+            BodyPlan.passAsyncArguments(this, target, w.args());
             if (target == null) {
                 a.callIndirectRip(ctx.runtimeMethodCell(RuntimeMethod.YIELD));
             } else if (w.kind() == CallKind.DIRECT) {
@@ -669,11 +532,11 @@ public final class X64Backend implements Backend {
                 a.callIndirectRip(ctx.methodCell(target, true));
             }
             a.test(CONTINUATION_RETURN, CONTINUATION_RETURN);
-            jccTo(Condition.NE, ai.suspend, cold);
+            jccTo(Condition.NE, site.suspensionBlock(), cold);
             if (w.dst() >= 0) {
                 a.store(Register.RBP, slot(w.dst()), Register.RAX);
             }
-            a.bind(ai.resumePoint);
+            a.bind(site.resumePoint());
         }
 
         void ret(Insn.Return r) {
@@ -708,7 +571,13 @@ public final class X64Backend implements Backend {
             return out;
         }
 
-        List<CodeFragment> fragments() {
+        @Override
+        public int offsetOf(X64Assembler.Label label) {
+            return label.position();
+        }
+
+        @Override
+        public List<CodeFragment> fragments() {
             hot.finish();
             List<CodeFragment> out = new ArrayList<>();
             out.add(new CodeFragment(symbol, hot.code(), relocationsOf(hot), hotUnwind, hotProlog));

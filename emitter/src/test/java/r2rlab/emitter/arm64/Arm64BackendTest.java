@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import r2rlab.emitter.Defect;
 import r2rlab.emitter.Relocation;
 import r2rlab.emitter.codegen.BodyKind;
+import r2rlab.emitter.codegen.BodyPlan;
 import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CompiledBody;
 import r2rlab.emitter.image.ObjectNode;
@@ -322,7 +323,7 @@ class Arm64BackendTest {
         Arm64FakeContext ctx = new Arm64FakeContext();
         MethodIr ir = Lowering.lower(method(bigFrame(), "Demo.Big.Wide"), CodeVersion.R2R);
         CodeFragment f = BACKEND.compileAsyncVariant(ir, ctx).fragments().get(0);
-        int frame = Arm64Backend.frameSize(ir.slotCount() + Arm64Backend.ASYNC_FIXED_SLOTS);
+        int frame = Arm64Backend.frameSize(ir.slotCount() + BodyPlan.ASYNC_FIXED_SLOTS);
         assertTrue(frame > 512);
         assertEquals(List.of(UnwindCode.alloc(frame - 16), UnwindCode.saveFpLrX(-16), UnwindCode.setFp()),
                 prologFromInstructions(f.code(), f.prologSize()));
@@ -726,10 +727,10 @@ class Arm64BackendTest {
         CodeFragment f = BACKEND.compileAsyncVariant(ir, ctx).fragments().get(0);
         List<String> lines = LlvmMc.disassemble(f.code());
         int s0 = ir.slotCount();
-        int frame = Arm64Backend.frameSize(s0 + Arm64Backend.ASYNC_FIXED_SLOTS);
-        int cont = Arm64Backend.fixedOffset(s0, Arm64Backend.FIXED_CONTINUATION);
-        int c0 = Arm64Backend.fixedOffset(s0, Arm64Backend.FIXED_CONTEXT0);
-        int c1 = Arm64Backend.fixedOffset(s0, Arm64Backend.FIXED_CONTEXT1);
+        int frame = Arm64Backend.frameSize(s0 + BodyPlan.ASYNC_FIXED_SLOTS);
+        int cont = Arm64Backend.fixedOffset(s0, BodyPlan.FIXED_CONTINUATION);
+        int c0 = Arm64Backend.fixedOffset(s0, BodyPlan.FIXED_CONTEXT0);
+        int c1 = Arm64Backend.fixedOffset(s0, BodyPlan.FIXED_CONTEXT1);
         // static: continuation in x0, x in x1
         assertEquals(List.of("stp x29, x30, [sp, #-" + frame + "]!", "mov x29, sp", "str x1, [x29, #16]",
                 "str x0, [x29, #" + cont + "]"), lines.subList(0, 4));
