@@ -1,0 +1,409 @@
+package r2rlab.emu.unicorn;
+
+import static r2rlab.emu.unicorn.UnicornConst.*;
+
+import com.sun.jna.Callback;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.LongByReference;
+import com.sun.jna.ptr.PointerByReference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One Unicorn engine (x86-64 or ARM64) over {@link UnicornLibrary}. Not thread-safe; hooks run on the
+ * thread that called {@link #emuStart}.
+ *
+ * <p><b>Exceptions in hooks.</b> JNA swallows exceptions thrown by callbacks. Every hook installed
+ * here therefore catches any {@link Throwable}, records the first one, calls {@code uc_emu_stop}, and
+ * {@link #emuStart} rethrows it after the native call returns (RuntimeExceptions and Errors as they
+ * are, checked exceptions wrapped in a RuntimeException). Recorded exceptions take precedence over
+ * the uc_err of the run.
+ *
+ * <p><b>Callback lifetime.</b> JNA callback objects are kept in {@link #hooks} until
+ * {@link #hookDel} or {@link #close}, so they are never garbage-collected while native code can call
+ * them.
+ */
+public final class Unicorn implements AutoCloseable {
+
+    static final UnicornLibrary LIB = UnicornLibrary.INSTANCE;
+
+    private final int arch;
+    private final int mode;
+    private Pointer handle;
+    private final Map<Long, Callback> hooks = new LinkedHashMap<>();
+    private final LongByReference scratch = new LongByReference();
+
+    // per-run state
+    private Throwable pending;
+    private UcException.MemAccess lastInvalidAccess;
+    private boolean stopRequested;
+    private boolean running;
+
+    public Unicorn(int arch, int mode) {
+        PointerByReference ref = new PointerByReference();
+        check("uc_open", LIB.uc_open(arch, mode, ref));
+        this.handle = ref.getValue();
+        this.arch = arch;
+        this.mode = mode;
+    }
+
+    /** A new x86-64 engine. */
+    public static Unicorn x86_64() {
+        return new Unicorn(UC_ARCH_X86, UC_MODE_64);
+    }
+
+    /** A new little-endian ARM64 engine. */
+    public static Unicorn arm64() {
+        return new Unicorn(UC_ARCH_ARM64, UC_MODE_ARM);
+    }
+
+    /** {@code uc_version}: e.g. 0x020001ff for 2.0.1 (major << 24 | minor << 16 | patch << 8 | extra). */
+    public static int version() {
+        return LIB.uc_version(null, null);
+    }
+
+    /** {@code uc_strerror}. */
+    public static String strerror(int error) {
+        return LIB.uc_strerror(error);
+    }
+
+    public int arch() {
+        return arch;
+    }
+
+    public int mode() {
+        return mode;
+    }
+
+    public boolean isX86() {
+        return arch == UC_ARCH_X86;
+    }
+
+    public boolean isArm64() {
+        return arch == UC_ARCH_ARM64;
+    }
+
+    /** Register id of the program counter (RIP / PC). */
+    public int pcRegister() {
+        return isX86() ? UC_X86_REG_RIP : UC_ARM64_REG_PC;
+    }
+
+    /** Register id of the stack pointer (RSP / SP). */
+    public int spRegister() {
+        return isX86() ? UC_X86_REG_RSP : UC_ARM64_REG_SP;
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    public void memMap(long address, long size, int perms) {
+        check("uc_mem_map", LIB.uc_mem_map(h(), address, size, perms));
+    }
+
+    public void memUnmap(long address, long size) {
+        check("uc_mem_unmap", LIB.uc_mem_unmap(h(), address, size));
+    }
+
+    public void memProtect(long address, long size, int perms) {
+        check("uc_mem_protect", LIB.uc_mem_protect(h(), address, size, perms));
+    }
+
+    public byte[] memRead(long address, int size) {
+        byte[] bytes = new byte[size];
+        check("uc_mem_read", LIB.uc_mem_read(h(), address, bytes, size));
+        return bytes;
+    }
+
+    public void memWrite(long address, byte[] bytes) {
+        check("uc_mem_write", LIB.uc_mem_write(h(), address, bytes, bytes.length));
+    }
+
+    /** Reads a little-endian 64-bit value. */
+    public long readLong(long address) {
+        return ByteBuffer.wrap(memRead(address, 8)).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    /** Writes a little-endian 64-bit value. */
+    public void writeLong(long address, long value) {
+        memWrite(address, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array());
+    }
+
+    /** Writes 32-bit little-endian words (ARM64 instructions). */
+    public void writeWords(long address, int... words) {
+        ByteBuffer bb = ByteBuffer.allocate(words.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int w : words) {
+            bb.putInt(w);
+        }
+        memWrite(address, bb.array());
+    }
+
+    // ------------------------------------------------------------------ registers
+
+    /** Reads a register of up to 64 bits. */
+    public long regRead(int regId) {
+        scratch.setValue(0);
+        check("uc_reg_read", LIB.uc_reg_read(h(), regId, scratch));
+        return scratch.getValue();
+    }
+
+    /** Writes a register of up to 64 bits. */
+    public void regWrite(int regId, long value) {
+        scratch.setValue(value);
+        check("uc_reg_write", LIB.uc_reg_write(h(), regId, scratch));
+    }
+
+    public long pc() {
+        return regRead(pcRegister());
+    }
+
+    public void setPc(long value) {
+        regWrite(pcRegister(), value);
+    }
+
+    // ------------------------------------------------------------------ emulation
+
+    /**
+     * {@code uc_emu_start}: emulates from {@code begin} until PC reaches {@code until}, the timeout
+     * elapses ({@code timeoutMicros}, 0 = none) or {@code count} instructions ran (0 = no limit).
+     *
+     * @throws UcException          the run failed (guest fault etc.)
+     * @throws EmuTimeoutException  the timeout elapsed (Unicorn itself reports success then)
+     * @throws RuntimeException     whatever a hook threw (emulation was stopped at that point)
+     */
+    public void emuStart(long begin, long until, long timeoutMicros, long count) {
+        Pointer uc = h();
+        if (running) {
+            throw new IllegalStateException("emuStart called re-entrantly from a hook");
+        }
+        pending = null;
+        lastInvalidAccess = null;
+        stopRequested = false;
+        running = true;
+        int err;
+        try {
+            err = LIB.uc_emu_start(uc, begin, until, timeoutMicros, count);
+        } finally {
+            running = false;
+        }
+        Throwable t = pending;
+        pending = null;
+        if (t != null) {
+            throw asUnchecked(t);
+        }
+        if (err != UC_ERR_OK) {
+            throw new UcException("uc_emu_start", err, safePc(), lastInvalidAccess);
+        }
+        if (timeoutMicros > 0 && !stopRequested && timedOut()) {
+            throw new EmuTimeoutException(timeoutMicros, safePc());
+        }
+    }
+
+    /** {@code emuStart(begin, until, 0, 0)}. */
+    public void emuStart(long begin, long until) {
+        emuStart(begin, until, 0, 0);
+    }
+
+    /** {@code uc_emu_stop}; typically called from a hook. */
+    public void emuStop() {
+        stopRequested = true;
+        check("uc_emu_stop", LIB.uc_emu_stop(h()));
+    }
+
+    /** Whether the last run ended because its timeout elapsed ({@code uc_query(UC_QUERY_TIMEOUT)}). */
+    public boolean timedOut() {
+        LongByReference r = new LongByReference();
+        int err = LIB.uc_query(h(), UC_QUERY_TIMEOUT, r);
+        return err == UC_ERR_OK && r.getValue() != 0;
+    }
+
+    /** The last invalid memory access seen by a {@link #hookMemInvalid} hook during the current/last run. */
+    public UcException.MemAccess lastInvalidAccess() {
+        return lastInvalidAccess;
+    }
+
+    // ------------------------------------------------------------------ hooks
+
+    /** {@code UC_HOOK_CODE} over [begin, end] (inclusive). Keep the range small: see native-deps.md §9. */
+    public long hookCode(long begin, long end, CodeHook hook) {
+        UnicornLibrary.CodeCallback cb = (uc, address, size, user) -> {
+            try {
+                hook.onCode(this, address, size);
+            } catch (Throwable t) {
+                fail(t);
+            }
+        };
+        return addHook(UC_HOOK_CODE, cb, begin, end);
+    }
+
+    /** {@code UC_HOOK_BLOCK} over [begin, end] (inclusive). */
+    public long hookBlock(long begin, long end, CodeHook hook) {
+        UnicornLibrary.CodeCallback cb = (uc, address, size, user) -> {
+            try {
+                hook.onCode(this, address, size);
+            } catch (Throwable t) {
+                fail(t);
+            }
+        };
+        return addHook(UC_HOOK_BLOCK, cb, begin, end);
+    }
+
+    /** Invalid-memory hook ({@code UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT}) over all addresses. */
+    public long hookMemInvalid(MemHook hook) {
+        return hookMem(UC_HOOK_MEM_INVALID, 1, 0, hook);
+    }
+
+    /** A memory event hook of the given {@code UC_HOOK_MEM_*} types (invalid-access kinds) over [begin, end]. */
+    public long hookMem(int types, long begin, long end, MemHook hook) {
+        UnicornLibrary.EventMemCallback cb = (uc, type, address, size, value, user) -> {
+            lastInvalidAccess = new UcException.MemAccess(type, address, size, value);
+            try {
+                return hook.onInvalid(this, type, address, size, value);
+            } catch (Throwable t) {
+                fail(t);
+                return false;
+            }
+        };
+        return addHook(types, cb, begin, end);
+    }
+
+    /** {@code UC_HOOK_INTR}: interrupts and CPU exceptions (x86 int n, ARM64 svc / brk). */
+    public long hookInterrupt(InterruptHook hook) {
+        UnicornLibrary.InterruptCallback cb = (uc, intno, user) -> {
+            try {
+                hook.onInterrupt(this, intno);
+            } catch (Throwable t) {
+                fail(t);
+            }
+        };
+        return addHook(UC_HOOK_INTR, cb, 1, 0);
+    }
+
+    /** {@code uc_hook_del}; releases the callback. */
+    public void hookDel(long hookHandle) {
+        check("uc_hook_del", LIB.uc_hook_del(h(), hookHandle));
+        hooks.remove(hookHandle);
+    }
+
+    /** Number of installed hooks (whose callbacks are strongly referenced). */
+    public int hookCount() {
+        return hooks.size();
+    }
+
+    private long addHook(int type, Callback cb, long begin, long end) {
+        LongByReference hh = new LongByReference();
+        int err;
+        if (cb instanceof UnicornLibrary.CodeCallback) {
+            err = LIB.uc_hook_add(h(), hh, type, (UnicornLibrary.CodeCallback) cb, null, begin, end);
+        } else if (cb instanceof UnicornLibrary.EventMemCallback) {
+            err = LIB.uc_hook_add(h(), hh, type, (UnicornLibrary.EventMemCallback) cb, null, begin, end);
+        } else {
+            err = LIB.uc_hook_add(h(), hh, type, (UnicornLibrary.InterruptCallback) cb, null, begin, end);
+        }
+        check("uc_hook_add", err);
+        hooks.put(hh.getValue(), cb);
+        return hh.getValue();
+    }
+
+    /** Records a hook failure (first one wins) and stops emulation. Never throws. */
+    void fail(Throwable t) {
+        if (pending == null) {
+            pending = t;
+        } else if (pending != t) {
+            pending.addSuppressed(t);
+        }
+        stopRequested = true;
+        try {
+            LIB.uc_emu_stop(handle);
+        } catch (Throwable ignored) {
+            // nothing more we can do inside a native callback
+        }
+    }
+
+    private static RuntimeException asUnchecked(Throwable t) {
+        if (t instanceof RuntimeException) {
+            return (RuntimeException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        return new RuntimeException("exception in Unicorn hook: " + t, t);
+    }
+
+    // ------------------------------------------------------------------ context
+
+    /** A saved CPU context ({@code uc_context_*}); registers only, not memory. Close to free it. */
+    public final class Context implements AutoCloseable {
+        private Pointer ptr;
+
+        private Context() {
+            PointerByReference ref = new PointerByReference();
+            check("uc_context_alloc", LIB.uc_context_alloc(h(), ref));
+            ptr = ref.getValue();
+        }
+
+        @Override
+        public void close() {
+            if (ptr != null) {
+                LIB.uc_context_free(ptr);
+                ptr = null;
+            }
+        }
+    }
+
+    /** Saves the CPU registers into a new {@link Context}. */
+    public Context saveContext() {
+        Context c = new Context();
+        check("uc_context_save", LIB.uc_context_save(h(), c.ptr));
+        return c;
+    }
+
+    /** Restores CPU registers saved by {@link #saveContext}. */
+    public void restoreContext(Context c) {
+        if (c.ptr == null) {
+            throw new IllegalStateException("context closed");
+        }
+        check("uc_context_restore", LIB.uc_context_restore(h(), c.ptr));
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void close() {
+        if (handle != null) {
+            if (running) {
+                throw new IllegalStateException("close called from a hook");
+            }
+            Pointer p = handle;
+            handle = null;
+            int err = LIB.uc_close(p);
+            hooks.clear();
+            check("uc_close", err);
+        }
+    }
+
+    public boolean isClosed() {
+        return handle == null;
+    }
+
+    private Pointer h() {
+        if (handle == null) {
+            throw new IllegalStateException("Unicorn engine is closed");
+        }
+        return handle;
+    }
+
+    private long safePc() {
+        try {
+            return pc();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static void check(String function, int err) {
+        if (err != UC_ERR_OK) {
+            throw new UcException(function, err);
+        }
+    }
+}
