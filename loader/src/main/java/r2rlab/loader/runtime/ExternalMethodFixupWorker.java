@@ -1,0 +1,75 @@
+package r2rlab.loader.runtime;
+
+import r2rlab.format.r2r.ReadyToRunFixupKind;
+import r2rlab.loader.FixupSignature;
+import r2rlab.loader.ImportCell;
+import r2rlab.loader.ImportSection;
+
+/**
+ * ExternalMethodFixupWorker (prestub.cpp), entered from DelayLoad_MethodCall with the cell's address
+ * and the import section index its thunk carries: checks (as a checked build does) that the section
+ * contains the cell, computes index = (rva − section.VA) / EntrySize, decodes the cell's MethodEntry
+ * signature, resolves the target — for a method of this image its current entry point, so tier-up
+ * changes the answer — patches the cell and returns the target. The patched cell is recorded as a
+ * slot that leads to the method's entry point, so that tier-up can backpatch it.
+ */
+public final class ExternalMethodFixupWorker {
+    private final ReadyToRunInfo info;
+
+    public ExternalMethodFixupWorker(ReadyToRunInfo info) {
+        this.info = info;
+    }
+
+    /**
+     * Resolves and patches the cell at {@code cellRva}; returns the target address.
+     *
+     * @throws ImportSectionAssertionFailure when section {@code sectionIndex} does not contain the RVA
+     * @throws FixupFailure when the cell's fixup cannot be resolved or is no MethodEntry kind
+     */
+    public long resolve(long cellRva, int sectionIndex) {
+        var sections = info.image().importSections();
+        int actual = -1;
+        for (ImportSection s : sections) {
+            if (s.containsRva(cellRva)) {
+                actual = s.index();
+                break;
+            }
+        }
+        if (sectionIndex < 0 || sectionIndex >= sections.size()) {
+            throw new ImportSectionAssertionFailure(sectionIndex, actual, cellRva, " (absent)");
+        }
+        ImportSection section = sections.get(sectionIndex);
+        if (!section.containsRva(cellRva)) {
+            throw new ImportSectionAssertionFailure(sectionIndex, actual, cellRva,
+                    String.format(" [0x%X, 0x%X)", section.rva(), section.rva() + section.size()));
+        }
+        int entrySize = section.entrySize() == 0 ? info.pointerSize() : section.entrySize();
+        int index = (int) ((cellRva - section.rva()) / entrySize);
+        ImportCell cell = section.cells().get(index);
+        FixupSignature sig = cell.signature();
+        if (sig == null) {
+            throw new FixupFailure(sectionIndex, index, "?", "the section has no signatures");
+        }
+        ReadyToRunFixupKind k = ReadyToRunFixupKind.fromValue(sig.kind());
+        String kindName = ReadyToRunFixupKind.nameOf(sig.kind());
+        if (k != ReadyToRunFixupKind.MethodEntry && k != ReadyToRunFixupKind.MethodEntry_DefToken
+                && k != ReadyToRunFixupKind.MethodEntry_RefToken) {
+            throw new FixupFailure(sectionIndex, index, kindName, "Unexpected ReadyToRunFixupKind (COR_E_BADIMAGEFORMAT)");
+        }
+        long target;
+        MethodDesc local;
+        synchronized (info) {
+            try {
+                local = sig.method() == null ? null : info.localMethodDesc(sig.method());
+            } catch (FixupFailure e) {
+                throw new FixupFailure(sectionIndex, index, kindName, e.reason());
+            }
+            target = local != null ? info.imageBase() + local.currentEntryRva() : info.methodEntryTarget(cell, sig, kindName);
+            info.setCellValue(sectionIndex, index, target);
+            if (local != null) {
+                info.recordSlot(local, BackpatchSlot.cell(sectionIndex, index, local));
+            }
+        }
+        return target;
+    }
+}

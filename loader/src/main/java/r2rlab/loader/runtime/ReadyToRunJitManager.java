@@ -1,0 +1,74 @@
+package r2rlab.loader.runtime;
+
+import java.util.List;
+import java.util.Map;
+import r2rlab.loader.RuntimeFunction;
+
+/**
+ * The code manager's ReadyToRun half (ReadyToRunJitManager::JitCodeToMethodInfo): code address →
+ * RUNTIME_FUNCTION (binary search on the begin, then the end checked), cold → hot through the
+ * HotColdMap, then backwards to the nearest runtime function whose start is in the entry-point map,
+ * everything in between being funclets. Only registered entry points count: an unregistered
+ * resumption stub right after its async variant is taken for one of the variant's funclets.
+ */
+public final class ReadyToRunJitManager {
+    private final ReadyToRunInfo info;
+
+    ReadyToRunJitManager(ReadyToRunInfo info) {
+        this.info = info;
+    }
+
+    /** The MethodDesc of the code at {@code rva}, or null (no runtime function, or no registered start before it). */
+    public MethodDesc methodForCodeAddress(long rva) {
+        CodeInfo c = jitCodeToMethodInfo(rva);
+        return c == null ? null : c.method();
+    }
+
+    /** The full answer for {@code rva}, or null. */
+    public CodeInfo jitCodeToMethodInfo(long rva) {
+        List<RuntimeFunction> rfs = info.image().runtimeFunctions();
+        int index = findRuntimeFunction(rfs, rva);
+        if (index < 0) {
+            return null;
+        }
+        Map<Integer, Integer> coldToHot = info.image().coldToHot();
+        Integer hot = coldToHot.get(index);
+        boolean cold = hot != null;
+        int hotIndex = cold ? hot : index;
+        for (int i = hotIndex; i >= 0; i--) {
+            long begin = rfs.get(i).beginRva();
+            if (info.oddEntryPointsAreFunclets() && (begin & 1) != 0) {
+                continue; // funclets can start at odd addresses: never a method start on AMD64
+            }
+            MethodDesc md = info.methodDescForEntryPoint(begin);
+            if (md != null) {
+                return new CodeInfo(md, rva, index, hotIndex, i, cold, i != hotIndex);
+            }
+        }
+        return null;
+    }
+
+    /** Index of the runtime function containing {@code rva}, or -1. */
+    static int findRuntimeFunction(List<RuntimeFunction> rfs, long rva) {
+        int lo = 0;
+        int hi = rfs.size() - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (rfs.get(mid).beginRva() <= rva) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (found < 0) {
+            return -1;
+        }
+        RuntimeFunction rf = rfs.get(found);
+        if (rf.endRva() >= 0 && rva >= rf.endRva()) {
+            return -1;
+        }
+        return found;
+    }
+}

@@ -1,0 +1,42 @@
+package r2rlab.loader.runtime;
+
+import r2rlab.loader.ImportCell;
+import r2rlab.loader.MethodRef;
+
+/**
+ * What the embedding runtime (an emulator, or {@link SimpleRuntimeServices} in tests) provides to
+ * {@link ReadyToRunInfo}. Every resolver returns an address, or 0 when it cannot resolve: 0 makes the
+ * fixup fail, and a failed fixup rejects the R2R code that needed it.
+ */
+public interface RuntimeServices {
+    /** Where the image is mapped; cell values and entry addresses are imageBase + RVA. */
+    default long imageBase() {
+        return 0;
+    }
+
+    /** The Module* stored into the Module cell (Helper fixup 1A 01). */
+    long moduleHandle();
+
+    /** Address of READYTORUN_HELPER {@code helperId}, or 0 when the runtime does not provide it. */
+    long helperAddress(int helperId);
+
+    /** The MethodTable of the continuation type a ContinuationLayout (0x37) fixup describes, or 0. */
+    long methodTableForContinuationLayout(long signatureRva, String layoutText);
+
+    /**
+     * Entry point of a method outside this image's own MethodDefs (a MemberRef, or a token in another
+     * module named by a module override; {@code moduleOverride} is -1 when the signature has none), or 0.
+     */
+    long resolveExternalMethod(MethodRef method, int moduleOverride);
+
+    /** Any other fixup kind (type handles, field addresses, checks, ...): its value, or 0 when it fails. */
+    long resolveOther(ImportCell cell);
+
+    /** Accounting callback: a stub MethodDesc was allocated (its tracker may still release it). */
+    default void methodDescAllocated(MethodDesc md) {
+    }
+
+    /** Accounting callback: an allocation tracker released (freed) a MethodDesc. */
+    default void methodDescFreed(MethodDesc md) {
+    }
+}
