@@ -1,0 +1,383 @@
+package r2rlab.emu.runtime;
+
+import static r2rlab.emu.unicorn.UnicornConst.*;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import r2rlab.emu.unicorn.TrapCall;
+import r2rlab.emu.unicorn.TrapPage;
+import r2rlab.emu.unicorn.Unicorn;
+import r2rlab.format.ByteReader;
+import r2rlab.format.metadata.Metadata;
+import r2rlab.format.pe.Machine;
+import r2rlab.format.pe.SectionHeader;
+import r2rlab.format.r2r.ReadyToRunHelper;
+import r2rlab.format.r2r.ReadyToRunSectionType;
+import r2rlab.loader.ImportCell;
+import r2rlab.loader.ImportSection;
+import r2rlab.loader.MethodRef;
+import r2rlab.loader.R2RImage;
+import r2rlab.loader.ReadyToRunSection;
+import r2rlab.loader.runtime.EntryPoint;
+import r2rlab.loader.runtime.ExternalMethodFixupWorker;
+import r2rlab.loader.runtime.ReadyToRunInfo;
+import r2rlab.loader.runtime.RuntimeServices;
+
+/**
+ * A ReadyToRun image mapped into Unicorn at its preferred base, with the runtime's side emulated:
+ * eager cells filled at load, runtime helpers as traps (one bounded hook over one trap page, so
+ * guest code runs at Unicorn's speed between them), DelayLoad_MethodCall with the
+ * ExternalMethodFixupWorker's semantics (x64 recovers the cell from the call site, ARM64 takes it
+ * from x11 and the section index from x9), a stack and a bump-allocated managed heap.
+ */
+public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
+    public static final long TRAP_BASE = 0x5000_0000L;
+    public static final long HEAP_BASE = 0x6000_0000L;
+    public static final long HEAP_SIZE = 16L << 20;
+    public static final long STACK_BASE = 0x7000_0000L;
+    public static final long STACK_SIZE = 1L << 20;
+    /** Instructions one run may execute before it is stopped as runaway (a bounded run never hangs). */
+    public static final long DEFAULT_TIMEOUT_MICROS = 10_000_000L;
+
+    private final R2RImage image;
+    private final Abi abi;
+    private final Unicorn uc;
+    private final TrapPage traps;
+    private final ReadyToRunInfo info;
+    private final ExternalMethodFixupWorker worker;
+    private final Metadata manifest;
+    private final Map<Integer, Long> helperTraps = new HashMap<>();
+    private final Map<String, Long> runtimeMethodTraps = new HashMap<>();
+    private final Map<String, RuntimeMethodHandler> runtimeMethods = new HashMap<>();
+    private final List<String> trace = new ArrayList<>();
+    private final long exitTrap;
+    private final long moduleHandle;
+    private long heapTop = HEAP_BASE;
+    private Consumer<String> traceSink;
+    private final List<Consumer<EmulatedRuntime>> gcPointListeners = new ArrayList<>();
+    private GuestException pendingException;
+
+    /** Handles a call of a CoreLib method that emitted code makes through a MethodEntry cell. */
+    @FunctionalInterface
+    public interface RuntimeMethodHandler {
+        void call(EmulatedRuntime rt, TrapCall call);
+    }
+
+    public EmulatedRuntime(R2RImage image) {
+        this.image = image;
+        this.abi = Abi.of(image.pe().machine(), image.pe().os());
+        this.uc = image.pe().machine() == Machine.ARM64 ? Unicorn.arm64() : Unicorn.x86_64();
+        try {
+            mapImage();
+            uc.memMap(HEAP_BASE, HEAP_SIZE, UC_PROT_READ | UC_PROT_WRITE);
+            uc.memMap(STACK_BASE, STACK_SIZE, UC_PROT_READ | UC_PROT_WRITE);
+            this.traps = new TrapPage(uc, TRAP_BASE);
+            this.exitTrap = traps.add("<return to runtime>", TrapCall::stop);
+            this.moduleHandle = allocate(64);
+            this.manifest = readManifest(image);
+            this.info = new ReadyToRunInfo(image, this);
+            this.worker = new ExternalMethodFixupWorker(info);
+            String rejected = info.initialize();
+            if (rejected != null) {
+                throw new IllegalStateException("the runtime rejects the image's R2R code: " + rejected);
+            }
+            syncCells();
+        } catch (RuntimeException e) {
+            uc.close();
+            throw e;
+        }
+    }
+
+    private void mapImage() {
+        long base = image.pe().imageBase();
+        long size = (image.pe().sizeOfImage() + 0xFFF) & ~0xFFFL;
+        uc.memMap(base, size, UC_PROT_ALL);
+        ByteReader file = image.pe().file();
+        long headers = Math.min(image.pe().sizeOfHeaders(), file.length());
+        uc.memWrite(base, file.bytes("headers", 0, (int) headers));
+        for (SectionHeader s : image.pe().sections()) {
+            long raw = Math.min(s.sizeOfRawData(), s.mappedSize());
+            if (raw > 0) {
+                uc.memWrite(base + s.virtualAddress(), file.bytes(s.name(), s.pointerToRawData(), (int) raw));
+            }
+        }
+    }
+
+    private static Metadata readManifest(R2RImage image) {
+        ReadyToRunSection s = image.header().section(ReadyToRunSectionType.ManifestMetadata.id);
+        if (s == null) {
+            return null;
+        }
+        long off = image.pe().rvaToOffset("ManifestMetadata", s.rva(), s.size());
+        return Metadata.read(image.pe().file(), off, (int) s.size());
+    }
+
+    public R2RImage image() {
+        return image;
+    }
+
+    public ReadyToRunInfo info() {
+        return info;
+    }
+
+    public Unicorn unicorn() {
+        return uc;
+    }
+
+    public Abi abi() {
+        return abi;
+    }
+
+    public TrapPage traps() {
+        return traps;
+    }
+
+    public List<String> trace() {
+        return trace;
+    }
+
+    /** Also print trace events as they happen (helper calls, fixups resolved, ...). */
+    public void traceTo(Consumer<String> sink) {
+        this.traceSink = sink;
+    }
+
+    void event(String e) {
+        trace.add(e);
+        if (traceSink != null) {
+            traceSink.accept(e);
+        }
+    }
+
+    // ---- Guest memory ----
+
+    /** Allocates zeroed memory in the managed heap (16-byte aligned). */
+    public long allocate(long size) {
+        long at = heapTop;
+        heapTop = (heapTop + size + 15) & ~15L;
+        if (heapTop > HEAP_BASE + HEAP_SIZE) {
+            throw new IllegalStateException("emulated managed heap exhausted (" + HEAP_SIZE + " bytes)");
+        }
+        return at;
+    }
+
+    /** Writes every resolved cell value of the model into guest memory. */
+    public void syncCells() {
+        long base = image.pe().imageBase();
+        for (ImportSection s : image.importSections()) {
+            for (ImportCell c : s.cells()) {
+                if (info.isCellResolved(s.index(), c.index())) {
+                    long v = info.cellValue(s.index(), c.index());
+                    if (uc.readLong(base + c.rva()) != v) {
+                        uc.writeLong(base + c.rva(), v);
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- RuntimeServices ----
+
+    @Override
+    public long imageBase() {
+        return image.pe().imageBase();
+    }
+
+    @Override
+    public long moduleHandle() {
+        return moduleHandle;
+    }
+
+    @Override
+    public long helperAddress(int helperId) {
+        Long trap = helperTraps.get(helperId);
+        if (trap != null) {
+            return trap;
+        }
+        String name = ReadyToRunHelper.nameOf(helperId);
+        long address = traps.add(name, call -> onHelper(helperId, name, call));
+        helperTraps.put(helperId, address);
+        return address;
+    }
+
+    @Override
+    public long methodTableForContinuationLayout(long signatureRva, String layoutText) {
+        // A MethodTable the heap can size objects by: base size at +4, as the runtime's MethodTable has it.
+        long mt = allocate(64);
+        int size = 32 + parseSize(layoutText);
+        uc.memWrite(mt + 4, new byte[] {(byte) size, (byte) (size >>> 8), (byte) (size >>> 16), (byte) (size >>> 24)});
+        event(String.format("ContinuationLayout %s -> MethodTable 0x%X (object size %d)", layoutText, mt, size));
+        return mt;
+    }
+
+    private static int parseSize(String layoutText) {
+        int i = layoutText.indexOf(" size ");
+        if (i < 0) {
+            return 0;
+        }
+        int j = i + 6;
+        int k = j;
+        while (k < layoutText.length() && Character.isDigit(layoutText.charAt(k))) {
+            k++;
+        }
+        return Integer.parseInt(layoutText.substring(j, k));
+    }
+
+    @Override
+    public long resolveExternalMethod(MethodRef method, int moduleOverride) {
+        String name = externalName(method, moduleOverride);
+        Long trap = runtimeMethodTraps.get(name);
+        if (trap != null) {
+            return trap;
+        }
+        RuntimeMethodHandler h = runtimeMethods.get(name);
+        if (h == null) {
+            event("external method " + name + " is not provided by the emulated runtime");
+            return 0;
+        }
+        long address = traps.add(name, call -> h.call(this, call));
+        runtimeMethodTraps.put(name, address);
+        return address;
+    }
+
+    /** The simple name of an external method: the MemberRef's name in the manifest metadata when the override names it. */
+    private String externalName(MethodRef method, int moduleOverride) {
+        int token = method.token();
+        if (manifest != null && (token >>> 24) == 0x0A && (token & 0xFFFFFF) <= manifest.rowCount(0x0A)) {
+            return manifest.memberRef(token & 0xFFFFFF).name();
+        }
+        return method.name();
+    }
+
+    /** Runs {@code listener} at every GC-safe point (GCPoll helper call), with the guest stopped inside the helper. */
+    public void onGcPoint(Consumer<EmulatedRuntime> listener) {
+        gcPointListeners.add(listener);
+    }
+
+    /** Provides the CoreLib method {@code name} (e.g. "CaptureContexts") to emulated code. */
+    public void provide(String name, RuntimeMethodHandler handler) {
+        runtimeMethods.put(name, handler);
+    }
+
+    @Override
+    public long resolveOther(ImportCell cell) {
+        return 0;
+    }
+
+    // ---- Helpers ----
+
+    private void onHelper(int helperId, String name, TrapCall call) {
+        if (helperId == ReadyToRunHelper.DelayLoad_MethodCall.id) {
+            delayLoadMethodCall(call);
+            return;
+        }
+        if (helperId == ReadyToRunHelper.GCPoll.id) {
+            // A GC-safe point: the runtime may walk the stack here (registers are the caller's).
+            event("GCPoll");
+            for (Consumer<EmulatedRuntime> l : gcPointListeners) {
+                l.accept(this);
+            }
+            return;
+        }
+        if (helperId == ReadyToRunHelper.Throw.id || helperId == ReadyToRunHelper.ThrowDivZero.id
+                || helperId == ReadyToRunHelper.ThrowExact.id) {
+            long code = helperId == ReadyToRunHelper.ThrowDivZero.id ? -2 : uc.regRead(abi.argumentRegister(0));
+            event(name + " " + code);
+            pendingException = new GuestException(code, name);
+            call.stop();
+            return;
+        }
+        throw new IllegalStateException("runtime helper " + name + " is not provided by the emulated runtime");
+    }
+
+    /**
+     * DelayLoad_MethodCall: x64 finds the cell from the call site (RAX = 0: the int32 before the
+     * return address) or takes it from RAX (a tail jump through an existing indirection cell), the
+     * thunk pushed the section index and the Module*; ARM64 passes the cell in x11, the section in
+     * x9 and the Module* in x10. The worker resolves the fixup and patches the cell, then the call
+     * continues at the target with the caller's arguments.
+     */
+    private void delayLoadMethodCall(TrapCall call) {
+        long base = image.pe().imageBase();
+        long cell;
+        int section;
+        if (abi.isArm64()) {
+            cell = uc.regRead(UC_ARM64_REG_X11);
+            section = (int) uc.regRead(UC_ARM64_REG_X9);
+        } else {
+            long rsp = uc.regRead(UC_X86_REG_RSP);
+            section = (int) uc.readLong(rsp + 8);
+            long rax = uc.regRead(UC_X86_REG_RAX);
+            if (rax != 0) {
+                cell = rax;
+            } else {
+                long returnAddress = uc.readLong(rsp + 16);
+                byte[] disp = uc.memRead(returnAddress - 4, 4);
+                int d = (disp[0] & 0xFF) | (disp[1] & 0xFF) << 8 | (disp[2] & 0xFF) << 16 | (disp[3] & 0xFF) << 24;
+                cell = returnAddress + d;
+            }
+            uc.regWrite(UC_X86_REG_RSP, rsp + 16);
+        }
+        long target = worker.resolve(cell - base, section);
+        uc.writeLong(cell, target);
+        syncCells();
+        event(String.format("DelayLoad_MethodCall cell 0x%X (section %d) -> 0x%X", cell - base, section, target));
+        call.jumpTo(target);
+    }
+
+    // ---- Running ----
+
+    /** The outcome of a run: the value in the result register, or the exception that ended it. */
+    public record Result(long value, GuestException exception) {
+        public boolean threw() {
+            return exception != null;
+        }
+    }
+
+    /** Calls the R2R code of the method with MethodDef token {@code token}, fixups first, and returns its result. */
+    public Result call(int token, long... args) {
+        EntryPoint ep = info.getEntryPoint(token);
+        if (!ep.isOk()) {
+            throw new IllegalStateException(String.format("method 0x%08X has no R2R code to run: %s", token, ep.reason()));
+        }
+        syncCells();
+        return callAddress(ep.address(), args);
+    }
+
+    /** Calls code at {@code address} with the ABI's argument registers and returns when it returns. */
+    public Result callAddress(long address, long... args) {
+        if (args.length > abi.registerArguments()) {
+            throw new IllegalArgumentException(args.length + " arguments; the emulated calls pass at most " + abi.registerArguments());
+        }
+        for (int i = 0; i < args.length; i++) {
+            uc.regWrite(abi.argumentRegister(i), args[i]);
+        }
+        long top = STACK_BASE + STACK_SIZE - 0x100;
+        if (abi.isArm64()) {
+            uc.regWrite(UC_ARM64_REG_SP, top);
+            uc.regWrite(UC_ARM64_REG_X30, exitTrap);
+        } else {
+            long rsp = top - 8; // as after a call: RSP + 8 is 16-byte aligned
+            uc.writeLong(rsp, exitTrap);
+            uc.regWrite(UC_X86_REG_RSP, rsp);
+        }
+        pendingException = null;
+        uc.emuStart(address, 0, DEFAULT_TIMEOUT_MICROS, 0);
+        if (pendingException != null) {
+            GuestException e = pendingException;
+            pendingException = null;
+            return new Result(0, e);
+        }
+        if (uc.pc() != exitTrap) {
+            throw new IllegalStateException(String.format("emulation stopped at 0x%X, not at the return to the runtime", uc.pc()));
+        }
+        return new Result(uc.regRead(abi.resultRegister), null);
+    }
+
+    @Override
+    public void close() {
+        uc.close();
+    }
+}

@@ -1,0 +1,66 @@
+package r2rlab.tests.emu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import r2rlab.emitter.Architecture;
+import r2rlab.emitter.EmitOptions;
+import r2rlab.emitter.Emitter;
+import r2rlab.emitter.scenario.Scenario;
+import r2rlab.emitter.scenario.ScenarioParser;
+import r2rlab.emu.runtime.EmulatedRuntime;
+import r2rlab.format.pe.TargetOs;
+import r2rlab.loader.R2RImage;
+import r2rlab.loader.ReadyToRunMethod;
+
+/** Scenario 1: a chain of calls through delay-load cells returns the right value; each cell is resolved once and patched. */
+class EmulatedCallsTest {
+    private static Path examples() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (p.resolve("examples/calls.yaml").toFile().isFile()) {
+                return p.resolve("examples");
+            }
+        }
+        throw new IllegalStateException("examples/ not found");
+    }
+
+    private static int token(R2RImage img, String name) {
+        return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
+                .findFirst().orElseThrow().token();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void callsThroughDelayLoadCells(Architecture arch) throws Exception {
+        for (TargetOs os : new TargetOs[] {TargetOs.WINDOWS, TargetOs.LINUX}) {
+            Scenario s = ScenarioParser.parse(examples().resolve("calls.yaml"));
+            R2RImage img = R2RImage.read("calls.dll", Emitter.emit(s, new EmitOptions(arch, os, Set.of(), r2rlab.emitter.StubLayout.ADJACENT)));
+            try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
+                EmulatedRuntime.Result r = rt.call(token(img, "Demo.Calls.Main"));
+                assertFalse(r.threw(), String.valueOf(r.exception()));
+                // sum of i*i for even i < 10 (120) + 2i for odd i (50) = 170; Chain(170) = Clamp(171) = 171.
+                assertEquals(171, r.value(), arch + " " + os);
+                // Three cells went through DelayLoad_MethodCall (Twice, Math.Add, and Clamp's tail jump), once each,
+                // and each now holds its target's code address in guest memory.
+                java.util.List<String> resolved = rt.trace().stream().filter(e -> e.startsWith("DelayLoad_MethodCall")).toList();
+                assertEquals(3, resolved.size(), rt.trace().toString());
+                assertEquals(3, resolved.stream().map(e -> e.substring(0, e.indexOf(" (section"))).distinct().count());
+                for (String e : resolved) {
+                    long cellRva = Long.decode(e.substring("DelayLoad_MethodCall cell ".length(), e.indexOf(" (section")));
+                    long target = Long.decode(e.substring(e.indexOf("-> ") + 3));
+                    assertEquals(target, rt.unicorn().readLong(img.pe().imageBase() + cellRva), "cell patched");
+                    assertTrue(img.methods().stream().anyMatch(m -> img.pe().imageBase() + m.entryRva() == target), "target is a method's code");
+                    assertTrue(e.contains("(section 4)"), e);
+                }
+                // A second run goes straight through the patched cells.
+                assertEquals(171, rt.call(token(img, "Demo.Calls.Main")).value());
+                assertEquals(3, rt.trace().stream().filter(e -> e.startsWith("DelayLoad_MethodCall")).count(), "no cell resolved twice");
+            }
+        }
+    }
+}
