@@ -59,6 +59,8 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
     private Consumer<String> traceSink;
     private final List<Consumer<EmulatedRuntime>> gcPointListeners = new ArrayList<>();
     private GuestException pendingException;
+    private final AsyncDispatcher async;
+    private boolean asyncVariantsPrepared;
 
     /** Handles a call of a CoreLib method that emitted code makes through a MethodEntry cell. */
     @FunctionalInterface
@@ -77,6 +79,11 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
             this.traps = new TrapPage(uc, TRAP_BASE);
             this.exitTrap = traps.add("<return to runtime>", TrapCall::stop);
             this.moduleHandle = allocate(64);
+            long yieldResume = traps.add("<Yield continuation resume>", call -> {
+                uc.regWrite(abi.resultRegister, 0); // completes immediately, no new continuation
+            });
+            this.async = new AsyncDispatcher(this, yieldResume);
+            async.install();
             this.manifest = readManifest(image);
             this.info = new ReadyToRunInfo(image, this);
             this.worker = new ExternalMethodFixupWorker(info);
@@ -281,11 +288,25 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
             }
             return;
         }
-        if (helperId == ReadyToRunHelper.Throw.id || helperId == ReadyToRunHelper.ThrowDivZero.id
-                || helperId == ReadyToRunHelper.ThrowExact.id) {
+        if (helperId == ReadyToRunHelper.AllocContinuation.id) {
+            async.allocContinuation(call);
+            return;
+        }
+        if (helperId == ReadyToRunHelper.ThrowExact.id) {
+            // Rethrow of an exception object (a resume block found its Exception slot non-null).
+            long obj = uc.regRead(abi.argumentRegister(0));
+            GuestException e = async.exceptionOf(obj, name);
+            event(String.format("%s %d (object 0x%X)", name, e.code(), obj));
+            pendingException = e;
+            call.stop();
+            return;
+        }
+        if (helperId == ReadyToRunHelper.Throw.id || helperId == ReadyToRunHelper.ThrowDivZero.id) {
             long code = helperId == ReadyToRunHelper.ThrowDivZero.id ? -2 : uc.regRead(abi.argumentRegister(0));
             event(name + " " + code);
-            pendingException = new GuestException(code, name);
+            GuestException e = new GuestException(code, name);
+            async.newException(e); // the managed exception object a dispatcher can store
+            pendingException = e;
             call.stop();
             return;
         }
@@ -344,6 +365,70 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
         }
         syncCells();
         return callAddress(ep.address(), args);
+    }
+
+    /**
+     * Runs the async method with MethodDef token {@code token} to completion: calls its Task-returning
+     * method (MethodDefEntryPoints; its R2R thunk calls the async variant through a cell), and if the
+     * returned Task is pending, runs the dispatcher (thread pool FIFO) until the Task completes or
+     * faults. Returns the Task's value or exception, with the run's suspensions and resumptions.
+     */
+    public AsyncRun runAsync(int token, long... args) {
+        prepareAsyncVariants();
+        async.resetRun();
+        Result r = call(token, args);
+        if (r.threw()) {
+            event("runAsync: exception " + r.exception().code() + " escaped the Task-returning method synchronously");
+            return async.finishRun(0, r.exception(), 0, true);
+        }
+        long task = r.value();
+        if (!async.isTask(task)) {
+            throw new IllegalStateException(String.format("method 0x%08X returned 0x%X, not a Task", token, task));
+        }
+        boolean sync = async.status(task) != AsyncDispatcher.PENDING;
+        async.runThreadPool();
+        long status = async.status(task);
+        if (status == AsyncDispatcher.COMPLETED) {
+            return async.finishRun(async.result(task), null, task, sync);
+        }
+        if (status == AsyncDispatcher.FAULTED) {
+            return async.finishRun(0, async.faultOf(task), task, sync);
+        }
+        throw new IllegalStateException(String.format("Task 0x%X is still pending after the thread pool drained", task));
+    }
+
+    /**
+     * Runs the fixup lists of every async variant with R2R code (GetEntryPoint for each), once.
+     * Scenario awaits marked DIRECT call another method's async variant with {@code call rel32},
+     * bypassing the entry-point lookup that would run its fixups; without this, the callee's
+     * ContinuationLayout cell would still be empty when it suspends, and its resumption stub would be
+     * missing from the entry-point map (so the jit manager would attribute it to the method before it,
+     * runtime-async.md A.3.4). {@link #runAsync} calls this first.
+     */
+    public void prepareAsyncVariants() {
+        if (asyncVariantsPrepared) {
+            return;
+        }
+        asyncVariantsPrepared = true;
+        for (r2rlab.loader.ReadyToRunMethod m : image.methods()) {
+            if (m.variant() == r2rlab.loader.MethodVariant.ASYNC && m.source() == r2rlab.loader.ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS) {
+                EntryPoint ep = info.getAsyncVariantEntryPoint(m.token());
+                if (!ep.isOk()) {
+                    event(String.format("async variant of 0x%08X has no usable R2R code: %s", m.token(), ep.reason()));
+                }
+            }
+        }
+        syncCells();
+    }
+
+    /** The MethodTable of the runtime's Task objects (status +8, result +16, chain head +24, exception +32). */
+    public long taskMethodTable() {
+        return async.taskMethodTable;
+    }
+
+    /** The MethodTable of the runtime's own Yield continuations. */
+    public long yieldContinuationMethodTable() {
+        return async.yieldContinuationMethodTable;
     }
 
     /** Calls code at {@code address} with the ABI's argument registers and returns when it returns. */

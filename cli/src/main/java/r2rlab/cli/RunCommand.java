@@ -1,0 +1,104 @@
+package r2rlab.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import r2rlab.emu.runtime.EmulatedRuntime;
+import r2rlab.emu.unicorn.UcException;
+import r2rlab.format.metadata.MethodImplAttributes;
+import r2rlab.loader.R2RImage;
+import r2rlab.loader.ReadyToRunMethod;
+
+/** {@code r2rlab run IMAGE --entry NAME [--arg N]... [--trace]}: runs a method's R2R code in the emulator. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Runs a method of a ReadyToRun image in the Unicorn emulator against r2rlab's model of the runtime.")
+public final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "the image")
+    Path image;
+
+    @Option(names = "--entry", required = true, paramLabel = "NAME",
+            description = "the method, as dump prints it (Namespace.Type.Method) or as a MethodDef token (0x06000003)")
+    String entry;
+
+    @Option(names = "--arg", paramLabel = "N", description = "an integer argument (repeatable)")
+    List<Long> args = new ArrayList<>();
+
+    @Option(names = "--trace", description = "print helper calls, fixups resolved, suspensions and resumptions")
+    boolean trace;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        R2RImage img = ImageInput.read(image, err);
+        if (img == null) {
+            return Main.EXIT_BAD_INPUT;
+        }
+        int token;
+        try {
+            token = resolveEntry(img, entry);
+        } catch (IllegalArgumentException e) {
+            err.println("r2rlab: " + e.getMessage());
+            return Main.EXIT_BAD_INPUT;
+        }
+        try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
+            if (trace) {
+                rt.traceTo(e -> out.println("trace: " + e));
+            }
+            boolean async = (img.metadata().methodImplFlags(token & 0xFFFFFF) & MethodImplAttributes.ASYNC) != 0;
+            EmulatedRuntime.Result r = async ? Runs.runAsync(rt, token, toArray(args)) : rt.call(token, toArray(args));
+            if (r.threw()) {
+                out.println("exception: " + r.exception().code() + " (" + r.exception().helper() + ")");
+                return 1;
+            }
+            out.println("result: " + r.value());
+            return 0;
+        } catch (UcException e) {
+            err.println(Runs.faultReport(e));
+            return 1;
+        } catch (IllegalStateException e) {
+            err.println("r2rlab: " + image + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static long[] toArray(List<Long> list) {
+        long[] a = new long[list.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = list.get(i);
+        }
+        return a;
+    }
+
+    /** A MethodDef token from a name as dump prints it, or from a token literal. */
+    static int resolveEntry(R2RImage img, String entry) {
+        if (entry.startsWith("0x") || entry.startsWith("0X")) {
+            int token = (int) Long.parseLong(entry.substring(2), 16);
+            if ((token >>> 24) != 0x06) {
+                throw new IllegalArgumentException(entry + " is not a MethodDef token (0x06xxxxxx)");
+            }
+            return token;
+        }
+        List<ReadyToRunMethod> matches = img.methods().stream()
+                .filter(m -> m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS && m.name().equals(entry))
+                .collect(Collectors.toList());
+        if (matches.isEmpty()) {
+            throw new IllegalArgumentException("no method with R2R code named " + entry + " (see r2rlab dump)");
+        }
+        if (matches.size() > 1) {
+            throw new IllegalArgumentException(entry + " is overloaded; name one by token: "
+                    + matches.stream().map(m -> String.format("0x%08X", m.token())).collect(Collectors.joining(", ")));
+        }
+        return matches.get(0).token();
+    }
+}
