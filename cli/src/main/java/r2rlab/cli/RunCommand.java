@@ -16,7 +16,7 @@ import r2rlab.format.metadata.MethodImplAttributes;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 
-/** {@code r2rlab run IMAGE --entry NAME [--arg N]... [--trace]}: runs a method's R2R code in the emulator. */
+/** {@code r2rlab run IMAGE --entry NAME [--arg N]... [--tier-up-after N] [--trace]}: runs a method's R2R code in the emulator. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Runs a method of a ReadyToRun image in the Unicorn emulator against r2rlab's model of the runtime.")
 public final class RunCommand implements Callable<Integer> {
@@ -30,8 +30,13 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--arg", paramLabel = "N", description = "an integer argument (repeatable)")
     List<Long> args = new ArrayList<>();
 
-    @Option(names = "--trace", description = "print helper calls, fixups resolved, suspensions and resumptions")
+    @Option(names = "--trace", description = "print helper calls, fixups resolved, suspensions, resumptions and tier-ups")
     boolean trace;
+
+    @Option(names = "--tier-up-after", paramLabel = "N",
+            description = "tier the entry method up after its N-th suspension: publish its Tier1 code and backpatch its entry paths"
+                    + " before the suspended continuation is resumed")
+    Integer tierUpAfter;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -56,6 +61,14 @@ public final class RunCommand implements Callable<Integer> {
                 rt.traceTo(e -> out.println("trace: " + e));
             }
             boolean async = (img.metadata().methodImplFlags(token & 0xFFFFFF) & MethodImplAttributes.ASYNC) != 0;
+            if (tierUpAfter != null) {
+                int n = tierUpAfter;
+                rt.onSuspension(count -> {
+                    if (count == n) {
+                        rt.tierUp(token);
+                    }
+                });
+            }
             EmulatedRuntime.Result r = async ? Runs.runAsync(rt, token, toArray(args)) : rt.call(token, toArray(args));
             if (r.threw()) {
                 out.println("exception: " + r.exception().code() + " (" + r.exception().helper() + ")");

@@ -50,6 +50,27 @@ class CliRunTest {
         assertEquals("exception: 5 (Throw)", r.out().strip());
     }
 
+    /** B1 from the command line: tier-up between suspension and resumption, fixed and buggy stubs. */
+    @Test
+    void tierUpAfterSuspension_b1(@TempDir Path dir) throws Exception {
+        Path scenario = dir.resolve("b1.yaml");
+        java.nio.file.Files.writeString(scenario, String.join("\n", "module: B1", "types:", "  - name: Demo.Tiering", "    methods:",
+                "      - name: Hot", "        async: true", "        tier1: true", "        params: [n]", "        returns: int",
+                "        body: |", "          var a = n * 3", "          var b = n + 100", "          await yield", "          return a - b", ""));
+        for (String arch : new String[] {"x64", "arm64"}) {
+            Path fixed = dir.resolve("fixed.dll");
+            Path buggy = dir.resolve("buggy.dll");
+            assertEquals(0, CliDumpTest.run("emit", scenario.toString(), "-o", fixed.toString(), "--arch", arch).status());
+            assertEquals(0, CliDumpTest.run("emit", scenario.toString(), "-o", buggy.toString(), "--arch", arch, "--defect", "B1").status());
+            CliDumpTest.Result f = CliDumpTest.run("run", fixed.toString(), "--entry", "Demo.Tiering.Hot", "--arg", "10", "--tier-up-after", "1",
+                    "--trace");
+            assertTrue(f.out().contains("trace: tier-up: Demo.Tiering.Hot now runs Tier1 code"), f.out());
+            assertTrue(f.out().endsWith("result: -80\n"), f.out());
+            CliDumpTest.Result b = CliDumpTest.run("run", buggy.toString(), "--entry", "Demo.Tiering.Hot", "--arg", "10", "--tier-up-after", "1");
+            assertTrue(!b.out().contains("result: -80"), "the R2R continuation resumed in Tier1 code: " + b.out() + b.err());
+        }
+    }
+
     @Test
     void entryByToken_andUnknownName(@TempDir Path dir) {
         Path img = emit(dir, "calls.yaml", "x64");

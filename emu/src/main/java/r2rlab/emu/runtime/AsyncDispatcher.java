@@ -252,6 +252,7 @@ final class AsyncDispatcher {
         suspensions++;
         threadPool.addLast(task);
         rt.event(String.format("suspended: Task 0x%X queued, head 0x%X", task, head));
+        rt.suspended(suspensions);
     }
 
     // ---- runs

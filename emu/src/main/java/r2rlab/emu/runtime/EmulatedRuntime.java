@@ -58,6 +58,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
     private long heapTop = HEAP_BASE;
     private Consumer<String> traceSink;
     private final List<Consumer<EmulatedRuntime>> gcPointListeners = new ArrayList<>();
+    private final List<java.util.function.IntConsumer> suspensionListeners = new ArrayList<>();
     private GuestException pendingException;
     private final AsyncDispatcher async;
     private boolean asyncVariantsPrepared;
@@ -256,6 +257,50 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
             return manifest.memberRef(token & 0xFFFFFF).name();
         }
         return method.name();
+    }
+
+    /**
+     * Runs {@code listener} each time a Task suspends and is queued, with the count of suspensions
+     * so far in this run: the point between suspension and resumption where a test (or
+     * {@code run --tier-up-after}) can publish a new code version.
+     */
+    public void onSuspension(java.util.function.IntConsumer listener) {
+        suspensionListeners.add(listener);
+    }
+
+    void suspended(int count) {
+        for (java.util.function.IntConsumer l : suspensionListeners) {
+            l.accept(count);
+        }
+    }
+
+    /**
+     * Tier-up (runtime-async.md D): publishes the Tier1 code version of the method with MethodDef
+     * token {@code token} (its async variant for an async method) and backpatches, in guest memory
+     * too, every cell that leads to its entry point. Code that calls the R2R body directly, such as
+     * a correct resumption stub, is not redirected.
+     */
+    public r2rlab.loader.runtime.TierUpResult tierUp(int token) {
+        boolean async = (image.metadata().methodImplFlags(token & 0xFFFFFF) & r2rlab.format.metadata.MethodImplAttributes.ASYNC) != 0;
+        EntryPoint ep = async ? info.getAsyncVariantEntryPoint(token) : info.getEntryPoint(token);
+        if (!ep.isOk()) {
+            throw new IllegalStateException(String.format("method 0x%08X has no R2R code to tier up: %s", token, ep.reason()));
+        }
+        r2rlab.loader.runtime.TierUpResult r = info.tiering().tierUp(ep.method());
+        if (!r.published()) {
+            throw new IllegalStateException("tier-up of " + ep.method().name() + " failed: " + r.failure());
+        }
+        long base = image.pe().imageBase();
+        for (r2rlab.loader.runtime.Backpatch b : r.backpatched()) {
+            if (b.slot().kind() == r2rlab.loader.runtime.BackpatchSlot.Kind.IMPORT_CELL) {
+                ImportCell c = image.importSections().get(b.slot().section()).cells().get(b.slot().index());
+                uc.writeLong(base + c.rva(), b.newValue());
+            }
+        }
+        syncCells();
+        event(String.format("tier-up: %s now runs Tier1 code at 0x%X (%d path(s) backpatched)", ep.method().name(),
+                base + r.newEntryRva(), r.backpatched().size()));
+        return r;
     }
 
     /** Runs {@code listener} at every GC-safe point (GCPoll helper call), with the guest stopped inside the helper. */
