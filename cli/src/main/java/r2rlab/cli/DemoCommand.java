@@ -15,12 +15,13 @@ import r2rlab.emitter.Architecture;
 import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.Emitter;
 import r2rlab.emitter.scenario.ScenarioParser;
+import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.loader.R2RImage;
 
 /**
  * {@code r2rlab demo}: the main job. It reads every real image of the fixture corpus, then emits
- * every example scenario for x64 and ARM64 and reads each image back, printing one summary line per
- * image; it fails when any image cannot be read or emitted.
+ * every example scenario for x64 and ARM64, reads each image back and runs its parameterless static
+ * methods in the emulator, printing one line per image; it fails when any step fails.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Reads every fixture image (../shared/fixtures), emits every example scenario for x64 and ARM64, and prints one summary line per image.")
@@ -79,16 +80,50 @@ public final class DemoCommand implements Callable<Integer> {
             for (Architecture arch : Architecture.values()) {
                 String name = p.getFileName().toString().replace(".yaml", "") + "-" + arch.machine.archName + ".dll";
                 try {
-                    byte[] image = Emitter.emit(ScenarioParser.parse(p), EmitOptions.of(arch));
-                    out.println("emitted/" + Summary.line(R2RImage.read(name, image)));
+                    var scenario = ScenarioParser.parse(p);
+                    R2RImage img = R2RImage.read(name, Emitter.emit(scenario, EmitOptions.of(arch)));
+                    out.println("emitted/" + Summary.line(img) + "; ran " + runEntries(scenario, img));
                 } catch (IOException | RuntimeException e) {
                     err.println("r2rlab: " + p + " (" + arch.machine.archName + "): " + e.getMessage());
                     failed++;
                 }
             }
         }
-        out.printf("%d example images emitted and read back, %d failed%n", 2 * scenarios.size() - failed, failed);
+        out.printf("%d example images emitted, read back and run, %d failed%n", 2 * scenarios.size() - failed, failed);
         return failed;
+    }
+
+    /**
+     * Runs, in the emulator, the scenario's roots: the static methods no other method calls, with
+     * the arguments 1, 2, 3, ...; each gives "Name(args) = value" or "Name(args) threw code".
+     */
+    private static String runEntries(r2rlab.emitter.scenario.Scenario scenario, R2RImage img) {
+        java.util.Set<String> called = new java.util.HashSet<>();
+        scenario.methods().forEach(m -> {
+            for (var insn : r2rlab.emitter.ir.Lowering.lower(m, r2rlab.emitter.ir.CodeVersion.R2R).insns()) {
+                if (insn instanceof r2rlab.emitter.ir.Insn.Call c) {
+                    called.add(c.target().fullName());
+                } else if (insn instanceof r2rlab.emitter.ir.Insn.Await w && w.target() != null) {
+                    called.add(w.target().fullName());
+                } else if (insn instanceof r2rlab.emitter.ir.Insn.TailCall t) {
+                    called.add(t.target().fullName());
+                }
+            }
+        });
+        List<String> results = new java.util.ArrayList<>();
+        try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
+            scenario.methods().filter(m -> m.isStatic() && !called.contains(m.fullName())).forEach(m -> {
+                int token = RunCommand.resolveEntry(img, m.fullName());
+                long[] args = new long[m.params().size()];
+                for (int i = 0; i < args.length; i++) {
+                    args[i] = i + 1;
+                }
+                EmulatedRuntime.Result r = m.isAsync() ? Runs.runAsync(rt, token, args) : rt.call(token, args);
+                String call = m.fullName() + java.util.Arrays.toString(args).replace('[', '(').replace(']', ')');
+                results.add(call + (r.threw() ? " threw " + r.exception().code() : " = " + r.value()));
+            });
+        }
+        return results.isEmpty() ? "nothing (every static method is called by another)" : String.join(", ", results);
     }
 
     static Path defaultExamples() {

@@ -96,8 +96,11 @@ class CliEmitTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("49 fixture images read, 0 failed"), r.out());
         long examples = Emitted.examples().size();
-        assertTrue(r.out().contains(2 * examples + " example images emitted and read back, 0 failed"), r.out());
+        assertTrue(r.out().contains(2 * examples + " example images emitted, read back and run, 0 failed"), r.out());
         assertEquals(49 + 2 * examples + 2, r.out().strip().lines().count());
+        // Each example's roots ran in the emulator on both architectures.
+        assertEquals(2, r.out().lines().filter(l -> l.endsWith("ran Demo.Calls.Main() = 171")).count(), r.out());
+        assertEquals(2, r.out().lines().filter(l -> l.endsWith("ran Demo.Nested.A(1) = 208")).count(), r.out());
     }
 
     @Test

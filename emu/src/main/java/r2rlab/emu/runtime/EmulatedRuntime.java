@@ -180,6 +180,10 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
                     long v = info.cellValue(s.index(), c.index());
                     if (uc.readLong(base + c.rva()) != v) {
                         uc.writeLong(base + c.rva(), v);
+                        if (c.signature() != null) {
+                            event(String.format("fixup resolved: ImportSection %d[%d] %s = 0x%X", s.index(), c.index(),
+                                    c.signature().text(), v));
+                        }
                     }
                 }
             }
