@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import r2rlab.loader.R2RImage;
 
-/** {@code r2rlab dump [--json | --summary] IMAGE...}: shows what a ReadyToRun image holds. */
+/** {@code r2rlab dump [--json | --summary | --disasm] IMAGE...}: shows what a ReadyToRun image holds. */
 @Command(name = "dump", mixinStandardHelpOptions = true,
         description = "Reads ReadyToRun images and prints header, sections, import cells, methods and runtime functions.")
 public final class DumpCommand implements Callable<Integer> {
@@ -24,6 +24,9 @@ public final class DumpCommand implements Callable<Integer> {
     @Option(names = "--summary", description = "print one line per image")
     boolean summary;
 
+    @Option(names = "--disasm", description = "also disassemble every method, stub and import thunk (Capstone), naming cells, helpers and call targets")
+    boolean disasm;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -33,6 +36,10 @@ public final class DumpCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (json && (summary || images.size() > 1)) {
             err.println("r2rlab: dump --json takes exactly one image and no --summary");
+            return Main.EXIT_BAD_INPUT;
+        }
+        if (disasm && (json || summary)) {
+            err.println("r2rlab: dump --disasm cannot be combined with --json or --summary");
             return Main.EXIT_BAD_INPUT;
         }
         int status = 0;
@@ -45,7 +52,12 @@ public final class DumpCommand implements Callable<Integer> {
             } else if (summary) {
                 out.println(Summary.line(img));
             } else {
-                new TextDumper(img, out).dump();
+                TextDumper d = new TextDumper(img, out);
+                d.dump();
+                if (disasm) {
+                    out.println();
+                    d.dumpDisassembly();
+                }
             }
         }
         return status;

@@ -2,7 +2,9 @@ package r2rlab.cli;
 
 import java.io.PrintWriter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import r2rlab.emu.disasm.ImageDisassembler;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.pe.SectionHeader;
 import r2rlab.format.r2r.ReadyToRunHeaderConstants;
@@ -102,6 +104,45 @@ final class TextDumper {
             String role = m == null ? "(no method)" : (rf.index() == m.entryRuntimeFunction() ? "" : img.coldToHot().containsKey(rf.index()) ? "cold part of " : "funclet of ") + m.name();
             out.printf("  [%d] 0x%08X-%s  unwind 0x%08X  %s%n", rf.index(), rf.beginRva(),
                     rf.endRva() >= 0 ? String.format("0x%08X", rf.endRva()) : "?", rf.unwindRva(), role);
+        }
+    }
+
+    /** {@code --disasm}: each method body, funclet, cold part, resumption stub and import thunk, annotated. */
+    void dumpDisassembly() {
+        try (ImageDisassembler d = new ImageDisassembler(img)) {
+            List<ImageDisassembler.Region> regions = d.regions();
+            out.printf("Disassembly: %d regions%n", regions.size());
+            for (ImageDisassembler.Region r : regions) {
+                out.println();
+                out.printf("%s %s  RVA 0x%08X-0x%08X%s%n", kindLabel(r.kind()), r.name(), r.rva(), r.endRva(),
+                        r.runtimeFunction() >= 0 ? "  RuntimeFunction " + r.runtimeFunction() : "");
+                for (ImageDisassembler.Line l : r.lines()) {
+                    out.printf("  %08X: %-24s %-44s%s%n", l.rva(), l.bytes(), l.text(), l.annotation().isEmpty() ? "" : "; " + l.annotation());
+                }
+                long decoded = r.lines().isEmpty() ? r.rva() : r.lines().get(r.lines().size() - 1).rva() + r.lines().get(r.lines().size() - 1).size();
+                if (r.kind() != ImageDisassembler.Region.Kind.THUNK && decoded < r.endRva()) {
+                    out.printf("  (%d bytes not decoded from 0x%08X)%n", r.endRva() - decoded, decoded);
+                }
+            }
+        }
+    }
+
+    private static String kindLabel(ImageDisassembler.Region.Kind k) {
+        switch (k) {
+            case METHOD:
+                return "Method";
+            case ASYNC_VARIANT:
+                return "[ASYNC] Method";
+            case RESUMPTION_STUB:
+                return "[RESUME] Stub";
+            case FUNCLET:
+                return "Funclet";
+            case COLD:
+                return "Cold part";
+            case THUNK:
+                return "Thunk";
+            default:
+                return "Code";
         }
     }
 

@@ -1,0 +1,213 @@
+package r2rlab.emu.disasm;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import r2rlab.format.pe.SectionHeader;
+import r2rlab.format.r2r.ReadyToRunHelper;
+import r2rlab.format.r2r.ReadyToRunImportSection;
+import r2rlab.loader.FixupSignature;
+import r2rlab.loader.ImportCell;
+import r2rlab.loader.ImportSection;
+import r2rlab.loader.R2RImage;
+import r2rlab.loader.ReadyToRunMethod;
+import r2rlab.loader.RuntimeFunction;
+
+/**
+ * Names for addresses of a ReadyToRun image, from the image alone (no runtime state): the method
+ * whose runtime functions contain an RVA (as the image lists them, resumption stubs included —
+ * independent of what the runtime has registered), import cells ("MethodImports[3]" with their fixup
+ * signature) and import thunks (the initial targets of cells, outside every runtime function).
+ */
+public final class ImageSymbols {
+    /** Code of the image: a method body, funclet or cold part, or an import thunk. */
+    public record CodeSymbol(String name, long rva, long endRva, Kind kind, ReadyToRunMethod method, RuntimeFunction runtimeFunction) {
+        public enum Kind { METHOD, FUNCLET, COLD, STUB, THUNK }
+    }
+
+    private final R2RImage img;
+    private final Map<Integer, ReadyToRunMethod> ownerByRf = new HashMap<>();
+    private final Map<Long, ReadyToRunMethod> methodByEntry = new HashMap<>();
+    private final TreeMap<Long, ImportCell> cellByRva = new TreeMap<>();
+    private final Map<Integer, String> sectionNames = new HashMap<>();
+    private final TreeMap<Long, List<ImportCell>> thunks = new TreeMap<>();
+
+    public ImageSymbols(R2RImage img) {
+        this.img = img;
+        for (ReadyToRunMethod m : img.methods()) {
+            for (int rf : m.runtimeFunctions()) {
+                ownerByRf.putIfAbsent(rf, m);
+            }
+            methodByEntry.putIfAbsent(m.entryRva(), m);
+        }
+        long base = img.pe().imageBase();
+        for (ImportSection s : img.importSections()) {
+            sectionNames.put(s.index(), sectionName(s));
+            for (ImportCell c : s.cells()) {
+                cellByRva.put(c.rva(), c);
+                long target = c.value() - base;
+                if (c.value() != 0 && target > 0 && target < img.pe().sizeOfImage() && isExecutable(target)
+                        && runtimeFunctionIndex(target) < 0) {
+                    thunks.computeIfAbsent(target, k -> new ArrayList<>()).add(c);
+                }
+            }
+        }
+    }
+
+    public R2RImage image() {
+        return img;
+    }
+
+    private boolean isExecutable(long rva) {
+        SectionHeader s = img.pe().sectionForRva(rva);
+        return s != null && (s.characteristics() & 0x20000000) != 0; // IMAGE_SCN_MEM_EXECUTE
+    }
+
+    /**
+     * A readable name for an import section: crossgen2's node names where the header tells them apart
+     * (EagerImports, StringImports, ILBodyPrecodeImports, MethodImports = StubDispatch holding MethodEntry cells
+     * or PCode with GC ref maps, DispatchImports = other StubDispatch sections, HelperImports = PCode whose cells start at thunks, PrecodeImports = the other PCode ones).
+     */
+    public static String sectionName(ImportSection s) {
+        if ((s.flags() & ReadyToRunImportSection.FLAGS_EAGER) != 0) {
+            return "EagerImports";
+        }
+        switch (s.type()) {
+            case ReadyToRunImportSection.TYPE_STUB_DISPATCH:
+                // crossgen2's MethodImports and DispatchImports share type and flags: tell them apart by the cells
+                return s.cells().stream().anyMatch(c -> c.signature() != null && c.signature().text().startsWith("MethodEntry"))
+                        ? "MethodImports" : "DispatchImports";
+            case ReadyToRunImportSection.TYPE_STRING_HANDLE:
+                return "StringImports";
+            case ReadyToRunImportSection.TYPE_ILBODY_FIXUPS:
+                return "ILBodyPrecodeImports";
+            default:
+                break;
+        }
+        if ((s.flags() & ReadyToRunImportSection.FLAGS_PCODE) != 0) {
+            if (s.auxiliaryDataRva() != 0) {
+                return "MethodImports";
+            }
+            boolean thunked = s.cells().stream().anyMatch(c -> c.value() != 0);
+            return thunked ? "HelperImports" : "PrecodeImports";
+        }
+        return "ImportSection" + s.index();
+    }
+
+    /** "MethodImports" etc. for section {@code index}. */
+    public String sectionName(int index) {
+        String n = sectionNames.get(index);
+        return n == null ? "ImportSection" + index : n;
+    }
+
+    /** The import cell at exactly {@code rva}, or null. */
+    public ImportCell cellAt(long rva) {
+        return cellByRva.get(rva);
+    }
+
+    /** "MethodImports[3]". */
+    public String cellName(ImportCell c) {
+        return sectionName(c.section()) + "[" + c.index() + "]";
+    }
+
+    /** "MethodImports[3] MethodEntry_DefToken Demo.Calls.Twice" (signature text, helper name for Helper fixups). */
+    public String describeCell(ImportCell c) {
+        StringBuilder sb = new StringBuilder(cellName(c));
+        FixupSignature sig = c.signature();
+        if (sig != null) {
+            sb.append(' ').append(sig.text());
+            if (sig.helperId() != FixupSignature.NO_HELPER && !sig.text().contains(ReadyToRunHelper.nameOf(sig.helperId()))) {
+                sb.append(" (").append(ReadyToRunHelper.nameOf(sig.helperId())).append(')');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Index of the runtime function containing {@code rva}, or -1. */
+    public int runtimeFunctionIndex(long rva) {
+        List<RuntimeFunction> rfs = img.runtimeFunctions();
+        int lo = 0;
+        int hi = rfs.size() - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (rfs.get(mid).beginRva() <= rva) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (found < 0) {
+            return -1;
+        }
+        RuntimeFunction rf = rfs.get(found);
+        return rf.endRva() >= 0 && rva >= rf.endRva() ? -1 : found;
+    }
+
+    /** The runtime function containing {@code rva}, or null. */
+    public RuntimeFunction runtimeFunction(long rva) {
+        int i = runtimeFunctionIndex(rva);
+        return i < 0 ? null : img.runtimeFunctions().get(i);
+    }
+
+    /** The method the image lists as owning runtime function {@code rf} (main body, funclet or cold part), or null. */
+    public ReadyToRunMethod ownerOfRuntimeFunction(int rf) {
+        return ownerByRf.get(rf);
+    }
+
+    /** The method the image lists as owning the code at {@code rva}, or null. */
+    public ReadyToRunMethod methodContaining(long rva) {
+        int i = runtimeFunctionIndex(rva);
+        return i < 0 ? null : ownerByRf.get(i);
+    }
+
+    /** The method whose entry point is {@code rva}, or null. */
+    public ReadyToRunMethod methodAt(long rva) {
+        return methodByEntry.get(rva);
+    }
+
+    /** Import thunks: start RVA → the cells that initially point at it. */
+    public Map<Long, List<ImportCell>> thunks() {
+        return Collections.unmodifiableMap(thunks);
+    }
+
+    /** The thunk starting at {@code rva} described by its cells' section, e.g. "thunk for MethodImports (DelayLoad_MethodCall)", or null. */
+    public String thunkAt(long rva) {
+        List<ImportCell> cells = thunks.get(rva);
+        if (cells == null) {
+            return null;
+        }
+        return "import thunk of " + sectionName(cells.get(0).section()) + " (" + cells.size() + " cell" + (cells.size() == 1 ? "" : "s") + ")";
+    }
+
+    /** The thunk containing {@code rva} (the nearest thunk start at or before it, within 64 bytes), or -1. */
+    public long thunkContaining(long rva) {
+        Map.Entry<Long, List<ImportCell>> e = thunks.floorEntry(rva);
+        return e != null && rva - e.getKey() < 64 && runtimeFunctionIndex(rva) < 0 ? e.getKey() : -1;
+    }
+
+    /** The best name for a code or data RVA: "Demo.Calls.Main+0x12", "import thunk ...+0x4", "MethodImports[3] ...", or null. */
+    public String describe(long rva) {
+        ImportCell c = cellAt(rva);
+        if (c != null) {
+            return describeCell(c);
+        }
+        ReadyToRunMethod m = methodContaining(rva);
+        if (m != null) {
+            RuntimeFunction rf = runtimeFunction(rva);
+            String part = rf.index() == m.entryRuntimeFunction() ? ""
+                    : img.coldToHot().containsKey(rf.index()) ? " [cold]" : " [funclet " + rf.index() + "]";
+            long off = rva - rf.beginRva();
+            return m.name() + part + (off == 0 ? "" : String.format("+0x%X", off));
+        }
+        long t = thunkContaining(rva);
+        if (t >= 0) {
+            return thunkAt(t) + (rva == t ? "" : String.format("+0x%X", rva - t));
+        }
+        return null;
+    }
+}

@@ -1,0 +1,239 @@
+package r2rlab.tests.emu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import r2rlab.emitter.Architecture;
+import r2rlab.emitter.EmitOptions;
+import r2rlab.emitter.Emitter;
+import r2rlab.emitter.arm64.Arm64UnwindInfo;
+import r2rlab.emitter.arm64.UnwindCode;
+import r2rlab.emitter.scenario.Scenario;
+import r2rlab.emitter.scenario.ScenarioParser;
+import r2rlab.emitter.x64.UnwindOp;
+import r2rlab.emitter.x64.X64UnwindInfo;
+import r2rlab.emu.runtime.EmulatedRuntime;
+import r2rlab.emu.runtime.Frame;
+import r2rlab.emu.runtime.StackWalker;
+import r2rlab.loader.R2RImage;
+import r2rlab.loader.ReadyToRunMethod;
+import r2rlab.loader.ResumptionStub;
+import r2rlab.loader.RuntimeFunction;
+import r2rlab.loader.runtime.EntryPoint;
+import r2rlab.loader.runtime.MethodDesc;
+
+/** StackWalker at GC-safe points: frames unwound with the image's unwind data and attributed through the code manager. */
+class StackWalkTest {
+    static Path examples() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (p.resolve("examples/calls.yaml").toFile().isFile()) {
+                return p.resolve("examples");
+            }
+        }
+        throw new IllegalStateException("examples/ not found");
+    }
+
+    static int token(R2RImage img, String name) {
+        return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
+                .findFirst().orElseThrow().token();
+    }
+
+    static ReadyToRunMethod method(R2RImage img, String name) {
+        return img.methods().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Main calls A through a cell, A calls B directly, B has a gcpoint; Big has a 100-slot frame and calls B too. */
+    static String chainScenario() {
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            big.append("          var v").append(i).append(" = x + ").append(i).append('\n');
+        }
+        big.append("          var r = call Demo.Walk.B(v99)\n");
+        big.append("          return r + v0 + v50\n");
+        return """
+                module: WalkDemo
+                types:
+                  - name: Demo.Walk
+                    methods:
+                      - name: Main
+                        returns: int
+                        body: |
+                          return call cell Demo.Walk.A(5)
+                      - name: MainBig
+                        returns: int
+                        body: |
+                          return call cell Demo.Walk.Big(1)
+                      - name: A
+                        params: [x]
+                        returns: int
+                        body: |
+                          var r = call Demo.Walk.B(x)
+                          return r + 1
+                      - name: B
+                        params: [x]
+                        returns: int
+                        body: |
+                          gcpoint
+                          return x * 2
+                      - name: Big
+                        params: [x]
+                        returns: int
+                        body: |
+                """ + big;
+    }
+
+    static R2RImage emit(String yaml, Architecture arch) {
+        Scenario s = ScenarioParser.parse("walk.yaml", yaml);
+        return R2RImage.read("walk.dll", Emitter.emit(s, EmitOptions.of(arch)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void walkAtGcPointAttributesEveryFrame(Architecture arch) {
+        R2RImage img = emit(chainScenario(), arch);
+        try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
+            List<StackWalker.Walk> walks = new ArrayList<>();
+            rt.onGcPoint(r -> walks.add(StackWalker.atGcPoint(r)));
+            // First run: A reaches B with a direct call, so nothing ever asked for B's entry point and the
+            // code manager's map does not hold it: B's frame goes to A (as a "funclet" of A), flagged.
+            EmulatedRuntime.Result r0 = rt.call(token(img, "Demo.Walk.Main"));
+            assertEquals(11, r0.value());
+            StackWalker.Walk w0 = walks.get(0);
+            assertEquals(List.of("Demo.Walk.A", "Demo.Walk.A", "Demo.Walk.Main"), w0.methodNames(), w0.toString());
+            assertTrue(w0.frames().get(0).has(Frame.Flag.MISATTRIBUTED), w0.toString());
+            assertEquals("Demo.Walk.B", w0.frames().get(0).imageMethod().name());
+            assertFalse(w0.ok());
+            assertEquals(1, w0.problems().size());
+
+            // The runtime prepares B (GetEntryPoint registers entry -> MethodDesc); now every frame is right.
+            assertTrue(rt.info().getEntryPoint(token(img, "Demo.Walk.B")).isOk());
+            walks.clear();
+            EmulatedRuntime.Result r = rt.call(token(img, "Demo.Walk.Main"));
+            assertFalse(r.threw());
+            assertEquals(11, r.value());
+            assertEquals(1, walks.size());
+            StackWalker.Walk w = walks.get(0);
+            assertTrue(w.ok(), w.toString());
+            assertEquals(List.of("Demo.Walk.B", "Demo.Walk.A", "Demo.Walk.Main"), w.methodNames(), w.toString());
+            assertEquals(StackWalker.EXIT_TRAP, w.terminal());
+            long base = img.pe().imageBase();
+            for (Frame f : w.frames()) {
+                ReadyToRunMethod m = method(img, f.methodName());
+                assertTrue(f.rva() > m.entryRva() && f.ip() == base + f.rva(), f.toString());
+                assertNotNull(f.runtimeFunction());
+                assertEquals(m.entryRuntimeFunction(), f.runtimeFunction().index());
+                assertEquals(m.name(), f.imageMethod().name());
+                assertTrue(f.flags().isEmpty(), f.toString());
+            }
+            // stack pointers grow outwards
+            assertTrue(w.frames().get(0).sp() < w.frames().get(1).sp() && w.frames().get(1).sp() < w.frames().get(2).sp());
+            // frame 0's IP is the return address of B's GCPoll call
+            long sp = rt.unicorn().regRead(arch == Architecture.ARM64 ? r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_SP
+                    : r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RSP);
+            assertTrue(sp > 0);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void largeFrameUnwindsWithItsUnwindData(Architecture arch) {
+        R2RImage img = emit(chainScenario(), arch);
+        ReadyToRunMethod big = method(img, "Demo.Walk.Big");
+        RuntimeFunction rf = img.runtimeFunctions().get(big.entryRuntimeFunction());
+        byte[] file = img.pe().file().bytes("all", 0, (int) img.pe().file().length());
+        int unwindOff = (int) img.pe().rvaToOffset("unwind", rf.unwindRva(), 4);
+        int frameBytes;
+        if (arch == Architecture.X64) {
+            X64UnwindInfo ui = X64UnwindInfo.decode(file, unwindOff);
+            // push rbp; mov rbp, rsp; sub rsp, N with N > 128: an ALLOC_LARGE code
+            assertTrue(ui.codes().stream().anyMatch(c -> c.op() == UnwindOp.UWOP_ALLOC_LARGE), ui.toString());
+            frameBytes = ui.codes().stream().filter(c -> c.op() == UnwindOp.UWOP_ALLOC_LARGE).mapToInt(c -> c.size()).sum();
+        } else {
+            Arm64UnwindInfo.Decoded d = Arm64UnwindInfo.decode(file, unwindOff);
+            // a frame above 512 bytes: alloc, save_fplr_x(-16), set_fp
+            List<UnwindCode> prolog = d.prologCodes();
+            assertTrue(prolog.stream().anyMatch(c -> c.op() == UnwindCode.Op.SAVE_FPLR_X && c.offset() == -16), prolog.toString());
+            frameBytes = prolog.stream().filter(c -> c.op() == UnwindCode.Op.ALLOC_S || c.op() == UnwindCode.Op.ALLOC_M)
+                    .mapToInt(UnwindCode::offset).sum() + 16;
+        }
+        assertTrue(frameBytes >= 800, "frame of 100 slots: " + frameBytes);
+        try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
+            List<StackWalker.Walk> walks = new ArrayList<>();
+            rt.onGcPoint(r -> walks.add(StackWalker.atGcPoint(r)));
+            assertTrue(rt.info().getEntryPoint(token(img, "Demo.Walk.B")).isOk());
+            EmulatedRuntime.Result r = rt.call(token(img, "Demo.Walk.MainBig"));
+            assertFalse(r.threw());
+            assertEquals(2 * 100 + 1 + 51, r.value());
+            StackWalker.Walk w = walks.get(0);
+            assertTrue(w.ok(), w.toString());
+            assertEquals(List.of("Demo.Walk.B", "Demo.Walk.Big", "Demo.Walk.MainBig"), w.methodNames(), w.toString());
+            // Big's frame (from its SP to the caller's SP) spans at least its unwind-described allocation
+            assertTrue(w.frames().get(2).sp() - w.frames().get(1).sp() >= frameBytes, w.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void unregisteredStubIsMisattributedAndFlagged(Architecture arch) throws Exception {
+        Scenario s = ScenarioParser.parse(examples().resolve("async-basic.yaml"));
+        R2RImage img = R2RImage.read("async.dll", Emitter.emit(s, EmitOptions.of(arch)));
+        ResumptionStub stub = img.resumptionStubs().stream().filter(x -> x.owner().name().equals("Demo.Program.Main")).findFirst().orElseThrow();
+        ReadyToRunMethod stubMethod = img.methods().stream().filter(m -> m.entryRva() == stub.rva()).findFirst().orElseThrow();
+        ReadyToRunMethod variant = stub.owner();
+        try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
+            long base = img.pe().imageBase();
+            long inside = base + stub.rva() + 8;
+            // Register the Task-returning methods first: the stub is not registered yet.
+            for (ReadyToRunMethod m : img.methods()) {
+                if (m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS) {
+                    assertTrue(rt.info().getEntryPoint(m.token()).isOk());
+                }
+            }
+            assertNull(rt.info().methodDescForEntryPoint(stub.rva()));
+            MethodDesc before = rt.info().jitManager().methodForCodeAddress(stub.rva() + 8);
+            assertNotNull(before, "the code manager walks back to an earlier registered method");
+            assertFalse(before.isResumptionStub());
+            Frame fb = StackWalker.symbolize(rt, inside);
+            assertEquals(before, fb.method());
+            assertTrue(fb.has(Frame.Flag.MISATTRIBUTED), fb.toString());
+            assertTrue(fb.has(Frame.Flag.FUNCLET), fb.toString());
+            assertEquals(stubMethod.name(), fb.imageMethod().name());
+            assertTrue(fb.note().contains("not registered"), fb.note());
+            assertTrue(fb.isProblem());
+
+            // getAsyncVariantEntryPoint runs the variant's fixup list, whose 0x38 cell registers the stub.
+            EntryPoint ep = rt.info().getAsyncVariantEntryPoint(variant.token());
+            assertTrue(ep.isOk(), ep.reason());
+            MethodDesc after = rt.info().jitManager().methodForCodeAddress(stub.rva() + 8);
+            assertTrue(after.isResumptionStub(), String.valueOf(after));
+            assertNotEquals(before, after);
+            Frame fa = StackWalker.symbolize(rt, inside);
+            assertEquals(after, fa.method());
+            assertFalse(fa.isProblem(), fa.toString());
+            assertTrue(fa.flags().isEmpty(), fa.toString());
+        }
+    }
+
+    @Test
+    void ipInNoMethodIsAStructuredError() {
+        R2RImage img = emit(chainScenario(), Architecture.X64);
+        try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
+            // nothing registered yet: the code manager knows no method for B's code
+            ReadyToRunMethod b = method(img, "Demo.Walk.B");
+            Frame f = StackWalker.symbolize(rt, img.pe().imageBase() + b.entryRva() + 4);
+            assertNull(f.method());
+            assertTrue(f.has(Frame.Flag.NO_METHOD), f.toString());
+            assertEquals("Demo.Walk.B", f.imageMethod().name());
+        }
+    }
+}
