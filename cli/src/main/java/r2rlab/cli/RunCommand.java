@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import r2rlab.emu.runtime.EmulatedRuntime;
-import r2rlab.emu.unicorn.UcException;
+import r2rlab.emu.runtime.FaultReport;
 import r2rlab.format.metadata.MethodImplAttributes;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
@@ -69,16 +69,21 @@ public final class RunCommand implements Callable<Integer> {
                     }
                 });
             }
-            EmulatedRuntime.Result r = async ? Runs.runAsync(rt, token, toArray(args)) : rt.call(token, toArray(args));
+            EmulatedRuntime.Result[] result = new EmulatedRuntime.Result[1];
+            long[] argv = toArray(args);
+            // A guest fault is re-run once with a code hook over the faulting block to report the exact PC.
+            FaultReport fault = FaultReport.capture(rt, () -> result[0] = async ? Runs.runAsync(rt, token, argv) : rt.call(token, argv));
+            if (fault != null) {
+                err.println(fault);
+                return 1;
+            }
+            EmulatedRuntime.Result r = result[0];
             if (r.threw()) {
                 out.println("exception: " + r.exception().code() + " (" + r.exception().helper() + ")");
                 return 1;
             }
             out.println("result: " + r.value());
             return 0;
-        } catch (UcException e) {
-            err.println(Runs.faultReport(e));
-            return 1;
         } catch (IllegalStateException e) {
             err.println("r2rlab: " + image + ": " + e.getMessage());
             return 1;

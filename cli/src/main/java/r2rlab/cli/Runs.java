@@ -2,7 +2,6 @@ package r2rlab.cli;
 
 import r2rlab.emu.runtime.AsyncRun;
 import r2rlab.emu.runtime.EmulatedRuntime;
-import r2rlab.emu.unicorn.UcException;
 
 /** How the CLI runs entry points and reports guest faults. */
 final class Runs {
@@ -13,9 +12,5 @@ final class Runs {
     static EmulatedRuntime.Result runAsync(EmulatedRuntime rt, int token, long[] args) {
         AsyncRun r = rt.runAsync(token, args);
         return new EmulatedRuntime.Result(r.value(), r.exception());
-    }
-
-    static String faultReport(UcException e) {
-        return "r2rlab: guest fault: " + e.getMessage();
     }
 }

@@ -71,6 +71,26 @@ class CliRunTest {
         }
     }
 
+    /** B2 from the command line: a tail jump that leaves x11 stale trips the worker's checked-build assertion. */
+    @Test
+    void staleX11_faultReport(@TempDir Path dir) throws Exception {
+        Path scenario = dir.resolve("b2.yaml");
+        java.nio.file.Files.writeString(scenario, String.join("\n", "module: B2", "types:", "  - name: Demo.B2", "    methods:",
+                "      - name: Main", "        returns: int", "        body: |", "          var m = call cell Demo.B2.Add(1, 2)",
+                "          gcpoint", "          tailcall cell Demo.B2.Add(m, 10)", "      - name: Add", "        params: [a, b]",
+                "        returns: int", "        body: |", "          return a + b", ""));
+        Path fixed = dir.resolve("fixed.dll");
+        Path buggy = dir.resolve("buggy.dll");
+        assertEquals(0, CliDumpTest.run("emit", scenario.toString(), "-o", fixed.toString(), "--arch", "arm64").status());
+        assertEquals(0, CliDumpTest.run("emit", scenario.toString(), "-o", buggy.toString(), "--arch", "arm64", "--defect", "jmp-epilog-x16").status());
+        assertEquals("result: 13", CliDumpTest.run("run", fixed.toString(), "--entry", "Demo.B2.Main").out().strip());
+        CliDumpTest.Result r = CliDumpTest.run("run", buggy.toString(), "--entry", "Demo.B2.Main");
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("FAULT: RUNTIME_ASSERTION"), r.err());
+        assertTrue(r.err().contains("ASSERT FAILED: pImportSection == pModule->GetImportSectionForRVA(rva)"), r.err());
+        assertTrue(r.err().contains("; x11 = EagerImports[1] Helper GCPoll"), r.err());
+    }
+
     @Test
     void entryByToken_andUnknownName(@TempDir Path dir) {
         Path img = emit(dir, "calls.yaml", "x64");

@@ -50,6 +50,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
     private final ExternalMethodFixupWorker worker;
     private final Metadata manifest;
     private final Map<Integer, Long> helperTraps = new HashMap<>();
+    private final boolean registerResumptionStubs;
     private final Map<String, Long> runtimeMethodTraps = new HashMap<>();
     private final Map<String, RuntimeMethodHandler> runtimeMethods = new HashMap<>();
     private final List<String> trace = new ArrayList<>();
@@ -61,7 +62,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
     private final List<java.util.function.IntConsumer> suspensionListeners = new ArrayList<>();
     private GuestException pendingException;
     private final AsyncDispatcher async;
-    private boolean asyncVariantsPrepared;
+    private boolean entryPointsPrepared;
 
     /** Handles a call of a CoreLib method that emitted code makes through a MethodEntry cell. */
     @FunctionalInterface
@@ -70,6 +71,15 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
     }
 
     public EmulatedRuntime(R2RImage image) {
+        this(image, true);
+    }
+
+    /**
+     * @param registerResumptionStubs false models a runtime that resolves ResumptionStubEntryPoint
+     *     fixups without registering the stubs' MethodDescs, so stack walks misattribute stub frames
+     */
+    public EmulatedRuntime(R2RImage image, boolean registerResumptionStubs) {
+        this.registerResumptionStubs = registerResumptionStubs;
         this.image = image;
         this.abi = Abi.of(image.pe().machine(), image.pe().os());
         this.uc = image.pe().machine() == Machine.ARM64 ? Unicorn.arm64() : Unicorn.x86_64();
@@ -195,6 +205,11 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
     @Override
     public long imageBase() {
         return image.pe().imageBase();
+    }
+
+    @Override
+    public boolean registersResumptionStubs() {
+        return registerResumptionStubs;
     }
 
     @Override
@@ -408,6 +423,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
 
     /** Calls the R2R code of the method with MethodDef token {@code token}, fixups first, and returns its result. */
     public Result call(int token, long... args) {
+        prepareEntryPoints();
         EntryPoint ep = info.getEntryPoint(token);
         if (!ep.isOk()) {
             throw new IllegalStateException(String.format("method 0x%08X has no R2R code to run: %s", token, ep.reason()));
@@ -423,7 +439,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
      * faults. Returns the Task's value or exception, with the run's suspensions and resumptions.
      */
     public AsyncRun runAsync(int token, long... args) {
-        prepareAsyncVariants();
+        prepareEntryPoints();
         async.resetRun();
         Result r = call(token, args);
         if (r.threw()) {
@@ -447,24 +463,30 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
     }
 
     /**
-     * Runs the fixup lists of every async variant with R2R code (GetEntryPoint for each), once.
-     * Scenario awaits marked DIRECT call another method's async variant with {@code call rel32},
-     * bypassing the entry-point lookup that would run its fixups; without this, the callee's
-     * ContinuationLayout cell would still be empty when it suspends, and its resumption stub would be
-     * missing from the entry-point map (so the jit manager would attribute it to the method before it,
-     * runtime-async.md A.3.4). {@link #runAsync} calls this first.
+     * Looks up the entry point of every method with R2R code (GetEntryPoint, running its fixups),
+     * once. r2rlab scenarios may call or await a method DIRECTLY ({@code call rel32} / {@code bl}),
+     * past the prestub that would do this in the runtime; without it the callee's fixups would not
+     * have run (an empty ContinuationLayout cell, an unregistered stub) and its code would be missing
+     * from the entry-point map, so the code manager would attribute it to the method before it
+     * (runtime-async.md A.3.4). {@link #call} and {@link #runAsync} call this first.
      */
-    public void prepareAsyncVariants() {
-        if (asyncVariantsPrepared) {
+    public void prepareEntryPoints() {
+        if (entryPointsPrepared) {
             return;
         }
-        asyncVariantsPrepared = true;
+        entryPointsPrepared = true;
         for (r2rlab.loader.ReadyToRunMethod m : image.methods()) {
+            EntryPoint ep;
             if (m.variant() == r2rlab.loader.MethodVariant.ASYNC && m.source() == r2rlab.loader.ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS) {
-                EntryPoint ep = info.getAsyncVariantEntryPoint(m.token());
-                if (!ep.isOk()) {
-                    event(String.format("async variant of 0x%08X has no usable R2R code: %s", m.token(), ep.reason()));
-                }
+                ep = info.getAsyncVariantEntryPoint(m.token());
+            } else if (m.source() == r2rlab.loader.ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS) {
+                // r2rlab scenarios may call a method directly, past its prestub: prepare it as the prestub would.
+                ep = info.getEntryPoint(m.token());
+            } else {
+                continue;
+            }
+            if (!ep.isOk()) {
+                event(String.format("method 0x%08X has no usable R2R code: %s", m.token(), ep.reason()));
             }
         }
         syncCells();

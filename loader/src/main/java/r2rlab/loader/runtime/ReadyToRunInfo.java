@@ -249,8 +249,13 @@ public final class ReadyToRunInfo {
             if (sig.stubRva() == FixupSignature.NO_RVA || image.runtimeFunctionStartingAt(sig.stubRva()) < 0) {
                 throw new FixupFailure(c.section(), c.index(), kindName, String.format("no code starts at stub RVA 0x%X", sig.stubRva()));
             }
-            MethodDesc stub = registerResumptionStub(sig.stubRva(), RegistrationOrder.FIXED);
-            v = imageBase() + stub.entryRva();
+            if (services.registersResumptionStubs()) {
+                MethodDesc stub = registerResumptionStub(sig.stubRva(), RegistrationOrder.FIXED);
+                v = imageBase() + stub.entryRva();
+            } else {
+                // A runtime without RegisterResumptionStub: the fixup resolves, nothing maps the stub's code.
+                v = imageBase() + sig.stubRva();
+            }
         } else {
             v = services.resolveOther(c);
             if (v == 0) {

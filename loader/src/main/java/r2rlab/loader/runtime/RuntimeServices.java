@@ -32,6 +32,14 @@ public interface RuntimeServices {
     /** Any other fixup kind (type handles, field addresses, checks, ...): its value, or 0 when it fails. */
     long resolveOther(ImportCell cell);
 
+    /**
+     * Whether resolving a ResumptionStubEntryPoint fixup registers the stub's MethodDesc in the
+     * entry-point map (what PR #124203 added for stack walks). False models a runtime without it.
+     */
+    default boolean registersResumptionStubs() {
+        return true;
+    }
+
     /** Accounting callback: a stub MethodDesc was allocated (its tracker may still release it). */
     default void methodDescAllocated(MethodDesc md) {
     }
