@@ -51,6 +51,8 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
     private final Metadata manifest;
     private final Map<Integer, Long> helperTraps = new HashMap<>();
     private final boolean registerResumptionStubs;
+    private final Map<r2rlab.loader.runtime.MethodDesc, Long> countingStubs = new java.util.IdentityHashMap<>();
+    private boolean callCounting;
     private final Map<String, Long> runtimeMethodTraps = new HashMap<>();
     private final Map<String, RuntimeMethodHandler> runtimeMethods = new HashMap<>();
     private final List<String> trace = new ArrayList<>();
@@ -309,6 +311,12 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
         if (!r.published()) {
             throw new IllegalStateException("tier-up of " + ep.method().name() + " failed: " + r.failure());
         }
+        applyTierUp(r);
+        return r;
+    }
+
+    /** Writes a published tier-up's backpatches into guest memory and resolves the Tier1 code's fixups there. */
+    private void applyTierUp(r2rlab.loader.runtime.TierUpResult r) {
         long base = image.pe().imageBase();
         for (r2rlab.loader.runtime.Backpatch b : r.backpatched()) {
             if (b.slot().kind() == r2rlab.loader.runtime.BackpatchSlot.Kind.IMPORT_CELL) {
@@ -317,9 +325,32 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
             }
         }
         syncCells();
-        event(String.format("tier-up: %s now runs Tier1 code at 0x%X (%d path(s) backpatched)", ep.method().name(),
+        event(String.format("tier-up: %s now runs Tier1 code at 0x%X (%d path(s) backpatched)", r.method().name(),
                 base + r.newEntryRva(), r.backpatched().size()));
-        return r;
+    }
+
+    /**
+     * Call counting (runtime-async.md D): a method with a Tier1 code version is reached through a
+     * counting stub until it has been called {@code threshold} times; then it tiers up and every
+     * path through its entry point is backpatched, so later calls go straight to Tier1 code. Calls
+     * through cells are counted by patching the cell with the counting stub rather than the code.
+     */
+    public void enableCallCounting(int threshold) {
+        info.tiering().setThreshold(threshold);
+        callCounting = true;
+    }
+
+    /** The counting stub of {@code md}: counts, tiers up at the threshold, then enters the current code. */
+    private long callCountingStub(r2rlab.loader.runtime.MethodDesc md) {
+        return countingStubs.computeIfAbsent(md, m -> traps.add("CallCountingStub " + m.name(), call -> {
+            int count = info.tiering().callCount(m) + 1;
+            r2rlab.loader.runtime.TierUpResult r = info.tiering().recordCall(m);
+            event(String.format("call %d of %s", count, m.name()));
+            if (r != null && r.published()) {
+                applyTierUp(r);
+            }
+            call.jumpTo(image.pe().imageBase() + m.currentEntryRva());
+        }));
     }
 
     /** Runs {@code listener} at every GC-safe point (GCPoll helper call), with the guest stopped inside the helper. */
@@ -406,9 +437,17 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
             uc.regWrite(UC_X86_REG_RSP, rsp + 16);
         }
         long target = worker.resolve(cell - base, section);
-        uc.writeLong(cell, target);
+        long patched = target;
+        if (callCounting) {
+            r2rlab.loader.runtime.MethodDesc md = info.jitManager().methodForCodeAddress(target - base);
+            if (md != null && !info.tiering().isTier1(md) && info.tiering().tier1CodeOf(md) != null) {
+                patched = callCountingStub(md);
+                target = patched; // this call is counted too
+            }
+        }
+        uc.writeLong(cell, patched);
         syncCells();
-        event(String.format("DelayLoad_MethodCall cell 0x%X (section %d) -> 0x%X", cell - base, section, target));
+        event(String.format("DelayLoad_MethodCall cell 0x%X (section %d) -> 0x%X", cell - base, section, patched));
         call.jumpTo(target);
     }
 
@@ -429,7 +468,16 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
             throw new IllegalStateException(String.format("method 0x%08X has no R2R code to run: %s", token, ep.reason()));
         }
         syncCells();
-        return callAddress(ep.address(), args);
+        long address = ep.address();
+        if (callCounting && !info.tiering().isTier1(ep.method()) && info.tiering().tier1CodeOf(ep.method()) != null) {
+            // A call through the method's entry point counts like one through a cell.
+            r2rlab.loader.runtime.TierUpResult t = info.tiering().recordCall(ep.method());
+            if (t != null && t.published()) {
+                applyTierUp(t);
+            }
+            address = image.pe().imageBase() + ep.method().currentEntryRva();
+        }
+        return callAddress(address, args);
     }
 
     /**
