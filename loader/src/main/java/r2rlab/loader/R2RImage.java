@@ -520,6 +520,27 @@ public final class R2RImage {
     /** Suffix of a resumption stub's name, after its owner's. */
     public static final String STUB_SUFFIX = "$ResumptionStub";
 
+    /** Index of the runtime function whose code contains {@code rva}, or -1 (RUNTIME_FUNCTION lookup by address). */
+    public int runtimeFunctionContaining(long rva) {
+        int lo = 0;
+        int hi = runtimeFunctions.size() - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (runtimeFunctions.get(mid).beginRva() <= rva) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (found < 0) {
+            return -1;
+        }
+        RuntimeFunction rf = runtimeFunctions.get(found);
+        return rf.endRva() >= 0 && rva >= rf.endRva() ? -1 : found;
+    }
+
     /** Index of the runtime function beginning exactly at {@code rva}, or -1. */
     public int runtimeFunctionStartingAt(long rva) {
         int lo = 0;

@@ -128,24 +128,7 @@ public final class ImageSymbols {
 
     /** Index of the runtime function containing {@code rva}, or -1. */
     public int runtimeFunctionIndex(long rva) {
-        List<RuntimeFunction> rfs = img.runtimeFunctions();
-        int lo = 0;
-        int hi = rfs.size() - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (rfs.get(mid).beginRva() <= rva) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        if (found < 0) {
-            return -1;
-        }
-        RuntimeFunction rf = rfs.get(found);
-        return rf.endRva() >= 0 && rva >= rf.endRva() ? -1 : found;
+        return img.runtimeFunctionContaining(rva);
     }
 
     /** The runtime function containing {@code rva}, or null. */

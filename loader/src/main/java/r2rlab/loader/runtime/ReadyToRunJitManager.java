@@ -27,7 +27,7 @@ public final class ReadyToRunJitManager {
     /** The full answer for {@code rva}, or null. */
     public CodeInfo jitCodeToMethodInfo(long rva) {
         List<RuntimeFunction> rfs = info.image().runtimeFunctions();
-        int index = findRuntimeFunction(rfs, rva);
+        int index = info.image().runtimeFunctionContaining(rva);
         if (index < 0) {
             return null;
         }
@@ -48,27 +48,4 @@ public final class ReadyToRunJitManager {
         return null;
     }
 
-    /** Index of the runtime function containing {@code rva}, or -1. */
-    static int findRuntimeFunction(List<RuntimeFunction> rfs, long rva) {
-        int lo = 0;
-        int hi = rfs.size() - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (rfs.get(mid).beginRva() <= rva) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        if (found < 0) {
-            return -1;
-        }
-        RuntimeFunction rf = rfs.get(found);
-        if (rf.endRva() >= 0 && rva >= rf.endRva()) {
-            return -1;
-        }
-        return found;
-    }
 }
