@@ -1,5 +1,6 @@
 package r2rlab.emitter.arm64;
 
+import r2rlab.emitter.codegen.FakeCodegenContext;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -116,7 +117,7 @@ class Arm64BackendTest {
     }
 
     /** Every body of every method of {@code s}, as the emitter would compile them. */
-    static List<CompiledBody> compileAll(Scenario s, Arm64FakeContext ctx) {
+    static List<CompiledBody> compileAll(Scenario s, FakeCodegenContext ctx) {
         List<CompiledBody> out = new ArrayList<>();
         for (MethodDecl m : s.methods().collect(Collectors.toList())) {
             if (!m.isAsync()) {
@@ -233,13 +234,13 @@ class Arm64BackendTest {
 
     @Test
     void everyBodyOfEveryScenarioDisassembles() throws IOException {
-        List<Arm64FakeContext> configs = List.of(new Arm64FakeContext(),
-                new Arm64FakeContext(Defect.B1_STUB_CALLS_THROUGH_CELL, Defect.B2_HELPER_CALL_WITHOUT_X11,
+        List<FakeCodegenContext> configs = List.of(new FakeCodegenContext(),
+                new FakeCodegenContext(Defect.B1_STUB_CALLS_THROUGH_CELL, Defect.B2_HELPER_CALL_WITHOUT_X11,
                         Defect.B2_JMP_EPILOG_X16, Defect.B4_HOT_COLD_SPLIT));
         int fragments = 0;
         List<BodyKind> kinds = new ArrayList<>();
         List<CodeVersion> versions = new ArrayList<>();
-        for (Arm64FakeContext ctx : configs) {
+        for (FakeCodegenContext ctx : configs) {
             for (Scenario s : allScenarios()) {
                 for (CompiledBody body : compileAll(s, ctx)) {
                     kinds.add(body.kind());
@@ -267,7 +268,7 @@ class Arm64BackendTest {
 
     @Test
     void unwindInfoDescribesTheEmittedPrologAndEpilogs() throws IOException {
-        for (Arm64FakeContext ctx : List.of(new Arm64FakeContext(), new Arm64FakeContext(Defect.B4_HOT_COLD_SPLIT))) {
+        for (FakeCodegenContext ctx : List.of(new FakeCodegenContext(), new FakeCodegenContext(Defect.B4_HOT_COLD_SPLIT))) {
             for (Scenario s : allScenarios()) {
                 for (CompiledBody body : compileAll(s, ctx)) {
                     List<UnwindCode> hotProlog = null;
@@ -320,7 +321,7 @@ class Arm64BackendTest {
 
     @Test
     void bigFrameUsesAllocThenSaveFpLr() {
-        Arm64FakeContext ctx = new Arm64FakeContext();
+        FakeCodegenContext ctx = new FakeCodegenContext();
         MethodIr ir = Lowering.lower(method(bigFrame(), "Demo.Big.Wide"), CodeVersion.R2R);
         CodeFragment f = BACKEND.compileAsyncVariant(ir, ctx).fragments().get(0);
         int frame = Arm64Backend.frameSize(ir.slotCount() + BodyPlan.ASYNC_FIXED_SLOTS);
@@ -333,7 +334,7 @@ class Arm64BackendTest {
 
     @Test
     void frameLayoutOfAMethodWithStackArguments() {
-        Arm64FakeContext ctx = new Arm64FakeContext();
+        FakeCodegenContext ctx = new FakeCodegenContext();
         MethodIr ir = Lowering.lower(method(multi(), "Demo.Multi.Many"), CodeVersion.R2R);
         CodeFragment f = BACKEND.compileMethod(ir, ctx).fragments().get(0);
         int frame = Arm64Backend.frameSize(ir.slotCount());
@@ -354,7 +355,7 @@ class Arm64BackendTest {
     void everyCellCallUsesX11() throws IOException {
         int calls = 0;
         for (Scenario s : allScenarios()) {
-            Arm64FakeContext ctx = new Arm64FakeContext();
+            FakeCodegenContext ctx = new FakeCodegenContext();
             for (CompiledBody body : compileAll(s, ctx)) {
                 for (CodeFragment f : body.fragments()) {
                     byte[] code = f.code();
@@ -412,14 +413,14 @@ class Arm64BackendTest {
         Scenario s = exampleScenarios().stream().filter(x -> x.module().equals("AsyncBasic")).findFirst().orElseThrow();
         MethodIr ir = Lowering.lower(method(s, "Demo.Program.Main"), CodeVersion.R2R);
 
-        CodeFragment fixed = BACKEND.compileAsyncVariant(ir, new Arm64FakeContext()).fragments().get(0);
+        CodeFragment fixed = BACKEND.compileAsyncVariant(ir, new FakeCodegenContext()).fragments().get(0);
         List<String> fixedCells = calledCells(fixed);
         assertTrue(fixedCells.contains("rm:CAPTURE_CONTEXTS") && fixedCells.contains("rm:RESTORE_CONTEXTS"));
         for (int off = 0; off < fixed.code().length; off += 4) {
             if (isBlrAny(word(fixed.code(), off))) assertCellCall(fixed, off - 12);
         }
 
-        CodeFragment buggy = BACKEND.compileAsyncVariant(ir, new Arm64FakeContext(Defect.B2_HELPER_CALL_WITHOUT_X11))
+        CodeFragment buggy = BACKEND.compileAsyncVariant(ir, new FakeCodegenContext(Defect.B2_HELPER_CALL_WITHOUT_X11))
                 .fragments().get(0);
         assertEquals(fixedCells, calledCells(buggy));
         int contextCalls = 0;
@@ -461,7 +462,7 @@ class Arm64BackendTest {
         MethodIr ir = Lowering.lower(method(s, "Demo.Calls.Chain"), CodeVersion.R2R);
         int frame = Arm64Backend.frameSize(ir.slotCount());
 
-        Arm64FakeContext ctx = new Arm64FakeContext();
+        FakeCodegenContext ctx = new FakeCodegenContext();
         CodeFragment f = BACKEND.compileMethod(ir, ctx).fragments().get(0);
         int n = f.code().length;
         assertEquals("tailcell:Demo.Calls.Clamp", assertCellCall(f, n - 16));
@@ -471,7 +472,7 @@ class Arm64BackendTest {
                 List.of(lines.get(lines.size() - 5), lines.get(lines.size() - 1)));
         assertTrue(ctx.requested.contains("tailcell:Demo.Calls.Clamp"));
 
-        CodeFragment buggy = BACKEND.compileMethod(ir, new Arm64FakeContext(Defect.B2_JMP_EPILOG_X16)).fragments().get(0);
+        CodeFragment buggy = BACKEND.compileMethod(ir, new FakeCodegenContext(Defect.B2_JMP_EPILOG_X16)).fragments().get(0);
         byte[] code = buggy.code();
         n = code.length;
         assertTrue(isAdrp(word(code, n - 16), 16));
@@ -501,7 +502,7 @@ class Arm64BackendTest {
         MethodDecl m = method(s, "Demo.Multi.Run");
         for (CodeVersion v : CodeVersion.values()) {
             MethodIr ir = Lowering.lower(m, v);
-            Arm64FakeContext ctx = new Arm64FakeContext();
+            FakeCodegenContext ctx = new FakeCodegenContext();
             CodeFragment f = BACKEND.compileResumptionStub(ir, ctx).fragments().get(0);
             assertEquals("Demo.Multi.Run$resume" + v.suffix, f.symbol());
             List<Relocation> rs = f.relocations();
@@ -513,7 +514,7 @@ class Arm64BackendTest {
             assertEquals(List.of(), ctx.requested, "no cell by default");
             for (int off = 0; off < f.code().length; off += 4) assertFalse(isBlrAny(word(f.code(), off)));
 
-            Arm64FakeContext b1 = new Arm64FakeContext(Defect.B1_STUB_CALLS_THROUGH_CELL);
+            FakeCodegenContext b1 = new FakeCodegenContext(Defect.B1_STUB_CALLS_THROUGH_CELL);
             CodeFragment g = BACKEND.compileResumptionStub(ir, b1).fragments().get(0);
             assertEquals(List.of("cell:Demo.Multi.Run$async"), calledCells(g));
             assertEquals(List.of("cell:Demo.Multi.Run$async"), b1.requested);
@@ -525,7 +526,7 @@ class Arm64BackendTest {
             assertCellCall(g, blr - 12);
         }
         // shape: continuation in x0 (static method), the 9 user arguments zeroed (x1..x7 and 2 stack slots)
-        CodeFragment f = BACKEND.compileResumptionStub(Lowering.lower(m, CodeVersion.R2R), new Arm64FakeContext())
+        CodeFragment f = BACKEND.compileResumptionStub(Lowering.lower(m, CodeVersion.R2R), new FakeCodegenContext())
                 .fragments().get(0);
         assertEquals(List.of("stp x29, x30, [sp, #-32]!", "mov x29, sp", "stp x19, x20, [sp, #16]", "sub sp, sp, #16",
                 "mov x19, x1", "mov x1, xzr", "mov x2, xzr", "mov x3, xzr", "mov x4, xzr", "mov x5, xzr", "mov x6, xzr",
@@ -540,7 +541,7 @@ class Arm64BackendTest {
         // Demo.Counter.Bump is an instance method: continuation goes after 'this' (x1)
         Scenario s = exampleScenarios().stream().filter(x -> x.module().equals("AsyncException")).findFirst().orElseThrow();
         CodeFragment f = BACKEND.compileResumptionStub(Lowering.lower(method(s, "Demo.Counter.Bump"), CodeVersion.R2R),
-                new Arm64FakeContext()).fragments().get(0);
+                new FakeCodegenContext()).fragments().get(0);
         List<String> lines = LlvmMc.disassemble(f.code());
         assertEquals(List.of("mov x19, x1", "mov x1, x0", "mov x0, xzr", "mov x2, xzr", "bl #0"), lines.subList(3, 8));
     }
@@ -550,12 +551,12 @@ class Arm64BackendTest {
         Scenario s = multi();
         MethodDecl m = method(s, "Demo.Multi.Run");
         for (boolean split : new boolean[] {false, true}) {
-            Arm64FakeContext ctx = split ? new Arm64FakeContext(Defect.B4_HOT_COLD_SPLIT) : new Arm64FakeContext();
+            FakeCodegenContext ctx = split ? new FakeCodegenContext(Defect.B4_HOT_COLD_SPLIT) : new FakeCodegenContext();
             MethodIr ir = Lowering.lower(m, CodeVersion.R2R);
             CompiledBody body = BACKEND.compileAsyncVariant(ir, ctx);
             CodeFragment susp = body.fragments().get(body.fragments().size() - 1);
             assertEquals(split ? 2 : 1, body.fragments().size());
-            String ri = Arm64FakeContext.resumeInfo(m, CodeVersion.R2R);
+            String ri = FakeCodegenContext.resumeInfo(m, CodeVersion.R2R);
             List<Long> addends = new ArrayList<>();
             for (Relocation r : susp.relocations()) {
                 if (!r.symbol().equals(ri)) continue;
@@ -609,9 +610,9 @@ class Arm64BackendTest {
         Scenario s = multi();
         MethodDecl m = method(s, "Demo.Multi.Run");
         MethodIr ir = Lowering.lower(m, CodeVersion.R2R);
-        CompiledBody one = BACKEND.compileAsyncVariant(ir, new Arm64FakeContext());
+        CompiledBody one = BACKEND.compileAsyncVariant(ir, new FakeCodegenContext());
         assertEquals(1, one.fragments().size());
-        CompiledBody two = BACKEND.compileAsyncVariant(ir, new Arm64FakeContext(Defect.B4_HOT_COLD_SPLIT));
+        CompiledBody two = BACKEND.compileAsyncVariant(ir, new FakeCodegenContext(Defect.B4_HOT_COLD_SPLIT));
         assertEquals(2, two.fragments().size());
         CodeFragment hot = two.fragments().get(0);
         CodeFragment cold = two.fragments().get(1);
@@ -645,7 +646,7 @@ class Arm64BackendTest {
         }
         // non-awaiting async variant: never split
         CompiledBody leaf = BACKEND.compileAsyncVariant(Lowering.lower(method(s, "Demo.Multi.Leaf"), CodeVersion.R2R),
-                new Arm64FakeContext(Defect.B4_HOT_COLD_SPLIT));
+                new FakeCodegenContext(Defect.B4_HOT_COLD_SPLIT));
         assertEquals(1, leaf.fragments().size());
         assertEquals(List.of(), leaf.data());
         // the cold record restores the same frame as the hot one
@@ -658,7 +659,7 @@ class Arm64BackendTest {
         MethodDecl m = method(multi(), "Demo.Multi.Run");
         MethodIr r2r = Lowering.lower(m, CodeVersion.R2R);
         MethodIr t1 = Lowering.lower(m, CodeVersion.TIER1);
-        Arm64FakeContext ctx = new Arm64FakeContext();
+        FakeCodegenContext ctx = new FakeCodegenContext();
         CodeFragment a = BACKEND.compileAsyncVariant(r2r, ctx).fragments().get(0);
         CodeFragment b = BACKEND.compileAsyncVariant(t1, ctx).fragments().get(0);
         assertEquals("Demo.Multi.Run$async$tier1", b.symbol());
@@ -723,7 +724,7 @@ class Arm64BackendTest {
     void asyncVariantShape() throws IOException {
         Scenario s = exampleScenarios().stream().filter(x -> x.module().equals("AsyncBasic")).findFirst().orElseThrow();
         MethodIr ir = Lowering.lower(method(s, "Demo.Program.Compute"), CodeVersion.R2R);
-        Arm64FakeContext ctx = new Arm64FakeContext();
+        FakeCodegenContext ctx = new FakeCodegenContext();
         CodeFragment f = BACKEND.compileAsyncVariant(ir, ctx).fragments().get(0);
         List<String> lines = LlvmMc.disassemble(f.code());
         int s0 = ir.slotCount();
@@ -759,7 +760,7 @@ class Arm64BackendTest {
     void taskThunkShape() throws IOException {
         Scenario s = exampleScenarios().stream().filter(x -> x.module().equals("AsyncException")).findFirst().orElseThrow();
         MethodDecl bump = method(s, "Demo.Counter.Bump");
-        Arm64FakeContext ctx = new Arm64FakeContext();
+        FakeCodegenContext ctx = new FakeCodegenContext();
         CompiledBody body = BACKEND.compileTaskThunk(Lowering.lower(bump, CodeVersion.R2R), ctx);
         assertEquals(BodyKind.TASK_THUNK, body.kind());
         CodeFragment f = body.fragments().get(0);
@@ -776,7 +777,7 @@ class Arm64BackendTest {
     @Test
     void helperCallsOfTheBody() throws IOException {
         Scenario s = multi();
-        Arm64FakeContext ctx = new Arm64FakeContext();
+        FakeCodegenContext ctx = new FakeCodegenContext();
         CodeFragment f = BACKEND.compileAsyncVariant(Lowering.lower(method(s, "Demo.Multi.Run"), CodeVersion.R2R), ctx)
                 .fragments().get(0);
         List<String> cells = calledCells(f);
@@ -803,7 +804,7 @@ class Arm64BackendTest {
     @Test
     void nonAsyncBodiesRejectWrongKind() throws IOException {
         Scenario s = multi();
-        Arm64FakeContext ctx = new Arm64FakeContext();
+        FakeCodegenContext ctx = new FakeCodegenContext();
         assertThrows(IllegalArgumentException.class,
                 () -> BACKEND.compileMethod(Lowering.lower(method(s, "Demo.Multi.Run"), CodeVersion.R2R), ctx));
         assertThrows(IllegalArgumentException.class,

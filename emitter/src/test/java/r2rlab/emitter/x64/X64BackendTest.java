@@ -1,5 +1,6 @@
 package r2rlab.emitter.x64;
 
+import r2rlab.emitter.codegen.FakeCodegenContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package r2rlab.emitter.x64;
+package r2rlab.emitter.codegen;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -6,23 +6,33 @@ import java.util.List;
 import java.util.Set;
 
 import r2rlab.emitter.Defect;
-import r2rlab.emitter.codegen.BodyKind;
-import r2rlab.emitter.codegen.CodegenContext;
-import r2rlab.emitter.codegen.RuntimeMethod;
 import r2rlab.emitter.ir.CodeVersion;
 import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.format.pe.TargetOs;
 
-/** Predictable symbol names; records every cell requested, in order. */
-final class FakeCodegenContext implements CodegenContext {
-    final TargetOs os;
-    final Set<Defect> defects;
-    final List<String> requested = new ArrayList<>();
+/** Test context: predictable symbol names; records every cell requested, in order. */
+public final class FakeCodegenContext implements CodegenContext {
+    public final TargetOs os;
+    public final Set<Defect> defects;
+    public final List<String> requested = new ArrayList<>();
 
-    FakeCodegenContext(TargetOs os, Defect... defects) {
+    public FakeCodegenContext(Defect... defects) {
+        this(TargetOs.LINUX, defects);
+    }
+
+    public FakeCodegenContext(TargetOs os, Defect... defects) {
         this.os = os;
-        this.defects = defects.length == 0 ? EnumSet.noneOf(Defect.class) : EnumSet.of(defects[0], defects);
+        this.defects = EnumSet.noneOf(Defect.class);
+        this.defects.addAll(List.of(defects));
+    }
+
+    public static String body(MethodDecl m, BodyKind kind, CodeVersion v) {
+        return m.fullName() + kind.symbolSuffix + v.suffix;
+    }
+
+    public static String resumeInfo(MethodDecl m, CodeVersion v) {
+        return m.fullName() + "$resumeinfo" + v.suffix;
     }
 
     @Override
@@ -40,10 +50,6 @@ final class FakeCodegenContext implements CodegenContext {
         return defects;
     }
 
-    static String body(MethodDecl m, BodyKind kind, CodeVersion v) {
-        return m.fullName() + kind.symbolSuffix + v.suffix;
-    }
-
     @Override
     public String bodySymbol(MethodDecl method, BodyKind kind, CodeVersion version) {
         return body(method, kind, version);
@@ -51,7 +57,7 @@ final class FakeCodegenContext implements CodegenContext {
 
     @Override
     public String resumeInfoSymbol(MethodDecl method, CodeVersion version) {
-        return method.fullName() + "$resumeinfo" + version.suffix;
+        return resumeInfo(method, version);
     }
 
     private String cell(String name) {
