@@ -56,6 +56,10 @@ public final class RunCommand implements Callable<Integer> {
             err.println("r2rlab: " + e.getMessage());
             return Main.EXIT_BAD_INPUT;
         }
+        if (img.pe().machine() != r2rlab.format.pe.Machine.AMD64 && img.pe().machine() != r2rlab.format.pe.Machine.ARM64) {
+            err.println("r2rlab: " + image + ": the emulator runs x64 and ARM64 images; this one is " + img.pe().machine().archName);
+            return Main.EXIT_BAD_INPUT;
+        }
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             if (trace) {
                 rt.traceTo(e -> out.println("trace: " + e));

@@ -91,6 +91,21 @@ class CliRunTest {
         assertTrue(r.err().contains("; x11 = EagerImports[1] Helper GCPoll"), r.err());
     }
 
+    /** Real crossgen2 code loads (checks pass, handles are heap blocks) and runs until it needs what the model lacks. */
+    @Test
+    void realImage_runsUntilAnExternalCall_thenReportsCleanly() {
+        String img = Fixtures.r2r("asmresolver__ReadyToRunTest__AMD64-Windows__r2r5.4.dll").toString();
+        CliDumpTest.Result r = CliDumpTest.run("run", img, "--entry", "0x06000001");
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("FAULT: RUNTIME_ERROR"), r.err());
+        assertTrue(r.err().contains("could not resolve System.Console.WriteLine"), r.err());
+        assertTrue(!r.err().contains("Exception"), r.err());
+        CliDumpTest.Result x86 = CliDumpTest.run("run", Fixtures.r2r("binskim__Binskim.win-x86.RTR__I386-Windows__r2r2.2.dll").toString(),
+                "--entry", "0x06000001");
+        assertEquals(2, x86.status());
+        assertTrue(x86.err().endsWith("the emulator runs x64 and ARM64 images; this one is x86\n"), x86.err());
+    }
+
     @Test
     void entryByToken_andUnknownName(@TempDir Path dir) {
         Path img = emit(dir, "calls.yaml", "x64");

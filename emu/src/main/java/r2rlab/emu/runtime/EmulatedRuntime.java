@@ -363,9 +363,27 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
         runtimeMethods.put(name, handler);
     }
 
+    /**
+     * Fixups the emulated runtime has no model for get values that let code load: the checks pass
+     * (the emulated CPU has the instruction sets, layouts are taken to match), and every type,
+     * method, field or string handle is a distinct zeroed block of the managed heap, one per cell.
+     */
     @Override
     public long resolveOther(ImportCell cell) {
-        return 0;
+        int kind = cell.signature().kind();
+        boolean check = kind == r2rlab.format.r2r.ReadyToRunFixupKind.Check_InstructionSetSupport.value
+                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Check_TypeLayout.value
+                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Check_FieldOffset.value
+                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Verify_TypeLayout.value
+                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Verify_FieldOffset.value
+                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Check_VirtualFunctionOverride.value
+                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Verify_VirtualFunctionOverride.value
+                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Check_IL_Body.value
+                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Verify_IL_Body.value;
+        if (check) {
+            return 1;
+        }
+        return allocate(64);
     }
 
     // ---- Helpers ----
