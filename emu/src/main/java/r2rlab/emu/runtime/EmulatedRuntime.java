@@ -39,7 +39,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
     public static final long HEAP_SIZE = 16L << 20;
     public static final long STACK_BASE = 0x7000_0000L;
     public static final long STACK_SIZE = 1L << 20;
-    /** Instructions one run may execute before it is stopped as runaway (a bounded run never hangs). */
+    /** How long one run may take before it is stopped as runaway (a bounded run never hangs). */
     public static final long DEFAULT_TIMEOUT_MICROS = 10_000_000L;
 
     private final R2RImage image;
@@ -53,6 +53,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
     private final boolean registerResumptionStubs;
     private final Map<r2rlab.loader.runtime.MethodDesc, Long> countingStubs = new java.util.IdentityHashMap<>();
     private boolean callCounting;
+    private long timeoutMicros = DEFAULT_TIMEOUT_MICROS;
     private final Map<String, Long> runtimeMethodTraps = new HashMap<>();
     private final Map<String, RuntimeMethodHandler> runtimeMethods = new HashMap<>();
     private final List<String> trace = new ArrayList<>();
@@ -353,6 +354,11 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
         }));
     }
 
+    /** Limits each emulated call to {@code micros} of run time; past it the run ends with an EmuTimeoutException. */
+    public void setTimeoutMicros(long micros) {
+        this.timeoutMicros = micros;
+    }
+
     /** Runs {@code listener} at every GC-safe point (GCPoll helper call), with the guest stopped inside the helper. */
     public void onGcPoint(Consumer<EmulatedRuntime> listener) {
         gcPointListeners.add(listener);
@@ -586,7 +592,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
             uc.regWrite(UC_X86_REG_RSP, rsp);
         }
         pendingException = null;
-        uc.emuStart(address, 0, DEFAULT_TIMEOUT_MICROS, 0);
+        uc.emuStart(address, 0, timeoutMicros, 0);
         if (pendingException != null) {
             GuestException e = pendingException;
             pendingException = null;
