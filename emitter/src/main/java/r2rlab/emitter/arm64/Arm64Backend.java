@@ -1,5 +1,6 @@
 package r2rlab.emitter.arm64;
 
+import r2rlab.emitter.codegen.Backend;
 import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTEXT0;
 import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTEXT1;
 import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTINUATION;
@@ -181,18 +182,26 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
         if (importSection < 0 || importSection > 0xFFFF) {
             throw new IllegalArgumentException("import section index out of range: " + importSection);
         }
+        // As crossgen2's ARM64 DelayLoadHelper thunk (r2r-format.md §6.2): the Module cell's address
+        // in an 8-byte slot just before the entry, then the code, then the helper cell's address.
         Arm64Assembler a = new Arm64Assembler();
-        a.movz(Register.X9, importSection, 0);
-        a.emit(ldrLiteral(Register.X10, 24 - 4));
-        a.ldr(Register.X10, Register.X10, 0);
-        a.emit(ldrLiteral(Register.X12, 32 - 12));
+        a.movz(Register.X9, importSection, 0);          // entry (+8)
+        a.emit(ldrLiteral(Register.X10, -12));          // +12: the slot at +0
+        a.ldr(Register.X10, Register.X10, 0);           // x10 = Module*
+        a.emit(ldrLiteral(Register.X12, 12));           // +20: the literal at +32
         a.ldr(Register.X12, Register.X12, 0);
-        a.br(Register.X12);
+        a.br(Register.X12);                             // x11 still holds the cell the caller set
         BlobBuilder b = new BlobBuilder();
-        b.bytes(a.finish().code());
         b.pointer64(moduleCell, 0);
+        b.bytes(a.finish().code());
         b.pointer64(helperCell, 0);
-        return b.node(symbol, SectionKind.TEXT, 8);
+        return b.node(Backend.thunkNodeSymbol(symbol), SectionKind.TEXT, 8);
+    }
+
+    /** The entry follows the Module cell's 8-byte slot. */
+    @Override
+    public int delayLoadThunkEntryOffset() {
+        return 8;
     }
 
     /** {@code ldr xt, label} (literal): 0x58000000 | imm19 << 5 | Rt with imm19 = byteOffset / 4. */

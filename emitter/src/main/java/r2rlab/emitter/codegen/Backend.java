@@ -27,6 +27,21 @@ public interface Backend {
      */
     ObjectNode delayLoadThunk(String symbol, int importSection, String moduleCell, String helperCell, boolean existingIndirectionCell);
 
+    /**
+     * Where a delay-load thunk's entry ({@code symbol}) lies in the node {@link #delayLoadThunk}
+     * returns. 0 means the node is named {@code symbol}; otherwise the node is named
+     * {@link #thunkNodeSymbol(String)} and the entry is this many bytes into it (crossgen2's ARM64
+     * thunk starts with the Module cell's 8-byte literal).
+     */
+    default int delayLoadThunkEntryOffset() {
+        return 0;
+    }
+
+    /** Name of the node of a thunk whose entry does not start its node. */
+    static String thunkNodeSymbol(String entrySymbol) {
+        return entrySymbol + "$node";
+    }
+
     /** A thunk that jumps through an Eager helper cell (the personality routine). */
     ObjectNode jumpThunk(String symbol, String cell);
 

@@ -337,10 +337,13 @@ public final class ReadyToRunEmitter {
         for (CodeFragment f : fragments) {
             image.add(new ObjectNode(f.symbol(), SectionKind.TEXT, 16, f.code(), f.relocations()));
         }
-        image.add(backend.delayLoadThunk(METHOD_CALL_THUNK, ImportRegistry.METHOD, MODULE_CELL,
-                eagerHelper(ReadyToRunHelper.DelayLoad_MethodCall.id).symbol(), false));
-        image.add(backend.delayLoadThunk(EXISTING_CELL_THUNK, ImportRegistry.METHOD, MODULE_CELL,
-                eagerHelper(ReadyToRunHelper.DelayLoad_MethodCall.id).symbol(), true));
+        for (String thunk : List.of(METHOD_CALL_THUNK, EXISTING_CELL_THUNK)) {
+            image.add(backend.delayLoadThunk(thunk, ImportRegistry.METHOD, MODULE_CELL,
+                    eagerHelper(ReadyToRunHelper.DelayLoad_MethodCall.id).symbol(), thunk.equals(EXISTING_CELL_THUNK)));
+            if (backend.delayLoadThunkEntryOffset() != 0) {
+                image.alias(thunk, Backend.thunkNodeSymbol(thunk), backend.delayLoadThunkEntryOffset());
+            }
+        }
         image.add(backend.jumpThunk(PERSONALITY_THUNK, eagerHelper(ReadyToRunHelper.PersonalityRoutine.id).symbol()));
         for (Placed p : order) {
             for (ObjectNode d : p.body().data()) {
@@ -533,7 +536,8 @@ public final class ReadyToRunEmitter {
         for (var e : sections.entrySet()) {
             all.put(e.getKey(), new String[] {e.getValue().symbol(), Integer.toString(e.getValue().size())});
         }
-        all.put(ReadyToRunSectionType.DelayLoadMethodCallThunks.id, new String[] {METHOD_CALL_THUNK, "thunks"});
+        String firstThunkNode = backend.delayLoadThunkEntryOffset() == 0 ? METHOD_CALL_THUNK : Backend.thunkNodeSymbol(METHOD_CALL_THUNK);
+        all.put(ReadyToRunSectionType.DelayLoadMethodCallThunks.id, new String[] {firstThunkNode, "thunks"});
         BlobBuilder header = new BlobBuilder();
         header.u32(ReadyToRunHeaderConstants.SIGNATURE).u16(ReadyToRunHeaderConstants.NET11_MAJOR_VERSION)
                 .u16(ReadyToRunHeaderConstants.NET11_MINOR_VERSION).u32(HEADER_FLAGS).u32(all.size());

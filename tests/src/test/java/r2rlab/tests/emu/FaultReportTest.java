@@ -127,11 +127,16 @@ class FaultReportTest {
         long thunk = twice.value();
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             prepareAll(rt);
-            // movz x9, #4; ldr x10, <literal slot holding the Module cell's address>; ldr x10, [x10]; ...
+            // movz x9, #4; ldr x10, [pc - 0xC] (the slot holding the Module cell's address); ldr x10, [x10]; ...
             byte[] w = rt.unicorn().memRead(thunk + 4, 4);
             int word = (w[0] & 0xFF) | (w[1] & 0xFF) << 8 | (w[2] & 0xFF) << 16 | (w[3] & 0xFF) << 24;
             assertEquals(0x58, (word >>> 24) & 0xFF, "ldr x10, literal");
-            long slot = thunk + 4 + 4L * ((word >>> 5) & 0x7FFFF);
+            int imm19 = (word >>> 5) & 0x7FFFF;
+            if ((imm19 & 0x40000) != 0) {
+                imm19 -= 0x80000; // the literal is the slot before the entry, as in crossgen2's thunk
+            }
+            long slot = thunk + 4 + 4L * imm19;
+            assertEquals(thunk - 8, slot);
             assertEquals(img.importSections().get(2).cells().get(0).rva() + base, rt.unicorn().readLong(slot), "the Module-cell slot");
             rt.unicorn().writeLong(slot, BAD);
             FaultReport r = FaultReport.capture(rt, () -> rt.call(StackWalkTest.token(img, "Demo.Calls.Main")));
