@@ -2,7 +2,6 @@ package r2rlab.emitter.r2r;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +32,6 @@ import r2rlab.emitter.reloc.RelocationResolver;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.TypeDecl;
-import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.nativeformat.FixupList;
 import r2rlab.format.nativeformat.NativeArrayWriter;
@@ -308,6 +306,23 @@ public final class ReadyToRunEmitter {
                 tier1.add(compile(t, m.isAsync() ? BodyKind.ASYNC_VARIANT : BodyKind.METHOD));
                 if (m.isAsync() && t.needsResumptionStub()) {
                     tier1.add(compile(t, BodyKind.RESUMPTION_STUB));
+                }
+            }
+        }
+        // The dependency pass, as crossgen2's relocs-only GetData: each stub signature must depend on
+        // exactly the stub it names, whatever it emits in that mode (defect B5 changes only the bytes).
+        java.util.Set<String> stubBodies = new java.util.HashSet<>();
+        for (List<Placed> list : List.of(stubs, variants, tier1)) {
+            for (Placed p : list) {
+                if (p.body().kind() == BodyKind.RESUMPTION_STUB) {
+                    stubBodies.add(p.body().symbol());
+                }
+            }
+        }
+        for (ResumptionStubEntryPointSignature sig : stubSignatures) {
+            for (String dependency : sig.dependencies()) {
+                if (!stubBodies.contains(dependency)) {
+                    throw new IllegalStateException("ResumptionStubEntryPoint signature depends on " + dependency + ", which is no compiled stub");
                 }
             }
         }
@@ -622,10 +637,5 @@ public final class ReadyToRunEmitter {
     private static boolean isPageRelocation(int type) {
         return type == RelocType.IMAGE_REL_BASED_ARM64_PAGEBASE_REL21 || type == RelocType.IMAGE_REL_BASED_ARM64_PAGEOFFSET_12A
                 || type == RelocType.IMAGE_REL_BASED_ARM64_PAGEOFFSET_12L;
-    }
-
-    /** The stub signature nodes of the last emission, for the B5 check of both passes. */
-    List<ResumptionStubEntryPointSignature> stubSignatures() {
-        return stubSignatures;
     }
 }
