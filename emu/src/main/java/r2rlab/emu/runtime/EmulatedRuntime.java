@@ -51,6 +51,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
     private final Metadata manifest;
     private final Map<Integer, Long> helperTraps = new HashMap<>();
     private final boolean registerResumptionStubs;
+    private final long base;
     private final Map<r2rlab.loader.runtime.MethodDesc, Long> countingStubs = new java.util.IdentityHashMap<>();
     private boolean callCounting;
     private long timeoutMicros = DEFAULT_TIMEOUT_MICROS;
@@ -82,7 +83,19 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
      *     fixups without registering the stubs' MethodDescs, so stack walks misattribute stub frames
      */
     public EmulatedRuntime(R2RImage image, boolean registerResumptionStubs) {
+        this(image, registerResumptionStubs, image.pe().imageBase());
+    }
+
+    /**
+     * @param loadBase where to map the image; away from its preferred base the image is rebased with
+     *     its base relocations (.reloc), as the OS loader would
+     */
+    public EmulatedRuntime(R2RImage image, boolean registerResumptionStubs, long loadBase) {
+        if ((loadBase & 0xFFFF) != 0) {
+            throw new IllegalArgumentException(String.format("load base 0x%X is not 64 KiB aligned", loadBase));
+        }
         this.registerResumptionStubs = registerResumptionStubs;
+        this.base = loadBase;
         this.image = image;
         this.abi = Abi.of(image.pe().machine(), image.pe().os());
         this.uc = image.pe().machine() == Machine.ARM64 ? Unicorn.arm64() : Unicorn.x86_64();
@@ -113,7 +126,6 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
     }
 
     private void mapImage() {
-        long base = image.pe().imageBase();
         long size = (image.pe().sizeOfImage() + 0xFFF) & ~0xFFFL;
         uc.memMap(base, size, UC_PROT_ALL);
         ByteReader file = image.pe().file();
@@ -124,6 +136,19 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
             if (raw > 0) {
                 uc.memWrite(base + s.virtualAddress(), file.bytes(s.name(), s.pointerToRawData(), (int) raw));
             }
+        }
+        long delta = base - image.pe().imageBase();
+        if (delta != 0) {
+            for (r2rlab.format.pe.PeImage.BaseRelocation r : image.pe().baseRelocations()) {
+                if (r.type() == r2rlab.format.pe.PeImage.BaseRelocation.IMAGE_REL_BASED_DIR64) {
+                    uc.writeLong(base + r.rva(), uc.readLong(base + r.rva()) + delta);
+                } else {
+                    throw new IllegalStateException(String.format("base relocation type %d at RVA 0x%X is not supported on a 64-bit image",
+                            r.type(), r.rva()));
+                }
+            }
+            event(String.format("image rebased from 0x%X to 0x%X (%d base relocations)", image.pe().imageBase(), base,
+                    image.pe().baseRelocations().size()));
         }
     }
 
@@ -186,7 +211,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
 
     /** Writes every resolved cell value of the model into guest memory. */
     public void syncCells() {
-        long base = image.pe().imageBase();
+        long base = this.base;
         for (ImportSection s : image.importSections()) {
             for (ImportCell c : s.cells()) {
                 if (info.isCellResolved(s.index(), c.index())) {
@@ -205,9 +230,10 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
 
     // ---- RuntimeServices ----
 
+    /** Where the image is mapped (its preferred base unless it was rebased). */
     @Override
     public long imageBase() {
-        return image.pe().imageBase();
+        return base;
     }
 
     @Override
@@ -318,7 +344,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
 
     /** Writes a published tier-up's backpatches into guest memory and resolves the Tier1 code's fixups there. */
     private void applyTierUp(r2rlab.loader.runtime.TierUpResult r) {
-        long base = image.pe().imageBase();
+        long base = this.base;
         for (r2rlab.loader.runtime.Backpatch b : r.backpatched()) {
             if (b.slot().kind() == r2rlab.loader.runtime.BackpatchSlot.Kind.IMPORT_CELL) {
                 ImportCell c = image.importSections().get(b.slot().section()).cells().get(b.slot().index());
@@ -350,7 +376,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
             if (r != null && r.published()) {
                 applyTierUp(r);
             }
-            call.jumpTo(image.pe().imageBase() + m.currentEntryRva());
+            call.jumpTo(base + m.currentEntryRva());
         }));
     }
 
@@ -440,7 +466,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
      * continues at the target with the caller's arguments.
      */
     private void delayLoadMethodCall(TrapCall call) {
-        long base = image.pe().imageBase();
+        long base = this.base;
         long cell;
         int section;
         if (abi.isArm64()) {
@@ -499,7 +525,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
             if (t != null && t.published()) {
                 applyTierUp(t);
             }
-            address = image.pe().imageBase() + ep.method().currentEntryRva();
+            address = base + ep.method().currentEntryRva();
         }
         return callAddress(address, args);
     }

@@ -144,7 +144,7 @@ public final class FaultReport {
      */
     private static void dropTranslations(EmulatedRuntime rt) {
         Unicorn uc = rt.unicorn();
-        long base = rt.image().pe().imageBase();
+        long base = rt.imageBase();
         long size = (rt.image().pe().sizeOfImage() + 0xFFF) & ~0xFFFL;
         byte[] bytes = uc.memRead(base, (int) size);
         uc.memUnmap(base, size);
@@ -212,7 +212,7 @@ public final class FaultReport {
         } else if (kind == Kind.FETCH_UNMAPPED || kind == Kind.FETCH_PROTECTED) {
             faultAddress = pc;
         } else if (t instanceof ImportSectionAssertionFailure) {
-            faultAddress = rt.image().pe().imageBase() + ((ImportSectionAssertionFailure) t).cellRva();
+            faultAddress = rt.imageBase() + ((ImportSectionAssertionFailure) t).cellRva();
         }
         FrameRegisters start = regs.copy();
         start.setPc(pc);
@@ -225,8 +225,8 @@ public final class FaultReport {
         ImageSymbols syms = new ImageSymbols(rt.image());
         String location;
         if (StackWalker.inImage(rt, pc)) {
-            String d = syms.describe(pc - rt.image().pe().imageBase());
-            location = d == null ? String.format("image RVA 0x%X", pc - rt.image().pe().imageBase()) : d;
+            String d = syms.describe(pc - rt.imageBase());
+            location = d == null ? String.format("image RVA 0x%X", pc - rt.imageBase()) : d;
         } else {
             location = StackWalker.outsideName(rt, pc);
         }
@@ -243,7 +243,7 @@ public final class FaultReport {
         List<Instruction> dis = new ArrayList<>();
         String disNote = disassemble(rt, walk, pc, dis);
         List<String> notes = new ArrayList<>();
-        long base = rt.image().pe().imageBase();
+        long base = rt.imageBase();
         int n = regs.isArm64() ? 32 : 16;
         for (int i = 0; i < n; i++) {
             long v = regs.get(i);
@@ -260,7 +260,7 @@ public final class FaultReport {
 
     /** Disassembles around the PC if it is image code, else around the first in-image frame's call site. */
     private static String disassemble(EmulatedRuntime rt, StackWalker.Walk walk, long pc, List<Instruction> out) {
-        long base = rt.image().pe().imageBase();
+        long base = rt.imageBase();
         long at = pc;
         boolean callSite = false;
         if (!StackWalker.inImage(rt, pc)) {

@@ -79,7 +79,7 @@ public final class StackWalker {
      */
     public static Walk atGcPoint(EmulatedRuntime rt) {
         FrameRegisters regs = FrameRegisters.read(rt.unicorn());
-        FrameUnwinder unwinder = new FrameUnwinder(rt.unicorn(), rt.image().pe().imageBase());
+        FrameUnwinder unwinder = new FrameUnwinder(rt.unicorn(), rt.imageBase());
         FrameRegisters caller = unwinder.unwindLeaf(regs, 0).caller();
         return walk(rt, caller, true);
     }
@@ -90,7 +90,7 @@ public final class StackWalker {
     }
 
     private static Walk walk(EmulatedRuntime rt, FrameRegisters start, boolean firstIsCaller) {
-        long base = rt.image().pe().imageBase();
+        long base = rt.imageBase();
         ImageSymbols syms = new ImageSymbols(rt.image());
         FrameUnwinder unwinder = new FrameUnwinder(rt.unicorn(), base);
         List<Frame> frames = new ArrayList<>();
@@ -159,7 +159,7 @@ public final class StackWalker {
     }
 
     static boolean inImage(EmulatedRuntime rt, long address) {
-        long base = rt.image().pe().imageBase();
+        long base = rt.imageBase();
         return address >= base && address < base + rt.image().pe().sizeOfImage();
     }
 
@@ -187,7 +187,7 @@ public final class StackWalker {
      * call instruction), as a caller frame's IP is the instruction after its call.
      */
     public static Frame symbolize(EmulatedRuntime rt, ImageSymbols syms, long address, int index, long sp, boolean returnAddress) {
-        long base = rt.image().pe().imageBase();
+        long base = rt.imageBase();
         Set<Frame.Flag> flags = EnumSet.noneOf(Frame.Flag.class);
         if (!inImage(rt, address)) {
             flags.add(Frame.Flag.OUTSIDE_IMAGE);

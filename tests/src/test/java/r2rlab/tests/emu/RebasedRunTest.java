@@ -1,0 +1,67 @@
+package r2rlab.tests.emu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import r2rlab.emitter.Architecture;
+import r2rlab.emitter.EmitOptions;
+import r2rlab.emitter.Emitter;
+import r2rlab.emitter.scenario.ScenarioParser;
+import r2rlab.emu.runtime.EmulatedRuntime;
+import r2rlab.format.pe.TargetOs;
+import r2rlab.loader.R2RImage;
+import r2rlab.loader.ReadyToRunMethod;
+
+/**
+ * Images mapped away from their preferred base run the same once rebased with their own .reloc:
+ * every absolute pointer the emitter wrote (cells' initial thunk addresses, ResumeInfo records,
+ * thunk literals) must carry a base relocation.
+ */
+class RebasedRunTest {
+    private static final long BASE = 0x2_0000_0000L;
+
+    private static Path example(String name) {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (p.resolve("examples").resolve(name).toFile().isFile()) {
+                return p.resolve("examples").resolve(name);
+            }
+        }
+        throw new IllegalStateException("examples/" + name + " not found");
+    }
+
+    private static int token(R2RImage img, String name) {
+        return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
+                .findFirst().orElseThrow().token();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void rebasedImagesRunTheSame(Architecture arch) throws Exception {
+        for (TargetOs os : new TargetOs[] {TargetOs.WINDOWS, TargetOs.LINUX}) {
+            R2RImage calls = R2RImage.read("calls.dll", Emitter.emit(ScenarioParser.parse(example("calls.yaml")), EmitOptions.of(arch).withOs(os)));
+            try (EmulatedRuntime rt = new EmulatedRuntime(calls, true, BASE)) {
+                assertEquals(BASE, rt.imageBase());
+                assertTrue(rt.trace().get(0).startsWith("image rebased from 0x"), rt.trace().toString());
+                assertEquals(171, rt.call(token(calls, "Demo.Calls.Main")).value());
+            }
+            R2RImage nested = R2RImage.read("nested.dll", Emitter.emit(ScenarioParser.parse(example("async-nested.yaml")),
+                    EmitOptions.of(arch).withOs(os)));
+            try (EmulatedRuntime rt = new EmulatedRuntime(nested, true, BASE)) {
+                var r = rt.runAsync(token(nested, "Demo.Nested.A"), 1);
+                assertEquals(208, r.value(), String.valueOf(r.exception()));
+                assertEquals(3, r.resumptions().size(), "every ResumeInfo record was rebased");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void unalignedBase_refused(Architecture arch) throws Exception {
+        R2RImage calls = R2RImage.read("calls.dll", Emitter.emit(ScenarioParser.parse(example("calls.yaml")), EmitOptions.of(arch)));
+        assertThrows(IllegalArgumentException.class, () -> new EmulatedRuntime(calls, true, BASE + 0x1000));
+    }
+}
