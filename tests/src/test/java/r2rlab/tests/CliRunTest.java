@@ -99,6 +99,8 @@ class CliRunTest {
         assertEquals(1, r.status());
         assertTrue(r.err().startsWith("FAULT: RUNTIME_ERROR"), r.err());
         assertTrue(r.err().contains("could not resolve System.Console.WriteLine"), r.err());
+        // The walk goes past the delay-load thunk's two pushes to the managed caller.
+        assertTrue(r.err().contains("method:  Program.Main (frame #1, caller of the faulting code)"), r.err());
         assertTrue(!r.err().contains("Exception"), r.err());
         CliDumpTest.Result x86 = CliDumpTest.run("run", Fixtures.r2r("binskim__Binskim.win-x86.RTR__I386-Windows__r2r2.2.dll").toString(),
                 "--entry", "0x06000001");

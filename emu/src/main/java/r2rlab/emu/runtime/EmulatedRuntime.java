@@ -484,9 +484,12 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
                 int d = (disp[0] & 0xFF) | (disp[1] & 0xFF) << 8 | (disp[2] & 0xFF) << 16 | (disp[3] & 0xFF) << 24;
                 cell = returnAddress + d;
             }
-            uc.regWrite(UC_X86_REG_RSP, rsp + 16);
         }
+        // Resolve before popping the thunk's two pushes, so a failure is reported with the frame intact.
         long target = worker.resolve(cell - base, section);
+        if (!abi.isArm64()) {
+            uc.regWrite(UC_X86_REG_RSP, uc.regRead(UC_X86_REG_RSP) + 16);
+        }
         long patched = target;
         if (callCounting) {
             r2rlab.loader.runtime.MethodDesc md = info.jitManager().methodForCodeAddress(target - base);
