@@ -352,9 +352,10 @@ public final class ReadyToRunEmitter {
         for (CodeFragment f : fragments) {
             image.add(new ObjectNode(f.symbol(), SectionKind.TEXT, 16, f.code(), f.relocations()));
         }
+        List<ObjectNode> delayLoadThunks = new ArrayList<>();
         for (String thunk : List.of(METHOD_CALL_THUNK, EXISTING_CELL_THUNK)) {
-            image.add(backend.delayLoadThunk(thunk, ImportRegistry.METHOD, MODULE_CELL,
-                    eagerHelper(ReadyToRunHelper.DelayLoad_MethodCall.id).symbol(), thunk.equals(EXISTING_CELL_THUNK)));
+            delayLoadThunks.add(image.add(backend.delayLoadThunk(thunk, ImportRegistry.METHOD, MODULE_CELL,
+                    eagerHelper(ReadyToRunHelper.DelayLoad_MethodCall.id).symbol(), thunk.equals(EXISTING_CELL_THUNK))));
             if (backend.delayLoadThunkEntryOffset() != 0) {
                 image.alias(thunk, Backend.thunkNodeSymbol(thunk), backend.delayLoadThunkEntryOffset());
             }
@@ -527,7 +528,7 @@ public final class ReadyToRunEmitter {
         if (tier1Node != null) {
             sections.put(R2RLabSections.TIER1_CODE_VERSIONS, tier1Node);
         }
-        ObjectNode headerNode = image.add(readyToRunHeader(sections));
+        ObjectNode headerNode = image.add(readyToRunHeader(sections, delayLoadThunks));
 
         BlobBuilder cor = new BlobBuilder();
         cor.u32(CorHeader.SIZE).u16(2).u16(5).rva32("Metadata", 0).u32(il.length).u32(CorHeader.COMIMAGE_FLAGS_IL_LIBRARY).u32(0);
@@ -542,37 +543,28 @@ public final class ReadyToRunEmitter {
         return image.build(machine, options.os(), imageBase);
     }
 
+    /** One READYTORUN_SECTION entry: the symbol of its first byte and its size. */
+    private record SectionEntry(String symbol, long size) {
+    }
+
     /**
      * READYTORUN_HEADER with its section table sorted by type (the runtime's FindSection requires
-     * it); DelayLoadMethodCallThunks covers the two delay-load thunks, which sit next to each other.
+     * it); DelayLoadMethodCallThunks covers the delay-load thunks, which were added next to each
+     * other, each at its node alignment.
      */
-    private ObjectNode readyToRunHeader(TreeMap<Integer, ObjectNode> sections) {
-        TreeMap<Integer, String[]> all = new TreeMap<>();
-        for (var e : sections.entrySet()) {
-            all.put(e.getKey(), new String[] {e.getValue().symbol(), Integer.toString(e.getValue().size())});
+    private static ObjectNode readyToRunHeader(TreeMap<Integer, ObjectNode> sections, List<ObjectNode> thunks) {
+        TreeMap<Integer, SectionEntry> all = new TreeMap<>();
+        sections.forEach((type, node) -> all.put(type, new SectionEntry(node.symbol(), node.size())));
+        long thunkBytes = 0;
+        for (ObjectNode t : thunks) {
+            thunkBytes = ((thunkBytes + t.alignment() - 1) & -t.alignment()) + t.size();
         }
-        String firstThunkNode = backend.delayLoadThunkEntryOffset() == 0 ? METHOD_CALL_THUNK : Backend.thunkNodeSymbol(METHOD_CALL_THUNK);
-        all.put(ReadyToRunSectionType.DelayLoadMethodCallThunks.id, new String[] {firstThunkNode, "thunks"});
+        all.put(ReadyToRunSectionType.DelayLoadMethodCallThunks.id, new SectionEntry(thunks.get(0).symbol(), thunkBytes));
         BlobBuilder header = new BlobBuilder();
         header.u32(ReadyToRunHeaderConstants.SIGNATURE).u16(ReadyToRunHeaderConstants.NET11_MAJOR_VERSION)
                 .u16(ReadyToRunHeaderConstants.NET11_MINOR_VERSION).u32(HEADER_FLAGS).u32(all.size());
-        for (var e : all.entrySet()) {
-            header.u32(e.getKey()).rva32(e.getValue()[0], 0);
-            if (e.getValue()[1].equals("thunks")) {
-                header.u32(thunkRangeSize());
-            } else {
-                header.u32(Long.parseLong(e.getValue()[1]));
-            }
-        }
+        all.forEach((type, e) -> header.u32(type).rva32(e.symbol(), 0).u32(e.size()));
         return header.node("READYTORUN_HEADER", SectionKind.TEXT, 8);
-    }
-
-    private int thunkRangeSize() {
-        ObjectNode a = backend.delayLoadThunk("probe$a", ImportRegistry.METHOD, MODULE_CELL, MODULE_CELL, false);
-        ObjectNode b = backend.delayLoadThunk("probe$b", ImportRegistry.METHOD, MODULE_CELL, MODULE_CELL, true);
-        // The second thunk follows the first at the node alignment.
-        int first = (a.size() + b.alignment() - 1) & -b.alignment();
-        return first + b.size();
     }
 
     private static String unwindSymbol(CodeFragment f) {
