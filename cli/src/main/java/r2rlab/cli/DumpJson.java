@@ -7,7 +7,6 @@ import java.util.TreeMap;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ImportSection;
-import r2rlab.loader.MethodVariant;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.ReadyToRunSection;
@@ -37,8 +36,7 @@ public final class DumpJson {
         o.addProperty("methodDefSlots", img.methodDefSlots());
         o.addProperty("methodDefEntryPoints", img.methodCount(ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS));
         o.addProperty("instanceEntryPoints", img.methodCount(ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS));
-        o.addProperty("asyncVariants", img.methods().stream()
-                .filter(m -> m.variant() == MethodVariant.ASYNC && m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS).count());
+        o.addProperty("asyncVariants", img.asyncVariantCount());
 
         Map<Integer, Integer> kinds = new TreeMap<>();
         JsonArray importSections = new JsonArray();

@@ -1,6 +1,5 @@
 package r2rlab.cli;
 
-import r2rlab.loader.MethodVariant;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 
@@ -10,8 +9,7 @@ final class Summary {
     }
 
     static String line(R2RImage img) {
-        long async = img.methods().stream()
-                .filter(m -> m.variant() == MethodVariant.ASYNC && m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS).count();
+        long async = img.asyncVariantCount();
         long owned = img.resumptionStubs().stream().filter(s -> s.owner() != null).count();
         return String.format("%s: R2R %s %s/%s, %d runtime functions, %d MethodDef entry points, %d instance entry points"
                         + " (%d async variants), %d resumption stubs (%d paired with their owner)",

@@ -616,6 +616,12 @@ public final class R2RImage {
         return Collections.unmodifiableMap(coldToHot);
     }
 
+    /** Instance entries whose signature has the AsyncVariant flag (Tier1 bodies from r2rlab's section not counted). */
+    public long asyncVariantCount() {
+        return methods.stream().filter(m -> m.variant() == MethodVariant.ASYNC && m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS)
+                .count();
+    }
+
     public long methodCount(ReadyToRunMethod.Source source) {
         return methods.stream().filter(m -> m.source() == source).count();
     }
