@@ -25,7 +25,7 @@ final class Emitted {
     }
 
     static List<Path> examples() {
-        try (Stream<Path> s = Files.list(Fixtures.repositoryRoot().resolve("examples"))) {
+        try (Stream<Path> s = Files.list(Fixtures.examples())) {
             return s.filter(p -> p.toString().endsWith(".yaml")).sorted().collect(Collectors.toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -41,7 +41,7 @@ final class Emitted {
     }
 
     static Scenario scenario(String name) {
-        return scenario(Fixtures.repositoryRoot().resolve("examples").resolve(name));
+        return scenario(Fixtures.examples().resolve(name));
     }
 
     static byte[] emit(Scenario s, Architecture arch, Defect... defects) {

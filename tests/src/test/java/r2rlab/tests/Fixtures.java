@@ -10,7 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
 
 /** The real images of ../shared/fixtures, read in place (never copied into the repository). */
-final class Fixtures {
+public final class Fixtures {
     private Fixtures() {
     }
 
@@ -53,8 +53,13 @@ final class Fixtures {
         return root().relativize(p).toString().replace('\\', '/');
     }
 
+    /** The example scenarios of the repository. */
+    public static Path examples() {
+        return repositoryRoot().resolve("examples");
+    }
+
     /** The repository root (where the tests module's parent pom lives). */
-    static Path repositoryRoot() {
+    public static Path repositoryRoot() {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
             if (Files.isRegularFile(p.resolve("tests/oracle/r2r_oracle.py"))) {
                 return p;

@@ -1,5 +1,6 @@
 package r2rlab.tests.emu;
 
+import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -29,14 +30,7 @@ class CorruptCodeRunTest {
     @ParameterizedTest
     @EnumSource(Architecture.class)
     void mutatedCode_endsInAResultOrAReport(Architecture arch) throws Exception {
-        Path examples = null;
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (p.resolve("examples/calls.yaml").toFile().isFile()) {
-                examples = p.resolve("examples");
-                break;
-            }
-        }
-        assertNotNull(examples);
+        Path examples = Fixtures.examples();
         byte[] original = Emitter.emit(ScenarioParser.parse(examples.resolve("calls.yaml")), EmitOptions.of(arch));
         R2RImage clean = R2RImage.read("calls.dll", original);
         int main = clean.methods().stream().filter(m -> m.name().equals("Demo.Calls.Main")

@@ -12,11 +12,12 @@ import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.emu.disasm.ImageDisassembler;
 import r2rlab.emu.disasm.ImageSymbols;
 import r2rlab.loader.R2RImage;
+import r2rlab.tests.Fixtures;
 
 /** r2rlab.emu.disasm: regions of an image and the annotations of cell, helper and direct calls. */
 class DisasmAnnotationTest {
     static R2RImage image(String example, Architecture arch) throws Exception {
-        return R2RImage.read(example, Emitter.emit(ScenarioParser.parse(StackWalkTest.examples().resolve(example)), EmitOptions.of(arch)));
+        return R2RImage.read(example, Emitter.emit(ScenarioParser.parse(Fixtures.examples().resolve(example)), EmitOptions.of(arch)));
     }
 
     @Test

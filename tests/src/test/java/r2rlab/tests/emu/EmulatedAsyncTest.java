@@ -1,5 +1,6 @@
 package r2rlab.tests.emu;
 
+import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -55,17 +56,9 @@ class EmulatedAsyncTest {
         return all.stream();
     }
 
-    private static Path examples() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (p.resolve("examples/async-basic.yaml").toFile().isFile()) {
-                return p.resolve("examples");
-            }
-        }
-        throw new IllegalStateException("examples/ not found");
-    }
 
     private static R2RImage emitExample(String file, Config c) throws Exception {
-        Scenario s = ScenarioParser.parse(examples().resolve(file));
+        Scenario s = ScenarioParser.parse(Fixtures.examples().resolve(file));
         return R2RImage.read(file, Emitter.emit(s, c.options()));
     }
 

@@ -1,5 +1,6 @@
 package r2rlab.tests.emu;
 
+import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,14 +21,6 @@ import r2rlab.loader.ReadyToRunMethod;
 
 /** Scenario 1: a chain of calls through delay-load cells returns the right value; each cell is resolved once and patched. */
 class EmulatedCallsTest {
-    private static Path examples() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (p.resolve("examples/calls.yaml").toFile().isFile()) {
-                return p.resolve("examples");
-            }
-        }
-        throw new IllegalStateException("examples/ not found");
-    }
 
     private static int token(R2RImage img, String name) {
         return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
@@ -38,7 +31,7 @@ class EmulatedCallsTest {
     @EnumSource(Architecture.class)
     void callsThroughDelayLoadCells(Architecture arch) throws Exception {
         for (TargetOs os : new TargetOs[] {TargetOs.WINDOWS, TargetOs.LINUX}) {
-            Scenario s = ScenarioParser.parse(examples().resolve("calls.yaml"));
+            Scenario s = ScenarioParser.parse(Fixtures.examples().resolve("calls.yaml"));
             R2RImage img = R2RImage.read("calls.dll", Emitter.emit(s, new EmitOptions(arch, os, Set.of(), r2rlab.emitter.StubLayout.ADJACENT)));
             try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
                 EmulatedRuntime.Result r = rt.call(token(img, "Demo.Calls.Main"));

@@ -1,5 +1,6 @@
 package r2rlab.tests.emu;
 
+import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,17 +26,9 @@ import r2rlab.loader.ReadyToRunMethod;
  * reaches the method through a cell that tier-up backpatched, and the R2R continuation lands in Tier1 code.
  */
 class EmulatedTieringTest {
-    private static Path examples() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (p.resolve("examples/tiering.yaml").toFile().isFile()) {
-                return p.resolve("examples");
-            }
-        }
-        throw new IllegalStateException("examples/ not found");
-    }
 
     private static R2RImage image(Architecture arch, Defect... defects) throws Exception {
-        var s = ScenarioParser.parse(examples().resolve("tiering.yaml"));
+        var s = ScenarioParser.parse(Fixtures.examples().resolve("tiering.yaml"));
         return R2RImage.read("tiering.dll", Emitter.emit(s, EmitOptions.of(arch).withDefects(Set.of(defects))));
     }
 

@@ -1,5 +1,6 @@
 package r2rlab.tests.emu;
 
+import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -31,7 +32,7 @@ class FaultReportTest {
     static final long BAD = 0xDEAD000L;
 
     static R2RImage calls(Architecture arch, Defect... defects) throws Exception {
-        return R2RImage.read("calls.dll", Emitter.emit(ScenarioParser.parse(StackWalkTest.examples().resolve("calls.yaml")),
+        return R2RImage.read("calls.dll", Emitter.emit(ScenarioParser.parse(Fixtures.examples().resolve("calls.yaml")),
                 new EmitOptions(arch, TargetOs.WINDOWS, Set.of(defects), StubLayout.ADJACENT)));
     }
 
@@ -187,7 +188,7 @@ class FaultReportTest {
      */
     @Test
     void b2JmpEpilogAssertion() throws Exception {
-        String yaml = java.nio.file.Files.readString(StackWalkTest.examples().resolve("calls.yaml"));
+        String yaml = java.nio.file.Files.readString(Fixtures.examples().resolve("calls.yaml"));
         String tail = "          tailcall cell Demo.Calls.Clamp(m, 0, 1000)";
         assertTrue(yaml.contains(tail));
         yaml = yaml.replace(tail, "          gcpoint\n" + tail);

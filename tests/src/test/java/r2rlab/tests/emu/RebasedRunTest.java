@@ -1,5 +1,6 @@
 package r2rlab.tests.emu;
 
+import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,15 +25,6 @@ import r2rlab.loader.ReadyToRunMethod;
 class RebasedRunTest {
     private static final long BASE = 0x2_0000_0000L;
 
-    private static Path example(String name) {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (p.resolve("examples").resolve(name).toFile().isFile()) {
-                return p.resolve("examples").resolve(name);
-            }
-        }
-        throw new IllegalStateException("examples/" + name + " not found");
-    }
-
     private static int token(R2RImage img, String name) {
         return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
                 .findFirst().orElseThrow().token();
@@ -42,13 +34,13 @@ class RebasedRunTest {
     @EnumSource(Architecture.class)
     void rebasedImagesRunTheSame(Architecture arch) throws Exception {
         for (TargetOs os : new TargetOs[] {TargetOs.WINDOWS, TargetOs.LINUX}) {
-            R2RImage calls = R2RImage.read("calls.dll", Emitter.emit(ScenarioParser.parse(example("calls.yaml")), EmitOptions.of(arch).withOs(os)));
+            R2RImage calls = R2RImage.read("calls.dll", Emitter.emit(ScenarioParser.parse(Fixtures.examples().resolve("calls.yaml")), EmitOptions.of(arch).withOs(os)));
             try (EmulatedRuntime rt = new EmulatedRuntime(calls, true, BASE)) {
                 assertEquals(BASE, rt.imageBase());
                 assertTrue(rt.trace().get(0).startsWith("image rebased from 0x"), rt.trace().toString());
                 assertEquals(171, rt.call(token(calls, "Demo.Calls.Main")).value());
             }
-            R2RImage nested = R2RImage.read("nested.dll", Emitter.emit(ScenarioParser.parse(example("async-nested.yaml")),
+            R2RImage nested = R2RImage.read("nested.dll", Emitter.emit(ScenarioParser.parse(Fixtures.examples().resolve("async-nested.yaml")),
                     EmitOptions.of(arch).withOs(os)));
             try (EmulatedRuntime rt = new EmulatedRuntime(nested, true, BASE)) {
                 var r = rt.runAsync(token(nested, "Demo.Nested.A"), 1);
@@ -61,7 +53,7 @@ class RebasedRunTest {
     @ParameterizedTest
     @EnumSource(Architecture.class)
     void unalignedBase_refused(Architecture arch) throws Exception {
-        R2RImage calls = R2RImage.read("calls.dll", Emitter.emit(ScenarioParser.parse(example("calls.yaml")), EmitOptions.of(arch)));
+        R2RImage calls = R2RImage.read("calls.dll", Emitter.emit(ScenarioParser.parse(Fixtures.examples().resolve("calls.yaml")), EmitOptions.of(arch)));
         assertThrows(IllegalArgumentException.class, () -> new EmulatedRuntime(calls, true, BASE + 0x1000));
     }
 }

@@ -1,5 +1,6 @@
 package r2rlab.tests.emu;
 
+import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,19 +36,11 @@ class ResumedStackWalkTest {
         return out;
     }
 
-    private static Path examples() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (p.resolve("examples/gcpoint.yaml").toFile().isFile()) {
-                return p.resolve("examples");
-            }
-        }
-        throw new IllegalStateException("examples/ not found");
-    }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void walkInsideResumedMethod_attributesTheStub(Architecture arch, StubLayout layout) throws Exception {
-        var s = ScenarioParser.parse(examples().resolve("gcpoint.yaml"));
+        var s = ScenarioParser.parse(Fixtures.examples().resolve("gcpoint.yaml"));
         R2RImage img = R2RImage.read("gc.dll", Emitter.emit(s, EmitOptions.of(arch).withStubLayout(layout)));
         int work = img.methods().stream().filter(m -> m.name().equals("Demo.Gc.Work") && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
                 .findFirst().orElseThrow().token();
@@ -75,7 +68,7 @@ class ResumedStackWalkTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void unregisteredStubs_stubFrameGoesToTheWrongMethod_andTheWalkSaysSo(Architecture arch, StubLayout layout) throws Exception {
-        var s = ScenarioParser.parse(examples().resolve("gcpoint.yaml"));
+        var s = ScenarioParser.parse(Fixtures.examples().resolve("gcpoint.yaml"));
         R2RImage img = R2RImage.read("gc.dll", Emitter.emit(s, EmitOptions.of(arch).withStubLayout(layout)));
         int work = img.methods().stream().filter(m -> m.name().equals("Demo.Gc.Work") && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
                 .findFirst().orElseThrow().token();

@@ -1,5 +1,6 @@
 package r2rlab.tests.emu;
 
+import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -34,14 +35,6 @@ import r2rlab.loader.runtime.MethodDesc;
 
 /** StackWalker at GC-safe points: frames unwound with the image's unwind data and attributed through the code manager. */
 class StackWalkTest {
-    static Path examples() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (p.resolve("examples/calls.yaml").toFile().isFile()) {
-                return p.resolve("examples");
-            }
-        }
-        throw new IllegalStateException("examples/ not found");
-    }
 
     static int token(R2RImage img, String name) {
         return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
@@ -174,7 +167,7 @@ class StackWalkTest {
     @ParameterizedTest
     @EnumSource(Architecture.class)
     void unregisteredStubIsMisattributedAndFlagged(Architecture arch) throws Exception {
-        Scenario s = ScenarioParser.parse(examples().resolve("async-basic.yaml"));
+        Scenario s = ScenarioParser.parse(Fixtures.examples().resolve("async-basic.yaml"));
         R2RImage img = R2RImage.read("async.dll", Emitter.emit(s, EmitOptions.of(arch)));
         ResumptionStub stub = img.resumptionStubs().stream().filter(x -> x.owner().name().equals("Demo.Program.Main")).findFirst().orElseThrow();
         ReadyToRunMethod stubMethod = img.methods().stream().filter(m -> m.entryRva() == stub.rva()).findFirst().orElseThrow();
