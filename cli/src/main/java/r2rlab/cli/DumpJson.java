@@ -54,7 +54,7 @@ public final class DumpJson {
             importSections.add(j);
             for (ImportCell c : is.cells()) {
                 if (c.signature() != null) {
-                    kinds.merge(c.signature().kind(), 1, Integer::sum);
+                    kinds.merge(c.signature().kind().value, 1, Integer::sum);
                 }
             }
         }

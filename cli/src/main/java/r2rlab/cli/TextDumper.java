@@ -58,7 +58,7 @@ final class TextDumper {
             for (ImportCell c : is.cells()) {
                 out.printf("    [%d] RVA 0x%08X  value 0x%X", c.index(), c.rva(), c.value());
                 if (c.signature() != null) {
-                    out.printf("  sig 0x%08X  %s", c.signatureRva(), c.signature().text());
+                    out.printf("  sig 0x%08X  %s", c.signatureRva(), c.signatureText());
                 }
                 out.println();
             }
@@ -157,6 +157,6 @@ final class TextDumper {
             return "(past the end of the section)";
         }
         ImportCell c = is.cells().get((int) index);
-        return c.signature() == null ? "(no signature)" : c.signature().text();
+        return c.signature() == null ? "(no signature)" : c.signatureText();
     }
 }

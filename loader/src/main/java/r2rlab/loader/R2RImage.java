@@ -24,8 +24,8 @@ import r2rlab.format.pe.DataDirectory;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.PeImage;
 import r2rlab.format.pe.SectionHeader;
+import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.R2RLabSections;
-import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.ReadyToRunHeaderConstants;
 import r2rlab.format.r2r.ReadyToRunImportSection;
 import r2rlab.format.r2r.ReadyToRunSectionType;
@@ -195,19 +195,21 @@ public final class R2RImage {
                 long cellRva = rva + (long) c * cellSize;
                 long value = readCellValue(s + " cell " + c, o, cellRva, cellSize);
                 long sigRva = 0;
-                FixupSignature sig = null;
+                SignatureDecoder.DecodedFixup sig = NO_SIGNATURE;
                 if (sigBase >= 0) {
                     sigRva = file.u32(s + ".Signatures[" + c + "]", sigBase + 4L * c);
                     String ss = s + " cell " + c + " signature";
                     long sigOffset = pe.rvaToOffset(ss, sigBase + 4L * c, sigRva, 1);
                     sig = decoder.fixup(sigOffset, sectionEndOffset(sigRva), ss);
                 }
-                cells.add(new ImportCell(i, c, cellRva, value, sigRva, sig));
+                cells.add(new ImportCell(i, c, cellRva, value, sigRva, sig.signature(), sig.text(), sig.method()));
             }
             out.add(new ImportSection(i, rva, size, flags, type, entrySize, sigs, aux, Collections.unmodifiableList(cells)));
         }
         return Collections.unmodifiableList(out);
     }
+
+    private static final SignatureDecoder.DecodedFixup NO_SIGNATURE = new SignatureDecoder.DecodedFixup(null, null, null);
 
     /** A cell's initial content; cells in the zero-filled tail of a section read as 0. */
     private long readCellValue(String structure, long referencedAt, long cellRva, int cellSize) {
@@ -363,7 +365,7 @@ public final class R2RImage {
         for (NativeHashtable.Entry entry : table.entries()) {
             r2rlab.format.SignatureReader sr = new r2rlab.format.SignatureReader(file, entry.vertexOffset(), r.end(),
                     "InstanceMethodEntryPoints entry signature");
-            MethodRef sig = decoder.method(sr, 0, 0);
+            MethodRef sig = decoder.method(sr, 0);
             EntryPoint ep = readEntryPoint(r, sr.position());
             MethodVariant variant = sig.isAsyncVariant() ? MethodVariant.ASYNC : MethodVariant.METHOD;
             out.add(new ReadyToRunMethod(sig.name(), sig.token(), variant, sig, ep.runtimeFunction(),
@@ -429,8 +431,7 @@ public final class R2RImage {
         for (ImportSection is : importSections) {
             int entrySize = is.entrySize() == 0 ? pe.pointerSize() : is.entrySize();
             for (ImportCell c : is.cells()) {
-                FixupSignature sig = c.signature();
-                if (sig != null && sig.kind() == ReadyToRunFixupKind.ResumptionStubEntryPoint.value) {
+                if (c.signature() instanceof FixupSignature.ResumptionStubEntryPoint sig) {
                     // Fixup lists count cells in pointer-size units, whatever the section's EntrySize.
                     int slot = (int) ((long) c.index() * entrySize / pe.pointerSize());
                     out.add(new StubCell(is.index(), c.index(), new FixupCell(is.index(), slot), sig.stubRva()));

@@ -29,6 +29,7 @@ import r2rlab.emitter.scenario.Scenario;
 import r2rlab.format.metadata.MethodImplAttributes;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.pe.TargetOs;
+import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.loader.ImportSection;
 import r2rlab.loader.MethodVariant;
@@ -76,8 +77,7 @@ class EmittedImageTest {
         assertEquals(List.of(List.of(0, 0, 8), List.of(4, 2, 8), List.of(1, 0, 8), List.of(4, 0, 8), List.of(4, 2, 8),
                 List.of(4, 0, 8), List.of(0, 3, 8)), sections);
         // The eager section starts with the Module cell (1A 01) the runtime looks for.
-        assertEquals(0x1A, img.importSections().get(2).cells().get(0).signature().kind());
-        assertEquals(1, img.importSections().get(2).cells().get(0).signature().helperId());
+        assertEquals(FixupSignature.Helper.of(1), img.importSections().get(2).cells().get(0).signature());
 
         // Every scenario method has a MethodDef entry point under its name; async methods also an async variant.
         Map<String, ReadyToRunMethod> defs = new TreeMap<>();
@@ -118,7 +118,7 @@ class EmittedImageTest {
             assertTrue(owner.fixups().contains(new FixupCell(st.importSection(), st.cellIndex())));
             // The variant's fixups also hold its ContinuationLayout cell, in the precode section.
             assertTrue(owner.fixups().stream().anyMatch(f -> f.importSection() == 5
-                    && img.importSections().get(5).cells().get(f.slot()).signature().kind() == ReadyToRunFixupKind.ContinuationLayout.value));
+                    && img.importSections().get(5).cells().get(f.slot()).signature().kind() == ReadyToRunFixupKind.ContinuationLayout));
             if (layout == StubLayout.ADJACENT) {
                 assertEquals(owner.entryRuntimeFunction() + 1, st.runtimeFunction(), "stub right after its variant");
             } else {

@@ -16,6 +16,7 @@ import r2rlab.emitter.Architecture;
 import r2rlab.emitter.Defect;
 import r2rlab.emitter.r2r.ResumptionStubEntryPointSignature;
 import r2rlab.emitter.scenario.Scenario;
+import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.MethodVariant;
@@ -68,10 +69,10 @@ class EmitterDefectsTest {
             }
             // The buggy stubs need MethodEntry cells of the async variants: MethodEntry with the AsyncVariant flag.
             long variantCells = buggy.importSections().get(4).cells().stream()
-                    .filter(c -> c.signature().kind() == ReadyToRunFixupKind.MethodEntry.value && c.signature().method().isAsyncVariant())
+                    .filter(c -> c.signature().kind() == ReadyToRunFixupKind.MethodEntry && c.method().isAsyncVariant())
                     .count();
             long fixedVariantCells = fixed.importSections().get(4).cells().stream()
-                    .filter(c -> c.signature().kind() == ReadyToRunFixupKind.MethodEntry.value && c.signature().method().isAsyncVariant())
+                    .filter(c -> c.signature().kind() == ReadyToRunFixupKind.MethodEntry && c.method().isAsyncVariant())
                     .count();
             assertTrue(variantCells >= fixedVariantCells);
             assertEquals(fixed.resumptionStubs().size(), buggy.resumptionStubs().size());
@@ -235,8 +236,8 @@ class EmitterDefectsTest {
                 List<Long> stubRvas = new ArrayList<>();
                 v.fixups().forEach(f -> {
                     ImportCell c = buggy.importSections().get(f.importSection()).cells().get(f.slot());
-                    if (c.signature().kind() == ReadyToRunFixupKind.ResumptionStubEntryPoint.value) {
-                        stubRvas.add(c.signature().stubRva());
+                    if (c.signature() instanceof FixupSignature.ResumptionStubEntryPoint stub) {
+                        stubRvas.add(stub.stubRva());
                     }
                 });
                 assertEquals(2, stubRvas.size(), v.name());

@@ -9,7 +9,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import r2rlab.format.metadata.MethodImplAttributes;
 import r2rlab.format.nativeformat.FixupCell;
+import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
+import r2rlab.format.r2r.TypeLayout;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.MethodVariant;
 import r2rlab.loader.R2RImage;
@@ -76,7 +78,7 @@ class Net11AsyncTest {
         assertTrue(s.owner().fixups().contains(new FixupCell(5, 102)));
         ImportCell cell = img.importSections().get(5).cells().get(102);
         assertEquals(ReadyToRunFixupKind.ResumptionStubEntryPoint.value, cell.signature().kindByte());
-        assertEquals(0x6DA0, cell.signature().stubRva());
+        assertEquals(FixupSignature.ResumptionStubEntryPoint.of(0x6DA0), cell.signature());
         // The precode section: flags PCode (0x4), which is where method fixup lists point.
         assertEquals(0x4, img.importSections().get(5).flags());
     }
@@ -85,12 +87,13 @@ class Net11AsyncTest {
     void zipFile_continuationLayoutPayloads() throws Exception {
         R2RImage img = R2RImage.read(Fixtures.net11("System.IO.Compression.ZipFile.dll"));
         long layouts = img.importSections().stream().flatMap(s -> s.cells().stream())
-                .filter(c -> c.signature() != null && c.signature().kind() == ReadyToRunFixupKind.ContinuationLayout.value).count();
+                .filter(c -> c.signature() != null && c.signature().kind() == ReadyToRunFixupKind.ContinuationLayout).count();
         assertTrue(layouts > 0);
         ReadyToRunMethod openAsync = img.methods().stream().filter(m -> m.variant() == MethodVariant.ASYNC).findFirst().orElseThrow();
         // Slot 79 of the precode section: a 40-byte data area whose five pointer cells all hold references.
         ImportCell layout = img.importSections().get(5).cells().get(79);
         assertTrue(openAsync.fixups().contains(new FixupCell(5, 79)));
-        assertTrue(layout.signature().text().endsWith("flags 0xE size 40 gcmap 1f"), layout.signature().text());
+        assertEquals(TypeLayout.continuation(40, new byte[] {0x1F}), ((FixupSignature.Layout) layout.signature()).layout());
+        assertTrue(layout.signatureText().endsWith("flags 0xE size 40 gcmap 1f"), layout.signatureText());
     }
 }

@@ -1,7 +1,10 @@
 package r2rlab.emitter.ir;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
+import r2rlab.format.r2r.ContinuationFlags;
+import r2rlab.format.r2r.ContinuationObject;
 
 /**
  * The continuation object of one async variant's code version (runtime-async.md C.2): the
@@ -11,23 +14,24 @@ import java.util.List;
  * so a continuation resumed by the wrong version reads the wrong values.
  */
 public final class ContinuationLayout {
-    public static final int POINTER_SIZE = 8;
-    public static final int OFFSET_NEXT = 8;
-    public static final int OFFSET_RESUME_INFO = 16;
-    public static final int OFFSET_FLAGS = 24;
-    public static final int OFFSET_STATE = 28;
-    /** OFFSETOF__CORINFO_Continuation__data on 64-bit targets. */
-    public static final int OFFSET_DATA = 32;
+    /** The continuation object's header, as the runtime defines it for 64-bit targets. */
+    public static final ContinuationObject OBJECT = ContinuationObject.POINTER_SIZE_8;
+    /** The Flags split code and runtime agree on. */
+    public static final ContinuationFlags FLAGS_SPLIT = ContinuationFlags.CORELIB_MAIN;
+    public static final int POINTER_SIZE = OBJECT.pointerSize();
+    public static final int OFFSET_NEXT = OBJECT.next();
+    public static final int OFFSET_RESUME_INFO = OBJECT.resumeInfo();
+    public static final int OFFSET_FLAGS = OBJECT.flags();
+    public static final int OFFSET_STATE = OBJECT.state();
+    public static final int OFFSET_DATA = OBJECT.data();
     /** Index (1-based, in pointer-size slots of the data area) of the Exception slot. */
     public static final int EXCEPTION_INDEX = 1;
     /** Index of the Result slot. */
     public static final int RESULT_INDEX = 2;
-    /** ContinuationFlags: Exception slot index in bits 7-9, Result slot index in bits 10-31. */
-    public static final int FLAGS = EXCEPTION_INDEX << 7 | RESULT_INDEX << 10;
+    /** The Flags every suspension stores: the Exception and Result slot indices. */
+    public static final int FLAGS = FLAGS_SPLIT.encode(0, EXCEPTION_INDEX, 0, RESULT_INDEX);
     /** Size of one ResumeInfo record: {Resume, DiagnosticIP}. */
-    public static final int RESUME_INFO_SIZE = 16;
-    /** READYTORUN_LAYOUT flags crossgen2 writes for continuation layouts (0x0E in every real cell). */
-    public static final int LAYOUT_FLAGS = 0x0E;
+    public static final int RESUME_INFO_SIZE = OBJECT.resumeInfoSize();
 
     private final int[] slotOffsets;
     private final int dataSize;
@@ -36,7 +40,7 @@ public final class ContinuationLayout {
         slotOffsets = new int[frameSlots];
         for (int i = 0; i < frameSlots; i++) {
             int position = version == CodeVersion.R2R ? i : frameSlots - 1 - i;
-            slotOffsets[i] = OFFSET_DATA + (RESULT_INDEX + position) * POINTER_SIZE;
+            slotOffsets[i] = OBJECT.slot(RESULT_INDEX + 1 + position);
         }
         dataSize = (RESULT_INDEX + frameSlots) * POINTER_SIZE;
     }
@@ -47,11 +51,11 @@ public final class ContinuationLayout {
     }
 
     public int exceptionOffset() {
-        return OFFSET_DATA + (EXCEPTION_INDEX - 1) * POINTER_SIZE;
+        return OBJECT.slot(EXCEPTION_INDEX);
     }
 
     public int resultOffset() {
-        return OFFSET_DATA + (RESULT_INDEX - 1) * POINTER_SIZE;
+        return OBJECT.slot(RESULT_INDEX);
     }
 
     /** Bytes of the data area (a multiple of the pointer size). */
@@ -64,12 +68,11 @@ public final class ContinuationLayout {
         return OFFSET_DATA + dataSize;
     }
 
-    /** GC map of the data area: bit i set when pointer cell i holds a reference (only the Exception slot). */
-    public byte[] gcMap() {
-        int cells = dataSize / POINTER_SIZE;
-        byte[] map = new byte[(cells + 7) / 8];
-        map[(EXCEPTION_INDEX - 1) / 8] |= (byte) (1 << ((EXCEPTION_INDEX - 1) % 8));
-        return map;
+    /** Pointer-size cells of the data area that hold references: only the Exception slot. */
+    public BitSet referenceCells() {
+        BitSet cells = new BitSet();
+        cells.set(EXCEPTION_INDEX - 1);
+        return cells;
     }
 
     public List<Integer> slotOffsets() {

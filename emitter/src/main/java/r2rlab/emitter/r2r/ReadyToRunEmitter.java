@@ -41,14 +41,21 @@ import r2rlab.format.pe.CorHeader;
 import r2rlab.format.pe.DataDirectory;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.RelocType;
+import r2rlab.format.metadata.MetadataBuilderSignatures;
+import r2rlab.format.metadata.MetadataTable;
+import r2rlab.format.r2r.CorElementType;
+import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.GCRefMap;
+import r2rlab.format.r2r.MethodSignature;
 import r2rlab.format.r2r.R2RLabSections;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.ReadyToRunHeaderConstants;
 import r2rlab.format.r2r.ReadyToRunHelper;
 import r2rlab.format.r2r.ReadyToRunMethodSigFlags;
 import r2rlab.format.r2r.ReadyToRunSectionType;
-import r2rlab.format.r2r.TypeLayoutEncoding;
+import r2rlab.format.r2r.SignatureWriter;
+import r2rlab.format.r2r.TypeLayout;
+import r2rlab.format.r2r.TypeSignature;
 import r2rlab.format.r2r.VersionResilientHash;
 
 /**
@@ -134,7 +141,7 @@ public final class ReadyToRunEmitter {
 
     private ImportRegistry.Cell eagerHelper(int helperId) {
         return eagerHelpers.computeIfAbsent("helper$" + helperId, k -> imports.cell(ImportRegistry.EAGER, k,
-                SignatureData.of(FixupSignatureBuilder.of(ReadyToRunFixupKind.Helper).compressed(helperId).toByteArray()), null, null));
+                SignatureData.of(FixupSignature.Helper.of(helperId)), null, null));
     }
 
     /** GC ref map positions: x64 counts from the first argument register, ARM64 from the x8 slot. */
@@ -189,9 +196,10 @@ public final class ReadyToRunEmitter {
         @Override
         public String methodCell(MethodDecl target, boolean asyncVariant) {
             int rid = metadata.methodRid(target);
-            byte[] sig = asyncVariant
-                    ? FixupSignatureBuilder.of(ReadyToRunFixupKind.MethodEntry).methodDef(ReadyToRunMethodSigFlags.AsyncVariant, rid).toByteArray()
-                    : FixupSignatureBuilder.of(ReadyToRunFixupKind.MethodEntry_DefToken).compressed(rid).toByteArray();
+            FixupSignature sig = asyncVariant
+                    ? new FixupSignature.MethodEntry(ReadyToRunFixupKind.MethodEntry, FixupSignature.NO_MODULE_OVERRIDE,
+                            MethodSignature.methodDef(ReadyToRunMethodSigFlags.AsyncVariant, rid))
+                    : new FixupSignature.Token(ReadyToRunFixupKind.MethodEntry_DefToken, FixupSignature.NO_MODULE_OVERRIDE, rid);
             return imports.cell(ImportRegistry.METHOD, "method$" + rid + "$" + asyncVariant, SignatureData.of(sig), METHOD_CALL_THUNK,
                     gcRefsOfCall(target, asyncVariant)).symbol();
         }
@@ -199,7 +207,7 @@ public final class ReadyToRunEmitter {
         @Override
         public String tailCallCell(MethodDecl target) {
             int rid = metadata.methodRid(target);
-            byte[] sig = FixupSignatureBuilder.of(ReadyToRunFixupKind.MethodEntry_DefToken).compressed(rid).toByteArray();
+            FixupSignature sig = new FixupSignature.Token(ReadyToRunFixupKind.MethodEntry_DefToken, FixupSignature.NO_MODULE_OVERRIDE, rid);
             // x64 tail jumps keep the cell in RAX, so their cell starts at the thunk that does not clear it.
             String thunk = options.arch().machine == Machine.AMD64 ? EXISTING_CELL_THUNK : METHOD_CALL_THUNK;
             return imports.cell(ImportRegistry.METHOD, "tail$" + rid, SignatureData.of(sig), thunk, gcRefsOfCall(target, false)).symbol();
@@ -207,8 +215,8 @@ public final class ReadyToRunEmitter {
 
         @Override
         public String runtimeMethodCell(RuntimeMethod method) {
-            byte[] sig = FixupSignatureBuilder.of(ReadyToRunFixupKind.MethodEntry_RefToken, metadata.manifestModuleIndex())
-                    .compressed(metadata.runtimeMemberRefRid(method)).toByteArray();
+            FixupSignature sig = new FixupSignature.Token(ReadyToRunFixupKind.MethodEntry_RefToken, metadata.manifestModuleIndex(),
+                    metadata.runtimeMemberRefRid(method));
             SortedMap<Integer, Integer> refs = new TreeMap<>();
             int p = firstArgPosition();
             switch (method) {
@@ -235,12 +243,14 @@ public final class ReadyToRunEmitter {
         @Override
         public String continuationLayoutCell(MethodIr ir) {
             ContinuationLayout layout = ir.continuation();
-            byte[] gcMap = TypeLayoutEncoding.gcMap(layout.dataSize(), ContinuationLayout.POINTER_SIZE,
-                    java.util.BitSet.valueOf(layout.gcMap()), has(Defect.B8_GC_MAP_TRUNCATED));
-            byte[] sig = FixupSignatureBuilder.of(ReadyToRunFixupKind.ContinuationLayout)
-                    .raw(r2rlab.format.r2r.CorElementType.MODULE_ZAPSIG).compressed(metadata.manifestModuleIndex())
-                    .raw(r2rlab.format.r2r.CorElementType.CLASS).compressed(metadata.continuationTypeRefRid() << 2 | 1)
-                    .bytes(TypeLayoutEncoding.descriptor(ContinuationLayout.LAYOUT_FLAGS, layout.dataSize(), gcMap)).toByteArray();
+            byte[] gcMap = TypeLayout.gcMap(layout.dataSize(), ContinuationLayout.POINTER_SIZE,
+                    layout.referenceCells(), has(Defect.B8_GC_MAP_TRUNCATED));
+            // The continuation base type lives in CoreLib, named through the manifest module.
+            TypeSignature continuationType = new TypeSignature.ModuleOverride(metadata.manifestModuleIndex(),
+                    new TypeSignature.TypeToken(CorElementType.CLASS, MetadataBuilderSignatures.typeDefOrRefEncoded(
+                            MetadataTable.token(MetadataTable.TYPEREF, metadata.continuationTypeRefRid()))));
+            byte[] sig = new FixupSignature.Layout(ReadyToRunFixupKind.ContinuationLayout, FixupSignature.NO_MODULE_OVERRIDE,
+                    continuationType, TypeLayout.continuation(layout.dataSize(), gcMap)).toByteArray();
             ImportRegistry.Cell c = imports.cell(ImportRegistry.PRECODE, "layout$" + java.util.HexFormat.of().formatHex(sig),
                     SignatureData.of(sig), null, null);
             if (!bodyFixups.contains(c)) {
@@ -454,10 +464,9 @@ public final class ReadyToRunEmitter {
                 continue;
             }
             MethodDecl m = p.ir().method();
-            byte[] sig = FixupSignatureBuilder.of(ReadyToRunFixupKind.MethodEntry).methodDef(ReadyToRunMethodSigFlags.AsyncVariant,
-                    metadata.methodRid(m)).toByteArray();
-            // The kind byte is not part of an entry's signature.
-            byte[] methodSig = java.util.Arrays.copyOfRange(sig, 1, sig.length);
+            SignatureWriter methodSigWriter = new SignatureWriter();
+            MethodSignature.methodDef(ReadyToRunMethodSigFlags.AsyncVariant, metadata.methodRid(m)).write(methodSigWriter);
+            byte[] methodSig = methodSigWriter.toByteArray();
             byte[] entry = entryPoint(p.runtimeFunction, p.fixups());
             byte[] vertex = new byte[methodSig.length + entry.length];
             System.arraycopy(methodSig, 0, vertex, 0, methodSig.length);

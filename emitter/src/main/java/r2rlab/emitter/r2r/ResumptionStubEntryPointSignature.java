@@ -1,9 +1,10 @@
 package r2rlab.emitter.r2r;
 
+import java.util.Arrays;
 import java.util.List;
 import r2rlab.emitter.Relocation;
 import r2rlab.format.pe.RelocType;
-import r2rlab.format.r2r.ReadyToRunFixupKind;
+import r2rlab.format.r2r.FixupSignature;
 
 /**
  * The signature node of a ResumptionStubEntryPoint (0x38) fixup: the kind byte, then an ADDR32NB
@@ -24,12 +25,11 @@ public final class ResumptionStubEntryPointSignature {
     }
 
     public SignatureData getData(boolean relocsOnly) {
-        boolean kindByte = !(conditionalKindByte && relocsOnly);
-        byte[] bytes = new byte[kindByte ? 5 : 4];
-        if (kindByte) {
-            bytes[0] = (byte) ReadyToRunFixupKind.ResumptionStubEntryPoint.value;
-        }
-        return new SignatureData(bytes, List.of(new Relocation(kindByte ? 1 : 0, RelocType.IMAGE_REL_BASED_ADDR32NB, stubSymbol, 0)));
+        byte[] full = FixupSignature.ResumptionStubEntryPoint.of(0).toByteArray();
+        // Defect B5 leaves the kind byte out in the relocs-only pass: the payload alone, the RVA at 0.
+        byte[] bytes = conditionalKindByte && relocsOnly ? Arrays.copyOfRange(full, 1, full.length) : full;
+        // The stub's RVA is the signature's last four bytes, filled in by an ADDR32NB relocation.
+        return new SignatureData(bytes, List.of(new Relocation(bytes.length - 4, RelocType.IMAGE_REL_BASED_ADDR32NB, stubSymbol, 0)));
     }
 
     /** What the dependency pass learns: the symbols the signature refers to. */

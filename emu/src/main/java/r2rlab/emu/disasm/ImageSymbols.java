@@ -7,9 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import r2rlab.format.pe.SectionHeader;
-import r2rlab.format.r2r.ReadyToRunHelper;
+import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.ReadyToRunImportSection;
-import r2rlab.loader.FixupSignature;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ImportSection;
 import r2rlab.loader.R2RImage;
@@ -78,7 +77,7 @@ public final class ImageSymbols {
         switch (s.type()) {
             case ReadyToRunImportSection.TYPE_STUB_DISPATCH:
                 // crossgen2's MethodImports and DispatchImports share type and flags: tell them apart by the cells
-                return s.cells().stream().anyMatch(c -> c.signature() != null && c.signature().text().startsWith("MethodEntry"))
+                return s.cells().stream().anyMatch(c -> c.signature() != null && isMethodEntry(c.signature().kind()))
                         ? "MethodImports" : "DispatchImports";
             case ReadyToRunImportSection.TYPE_STRING_HANDLE:
                 return "StringImports";
@@ -113,17 +112,18 @@ public final class ImageSymbols {
         return sectionName(c.section()) + "[" + c.index() + "]";
     }
 
-    /** "MethodImports[3] MethodEntry_DefToken Demo.Calls.Twice" (signature text, helper name for Helper fixups). */
+    /** "MethodImports[3] MethodEntry_DefToken Demo.Calls.Twice": the cell and its signature. */
     public String describeCell(ImportCell c) {
         StringBuilder sb = new StringBuilder(cellName(c));
-        FixupSignature sig = c.signature();
-        if (sig != null) {
-            sb.append(' ').append(sig.text());
-            if (sig.helperId() != FixupSignature.NO_HELPER && !sig.text().contains(ReadyToRunHelper.nameOf(sig.helperId()))) {
-                sb.append(" (").append(ReadyToRunHelper.nameOf(sig.helperId())).append(')');
-            }
+        if (c.signature() != null) {
+            sb.append(' ').append(c.signatureText());
         }
         return sb.toString();
+    }
+
+    private static boolean isMethodEntry(ReadyToRunFixupKind kind) {
+        return kind == ReadyToRunFixupKind.MethodEntry || kind == ReadyToRunFixupKind.MethodEntry_DefToken
+                || kind == ReadyToRunFixupKind.MethodEntry_RefToken;
     }
 
     /** Index of the runtime function containing {@code rva}, or -1. */

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.emu.unicorn.Unicorn;
+import r2rlab.format.r2r.ContinuationFlags;
+import r2rlab.format.r2r.ContinuationObject;
 import r2rlab.loader.runtime.MethodDesc;
 
 /**
@@ -21,11 +23,15 @@ import r2rlab.loader.runtime.MethodDesc;
  * exception {code +8}.
  */
 final class AsyncDispatcher {
-    static final int OFFSET_NEXT = 8;
-    static final int OFFSET_RESUME_INFO = 16;
-    static final int OFFSET_FLAGS = 24;
-    static final int OFFSET_STATE = 28;
-    static final int OFFSET_DATA = 32;
+    /** The Continuation object of a 64-bit runtime. */
+    static final ContinuationObject CONTINUATION = ContinuationObject.POINTER_SIZE_8;
+    /** The Flags split of the CoreLib this runtime models. */
+    static final ContinuationFlags FLAGS = ContinuationFlags.CORELIB_MAIN;
+    static final int OFFSET_NEXT = CONTINUATION.next();
+    static final int OFFSET_RESUME_INFO = CONTINUATION.resumeInfo();
+    static final int OFFSET_FLAGS = CONTINUATION.flags();
+    static final int OFFSET_STATE = CONTINUATION.state();
+    static final int OFFSET_DATA = CONTINUATION.data();
 
     static final int TASK_STATUS = 8;
     static final int TASK_RESULT = 16;
@@ -108,16 +114,16 @@ final class AsyncDispatcher {
     }
 
     static int exceptionIndex(int flags) {
-        return (flags >>> 7) & 7;
+        return FLAGS.exceptionIndex(flags);
     }
 
     static int resultIndex(int flags) {
-        return flags >>> 10;
+        return FLAGS.resultIndex(flags);
     }
 
     /** The address of data slot {@code index} (1-based) of a continuation, or 0 for index 0 (absent). */
     static long slot(long continuation, int index) {
-        return index == 0 ? 0 : continuation + OFFSET_DATA + (long) (index - 1) * 8;
+        return index == 0 ? 0 : continuation + CONTINUATION.slot(index);
     }
 
     long next(long continuation) {

@@ -14,6 +14,7 @@ import r2rlab.format.ByteReader;
 import r2rlab.format.metadata.Metadata;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.SectionHeader;
+import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunHelper;
 import r2rlab.format.r2r.ReadyToRunSectionType;
 import r2rlab.loader.ImportCell;
@@ -220,7 +221,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
                         uc.writeLong(base + c.rva(), v);
                         if (c.signature() != null) {
                             event(String.format("fixup resolved: ImportSection %d[%d] %s = 0x%X", s.index(), c.index(),
-                                    c.signature().text(), v));
+                                    c.signatureText(), v));
                         }
                     }
                 }
@@ -259,26 +260,13 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
     }
 
     @Override
-    public long methodTableForContinuationLayout(long signatureRva, String layoutText) {
+    public long methodTableForContinuationLayout(long signatureRva, FixupSignature.Layout layout) {
         // A MethodTable the heap can size objects by: base size at +4, as the runtime's MethodTable has it.
         long mt = allocate(64);
-        int size = 32 + parseSize(layoutText);
+        int size = AsyncDispatcher.OFFSET_DATA + layout.layout().size();
         uc.memWrite(mt + 4, new byte[] {(byte) size, (byte) (size >>> 8), (byte) (size >>> 16), (byte) (size >>> 24)});
-        event(String.format("ContinuationLayout %s -> MethodTable 0x%X (object size %d)", layoutText, mt, size));
+        event(String.format("ContinuationLayout %s -> MethodTable 0x%X (object size %d)", layout.layout(), mt, size));
         return mt;
-    }
-
-    private static int parseSize(String layoutText) {
-        int i = layoutText.indexOf(" size ");
-        if (i < 0) {
-            return 0;
-        }
-        int j = i + 6;
-        int k = j;
-        while (k < layoutText.length() && Character.isDigit(layoutText.charAt(k))) {
-            k++;
-        }
-        return Integer.parseInt(layoutText.substring(j, k));
     }
 
     @Override
@@ -402,16 +390,11 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
      */
     @Override
     public long resolveOther(ImportCell cell) {
-        int kind = cell.signature().kind();
-        boolean check = kind == r2rlab.format.r2r.ReadyToRunFixupKind.Check_InstructionSetSupport.value
-                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Check_TypeLayout.value
-                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Check_FieldOffset.value
-                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Verify_TypeLayout.value
-                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Verify_FieldOffset.value
-                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Check_VirtualFunctionOverride.value
-                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Verify_VirtualFunctionOverride.value
-                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Check_IL_Body.value
-                || kind == r2rlab.format.r2r.ReadyToRunFixupKind.Verify_IL_Body.value;
+        boolean check = switch (cell.signature().kind()) {
+            case Check_InstructionSetSupport, Check_TypeLayout, Check_FieldOffset, Verify_TypeLayout, Verify_FieldOffset,
+                 Check_VirtualFunctionOverride, Verify_VirtualFunctionOverride, Check_IL_Body, Verify_IL_Body -> true;
+            default -> false;
+        };
         if (check) {
             return 1;
         }

@@ -1,7 +1,7 @@
 package r2rlab.loader.runtime;
 
+import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
-import r2rlab.loader.FixupSignature;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ImportSection;
 
@@ -50,8 +50,8 @@ public final class ExternalMethodFixupWorker {
         if (sig == null) {
             throw new FixupFailure(sectionIndex, index, "?", "the section has no signatures");
         }
-        ReadyToRunFixupKind k = ReadyToRunFixupKind.fromValue(sig.kind());
-        String kindName = ReadyToRunFixupKind.nameOf(sig.kind());
+        ReadyToRunFixupKind k = sig.kind();
+        String kindName = k.name();
         if (k != ReadyToRunFixupKind.MethodEntry && k != ReadyToRunFixupKind.MethodEntry_DefToken
                 && k != ReadyToRunFixupKind.MethodEntry_RefToken) {
             throw new FixupFailure(sectionIndex, index, kindName, "Unexpected ReadyToRunFixupKind (COR_E_BADIMAGEFORMAT)");
@@ -60,11 +60,11 @@ public final class ExternalMethodFixupWorker {
         MethodDesc local;
         synchronized (info) {
             try {
-                local = sig.method() == null ? null : info.localMethodDesc(sig.method());
+                local = cell.method() == null ? null : info.localMethodDesc(cell.method());
             } catch (FixupFailure e) {
                 throw new FixupFailure(sectionIndex, index, kindName, e.reason());
             }
-            target = local != null ? info.imageBase() + local.currentEntryRva() : info.methodEntryTarget(cell, sig, kindName);
+            target = local != null ? info.imageBase() + local.currentEntryRva() : info.methodEntryTarget(cell, kindName);
             info.setCellValue(sectionIndex, index, target);
             if (local != null) {
                 info.recordSlot(local, BackpatchSlot.cell(sectionIndex, index, local));

@@ -16,7 +16,7 @@ import r2rlab.format.pe.Machine;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.ReadyToRunHelper;
 import r2rlab.format.r2r.ReadyToRunImportSection;
-import r2rlab.loader.FixupSignature;
+import r2rlab.format.r2r.FixupSignature;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ImportSection;
 import r2rlab.loader.MethodRef;
@@ -163,8 +163,7 @@ public final class ReadyToRunInfo {
                 continue;
             }
             for (ImportCell c : s.cells()) {
-                FixupSignature sig = c.signature();
-                if (sig != null && sig.kind() == ReadyToRunFixupKind.Helper.value && sig.helperId() == ReadyToRunHelper.Module.id) {
+                if (c.signature() instanceof FixupSignature.Helper h && h.helperId() == ReadyToRunHelper.Module.id) {
                     return c;
                 }
             }
@@ -229,45 +228,45 @@ public final class ReadyToRunInfo {
     }
 
     private long computeFixup(ImportCell c, FixupSignature sig) {
-        String kindName = ReadyToRunFixupKind.nameOf(sig.kind());
-        ReadyToRunFixupKind k = ReadyToRunFixupKind.fromValue(sig.kind());
+        String kindName = sig.kind().name();
         long v;
-        if (k == ReadyToRunFixupKind.Helper) {
-            v = sig.helperId() == ReadyToRunHelper.Module.id ? services.moduleHandle() : services.helperAddress(sig.helperId());
+        if (sig instanceof FixupSignature.Helper h) {
+            v = h.helperId() == ReadyToRunHelper.Module.id ? services.moduleHandle() : services.helperAddress(h.helperId());
             if (v == 0) {
-                throw new FixupFailure(c.section(), c.index(), kindName, "the runtime has no helper " + ReadyToRunHelper.nameOf(sig.helperId()));
+                throw new FixupFailure(c.section(), c.index(), kindName, "the runtime has no helper " + ReadyToRunHelper.nameOf(h.helperId()));
             }
-        } else if (k == ReadyToRunFixupKind.MethodEntry || k == ReadyToRunFixupKind.MethodEntry_DefToken
-                || k == ReadyToRunFixupKind.MethodEntry_RefToken) {
-            v = methodEntryTarget(c, sig, kindName);
-        } else if (k == ReadyToRunFixupKind.ContinuationLayout) {
-            v = services.methodTableForContinuationLayout(c.signatureRva(), sig.text());
+        } else if (sig.kind() == ReadyToRunFixupKind.MethodEntry || sig.kind() == ReadyToRunFixupKind.MethodEntry_DefToken
+                || sig.kind() == ReadyToRunFixupKind.MethodEntry_RefToken) {
+            v = methodEntryTarget(c, kindName);
+        } else if (sig instanceof FixupSignature.Layout layout && sig.kind() == ReadyToRunFixupKind.ContinuationLayout) {
+            v = services.methodTableForContinuationLayout(c.signatureRva(), layout);
             if (v == 0) {
-                throw new FixupFailure(c.section(), c.index(), kindName, "no continuation type for " + sig.text());
+                throw new FixupFailure(c.section(), c.index(), kindName, "no continuation type for " + c.signatureText());
             }
-        } else if (k == ReadyToRunFixupKind.ResumptionStubEntryPoint) {
-            if (sig.stubRva() == FixupSignature.NO_RVA || image.runtimeFunctionStartingAt(sig.stubRva()) < 0) {
-                throw new FixupFailure(c.section(), c.index(), kindName, String.format("no code starts at stub RVA 0x%X", sig.stubRva()));
+        } else if (sig instanceof FixupSignature.ResumptionStubEntryPoint stubFixup) {
+            long stubRva = stubFixup.stubRva();
+            if (image.runtimeFunctionStartingAt(stubRva) < 0) {
+                throw new FixupFailure(c.section(), c.index(), kindName, String.format("no code starts at stub RVA 0x%X", stubRva));
             }
             if (services.registersResumptionStubs()) {
-                MethodDesc stub = registerResumptionStub(sig.stubRva(), RegistrationOrder.FIXED);
+                MethodDesc stub = registerResumptionStub(stubRva, RegistrationOrder.FIXED);
                 v = imageBase() + stub.entryRva();
             } else {
                 // A runtime without RegisterResumptionStub: the fixup resolves, nothing maps the stub's code.
-                v = imageBase() + sig.stubRva();
+                v = imageBase() + stubRva;
             }
         } else {
             v = services.resolveOther(c);
             if (v == 0) {
-                throw new FixupFailure(c.section(), c.index(), kindName, "the runtime could not resolve " + sig.text());
+                throw new FixupFailure(c.section(), c.index(), kindName, "the runtime could not resolve " + c.signatureText());
             }
         }
         return v;
     }
 
     /** Target of a MethodEntry-family fixup: a method of this image's own, or one the runtime resolves. */
-    long methodEntryTarget(ImportCell c, FixupSignature sig, String kindName) {
-        MethodRef ref = sig.method();
+    long methodEntryTarget(ImportCell c, String kindName) {
+        MethodRef ref = c.method();
         if (ref == null) {
             throw new FixupFailure(c.section(), c.index(), kindName, "no method in the signature");
         }
@@ -275,7 +274,7 @@ public final class ReadyToRunInfo {
         if (local != null) {
             return imageBase() + local.currentEntryRva();
         }
-        long v = services.resolveExternalMethod(ref, sig.moduleOverride());
+        long v = services.resolveExternalMethod(ref, c.signature().moduleOverride());
         if (v == 0) {
             throw new FixupFailure(c.section(), c.index(), kindName, "the runtime could not resolve " + ref.name());
         }

@@ -1,5 +1,6 @@
 package r2rlab.loader.runtime;
 
+import r2rlab.format.r2r.FixupSignature;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.MethodRef;
 
@@ -21,7 +22,7 @@ public interface RuntimeServices {
     long helperAddress(int helperId);
 
     /** The MethodTable of the continuation type a ContinuationLayout (0x37) fixup describes, or 0. */
-    long methodTableForContinuationLayout(long signatureRva, String layoutText);
+    long methodTableForContinuationLayout(long signatureRva, FixupSignature.Layout layout);
 
     /**
      * Entry point of a method outside this image's own MethodDefs (a MemberRef, or a token in another

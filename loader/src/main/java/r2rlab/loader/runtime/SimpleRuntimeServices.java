@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import r2rlab.format.r2r.FixupSignature;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.MethodRef;
 
@@ -22,7 +23,7 @@ public class SimpleRuntimeServices implements RuntimeServices {
     private final Set<Integer> failingHelpers = new HashSet<>();
     private boolean failExternalMethods;
     private final Map<String, Long> external = new HashMap<>();
-    private final Map<String, Long> layouts = new HashMap<>();
+    private final Map<FixupSignature.Layout, Long> layouts = new HashMap<>();
     private long others;
     private int allocated;
     private int freed;
@@ -63,8 +64,8 @@ public class SimpleRuntimeServices implements RuntimeServices {
     }
 
     @Override
-    public long methodTableForContinuationLayout(long signatureRva, String layoutText) {
-        return layouts.computeIfAbsent(layoutText, k -> CONTINUATION_MT_BASE + 0x100L * layouts.size());
+    public long methodTableForContinuationLayout(long signatureRva, FixupSignature.Layout layout) {
+        return layouts.computeIfAbsent(layout, k -> CONTINUATION_MT_BASE + 0x100L * layouts.size());
     }
 
     @Override

@@ -12,10 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import r2rlab.format.nativeformat.FixupCell;
+import r2rlab.format.r2r.FixupSignature;
 import r2rlab.loader.ImportCell;
+import r2rlab.loader.LoaderFixtures;
 import r2rlab.loader.MethodVariant;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
@@ -29,17 +30,7 @@ class ZipFileRuntimeTest {
     private static final int METHOD_BEFORE_STUBS = 0x0600005B;
 
     static Path zipFile() {
-        String prop = System.getProperty("r2rlab.fixtures");
-        if (prop != null && Files.isDirectory(Path.of(prop))) {
-            return Path.of(prop).resolve("r2r-net11-async/System.IO.Compression.ZipFile.dll");
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("../shared/fixtures").normalize();
-            if (Files.isDirectory(candidate.resolve("r2r-net11-async"))) {
-                return candidate.resolve("r2r-net11-async/System.IO.Compression.ZipFile.dll");
-            }
-        }
-        return Assertions.fail("fixture folder ../shared/fixtures not found (set -Dr2rlab.fixtures)");
+        return LoaderFixtures.net11("System.IO.Compression.ZipFile.dll");
     }
 
     static R2RImage image() throws Exception {
@@ -137,7 +128,7 @@ class ZipFileRuntimeTest {
     void failedFixup_rejectsTheR2RCodeAndStopsTheList() throws Exception {
         SimpleRuntimeServices noLayouts = new SimpleRuntimeServices() {
             @Override
-            public long methodTableForContinuationLayout(long signatureRva, String layoutText) {
+            public long methodTableForContinuationLayout(long signatureRva, FixupSignature.Layout layout) {
                 return 0;
             }
         };

@@ -21,6 +21,8 @@ import r2rlab.emu.runtime.FaultReport;
 import r2rlab.emu.runtime.Frame;
 import r2rlab.emu.unicorn.UnicornConst;
 import r2rlab.format.pe.TargetOs;
+import r2rlab.format.r2r.FixupSignature;
+import r2rlab.format.r2r.ReadyToRunHelper;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ImportSection;
 import r2rlab.loader.R2RImage;
@@ -39,7 +41,7 @@ class FaultReportTest {
     static ImportCell cellFor(R2RImage img, String target) {
         for (ImportSection s : img.importSections()) {
             for (ImportCell c : s.cells()) {
-                if (c.signature() != null && c.signature().text().startsWith("MethodEntry") && c.signature().text().endsWith(" " + target)) {
+                if (c.method() != null && c.method().name().equals(target)) {
                     return c;
                 }
             }
@@ -196,7 +198,7 @@ class FaultReportTest {
                 new EmitOptions(Architecture.ARM64, TargetOs.WINDOWS, Set.of(Defect.B2_JMP_EPILOG_X16), StubLayout.ADJACENT)));
         long base = img.pe().imageBase();
         ImportCell gcPoll = img.importSections().get(2).cells().stream()
-                .filter(c -> c.signature() != null && c.signature().text().equals("Helper GCPoll")).findFirst().orElseThrow();
+                .filter(c -> FixupSignature.Helper.of(ReadyToRunHelper.GCPoll.id).equals(c.signature())).findFirst().orElseThrow();
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             FaultReport r = FaultReport.capture(rt, () -> rt.call(StackWalkTest.token(img, "Demo.Calls.Main")));
             assertNotNull(r);

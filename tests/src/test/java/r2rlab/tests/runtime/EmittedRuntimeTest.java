@@ -67,8 +67,8 @@ class EmittedRuntimeTest {
 
     private static ImportCell methodEntryCell(R2RImage img, int token, boolean asyncVariant) {
         for (ImportCell c : img.importSections().get(METHOD_IMPORTS).cells()) {
-            if (c.signature().kind() == ReadyToRunFixupKind.MethodEntry.value && c.signature().method().token() == token
-                    && c.signature().method().isAsyncVariant() == asyncVariant) {
+            if (c.signature().kind() == ReadyToRunFixupKind.MethodEntry && c.method().token() == token
+                    && c.method().isAsyncVariant() == asyncVariant) {
                 return c;
             }
         }
