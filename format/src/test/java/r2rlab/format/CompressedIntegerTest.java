@@ -106,7 +106,8 @@ class CompressedIntegerTest {
         assertTrue(four.getMessage().contains("of 4 bytes runs past the end"), four.getMessage());
         assertEquals(0x4000, CompressedInteger.read(data, 3, 7, "Sig"));
         // Nothing left at all; and an end past the array is bounded by the array.
-        assertEquals(7, assertThrows(FormatException.class, () -> CompressedInteger.read(data, 7, 7, "Sig")).fileOffset());
+        assertEquals(7, assertThrows(FormatException.class,
+                () -> CompressedInteger.read(data, 7, 7, "Sig")).fileOffset());
         assertEquals(5, assertThrows(FormatException.class,
                 () -> CompressedInteger.read(b(0, 0, 0, 0, 0, 0xC0, 0), 5, 100, "Sig")).fileOffset());
     }
