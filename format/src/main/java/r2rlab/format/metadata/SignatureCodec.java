@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntUnaryOperator;
 import r2rlab.format.CompressedInteger;
+import r2rlab.format.FormatException;
 import r2rlab.format.SignatureReader;
-import r2rlab.format.r2r.CorElementType;
 import r2rlab.format.metadata.SignatureType.Array;
 import r2rlab.format.metadata.SignatureType.ByRef;
 import r2rlab.format.metadata.SignatureType.FnPtr;
@@ -20,13 +20,14 @@ import r2rlab.format.metadata.SignatureType.Primitive;
 import r2rlab.format.metadata.SignatureType.Ptr;
 import r2rlab.format.metadata.SignatureType.SzArray;
 import r2rlab.format.metadata.SignatureType.TypeDefOrRef;
+import r2rlab.format.r2r.CorElementType;
 
 /**
  * ECMA-335 signature blobs (II.23.2): Type, MethodDefSig/MethodRefSig, FieldSig and the MethodSpec
  * instantiation, read from a {@link SignatureReader} into {@link SignatureType} and
  * {@link MethodSignature} and written back to the same bytes. Each reader sits beside its writer.
  *
- * <p>Reading rejects what cannot be a signature with a {@link r2rlab.format.FormatException} at
+ * <p>Reading rejects what cannot be a signature with a {@link FormatException} at
  * the offending byte: unknown element types, a TypeDefOrRefOrSpecEncoded with tag 3 or row 0 (or,
  * given the metadata's row counts, a row past its table), counts larger than the bytes left, array
  * ranks outside 1..{@value #MAX_RANK}, nesting deeper than {@value #MAX_DEPTH} levels.

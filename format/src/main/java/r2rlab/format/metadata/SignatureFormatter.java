@@ -1,7 +1,6 @@
 package r2rlab.format.metadata;
 
 import java.util.List;
-import r2rlab.format.r2r.CorElementType;
 import r2rlab.format.metadata.SignatureType.Array;
 import r2rlab.format.metadata.SignatureType.ByRef;
 import r2rlab.format.metadata.SignatureType.FnPtr;
@@ -13,6 +12,7 @@ import r2rlab.format.metadata.SignatureType.Primitive;
 import r2rlab.format.metadata.SignatureType.Ptr;
 import r2rlab.format.metadata.SignatureType.SzArray;
 import r2rlab.format.metadata.SignatureType.TypeDefOrRef;
+import r2rlab.format.r2r.CorElementType;
 
 /**
  * Renders decoded signatures as text, e.g. "System.Collections.Generic.List`1&lt;System.Int32&gt;",
