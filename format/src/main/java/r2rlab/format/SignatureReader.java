@@ -38,7 +38,17 @@ public final class SignatureReader {
     }
 
     public FormatException error(String problem) {
-        return new FormatException(structure, pos, problem);
+        return error(pos, problem);
+    }
+
+    /** A problem with the item that starts at file offset {@code at} (before the current position). */
+    public FormatException error(long at, String problem) {
+        return new FormatException(structure, at, problem);
+    }
+
+    /** Bytes left before the end of the signature's window. */
+    public long remaining() {
+        return end - pos;
     }
 
     public int peekByte() {
@@ -54,20 +64,18 @@ public final class SignatureReader {
         return b;
     }
 
-    /** ECMA-335 compressed unsigned integer: 1, 2 or 4 bytes, big-endian, length in the top bits. */
+    /** ECMA-335 compressed unsigned integer ({@link CompressedInteger}). */
     public int readUInt() {
-        int b0 = readByte();
-        if ((b0 & 0x80) == 0) {
-            return b0;
-        }
-        if ((b0 & 0xC0) == 0x80) {
-            return (b0 & 0x3F) << 8 | readByte();
-        }
-        if ((b0 & 0xE0) == 0xC0) {
-            return (b0 & 0x1F) << 24 | readByte() << 16 | readByte() << 8 | readByte();
-        }
-        pos--;
-        throw error(String.format("byte 0x%02X starts no compressed integer", b0));
+        int v = CompressedInteger.read(file.array(), pos, end, structure);
+        pos += CompressedInteger.length(file.array()[(int) pos] & 0xFF);
+        return v;
+    }
+
+    /** ECMA-335 compressed signed integer ({@link CompressedInteger#readSigned}). */
+    public int readInt() {
+        int v = CompressedInteger.readSigned(file.array(), pos, end, structure);
+        pos += CompressedInteger.length(file.array()[(int) pos] & 0xFF);
+        return v;
     }
 
     /** A raw little-endian u32 (the payload of ResumptionStubEntryPoint). */

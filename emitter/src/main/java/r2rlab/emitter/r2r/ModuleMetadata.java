@@ -19,6 +19,7 @@ import r2rlab.format.metadata.MetadataBuilderSignatures;
 import r2rlab.format.metadata.MetadataBuilderSignatures.Type;
 import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.metadata.MethodImplAttributes;
+import r2rlab.format.metadata.TableSchema.MethodDefColumns;
 
 /**
  * The ECMA-335 metadata of an emitted module, as crossgen2's input and output hold it: the IL
@@ -171,7 +172,7 @@ public final class ModuleMetadata {
         Metadata md = Metadata.read(new ByteReader(ilMetadata), 0, ilMetadata.length);
         Map<MethodDecl, Integer> out = new IdentityHashMap<>();
         for (var e : methodRids.entrySet()) {
-            out.put(e.getKey(), (int) md.cellFileOffset(MetadataTable.METHODDEF, e.getValue(), 0));
+            out.put(e.getKey(), (int) md.cellFileOffset(MetadataTable.METHODDEF, e.getValue(), MethodDefColumns.RVA));
         }
         return out;
     }

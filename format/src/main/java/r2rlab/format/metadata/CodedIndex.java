@@ -72,9 +72,28 @@ public enum CodedIndex {
     public int decode(int coded) {
         int table = tableOf(coded);
         int rid = ridOf(coded);
-        if (table < 0 || rid > 0xFFFFFF) {
+        if (table < 0 || rid > MAX_RID) {
             return -1;
         }
         return rid == 0 ? 0 : MetadataTable.token(table, rid);
+    }
+
+    /**
+     * The raw coded value of a token ({@code rid << tagBits | tag}), 0 for the null token; the
+     * mirror of {@link #decode}.
+     *
+     * @throws IllegalArgumentException when the token's table is not one this coded index selects
+     */
+    public int encode(int token) {
+        if (token == 0) {
+            return 0;
+        }
+        int table = table(token);
+        for (int tag = 0; tag < tables.length; tag++) {
+            if (tables[tag] == table) {
+                return rid(token) << tagBits | tag;
+            }
+        }
+        throw new IllegalArgumentException(describe(token) + " cannot be a " + ecmaName + " coded index");
     }
 }

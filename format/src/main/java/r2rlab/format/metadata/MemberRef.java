@@ -9,8 +9,8 @@ public record MemberRef(int rid, int parent, String name, byte[] signature) {
         return MetadataTable.token(MetadataTable.MEMBERREF, rid);
     }
 
-    /** True when the signature is a FieldSig (first byte 0x06). */
+    /** True when the signature is a FieldSig (calling convention FIELD). */
     public boolean isField() {
-        return signature.length > 0 && (signature[0] & 0x0F) == 0x06;
+        return signature.length > 0 && CallingConvention.kind(signature[0]) == CallingConvention.FIELD;
     }
 }

@@ -4,13 +4,14 @@ import static r2rlab.format.metadata.MetadataTable.*;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import r2rlab.format.metadata.TableSchema.NestedClassColumns;
 
 /**
  * Builds ECMA-335 metadata (II.24) — the mirror of {@link Metadata}: rows are added with the
@@ -18,12 +19,14 @@ import java.util.UUID;
  * {@link #toByteArray()} serializes the metadata root ("BSJB", version "v4.0.30319"), the
  * {@code #~} stream and the {@code #Strings}, {@code #US}, {@code #GUID} and {@code #Blob} heaps.
  *
- * <p>Column layouts come from {@link TableSchema}; heap, simple and coded index widths follow the
- * same rules the reader uses. Ownership follows the order of calls: a MethodDef or Field belongs
- * to the last TypeDef added before it, a Param to the last MethodDef. NestedClass is sorted by
- * nested type on output. The output depends only on the sequence of calls (deterministic).
+ * <p>Column layouts come from {@link TableSchema}, the root from {@link MetadataRoot}, the table
+ * stream header and column widths from {@link MetadataTableStream}, heap entries from
+ * {@link MetadataHeaps}: the same definitions the reader uses. Row values are given in column
+ * order. Ownership follows the order of calls: a MethodDef or Field belongs to the last TypeDef
+ * added before it, a Param to the last MethodDef. NestedClass is sorted by nested type on output.
+ * The output depends only on the sequence of calls (deterministic).
  *
- * <p>Coded-index columns take tokens ({@code table << 24 | rid}, 0 for null); their table and row
+ * <p>Coded-index columns take tokens ({@link MetadataTable#token}, 0 for null); their table and row
  * are checked when serializing.
  */
 public final class MetadataBuilder {
@@ -32,7 +35,6 @@ public final class MetadataBuilder {
     /** CALG_SHA1, the hash algorithm of the Assembly row. */
     public static final int HASH_ALGORITHM_SHA1 = 0x8004;
 
-    static final int SIGNATURE = 0x424A5342;
     /** Heaps of this many bytes or more are indexed with 4 bytes. */
     static final int WIDE_HEAP_SIZE = 0x10000;
 
@@ -73,12 +75,8 @@ public final class MetadataBuilder {
         if (index != null) {
             return index;
         }
-        if (value.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("#Strings entry contains a NUL character: " + value);
-        }
         int at = stringHeap.size();
-        stringHeap.writeBytes(value.getBytes(StandardCharsets.UTF_8));
-        stringHeap.write(0);
+        MetadataHeaps.writeString(stringHeap, value);
         stringIndex.put(value, at);
         return at;
     }
@@ -91,15 +89,14 @@ public final class MetadataBuilder {
             return index;
         }
         int at = blobHeap.size();
-        MetadataBuilderSignatures.writeCompressed(blobHeap, value.length);
-        blobHeap.writeBytes(value);
+        MetadataHeaps.writeBlob(blobHeap, value);
         blobIndex.put(key, at);
         return at;
     }
 
     /**
      * Interns a #US entry (compressed length, UTF-16LE chars, the II.24.2.4 trailing byte) and returns
-     * its index; "" is index 0. The user-string token is {@code 0x70000000 | index}.
+     * its index; "" is index 0. The user-string token is {@code token(MetadataTable.USER_STRING, index)}.
      */
     public int userString(String value) {
         Integer index = userStringIndex.get(value);
@@ -107,10 +104,7 @@ public final class MetadataBuilder {
             return index;
         }
         int at = userStringHeap.size();
-        byte[] chars = value.getBytes(StandardCharsets.UTF_16LE);
-        MetadataBuilderSignatures.writeCompressed(userStringHeap, chars.length + 1);
-        userStringHeap.writeBytes(chars);
-        userStringHeap.write(userStringTrailer(value));
+        MetadataHeaps.writeUserString(userStringHeap, value);
         userStringIndex.put(value, at);
         return at;
     }
@@ -124,16 +118,8 @@ public final class MetadataBuilder {
         if (index != null) {
             return index;
         }
-        long hi = value.getMostSignificantBits();
-        long lo = value.getLeastSignificantBits();
-        // Data1 (u32), Data2, Data3 (u16) little-endian, Data4 as bytes: the layout Metadata.guid reads.
-        writeU32(guidHeap, (int) (hi >>> 32));
-        writeU16(guidHeap, (int) (hi >>> 16));
-        writeU16(guidHeap, (int) hi);
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            guidHeap.write((int) (lo >>> shift) & 0xFF);
-        }
-        int at = guidHeap.size() / 16;
+        MetadataHeaps.writeGuid(guidHeap, value);
+        int at = MetadataHeaps.guidCount(guidHeap);
         guidIndex.put(value, at);
         return at;
     }
@@ -236,7 +222,7 @@ public final class MetadataBuilder {
         if (values.length != TableSchema.columns(table).length) {
             throw new AssertionError(MetadataTable.name(table) + " row has " + values.length + " values");
         }
-        if (rows[table].size() >= 0xFFFFFF) {
+        if (rows[table].size() >= MAX_RID) {
             throw new IllegalStateException(MetadataTable.name(table) + " table is full");
         }
         rows[table].add(values);
@@ -274,84 +260,41 @@ public final class MetadataBuilder {
         byte[] userStrings = padded(userStringHeap);
         byte[] guids = guidHeap.toByteArray();
         byte[] blobs = padded(blobHeap);
-        int heapSizes = (strings.length >= WIDE_HEAP_SIZE ? Metadata.HEAP_STRINGS_WIDE : 0)
-                | (guids.length >= WIDE_HEAP_SIZE ? Metadata.HEAP_GUID_WIDE : 0)
-                | (blobs.length >= WIDE_HEAP_SIZE ? Metadata.HEAP_BLOB_WIDE : 0);
-        byte[] tables = tableStream(heapSizes);
-
-        String[] names = {"#~", "#Strings", "#US", "#GUID", "#Blob"};
-        byte[][] streams = {tables, strings, userStrings, guids, blobs};
-        byte[] version = VERSION_STRING.getBytes(StandardCharsets.US_ASCII);
-        int versionLength = (version.length + 1 + 3) & ~3;
-        int headerSize = 16 + versionLength + 4;
-        for (String n : names) {
-            headerSize += 8 + ((n.length() + 1 + 3) & ~3);
-        }
-
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        writeU32(out, SIGNATURE);
-        writeU16(out, 1);
-        writeU16(out, 1);
-        writeU32(out, 0);
-        writeU32(out, versionLength);
-        out.writeBytes(version);
-        out.writeBytes(new byte[versionLength - version.length]);
-        writeU16(out, 0);
-        writeU16(out, names.length);
-        int offset = headerSize;
-        for (int i = 0; i < names.length; i++) {
-            writeU32(out, offset);
-            writeU32(out, streams[i].length);
-            byte[] n = names[i].getBytes(StandardCharsets.US_ASCII);
-            out.writeBytes(n);
-            out.writeBytes(new byte[((n.length + 1 + 3) & ~3) - n.length]);
-            offset += streams[i].length;
-        }
-        if (out.size() != headerSize) {
-            throw new AssertionError("metadata header size " + out.size() + " != " + headerSize);
-        }
-        for (byte[] s : streams) {
-            out.writeBytes(s);
-        }
-        return out.toByteArray();
+        int heapSizes = (strings.length >= WIDE_HEAP_SIZE ? MetadataTableStream.HEAP_STRINGS_WIDE : 0)
+                | (guids.length >= WIDE_HEAP_SIZE ? MetadataTableStream.HEAP_GUID_WIDE : 0)
+                | (blobs.length >= WIDE_HEAP_SIZE ? MetadataTableStream.HEAP_BLOB_WIDE : 0);
+        Map<String, byte[]> streams = new LinkedHashMap<>();
+        streams.put(MetadataRoot.COMPRESSED_TABLES, tableStream(heapSizes));
+        streams.put(MetadataRoot.STRINGS, strings);
+        streams.put(MetadataRoot.USER_STRINGS, userStrings);
+        streams.put(MetadataRoot.GUIDS, guids);
+        streams.put(MetadataRoot.BLOBS, blobs);
+        return MetadataRoot.write(VERSION_STRING, streams);
     }
 
     private byte[] tableStream(int heapSizes) {
-        int[] counts = new int[64];
-        long valid = 0;
+        int[] counts = new int[MetadataTableStream.TABLE_BITS];
         for (int t = 0; t < MetadataTable.COUNT; t++) {
             counts[t] = rows[t].size();
-            if (counts[t] > 0) {
-                valid |= 1L << t;
-            }
         }
+        int nestedColumn = NestedClassColumns.NESTED_CLASS;
         List<int[]> nested = new ArrayList<>(rows[NESTEDCLASS]);
-        nested.sort(Comparator.comparingInt(r -> r[0]));
+        nested.sort(Comparator.comparingInt(r -> r[nestedColumn]));
         for (int i = 1; i < nested.size(); i++) {
-            if (nested.get(i)[0] == nested.get(i - 1)[0]) {
-                throw new IllegalStateException("TypeDef row " + nested.get(i)[0] + " has two NestedClass rows");
+            if (nested.get(i)[nestedColumn] == nested.get(i - 1)[nestedColumn]) {
+                throw new IllegalStateException("TypeDef row " + nested.get(i)[nestedColumn]
+                        + " has two NestedClass rows");
             }
         }
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        writeU32(out, 0);
-        out.write(2);
-        out.write(0);
-        out.write(heapSizes);
-        out.write(1);
-        writeU64(out, valid);
-        writeU64(out, SORTED_MASK);
-        for (int t = 0; t < MetadataTable.COUNT; t++) {
-            if (counts[t] > 0) {
-                writeU32(out, counts[t]);
-            }
-        }
-        int[] heapLimits = new int[] {stringHeap.size(), guidHeap.size() / 16, blobHeap.size()};
+        MetadataTableStream.writeHeader(out, heapSizes, SORTED_MASK, counts);
+        int[] heapLimits = new int[] {stringHeap.size(), MetadataHeaps.guidCount(guidHeap), blobHeap.size()};
         for (int t = 0; t < MetadataTable.COUNT; t++) {
             TableSchema.Column[] columns = TableSchema.columns(t);
             int[] widths = new int[columns.length];
             for (int c = 0; c < columns.length; c++) {
-                widths[c] = columnWidth(columns[c], counts, heapSizes);
+                widths[c] = MetadataTableStream.columnWidth(columns[c], counts, heapSizes, false);
             }
             List<int[]> tableRows = t == NESTEDCLASS ? nested : rows[t];
             for (int r = 0; r < tableRows.size(); r++) {
@@ -395,7 +338,7 @@ public final class MetadataBuilder {
                         + MetadataTable.name(table(value)) + " (" + counts[table(value)] + " rows)");
             }
             try {
-                return codedIndex(column.codedIndex(), value);
+                return column.codedIndex().encode(value);
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException(where + ": " + e.getMessage(), e);
             }
@@ -413,37 +356,6 @@ public final class MetadataBuilder {
             throw new IllegalStateException(where + ": " + heap + " index " + value + " out of range");
         }
         return value;
-    }
-
-    /** Column width in bytes, by the rules {@link Metadata} reads with (II.24.2.6). */
-    static int columnWidth(TableSchema.Column column, int[] counts, int heapSizes) {
-        return Metadata.columnWidth(column, counts, heapSizes, false);
-    }
-
-    /** Encodes a token (0 = null) as a coded index value: {@code rid << tagBits | tag}. */
-    static int codedIndex(CodedIndex coded, int token) {
-        if (token == 0) {
-            return 0;
-        }
-        int table = table(token);
-        for (int tag = 0; tag < coded.tableCount(); tag++) {
-            if (coded.tableAt(tag) == table) {
-                return rid(token) << coded.tagBits() | tag;
-            }
-        }
-        throw new IllegalArgumentException(describe(token) + " cannot be a " + coded.ecmaName() + " coded index");
-    }
-
-    /** The II.24.2.4 trailing byte: 1 when some char has a non-zero high byte or a special low byte. */
-    static int userStringTrailer(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c >= 0x100 || (c >= 0x01 && c <= 0x08) || (c >= 0x0E && c <= 0x1F) || c == 0x27 || c == 0x2D
-                    || c == 0x7F) {
-                return 1;
-            }
-        }
-        return 0;
     }
 
     private static byte[] padded(ByteArrayOutputStream heap) {

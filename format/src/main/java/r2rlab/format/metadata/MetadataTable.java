@@ -62,6 +62,13 @@ public final class MetadataTable {
     /** Number of ECMA-335 tables (0x00..0x2C); table bits above that have no known row layout. */
     public static final int COUNT = 0x2D;
 
+    /** Not a table: the token type of a #US heap string ({@code ldstr}), whose "row id" is its heap index. */
+    public static final int USER_STRING = 0x70;
+
+    /** Largest row id: the low 24 bits of a token. */
+    public static final int MAX_RID = 0xFFFFFF;
+    private static final int TABLE_SHIFT = 24;
+
     private static final String[] NAMES = {
         "Module", "TypeRef", "TypeDef", "FieldPtr", "Field", "MethodPtr", "MethodDef", "ParamPtr",
         "Param", "InterfaceImpl", "MemberRef", "Constant", "CustomAttribute", "FieldMarshal", "DeclSecurity", "ClassLayout",
@@ -84,17 +91,17 @@ public final class MetadataTable {
 
     /** Builds a token {@code table << 24 | rid}. */
     public static int token(int table, int rid) {
-        return table << 24 | (rid & 0xFFFFFF);
+        return table << TABLE_SHIFT | (rid & MAX_RID);
     }
 
     /** The table id of a token (its high byte). */
     public static int table(int token) {
-        return token >>> 24;
+        return token >>> TABLE_SHIFT;
     }
 
     /** The row id of a token (its low 24 bits). */
     public static int rid(int token) {
-        return token & 0xFFFFFF;
+        return token & MAX_RID;
     }
 
     /** "TypeDef[0x02000005]" style rendering of a token, for messages. */

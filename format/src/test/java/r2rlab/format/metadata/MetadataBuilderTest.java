@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import r2rlab.format.ByteReader;
+import r2rlab.format.CompressedInteger;
+import r2rlab.format.r2r.CorElementType;
 
 class MetadataBuilderTest {
     static final UUID MVID = UUID.fromString("6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
@@ -111,7 +113,7 @@ class MetadataBuilderTest {
             objectCtor = b.addMemberRef(object, ".ctor", methodSig(true, VOID));
             await = b.addMemberRef(asyncHelpers, "Await", methodSig(false, VOID, classType(task)));
             getResult = b.addMemberRef(taskOfInt, "get_Result", methodSig(true, typeVar(0)));
-            localSig = b.addStandAloneSig(new byte[] {0x07, 0x01, ELEMENT_I4});
+            localSig = b.addStandAloneSig(new byte[] {0x07, 0x01, CorElementType.I4});
             hello = b.userString("Hello, world");
             unicode = b.userString("\u00e9t\u00e9");
         }
@@ -275,11 +277,11 @@ class MetadataBuilderTest {
 
     @Test
     void userStringTrailingByte() {
-        assertEquals(0, MetadataBuilder.userStringTrailer("abc"));
-        assertEquals(1, MetadataBuilder.userStringTrailer("it's"));
-        assertEquals(1, MetadataBuilder.userStringTrailer("a-b"));
-        assertEquals(1, MetadataBuilder.userStringTrailer("\u4e2d"));
-        assertEquals(1, MetadataBuilder.userStringTrailer("\u0001"));
+        assertEquals(0, MetadataHeaps.userStringTrailer("abc"));
+        assertEquals(1, MetadataHeaps.userStringTrailer("it's"));
+        assertEquals(1, MetadataHeaps.userStringTrailer("a-b"));
+        assertEquals(1, MetadataHeaps.userStringTrailer("\u4e2d"));
+        assertEquals(1, MetadataHeaps.userStringTrailer("\u0001"));
         MetadataBuilder b = new MetadataBuilder();
         b.addModule("m", null);
         int index = b.userString("\u4e2d");
@@ -293,12 +295,12 @@ class MetadataBuilderTest {
 
     @Test
     void signatureEncoding() {
-        assertArrayEquals(new byte[] {0x7F}, compressUnsigned(0x7F));
-        assertArrayEquals(new byte[] {(byte) 0x80, (byte) 0x80}, compressUnsigned(0x80));
-        assertArrayEquals(new byte[] {(byte) 0xBF, (byte) 0xFF}, compressUnsigned(0x3FFF));
-        assertArrayEquals(new byte[] {(byte) 0xC0, 0x00, 0x40, 0x00}, compressUnsigned(0x4000));
-        assertArrayEquals(new byte[] {(byte) 0xDF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF}, compressUnsigned(0x1FFFFFFF));
-        assertThrows(IllegalArgumentException.class, () -> compressUnsigned(0x20000000));
+        assertArrayEquals(new byte[] {0x7F}, CompressedInteger.encode(0x7F));
+        assertArrayEquals(new byte[] {(byte) 0x80, (byte) 0x80}, CompressedInteger.encode(0x80));
+        assertArrayEquals(new byte[] {(byte) 0xBF, (byte) 0xFF}, CompressedInteger.encode(0x3FFF));
+        assertArrayEquals(new byte[] {(byte) 0xC0, 0x00, 0x40, 0x00}, CompressedInteger.encode(0x4000));
+        assertArrayEquals(new byte[] {(byte) 0xDF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF}, CompressedInteger.encode(0x1FFFFFFF));
+        assertThrows(IllegalArgumentException.class, () -> CompressedInteger.encode(0x20000000));
         assertEquals(0x10 << 2 | 2, typeDefOrRefEncoded(token(TYPESPEC, 0x10)));
         assertEquals(5 << 2, typeDefOrRefEncoded(token(TYPEDEF, 5)));
         assertThrows(IllegalArgumentException.class, () -> typeDefOrRefEncoded(token(METHODDEF, 1)));
@@ -351,7 +353,7 @@ class MetadataBuilderTest {
         b.addMethodDef(0, 0, STATIC, "LastMethod", methodSig(false, I4, I8));
         Metadata md = read(b.toByteArray());
         assertTrue(md.streams().get(1).size() > 0xFFFF);
-        assertEquals(Metadata.HEAP_STRINGS_WIDE, md.heapSizes());
+        assertEquals(MetadataTableStream.HEAP_STRINGS_WIDE, md.heapSizes());
         assertEquals(4, md.columnWidth(TYPEREF, 1));
         assertEquals(4, md.columnWidth(METHODDEF, 3));
         assertEquals(2, md.columnWidth(METHODDEF, 4)); // #Blob stays narrow

@@ -60,25 +60,8 @@ final class SyntheticMetadata {
 
     byte[] build() {
         ByteArrayOutputStream ts = new ByteArrayOutputStream();
-        long valid = 0;
-        for (int t = 0; t < 64; t++) {
-            if (rowCounts[t] != 0) {
-                valid |= 1L << t;
-            }
-        }
-        le(ts, 0, 4);
-        ts.write(2);
-        ts.write(0);
-        ts.write(heapSizes);
-        ts.write(1);
-        le(ts, valid, 8);
-        le(ts, 0, 8);
-        for (int t = 0; t < 64; t++) {
-            if (rowCounts[t] != 0) {
-                le(ts, rowCounts[t], 4);
-            }
-        }
-        if ((heapSizes & 0x40) != 0) {
+        MetadataTableStream.writeHeader(ts, heapSizes, 0, rowCounts);
+        if ((heapSizes & MetadataTableStream.HEAP_EXTRA_DATA) != 0) {
             le(ts, 0xDEADBEEFL, 4);
         }
         ts.writeBytes(tableDataSize >= 0 ? new byte[tableDataSize] : tableData);
@@ -94,36 +77,9 @@ final class SyntheticMetadata {
             streams.put(h.getKey(), padded);
         }
         if (jtd) {
-            streams.put("#JTD", new byte[0]);
+            streams.put(MetadataRoot.MINIMAL_DELTA, new byte[0]);
         }
-        byte[] version = "v4.0.30319\0\0".getBytes(StandardCharsets.US_ASCII);
-        int headerSize = 16 + version.length + 4;
-        for (String name : streams.keySet()) {
-            headerSize += 8 + ((name.length() + 1 + 3) & ~3);
-        }
-        ByteArrayOutputStream md = new ByteArrayOutputStream();
-        le(md, 0x424A5342L, 4);
-        le(md, 1, 2);
-        le(md, 1, 2);
-        le(md, 0, 4);
-        le(md, version.length, 4);
-        md.writeBytes(version);
-        le(md, 0, 2);
-        le(md, streams.size(), 2);
-        int offset = headerSize;
-        for (Map.Entry<String, byte[]> s : streams.entrySet()) {
-            le(md, offset, 4);
-            le(md, s.getValue().length, 4);
-            byte[] name = new byte[(s.getKey().length() + 1 + 3) & ~3];
-            byte[] ascii = s.getKey().getBytes(StandardCharsets.US_ASCII);
-            System.arraycopy(ascii, 0, name, 0, ascii.length);
-            md.writeBytes(name);
-            offset += s.getValue().length;
-        }
-        for (byte[] s : streams.values()) {
-            md.writeBytes(s);
-        }
-        return md.toByteArray();
+        return MetadataRoot.write(MetadataBuilder.VERSION_STRING, streams);
     }
 
     static void le(ByteArrayOutputStream out, long value, int bytes) {
