@@ -28,11 +28,6 @@ public final class SignatureReader {
         return start;
     }
 
-    /** Bytes left before the signature's window ends. */
-    public long remaining() {
-        return end - pos;
-    }
-
     public String structure() {
         return structure;
     }

@@ -56,9 +56,6 @@ public final class MetadataTable {
     public static final int METHODSPEC = 0x2B;
     public static final int GENERICPARAMCONSTRAINT = 0x2C;
 
-    /** Token type of a #US heap offset (mdtString): the high byte of a user-string token, not a table. */
-    public static final int USERSTRING = 0x70;
-
     /** Number of ECMA-335 tables (0x00..0x2C); table bits above that have no known row layout. */
     public static final int COUNT = 0x2D;
 

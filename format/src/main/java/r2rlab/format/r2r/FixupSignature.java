@@ -75,7 +75,7 @@ public sealed interface FixupSignature {
             int table = switch (kind) {
                 case MethodEntry_DefToken, VirtualEntry_DefToken -> MetadataTable.METHODDEF;
                 case MethodEntry_RefToken, VirtualEntry_RefToken -> MetadataTable.MEMBERREF;
-                default -> MetadataTable.USERSTRING;
+                default -> MetadataTable.USER_STRING;
             };
             return MetadataTable.token(table, rid);
         }
