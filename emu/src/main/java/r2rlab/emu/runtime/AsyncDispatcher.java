@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
-import r2rlab.emu.unicorn.Unicorn;
 import r2rlab.loader.runtime.MethodDesc;
 
 /**
@@ -43,7 +43,7 @@ final class AsyncDispatcher {
     static final int MAX_STEPS = 100_000;
 
     private final EmulatedRuntime rt;
-    private final Unicorn uc;
+    private final CpuEngine uc;
     final long taskMethodTable;
     final long exceptionMethodTable;
     /** The MethodTable of the runtime's own Yield continuation (no data). */
@@ -68,7 +68,7 @@ final class AsyncDispatcher {
 
     AsyncDispatcher(EmulatedRuntime rt, long yieldResumeAddress) {
         this.rt = rt;
-        this.uc = rt.unicorn();
+        this.uc = rt.engine();
         this.taskMethodTable = methodTable(TASK_SIZE);
         this.exceptionMethodTable = methodTable(EXCEPTION_SIZE);
         this.yieldContinuationMethodTable = methodTable(OFFSET_DATA);

@@ -7,12 +7,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.emu.unicorn.TrapPage;
 import r2rlab.emu.unicorn.Unicorn;
 import r2rlab.format.ByteReader;
 import r2rlab.format.metadata.Metadata;
-import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.SectionHeader;
 import r2rlab.format.r2r.ReadyToRunHelper;
 import r2rlab.format.r2r.ReadyToRunSectionType;
@@ -44,7 +44,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
 
     private final R2RImage image;
     private final Abi abi;
-    private final Unicorn uc;
+    private final CpuEngine uc;
     private final TrapPage traps;
     private final ReadyToRunInfo info;
     private final ExternalMethodFixupWorker worker;
@@ -98,7 +98,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
         this.base = loadBase;
         this.image = image;
         this.abi = Abi.of(image.pe().machine(), image.pe().os());
-        this.uc = image.pe().machine() == Machine.ARM64 ? Unicorn.arm64() : Unicorn.x86_64();
+        this.uc = Unicorn.open(image.pe().machine());
         try {
             mapImage();
             uc.memMap(HEAP_BASE, HEAP_SIZE, UC_PROT_READ | UC_PROT_WRITE);
@@ -169,7 +169,8 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
         return info;
     }
 
-    public Unicorn unicorn() {
+    /** The CPU engine the guest runs in. */
+    public CpuEngine engine() {
         return uc;
     }
 
@@ -480,9 +481,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
                 cell = rax;
             } else {
                 long returnAddress = uc.readLong(rsp + 16);
-                byte[] disp = uc.memRead(returnAddress - 4, 4);
-                int d = (disp[0] & 0xFF) | (disp[1] & 0xFF) << 8 | (disp[2] & 0xFF) << 16 | (disp[3] & 0xFF) << 24;
-                cell = returnAddress + d;
+                cell = returnAddress + uc.readInt(returnAddress - 4);
             }
         }
         // Resolve before popping the thunk's two pushes, so a failure is reported with the frame intact.

@@ -37,7 +37,7 @@ class CallCountingTest {
             assertEquals(1, rt.trace().stream().filter(e -> e.startsWith("tier-up: Demo.Count.Hot")).count(), rt.trace().toString());
             // The cell now leads straight to the Tier1 body: calls 4 and 5 were not counted.
             long cellValue = rt.info().image().importSections().get(4).cells().stream()
-                    .mapToLong(c -> rt.unicorn().readLong(img.pe().imageBase() + c.rva()))
+                    .mapToLong(c -> rt.engine().readLong(img.pe().imageBase() + c.rva()))
                     .filter(v -> v == img.pe().imageBase() + hotTier1.entryRva()).count();
             assertEquals(1, cellValue, "one cell backpatched to Tier1 code at 0x" + Long.toHexString(img.pe().imageBase() + hotTier1.entryRva()));
             assertTrue(hotTier1.entryRva() != hot.entryRva());

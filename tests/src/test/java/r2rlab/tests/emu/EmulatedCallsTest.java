@@ -46,7 +46,7 @@ class EmulatedCallsTest {
                 for (String e : resolved) {
                     long cellRva = Long.decode(e.substring("DelayLoad_MethodCall cell ".length(), e.indexOf(" (section")));
                     long target = Long.decode(e.substring(e.indexOf("-> ") + 3));
-                    assertEquals(target, rt.unicorn().readLong(img.pe().imageBase() + cellRva), "cell patched");
+                    assertEquals(target, rt.engine().readLong(img.pe().imageBase() + cellRva), "cell patched");
                     assertTrue(img.methods().stream().anyMatch(m -> img.pe().imageBase() + m.entryRva() == target), "target is a method's code");
                     assertTrue(e.contains("(section 4)"), e);
                 }

@@ -120,7 +120,7 @@ class StackWalkTest {
             // stack pointers grow outwards
             assertTrue(w.frames().get(0).sp() < w.frames().get(1).sp() && w.frames().get(1).sp() < w.frames().get(2).sp());
             // frame 0's IP is the return address of B's GCPoll call
-            long sp = rt.unicorn().regRead(arch == Architecture.ARM64 ? r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_SP
+            long sp = rt.engine().regRead(arch == Architecture.ARM64 ? r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_SP
                     : r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RSP);
             assertTrue(sp > 0);
         }
