@@ -114,10 +114,9 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
             this.manifest = readManifest(image);
             this.info = new ReadyToRunInfo(image, this);
             this.worker = new ExternalMethodFixupWorker(info);
-            String rejected = info.initialize();
-            if (rejected != null) {
-                throw new IllegalStateException("the runtime rejects the image's R2R code: " + rejected);
-            }
+            info.initialize().ifPresent(rejected -> {
+                throw new IllegalStateException("the runtime rejects the image's R2R code: " + rejected.message());
+            });
             syncCells();
         } catch (RuntimeException e) {
             uc.close();
@@ -333,11 +332,11 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
         boolean async = (image.metadata().methodImplFlags(token & 0xFFFFFF) & r2rlab.format.metadata.MethodImplAttributes.ASYNC) != 0;
         EntryPoint ep = async ? info.getAsyncVariantEntryPoint(token) : info.getEntryPoint(token);
         if (!ep.isOk()) {
-            throw new IllegalStateException(String.format("method 0x%08X has no R2R code to tier up: %s", token, ep.reason()));
+            throw new IllegalStateException(String.format("method 0x%08X has no R2R code to tier up: %s", token, ep.rejection().message()));
         }
         r2rlab.loader.runtime.TierUpResult r = info.tiering().tierUp(ep.method());
         if (!r.published()) {
-            throw new IllegalStateException("tier-up of " + ep.method().name() + " failed: " + r.failure());
+            throw new IllegalStateException("tier-up of " + ep.method().name() + " failed: " + r.failure().message());
         }
         applyTierUp(r);
         return r;
@@ -517,7 +516,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
         prepareEntryPoints();
         EntryPoint ep = info.getEntryPoint(token);
         if (!ep.isOk()) {
-            throw new IllegalStateException(String.format("method 0x%08X has no R2R code to run: %s", token, ep.reason()));
+            throw new IllegalStateException(String.format("method 0x%08X has no R2R code to run: %s", token, ep.rejection().message()));
         }
         syncCells();
         long address = ep.address();
@@ -586,7 +585,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
                 continue;
             }
             if (!ep.isOk()) {
-                event(String.format("method 0x%08X has no usable R2R code: %s", m.token(), ep.reason()));
+                event(String.format("method 0x%08X has no usable R2R code: %s", m.token(), ep.rejection().message()));
             }
         }
         syncCells();

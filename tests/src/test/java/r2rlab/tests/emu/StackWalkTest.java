@@ -195,7 +195,7 @@ class StackWalkTest {
 
             // getAsyncVariantEntryPoint runs the variant's fixup list, whose 0x38 cell registers the stub.
             EntryPoint ep = rt.info().getAsyncVariantEntryPoint(variant.token());
-            assertTrue(ep.isOk(), ep.reason());
+            assertTrue(ep.isOk(), () -> ep.rejection().message());
             MethodDesc after = rt.info().jitManager().methodForCodeAddress(stub.rva() + 8);
             assertTrue(after.isResumptionStub(), String.valueOf(after));
             assertNotEquals(before, after);
