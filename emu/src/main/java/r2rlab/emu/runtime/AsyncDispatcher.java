@@ -266,9 +266,9 @@ final class AsyncDispatcher {
         suspensionHead = 0;
     }
 
-    AsyncRun finishRun(long value, GuestException exception, long task, boolean sync) {
-        return new AsyncRun(value, exception, task, sync, suspensions, yields, continuationsAllocated,
-                List.copyOf(resumptions), exceptionsRouted);
+    AsyncRun finishRun(RunOutcome.Completed outcome, long task, boolean sync) {
+        return new AsyncRun(outcome, task, sync, suspensions, yields, continuationsAllocated, List.copyOf(resumptions),
+                exceptionsRouted);
     }
 
     boolean isTask(long address) {
@@ -322,11 +322,11 @@ final class AsyncDispatcher {
                 rt.event(String.format("resume continuation 0x%X state %d through stub 0x%X (%s), result at 0x%X",
                         cur, state, resume, stub == null ? "?" : stub.name(), resultLocation));
                 suspensionHead = 0;
-                EmulatedRuntime.Result r = rt.callAddress(resume, cur, resultLocation);
-                if (r.threw()) {
-                    thrown = r.exception();
+                RunOutcome.Completed r = rt.callAddress(resume, cur, resultLocation);
+                if (r instanceof RunOutcome.Threw t) {
+                    thrown = t.exception();
                 } else {
-                    newContinuation = r.value();
+                    newContinuation = ((RunOutcome.Returned) r).value();
                 }
                 resumptions.add(new AsyncRun.Resumption(cur, state, resume, stub, thrown != null, newContinuation));
             }

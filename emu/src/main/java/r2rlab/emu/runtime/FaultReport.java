@@ -101,7 +101,7 @@ public final class FaultReport {
                 UcException.MemAccess firstAccess = access[0];
                 FrameRegisters afterFault = FrameRegisters.read(uc);
                 long block = e.pc();
-                dropTranslations(rt);
+                rt.guest().remap(); // the re-run translates the image's code again, under the hook
                 long[] last = {-1};
                 FrameRegisters[] at = {null};
                 long hook = uc.hookCode(block, block + FaultLocator.MAX_BLOCK_BYTES - 1, (u, address, size) -> {
@@ -135,21 +135,6 @@ public final class FaultReport {
         } finally {
             uc.hookDel(memHook);
         }
-    }
-
-    /**
-     * Unicorn keeps the translated blocks of the first run, and those carry no code-hook instrumentation:
-     * remapping the image (same bytes, same protection) makes Unicorn 2 invalidate them, so the re-run
-     * translates the image's code again, under the hook.
-     */
-    private static void dropTranslations(EmulatedRuntime rt) {
-        CpuEngine uc = rt.engine();
-        long base = rt.imageBase();
-        long size = (rt.image().pe().sizeOfImage() + 0xFFF) & ~0xFFFL;
-        byte[] bytes = uc.memRead(base, (int) size);
-        uc.memUnmap(base, size);
-        uc.memMap(base, size, UnicornConst.UC_PROT_ALL);
-        uc.memWrite(base, bytes);
     }
 
     /** A report from an exception a run threw, with the guest state as it is now (no re-run: the PC may be a block start). */

@@ -159,8 +159,7 @@ public final class StackWalker {
     }
 
     static boolean inImage(EmulatedRuntime rt, long address) {
-        long base = rt.imageBase();
-        return address >= base && address < base + rt.image().pe().sizeOfImage();
+        return rt.guest().contains(address);
     }
 
     /** The name of a runtime trap ("GCPoll", "<return to runtime>") or "unmapped/unknown 0x...". */

@@ -11,6 +11,7 @@ import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.Emitter;
 import r2rlab.emitter.scenario.ScenarioBuilder;
 import r2rlab.emu.runtime.EmulatedRuntime;
+import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 
@@ -31,7 +32,7 @@ class CallCountingTest {
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             rt.enableCallCounting(3);
             // 1 + 11 + 21 + 31 + 41: the same whichever code version ran.
-            assertEquals(105, rt.call(main).value());
+            assertEquals(new RunOutcome.Returned(105), rt.call(main));
             List<String> counted = rt.trace().stream().filter(e -> e.startsWith("call ")).toList();
             assertEquals(List.of("call 1 of Demo.Count.Hot", "call 2 of Demo.Count.Hot", "call 3 of Demo.Count.Hot"), counted);
             assertEquals(1, rt.trace().stream().filter(e -> e.startsWith("tier-up: Demo.Count.Hot")).count(), rt.trace().toString());

@@ -19,6 +19,7 @@ import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.emu.runtime.FaultReport;
 import r2rlab.emu.runtime.Frame;
+import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.emu.unicorn.UnicornConst;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.loader.ImportCell;
@@ -167,9 +168,9 @@ class FaultReportTest {
         R2RImage img = calls(Architecture.ARM64, Defect.B2_JMP_EPILOG_X16);
         long base = img.pe().imageBase();
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            EmulatedRuntime.Result[] result = {null};
+            RunOutcome.Completed[] result = {null};
             assertNull(FaultReport.capture(rt, () -> result[0] = rt.call(StackWalkTest.token(img, "Demo.Calls.Main"))));
-            assertEquals(171, result[0].value());
+            assertEquals(new RunOutcome.Returned(171), result[0]);
             String add = String.format("cell 0x%X ", cellFor(img, "Demo.Calls+Math.Add").rva());
             String clamp = String.format("cell 0x%X ", cellFor(img, "Demo.Calls.Clamp").rva());
             List<String> resolved = rt.trace().stream().filter(e -> e.startsWith("DelayLoad_MethodCall")).toList();
