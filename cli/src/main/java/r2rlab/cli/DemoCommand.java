@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -14,8 +16,15 @@ import picocli.CommandLine.Option;
 import r2rlab.emitter.Architecture;
 import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.Emitter;
+import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.emitter.scenario.Scenario;
+import r2rlab.emitter.scenario.ScenarioException;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.emu.runtime.EmulatedRuntime;
+import r2rlab.emu.runtime.FaultReport;
+import r2rlab.emu.runtime.RunOutcome;
+import r2rlab.emu.runtime.RunRejectedException;
+import r2rlab.format.FormatException;
 import r2rlab.loader.R2RImage;
 
 /**
@@ -80,10 +89,11 @@ public final class DemoCommand implements Callable<Integer> {
             for (Architecture arch : Architecture.values()) {
                 String name = p.getFileName().toString().replace(".yaml", "") + "-" + arch.machine.archName + ".dll";
                 try {
-                    var scenario = ScenarioParser.parse(p);
+                    Scenario scenario = ScenarioParser.parse(p);
                     R2RImage img = R2RImage.read(name, Emitter.emit(scenario, EmitOptions.of(arch)));
                     out.println("emitted/" + Summary.line(img) + "; ran " + runEntries(scenario, img));
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException | ScenarioException | FormatException | RunRejectedException | BadInputException
+                        | RootFaulted e) {
                     err.println("r2rlab: " + p + " (" + arch.machine.archName + "): " + e.getMessage());
                     failed++;
                 }
@@ -93,35 +103,35 @@ public final class DemoCommand implements Callable<Integer> {
         return failed;
     }
 
+    /** A root method's run ended in a fault: the example fails. */
+    private static final class RootFaulted extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        RootFaulted(String call, FaultReport report) {
+            super(call + " faulted: " + report.kind() + " at " + report.location() + ": " + report.message());
+        }
+    }
+
     /**
-     * Runs, in the emulator, the scenario's roots: the static methods no other method calls, with
-     * the arguments 1, 2, 3, ...; each gives "Name(args) = value" or "Name(args) threw code".
+     * Runs, in the emulator, the scenario's {@link Scenario#rootMethods() root methods} with the
+     * arguments 1, 2, 3, ...; each gives "Name(args) = value" or "Name(args) threw code".
      */
-    private static String runEntries(r2rlab.emitter.scenario.Scenario scenario, R2RImage img) {
-        java.util.Set<String> called = new java.util.HashSet<>();
-        scenario.methods().forEach(m -> {
-            for (var insn : r2rlab.emitter.ir.Lowering.lower(m, r2rlab.emitter.ir.CodeVersion.R2R).insns()) {
-                if (insn instanceof r2rlab.emitter.ir.Insn.Call c) {
-                    called.add(c.target().fullName());
-                } else if (insn instanceof r2rlab.emitter.ir.Insn.Await w && w.target() != null) {
-                    called.add(w.target().fullName());
-                } else if (insn instanceof r2rlab.emitter.ir.Insn.TailCall t) {
-                    called.add(t.target().fullName());
-                }
-            }
-        });
-        List<String> results = new java.util.ArrayList<>();
+    private static String runEntries(Scenario scenario, R2RImage img) throws RootFaulted {
+        List<String> results = new ArrayList<>();
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            scenario.methods().filter(m -> m.isStatic() && !called.contains(m.fullName())).forEach(m -> {
+            for (MethodDecl m : scenario.rootMethods()) {
                 int token = RunCommand.resolveEntry(img, m.fullName());
                 long[] args = new long[m.params().size()];
                 for (int i = 0; i < args.length; i++) {
                     args[i] = i + 1;
                 }
-                EmulatedRuntime.Result r = m.isAsync() ? Runs.runAsync(rt, token, args) : rt.call(token, args);
-                String call = m.fullName() + java.util.Arrays.toString(args).replace('[', '(').replace(']', ')');
-                results.add(call + (r.threw() ? " threw " + r.exception().code() : " = " + r.value()));
-            });
+                String call = m.fullName() + Arrays.toString(args).replace('[', '(').replace(']', ')');
+                RunOutcome outcome = rt.run(token, args);
+                if (outcome instanceof RunOutcome.Faulted f) {
+                    throw new RootFaulted(call, f.report());
+                }
+                results.add(call + (outcome instanceof RunOutcome.Threw t ? " threw " + t.code() : " = " + ((RunOutcome.Returned) outcome).value()));
+            }
         }
         return results.isEmpty() ? "nothing (every static method is called by another)" : String.join(", ", results);
     }

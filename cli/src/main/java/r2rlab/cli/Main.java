@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
         description = "A testbed for ReadyToRun images with runtime-async code.",
         subcommands = {DumpCommand.class, EmitCommand.class, RunCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
-    /** Exit status for bad input: a malformed image, a missing file, a bad option. */
+    /** Exit status when the guest code ran and threw or faulted. */
+    public static final int EXIT_GUEST_FAILED = 1;
+    /** Exit status for bad input: a malformed image, a missing file, a bad option, an entry that cannot run. */
     public static final int EXIT_BAD_INPUT = 2;
     /** Exit status for a defect of r2rlab itself. */
     public static final int EXIT_INTERNAL = 3;
@@ -32,6 +34,10 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof BadInputException) {
+                err.println("r2rlab: " + ex.getMessage());
+                return EXIT_BAD_INPUT;
+            }
             err.println("r2rlab: internal error: " + ex + describeTop(ex));
             return EXIT_INTERNAL;
         });

@@ -11,8 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import r2rlab.emu.runtime.EmulatedRuntime;
-import r2rlab.emu.runtime.FaultReport;
-import r2rlab.format.metadata.MethodImplAttributes;
+import r2rlab.emu.runtime.RunOutcome;
+import r2rlab.emu.runtime.RunRejectedException;
+import r2rlab.format.FormatException;
+import r2rlab.format.metadata.MetadataTable;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 
@@ -49,22 +51,12 @@ public final class RunCommand implements Callable<Integer> {
         if (img == null) {
             return Main.EXIT_BAD_INPUT;
         }
-        int token;
-        try {
-            token = resolveEntry(img, entry);
-        } catch (IllegalArgumentException e) {
-            err.println("r2rlab: " + e.getMessage());
-            return Main.EXIT_BAD_INPUT;
-        }
-        if (img.pe().machine() != r2rlab.format.pe.Machine.AMD64 && img.pe().machine() != r2rlab.format.pe.Machine.ARM64) {
-            err.println("r2rlab: " + image + ": the emulator runs x64 and ARM64 images; this one is " + img.pe().machine().archName);
-            return Main.EXIT_BAD_INPUT;
-        }
+        int token = resolveEntry(img, entry);
+        RunOutcome outcome;
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             if (trace) {
                 rt.traceTo(e -> out.println("trace: " + e));
             }
-            boolean async = (img.metadata().methodImplFlags(token & 0xFFFFFF) & MethodImplAttributes.ASYNC) != 0;
             if (tierUpAfter != null) {
                 int n = tierUpAfter;
                 rt.onSuspension(count -> {
@@ -73,25 +65,20 @@ public final class RunCommand implements Callable<Integer> {
                     }
                 });
             }
-            EmulatedRuntime.Result[] result = new EmulatedRuntime.Result[1];
-            long[] argv = toArray(args);
-            // A guest fault is re-run once with a code hook over the faulting block to report the exact PC.
-            FaultReport fault = FaultReport.capture(rt, () -> result[0] = async ? Runs.runAsync(rt, token, argv) : rt.call(token, argv));
-            if (fault != null) {
-                err.println(fault);
-                return 1;
-            }
-            EmulatedRuntime.Result r = result[0];
-            if (r.threw()) {
-                out.println("exception: " + r.exception().code() + " (" + r.exception().helper() + ")");
-                return 1;
-            }
+            outcome = rt.run(token, toArray(args));
+        } catch (RunRejectedException | FormatException e) {
+            throw new BadInputException(image + ": " + e.getMessage(), e);
+        }
+        if (outcome instanceof RunOutcome.Returned r) {
             out.println("result: " + r.value());
             return 0;
-        } catch (IllegalStateException e) {
-            err.println("r2rlab: " + image + ": " + e.getMessage());
-            return 1;
         }
+        if (outcome instanceof RunOutcome.Threw t) {
+            out.println("exception: " + t.code() + " (" + t.helper() + ")");
+            return Main.EXIT_GUEST_FAILED;
+        }
+        err.println(((RunOutcome.Faulted) outcome).report());
+        return Main.EXIT_GUEST_FAILED;
     }
 
     private static long[] toArray(List<Long> list) {
@@ -102,12 +89,21 @@ public final class RunCommand implements Callable<Integer> {
         return a;
     }
 
-    /** A MethodDef token from a name as dump prints it, or from a token literal. */
+    /**
+     * A MethodDef token from a name as dump prints it, or from a token literal.
+     *
+     * @throws BadInputException no method has that name, the name is overloaded, or the literal is no MethodDef token
+     */
     static int resolveEntry(R2RImage img, String entry) {
         if (entry.startsWith("0x") || entry.startsWith("0X")) {
-            int token = (int) Long.parseLong(entry.substring(2), 16);
-            if ((token >>> 24) != 0x06) {
-                throw new IllegalArgumentException(entry + " is not a MethodDef token (0x06xxxxxx)");
+            int token;
+            try {
+                token = (int) Long.parseLong(entry.substring(2), 16);
+            } catch (NumberFormatException e) {
+                throw new BadInputException(entry + " is not a MethodDef token (0x06xxxxxx)", e);
+            }
+            if ((token >>> 24) != MetadataTable.METHODDEF) {
+                throw new BadInputException(entry + " is not a MethodDef token (0x06xxxxxx)");
             }
             return token;
         }
@@ -115,10 +111,10 @@ public final class RunCommand implements Callable<Integer> {
                 .filter(m -> m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS && m.name().equals(entry))
                 .collect(Collectors.toList());
         if (matches.isEmpty()) {
-            throw new IllegalArgumentException("no method with R2R code named " + entry + " (see r2rlab dump)");
+            throw new BadInputException("no method with R2R code named " + entry + " (see r2rlab dump)");
         }
         if (matches.size() > 1) {
-            throw new IllegalArgumentException(entry + " is overloaded; name one by token: "
+            throw new BadInputException(entry + " is overloaded; name one by token: "
                     + matches.stream().map(m -> String.format("0x%08X", m.token())).collect(Collectors.joining(", ")));
         }
         return matches.get(0).token();

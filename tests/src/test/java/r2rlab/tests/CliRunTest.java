@@ -3,9 +3,12 @@ package r2rlab.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import r2rlab.loader.R2RImage;
+import r2rlab.loader.ReadyToRunMethod;
 
 /** {@code r2rlab run} as a user runs it: emitted images, synchronous and async entry points. */
 class CliRunTest {
@@ -106,6 +109,44 @@ class CliRunTest {
                 "--entry", "0x06000001");
         assertEquals(2, x86.status());
         assertTrue(x86.err().endsWith("the emulator runs x64 and ARM64 images; this one is x86\n"), x86.err());
+    }
+
+    /** A guest fault: the report on standard error, nothing on standard output, status 1. */
+    @Test
+    void faultingRun_status1(@TempDir Path dir) throws Exception {
+        Path img = emit(dir, "calls.yaml", "x64");
+        byte[] bytes = Files.readAllBytes(img);
+        R2RImage read = R2RImage.read("calls.dll", bytes);
+        ReadyToRunMethod square = read.methods().stream().filter(m -> m.name().equals("Demo.Calls.Square")).findFirst().orElseThrow();
+        int at = (int) read.pe().rvaToOffset("Square", square.entryRva(), 8);
+        // mov rax, qword ptr [0xdead000]
+        System.arraycopy(new byte[] {0x48, (byte) 0x8b, 0x04, 0x25, 0x00, (byte) 0xd0, (byte) 0xea, 0x0d}, 0, bytes, at, 8);
+        Path faulting = dir.resolve("faulting.dll");
+        Files.write(faulting, bytes);
+        CliDumpTest.Result r = CliDumpTest.run("run", faulting.toString(), "--entry", "Demo.Calls.Main");
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertEquals("", r.out());
+        assertTrue(r.err().startsWith("FAULT: READ_UNMAPPED\n"), r.err());
+        assertTrue(r.err().contains("  address: 0xDEAD000\n"), r.err());
+        assertTrue(r.err().contains("  method:  Demo.Calls.Square\n"), r.err());
+    }
+
+    /** Entries that cannot run are bad input: one line naming why, status 2, whatever the image. */
+    @Test
+    void entryThatCannotRun_status2(@TempDir Path dir) {
+        Path img = emit(dir, "calls.yaml", "x64");
+        CliDumpTest.Result none = CliDumpTest.run("run", img.toString(), "--entry", "0x06000099");
+        assertEquals(2, none.status(), none.out() + none.err());
+        assertEquals("r2rlab: " + img + ": method 0x06000099 has no R2R code to run: no MethodDefEntryPoints entry for token 0x06000099",
+                none.err().strip());
+        assertEquals("", none.out());
+        CliDumpTest.Result notMethodDef = CliDumpTest.run("run", img.toString(), "--entry", "0x0A000001");
+        assertEquals(2, notMethodDef.status());
+        assertEquals("r2rlab: 0x0A000001 is not a MethodDef token (0x06xxxxxx)", notMethodDef.err().strip());
+        CliDumpTest.Result many = CliDumpTest.run("run", img.toString(), "--entry", "Demo.Calls.Clamp", "--arg", "1", "--arg", "2",
+                "--arg", "3", "--arg", "4", "--arg", "5");
+        assertEquals(2, many.status());
+        assertEquals("r2rlab: " + img + ": 5 arguments; the emulated calls pass at most 4", many.err().strip());
     }
 
     @Test

@@ -29,6 +29,7 @@ public enum Abi {
         this.shadowBytes = shadowBytes;
     }
 
+    /** @throws RunRejectedException for a machine the emulator does not run */
     public static Abi of(Machine machine, TargetOs os) {
         if (machine == Machine.ARM64) {
             return ARM64;
@@ -36,7 +37,8 @@ public enum Abi {
         if (machine == Machine.AMD64) {
             return os == TargetOs.WINDOWS ? X64_WINDOWS : X64_SYSV;
         }
-        throw new IllegalArgumentException("no emulation for " + machine.archName);
+        throw new RunRejectedException(RunRejectedException.Reason.UNSUPPORTED_MACHINE,
+                "the emulator runs x64 and ARM64 images; this one is " + machine.archName);
     }
 
     public int registerArguments() {

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
-import r2rlab.emu.unicorn.Unicorn;
 import r2rlab.format.r2r.ContinuationFlags;
 import r2rlab.format.r2r.ContinuationObject;
 import r2rlab.loader.runtime.MethodDesc;
@@ -49,7 +49,7 @@ final class AsyncDispatcher {
     static final int MAX_STEPS = 100_000;
 
     private final EmulatedRuntime rt;
-    private final Unicorn uc;
+    private final CpuEngine uc;
     final long taskMethodTable;
     final long exceptionMethodTable;
     /** The MethodTable of the runtime's own Yield continuation (no data). */
@@ -74,7 +74,7 @@ final class AsyncDispatcher {
 
     AsyncDispatcher(EmulatedRuntime rt, long yieldResumeAddress) {
         this.rt = rt;
-        this.uc = rt.unicorn();
+        this.uc = rt.engine();
         this.taskMethodTable = methodTable(TASK_SIZE);
         this.exceptionMethodTable = methodTable(EXCEPTION_SIZE);
         this.yieldContinuationMethodTable = methodTable(OFFSET_DATA);
@@ -272,9 +272,9 @@ final class AsyncDispatcher {
         suspensionHead = 0;
     }
 
-    AsyncRun finishRun(long value, GuestException exception, long task, boolean sync) {
-        return new AsyncRun(value, exception, task, sync, suspensions, yields, continuationsAllocated,
-                List.copyOf(resumptions), exceptionsRouted);
+    AsyncRun finishRun(RunOutcome.Completed outcome, long task, boolean sync) {
+        return new AsyncRun(outcome, task, sync, suspensions, yields, continuationsAllocated, List.copyOf(resumptions),
+                exceptionsRouted);
     }
 
     boolean isTask(long address) {
@@ -328,11 +328,11 @@ final class AsyncDispatcher {
                 rt.event(String.format("resume continuation 0x%X state %d through stub 0x%X (%s), result at 0x%X",
                         cur, state, resume, stub == null ? "?" : stub.name(), resultLocation));
                 suspensionHead = 0;
-                EmulatedRuntime.Result r = rt.callAddress(resume, cur, resultLocation);
-                if (r.threw()) {
-                    thrown = r.exception();
+                RunOutcome.Completed r = rt.callAddress(resume, cur, resultLocation);
+                if (r instanceof RunOutcome.Threw t) {
+                    thrown = t.exception();
                 } else {
-                    newContinuation = r.value();
+                    newContinuation = ((RunOutcome.Returned) r).value();
                 }
                 resumptions.add(new AsyncRun.Resumption(cur, state, resume, stub, thrown != null, newContinuation));
             }

@@ -7,8 +7,7 @@ import r2rlab.loader.runtime.MethodDesc;
  * The outcome of {@link EmulatedRuntime#runAsync}: the Task's value or the exception it faulted
  * with, and what the runtime saw on the way.
  *
- * @param value the completed Task's result (0 when it faulted)
- * @param exception the exception the Task faulted with (or that escaped synchronously), or null
+ * @param outcome the completed Task's result, or the exception the Task faulted with (or that escaped synchronously)
  * @param task the Task object's address in the managed heap (0 when the thunk threw synchronously)
  * @param completedSynchronously the Task-returning method returned a completed Task (TaskFromResult)
  * @param suspensions times a continuation chain was handed to the runtime (FinalizeTaskReturningThunk,
@@ -18,11 +17,21 @@ import r2rlab.loader.runtime.MethodDesc;
  * @param resumptions resumption-stub calls made by the dispatcher, in order
  * @param exceptionsRouted exceptions the dispatcher stored into a continuation's Exception slot
  */
-public record AsyncRun(long value, GuestException exception, long task, boolean completedSynchronously,
+public record AsyncRun(RunOutcome.Completed outcome, long task, boolean completedSynchronously,
         int suspensions, int yields, int continuationsAllocated, List<Resumption> resumptions, int exceptionsRouted) {
 
     public boolean threw() {
-        return exception != null;
+        return outcome instanceof RunOutcome.Threw;
+    }
+
+    /** The completed Task's result (0 when it faulted). */
+    public long value() {
+        return outcome instanceof RunOutcome.Returned r ? r.value() : 0;
+    }
+
+    /** The exception the Task faulted with, or null when it completed. */
+    public GuestException exception() {
+        return outcome instanceof RunOutcome.Threw t ? t.exception() : null;
     }
 
     /** The names of the resumed stubs' MethodDescs, in call order ("?" when the code address has none). */

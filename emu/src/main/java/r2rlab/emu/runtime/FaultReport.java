@@ -5,10 +5,10 @@ import java.util.Collections;
 import java.util.List;
 import r2rlab.emu.disasm.ImageDisassembler;
 import r2rlab.emu.disasm.ImageSymbols;
+import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.EmuTimeoutException;
 import r2rlab.emu.unicorn.FaultLocator;
 import r2rlab.emu.unicorn.UcException;
-import r2rlab.emu.unicorn.Unicorn;
 import r2rlab.emu.unicorn.UnicornConst;
 import r2rlab.loader.runtime.ImportSectionAssertionFailure;
 import r2rlab.loader.runtime.MethodDesc;
@@ -81,7 +81,7 @@ public final class FaultReport {
      * exceptions thrown by the runtime's trap handlers.
      */
     public static FaultReport capture(EmulatedRuntime rt, Runnable run) {
-        Unicorn uc = rt.unicorn();
+        CpuEngine uc = rt.engine();
         UcException.MemAccess[] access = {null};
         long memHook = uc.hookMemInvalid((u, type, address, size, value) -> {
             access[0] = new UcException.MemAccess(type, address, size, value);
@@ -101,7 +101,7 @@ public final class FaultReport {
                 UcException.MemAccess firstAccess = access[0];
                 FrameRegisters afterFault = FrameRegisters.read(uc);
                 long block = e.pc();
-                dropTranslations(rt);
+                rt.guest().remap(); // the re-run translates the image's code again, under the hook
                 long[] last = {-1};
                 FrameRegisters[] at = {null};
                 long hook = uc.hookCode(block, block + FaultLocator.MAX_BLOCK_BYTES - 1, (u, address, size) -> {
@@ -137,24 +137,9 @@ public final class FaultReport {
         }
     }
 
-    /**
-     * Unicorn keeps the translated blocks of the first run, and those carry no code-hook instrumentation:
-     * remapping the image (same bytes, same protection) makes Unicorn 2 invalidate them, so the re-run
-     * translates the image's code again, under the hook.
-     */
-    private static void dropTranslations(EmulatedRuntime rt) {
-        Unicorn uc = rt.unicorn();
-        long base = rt.imageBase();
-        long size = (rt.image().pe().sizeOfImage() + 0xFFF) & ~0xFFFL;
-        byte[] bytes = uc.memRead(base, (int) size);
-        uc.memUnmap(base, size);
-        uc.memMap(base, size, UnicornConst.UC_PROT_ALL);
-        uc.memWrite(base, bytes);
-    }
-
     /** A report from an exception a run threw, with the guest state as it is now (no re-run: the PC may be a block start). */
     public static FaultReport of(EmulatedRuntime rt, Throwable t) {
-        Unicorn uc = rt.unicorn();
+        CpuEngine uc = rt.engine();
         if (t instanceof UcException) {
             UcException e = (UcException) t;
             boolean exact = e.faultPc() != -1;
@@ -292,7 +277,7 @@ public final class FaultReport {
                 end = rva + 48;
             }
             int len = (int) (end - start);
-            byte[] code = rt.unicorn().memRead(base + start, len); // the guest's bytes, as executed
+            byte[] code = rt.engine().memRead(base + start, len); // the guest's bytes, as executed
             List<ImageDisassembler.Line> lines = d.disassemble(code, start);
             int mark = -1;
             for (int i = 0; i < lines.size(); i++) {

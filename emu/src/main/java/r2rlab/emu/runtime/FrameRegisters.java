@@ -3,7 +3,7 @@ package r2rlab.emu.runtime;
 import static r2rlab.emu.unicorn.UnicornConst.*;
 
 import java.util.Arrays;
-import r2rlab.emu.unicorn.Unicorn;
+import r2rlab.emu.unicorn.CpuEngine;
 
 /**
  * A register context for virtual unwinding: the program counter and the general-purpose registers.
@@ -34,7 +34,7 @@ public final class FrameRegisters {
     }
 
     /** The guest's current registers. */
-    public static FrameRegisters read(Unicorn uc) {
+    public static FrameRegisters read(CpuEngine uc) {
         boolean arm64 = uc.isArm64();
         long[] regs = new long[arm64 ? 32 : 16];
         if (arm64) {

@@ -1,6 +1,6 @@
 package r2rlab.emu.runtime;
 
-import r2rlab.emu.unicorn.Unicorn;
+import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.loader.RuntimeFunction;
 
 /**
@@ -28,10 +28,10 @@ public final class FrameUnwinder {
         }
     }
 
-    private final Unicorn uc;
+    private final CpuEngine uc;
     private final long imageBase;
 
-    public FrameUnwinder(Unicorn uc, long imageBase) {
+    public FrameUnwinder(CpuEngine uc, long imageBase) {
         this.uc = uc;
         this.imageBase = imageBase;
     }

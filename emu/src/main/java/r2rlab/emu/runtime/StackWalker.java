@@ -78,8 +78,8 @@ public final class StackWalker {
      * [RSP], ARM64 takes X30; frame 0 is the helper's managed caller.
      */
     public static Walk atGcPoint(EmulatedRuntime rt) {
-        FrameRegisters regs = FrameRegisters.read(rt.unicorn());
-        FrameUnwinder unwinder = new FrameUnwinder(rt.unicorn(), rt.imageBase());
+        FrameRegisters regs = FrameRegisters.read(rt.engine());
+        FrameUnwinder unwinder = new FrameUnwinder(rt.engine(), rt.imageBase());
         FrameRegisters caller = unwinder.unwindLeaf(regs, 0).caller();
         return walk(rt, caller, true);
     }
@@ -92,7 +92,7 @@ public final class StackWalker {
     private static Walk walk(EmulatedRuntime rt, FrameRegisters start, boolean firstIsCaller) {
         long base = rt.imageBase();
         ImageSymbols syms = new ImageSymbols(rt.image());
-        FrameUnwinder unwinder = new FrameUnwinder(rt.unicorn(), base);
+        FrameUnwinder unwinder = new FrameUnwinder(rt.engine(), base);
         List<Frame> frames = new ArrayList<>();
         FrameRegisters regs = start;
         boolean caller = firstIsCaller;
@@ -159,8 +159,7 @@ public final class StackWalker {
     }
 
     static boolean inImage(EmulatedRuntime rt, long address) {
-        long base = rt.imageBase();
-        return address >= base && address < base + rt.image().pe().sizeOfImage();
+        return rt.guest().contains(address);
     }
 
     /** The name of a runtime trap ("GCPoll", "<return to runtime>") or "unmapped/unknown 0x...". */
@@ -179,7 +178,7 @@ public final class StackWalker {
 
     /** Symbolizes one code address as the runtime's code manager sees it (see {@link Frame}). */
     public static Frame symbolize(EmulatedRuntime rt, long address) {
-        return symbolize(rt, new ImageSymbols(rt.image()), address, 0, rt.unicorn().regRead(rt.unicorn().spRegister()), false);
+        return symbolize(rt, new ImageSymbols(rt.image()), address, 0, rt.engine().regRead(rt.engine().spRegister()), false);
     }
 
     /**

@@ -7,5 +7,5 @@ public interface CodeHook {
      * @param address address of the instruction / block
      * @param size    size in bytes of the instruction / block (0 if unknown)
      */
-    void onCode(Unicorn uc, long address, int size);
+    void onCode(CpuEngine engine, long address, int size);
 }

@@ -35,11 +35,11 @@ public final class FaultLocator {
     }
 
     /**
-     * {@link Unicorn#emuStart} that, on a guest fault, throws a {@link UcException} whose
+     * {@link CpuEngine#emuStart} that, on a guest fault, throws a {@link UcException} whose
      * {@link UcException#faultPc()} is the exact faulting instruction (-1 if it could not be found).
      */
-    public static void run(Unicorn uc, long begin, long until, long timeoutMicros, long count) {
-        try (Unicorn.Context entry = uc.saveContext()) {
+    public static void run(CpuEngine uc, long begin, long until, long timeoutMicros, long count) {
+        try (CpuEngine.Context entry = uc.saveContext()) {
             try {
                 uc.emuStart(begin, until, timeoutMicros, count);
             } catch (UcException e) {
@@ -55,7 +55,7 @@ public final class FaultLocator {
      * Re-runs from {@code entry} with a code hook bounded to the block at {@code blockPc} and returns
      * the exact faulting instruction, or -1 if the re-run did not fault.
      */
-    public static long locate(Unicorn uc, Unicorn.Context entry, long begin, long until, long timeoutMicros,
+    public static long locate(CpuEngine uc, CpuEngine.Context entry, long begin, long until, long timeoutMicros,
             long count, long blockPc) {
         long[] last = {-1};
         uc.restoreContext(entry);

@@ -11,5 +11,5 @@ public interface MemHook {
      * @return true to retry the access (only valid after mapping the memory in the hook), false to let
      *         emulation fail with the corresponding {@code UC_ERR_*}
      */
-    boolean onInvalid(Unicorn uc, int type, long address, int size, long value);
+    boolean onInvalid(CpuEngine engine, int type, long address, int size, long value);
 }

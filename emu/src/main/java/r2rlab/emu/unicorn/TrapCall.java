@@ -4,20 +4,21 @@ package r2rlab.emu.unicorn;
 public final class TrapCall {
     enum Action { RETURN, JUMP, STOP }
 
-    private final Unicorn unicorn;
+    private final CpuEngine engine;
     private final long address;
     private final String name;
     Action action = Action.RETURN;
     long target;
 
-    TrapCall(Unicorn unicorn, long address, String name) {
-        this.unicorn = unicorn;
+    TrapCall(CpuEngine engine, long address, String name) {
+        this.engine = engine;
         this.address = address;
         this.name = name;
     }
 
-    public Unicorn unicorn() {
-        return unicorn;
+    /** The engine the guest runs in: arguments in its registers, results written back there. */
+    public CpuEngine engine() {
+        return engine;
     }
 
     /** Address of the trap slot that was called. */

@@ -4,7 +4,7 @@ package r2rlab.emu.unicorn;
 @FunctionalInterface
 public interface TrapHandler {
     /**
-     * Reads arguments from and writes results to registers/memory through {@link TrapCall#unicorn()}.
+     * Reads arguments from and writes results to registers/memory through {@link TrapCall#engine()}.
      * By default the trap then returns to the caller; see {@link TrapCall#jumpTo} and {@link TrapCall#stop}.
      */
     void onTrap(TrapCall call);

@@ -21,14 +21,14 @@ import java.util.List;
  * <li>{@link TrapCall#stop}: {@code uc_emu_stop}, PC left at the slot.</li>
  * </ul>
  * A hit on an unregistered address, or an exception in a handler, stops emulation and reaches the
- * caller of {@link Unicorn#emuStart} (see {@link Unicorn}).
+ * caller of {@link CpuEngine#emuStart}.
  */
 public final class TrapPage implements AutoCloseable {
     public static final long PAGE_SIZE = 0x1000;
     public static final int SLOT_SIZE = 16;
     public static final int SLOT_COUNT = (int) (PAGE_SIZE / SLOT_SIZE);
 
-    private final Unicorn uc;
+    private final CpuEngine uc;
     private final long base;
     private final List<Slot> slots = new ArrayList<>();
     private long hook;
@@ -46,7 +46,7 @@ public final class TrapPage implements AutoCloseable {
     }
 
     /** Maps the page at {@code base} (page-aligned, currently unmapped) and installs its hook. */
-    public TrapPage(Unicorn uc, long base) {
+    public TrapPage(CpuEngine uc, long base) {
         if ((base & (PAGE_SIZE - 1)) != 0) {
             throw new IllegalArgumentException("trap page base not page-aligned: 0x" + Long.toHexString(base));
         }
@@ -57,7 +57,7 @@ public final class TrapPage implements AutoCloseable {
         this.hook = uc.hookCode(base, base + PAGE_SIZE - 1, this::onCode);
     }
 
-    private static byte[] fill(Unicorn uc) {
+    private static byte[] fill(CpuEngine uc) {
         byte[] page = new byte[(int) PAGE_SIZE];
         for (int i = 0; i < page.length; i += 4) {
             if (uc.isX86()) { // ud2 ud2
@@ -115,7 +115,7 @@ public final class TrapPage implements AutoCloseable {
         return index < slots.size() ? slots.get(index) : null;
     }
 
-    private void onCode(Unicorn u, long address, int size) {
+    private void onCode(CpuEngine u, long address, int size) {
         Slot slot = slotAt(address);
         if (slot == null) {
             throw new IllegalStateException("guest reached trap page at 0x" + Long.toHexString(address)

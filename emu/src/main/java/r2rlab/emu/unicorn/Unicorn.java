@@ -6,14 +6,13 @@ import com.sun.jna.Callback;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import r2rlab.format.pe.Machine;
 
 /**
- * One Unicorn engine (x86-64 or ARM64) over {@link UnicornLibrary}. Not thread-safe; hooks run on the
- * thread that called {@link #emuStart}.
+ * One Unicorn engine (x86-64 or ARM64) over {@link UnicornLibrary}: the JNA implementation of
+ * {@link CpuEngine}. Not thread-safe; hooks run on the thread that called {@link #emuStart}.
  *
  * <p><b>Exceptions in hooks.</b> JNA swallows exceptions thrown by callbacks. Every hook installed
  * here therefore catches any {@link Throwable}, records the first one, calls {@code uc_emu_stop}, and
@@ -25,7 +24,7 @@ import java.util.Map;
  * {@link #hookDel} or {@link #close}, so they are never garbage-collected while native code can call
  * them.
  */
-public final class Unicorn implements AutoCloseable {
+public final class Unicorn implements CpuEngine {
 
     static final UnicornLibrary LIB = UnicornLibrary.INSTANCE;
 
@@ -59,6 +58,17 @@ public final class Unicorn implements AutoCloseable {
         return new Unicorn(UC_ARCH_ARM64, UC_MODE_ARM);
     }
 
+    /** A new engine for {@code machine}'s instruction set: the {@link CpuEngine.Factory} of this binding. */
+    public static Unicorn open(Machine machine) {
+        if (machine == Machine.AMD64) {
+            return x86_64();
+        }
+        if (machine == Machine.ARM64) {
+            return arm64();
+        }
+        throw new IllegalArgumentException("Unicorn is opened for x64 and ARM64 only, not " + machine.archName);
+    }
+
     /** {@code uc_version}: e.g. 0x020001ff for 2.0.1 (major << 24 | minor << 16 | patch << 8 | extra). */
     public static int version() {
         return LIB.uc_version(null, null);
@@ -77,30 +87,24 @@ public final class Unicorn implements AutoCloseable {
         return mode;
     }
 
+    @Override
     public boolean isX86() {
         return arch == UC_ARCH_X86;
     }
 
+    @Override
     public boolean isArm64() {
         return arch == UC_ARCH_ARM64;
     }
 
-    /** Register id of the program counter (RIP / PC). */
-    public int pcRegister() {
-        return isX86() ? UC_X86_REG_RIP : UC_ARM64_REG_PC;
-    }
-
-    /** Register id of the stack pointer (RSP / SP). */
-    public int spRegister() {
-        return isX86() ? UC_X86_REG_RSP : UC_ARM64_REG_SP;
-    }
-
     // ------------------------------------------------------------------ memory
 
+    @Override
     public void memMap(long address, long size, int perms) {
         check("uc_mem_map", LIB.uc_mem_map(h(), address, size, perms));
     }
 
+    @Override
     public void memUnmap(long address, long size) {
         check("uc_mem_unmap", LIB.uc_mem_unmap(h(), address, size));
     }
@@ -109,68 +113,40 @@ public final class Unicorn implements AutoCloseable {
         check("uc_mem_protect", LIB.uc_mem_protect(h(), address, size, perms));
     }
 
+    @Override
     public byte[] memRead(long address, int size) {
         byte[] bytes = new byte[size];
         check("uc_mem_read", LIB.uc_mem_read(h(), address, bytes, size));
         return bytes;
     }
 
+    @Override
     public void memWrite(long address, byte[] bytes) {
         check("uc_mem_write", LIB.uc_mem_write(h(), address, bytes, bytes.length));
     }
 
-    /** Reads a little-endian 64-bit value. */
-    public long readLong(long address) {
-        return ByteBuffer.wrap(memRead(address, 8)).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    }
-
-    /** Writes a little-endian 64-bit value. */
-    public void writeLong(long address, long value) {
-        memWrite(address, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array());
-    }
-
-    /** Writes 32-bit little-endian words (ARM64 instructions). */
-    public void writeWords(long address, int... words) {
-        ByteBuffer bb = ByteBuffer.allocate(words.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int w : words) {
-            bb.putInt(w);
-        }
-        memWrite(address, bb.array());
-    }
-
     // ------------------------------------------------------------------ registers
 
-    /** Reads a register of up to 64 bits. */
+    @Override
     public long regRead(int regId) {
         scratch.setValue(0);
         check("uc_reg_read", LIB.uc_reg_read(h(), regId, scratch));
         return scratch.getValue();
     }
 
-    /** Writes a register of up to 64 bits. */
+    @Override
     public void regWrite(int regId, long value) {
         scratch.setValue(value);
         check("uc_reg_write", LIB.uc_reg_write(h(), regId, scratch));
     }
 
-    public long pc() {
-        return regRead(pcRegister());
-    }
-
-    public void setPc(long value) {
-        regWrite(pcRegister(), value);
-    }
-
     // ------------------------------------------------------------------ emulation
 
     /**
-     * {@code uc_emu_start}: emulates from {@code begin} until PC reaches {@code until}, the timeout
-     * elapses ({@code timeoutMicros}, 0 = none) or {@code count} instructions ran (0 = no limit).
-     *
-     * @throws UcException          the run failed (guest fault etc.)
-     * @throws EmuTimeoutException  the timeout elapsed (Unicorn itself reports success then)
-     * @throws RuntimeException     whatever a hook threw (emulation was stopped at that point)
+     * {@code uc_emu_start}; Unicorn itself reports success when the timeout elapses, so the timeout
+     * is found with {@code uc_query} and thrown as {@link EmuTimeoutException}.
      */
+    @Override
     public void emuStart(long begin, long until, long timeoutMicros, long count) {
         Pointer uc = h();
         if (running) {
@@ -199,12 +175,8 @@ public final class Unicorn implements AutoCloseable {
         }
     }
 
-    /** {@code emuStart(begin, until, 0, 0)}. */
-    public void emuStart(long begin, long until) {
-        emuStart(begin, until, 0, 0);
-    }
-
     /** {@code uc_emu_stop}; typically called from a hook. */
+    @Override
     public void emuStop() {
         stopRequested = true;
         check("uc_emu_stop", LIB.uc_emu_stop(h()));
@@ -225,6 +197,7 @@ public final class Unicorn implements AutoCloseable {
     // ------------------------------------------------------------------ hooks
 
     /** {@code UC_HOOK_CODE} over [begin, end] (inclusive). Keep the range small: see native-deps.md §9. */
+    @Override
     public long hookCode(long begin, long end, CodeHook hook) {
         UnicornLibrary.CodeCallback cb = (uc, address, size, user) -> {
             try {
@@ -249,6 +222,7 @@ public final class Unicorn implements AutoCloseable {
     }
 
     /** Invalid-memory hook ({@code UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT}) over all addresses. */
+    @Override
     public long hookMemInvalid(MemHook hook) {
         return hookMem(UC_HOOK_MEM_INVALID, 1, 0, hook);
     }
@@ -280,6 +254,7 @@ public final class Unicorn implements AutoCloseable {
     }
 
     /** {@code uc_hook_del}; releases the callback. */
+    @Override
     public void hookDel(long hookHandle) {
         check("uc_hook_del", LIB.uc_hook_del(h(), hookHandle));
         hooks.remove(hookHandle);
@@ -333,13 +308,17 @@ public final class Unicorn implements AutoCloseable {
     // ------------------------------------------------------------------ context
 
     /** A saved CPU context ({@code uc_context_*}); registers only, not memory. Close to free it. */
-    public final class Context implements AutoCloseable {
+    public final class Context implements CpuEngine.Context {
         private Pointer ptr;
 
         private Context() {
             PointerByReference ref = new PointerByReference();
             check("uc_context_alloc", LIB.uc_context_alloc(h(), ref));
             ptr = ref.getValue();
+        }
+
+        Unicorn owner() {
+            return Unicorn.this;
         }
 
         @Override
@@ -352,6 +331,7 @@ public final class Unicorn implements AutoCloseable {
     }
 
     /** Saves the CPU registers into a new {@link Context}. */
+    @Override
     public Context saveContext() {
         Context c = new Context();
         check("uc_context_save", LIB.uc_context_save(h(), c.ptr));
@@ -359,7 +339,11 @@ public final class Unicorn implements AutoCloseable {
     }
 
     /** Restores CPU registers saved by {@link #saveContext}. */
-    public void restoreContext(Context c) {
+    @Override
+    public void restoreContext(CpuEngine.Context context) {
+        if (!(context instanceof Context c) || c.owner() != this) {
+            throw new IllegalArgumentException("context saved by another engine");
+        }
         if (c.ptr == null) {
             throw new IllegalStateException("context closed");
         }
@@ -382,6 +366,7 @@ public final class Unicorn implements AutoCloseable {
         }
     }
 
+    @Override
     public boolean isClosed() {
         return handle == null;
     }

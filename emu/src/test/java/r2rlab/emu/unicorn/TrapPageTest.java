@@ -12,7 +12,7 @@ class TrapPageTest {
     void x86HelperReturnsToCaller() {
         try (Unicorn uc = x86(0); TrapPage traps = new TrapPage(uc, TRAPS)) {
             long helper = traps.add("MulBy7", call -> {
-                Unicorn u = call.unicorn();
+                CpuEngine u = call.engine();
                 u.regWrite(UC_X86_REG_RAX, u.regRead(UC_X86_REG_RAX) * 7);
             });
             assertEquals(TRAPS, helper);
@@ -30,7 +30,7 @@ class TrapPageTest {
         try (Unicorn uc = arm64(0); TrapPage traps = new TrapPage(uc, TRAPS)) {
             traps.add("Unused", call -> fail("wrong slot"));
             long helper = traps.add("MulBy7", call -> {
-                Unicorn u = call.unicorn();
+                CpuEngine u = call.engine();
                 assertEquals("MulBy7", call.name());
                 u.regWrite(UC_ARM64_REG_X0, u.regRead(UC_ARM64_REG_X0) * 7);
             });
@@ -50,7 +50,7 @@ class TrapPageTest {
         // the helper "resolves" the call and tail-jumps to the stub, which returns to the original caller
         try (Unicorn uc = x86(0); TrapPage traps = new TrapPage(uc, TRAPS)) {
             long fixup = traps.add("DelayLoad", call -> {
-                call.unicorn().writeLong(CELL_X86, STUB); // backpatch the cell
+                call.engine().writeLong(CELL_X86, STUB); // backpatch the cell
                 call.jumpTo(STUB);
             });
             uc.writeLong(CELL_X86, fixup);

@@ -5,11 +5,11 @@ import r2rlab.format.nativeformat.FixupCell;
 
 /**
  * The answer of {@link ReadyToRunInfo#getEntryPoint}: the R2R code with its MethodDesc, or why there is
- * none: the method has no R2R code, or its R2R code was rejected (a fixup failed, or the image was
- * rejected at load). {@code fixupsResolved} lists the cells this call resolved (earlier calls' cells
- * are not resolved again).
+ * none ({@code rejection}, null exactly when the status is OK): the method has no R2R code, or its
+ * R2R code was rejected (a fixup failed, or the image was rejected at load). {@code fixupsResolved}
+ * lists the cells this call resolved (earlier calls' cells are not resolved again).
  */
-public record EntryPoint(Status status, MethodDesc method, long rva, long address, String reason,
+public record EntryPoint(Status status, MethodDesc method, long rva, long address, Rejection rejection,
                          List<FixupCell> fixupsResolved) {
     public enum Status {
         OK,
@@ -21,11 +21,11 @@ public record EntryPoint(Status status, MethodDesc method, long rva, long addres
         return status == Status.OK;
     }
 
-    static EntryPoint notPrecompiled(String reason) {
-        return new EntryPoint(Status.NOT_PRECOMPILED, null, -1, -1, reason, List.of());
+    static EntryPoint notPrecompiled(String message) {
+        return new EntryPoint(Status.NOT_PRECOMPILED, null, -1, -1, new Rejection(Rejection.Reason.NOT_PRECOMPILED, message), List.of());
     }
 
-    static EntryPoint rejected(String reason, List<FixupCell> resolved) {
-        return new EntryPoint(Status.REJECTED, null, -1, -1, reason, List.copyOf(resolved));
+    static EntryPoint rejected(Rejection rejection, List<FixupCell> resolved) {
+        return new EntryPoint(Status.REJECTED, null, -1, -1, rejection, List.copyOf(resolved));
     }
 }

@@ -48,13 +48,14 @@ public final class ExternalMethodFixupWorker {
         ImportCell cell = section.cells().get(index);
         FixupSignature sig = cell.signature();
         if (sig == null) {
-            throw new FixupFailure(sectionIndex, index, "?", "the section has no signatures");
+            throw new FixupFailure(sectionIndex, index, "?", FixupFailure.Reason.NO_SIGNATURE, "the section has no signatures");
         }
         ReadyToRunFixupKind k = sig.kind();
         String kindName = k.name();
         if (k != ReadyToRunFixupKind.MethodEntry && k != ReadyToRunFixupKind.MethodEntry_DefToken
                 && k != ReadyToRunFixupKind.MethodEntry_RefToken) {
-            throw new FixupFailure(sectionIndex, index, kindName, "Unexpected ReadyToRunFixupKind (COR_E_BADIMAGEFORMAT)");
+            throw new FixupFailure(sectionIndex, index, kindName, FixupFailure.Reason.UNEXPECTED_KIND,
+                    "Unexpected ReadyToRunFixupKind (COR_E_BADIMAGEFORMAT)");
         }
         long target;
         MethodDesc local;
@@ -62,7 +63,7 @@ public final class ExternalMethodFixupWorker {
             try {
                 local = cell.method() == null ? null : info.localMethodDesc(cell.method());
             } catch (FixupFailure e) {
-                throw new FixupFailure(sectionIndex, index, kindName, e.reason());
+                throw new FixupFailure(sectionIndex, index, kindName, e.reason(), e.detail());
             }
             target = local != null ? info.imageBase() + local.currentEntryRva() : info.methodEntryTarget(cell, kindName);
             info.setCellValue(sectionIndex, index, target);

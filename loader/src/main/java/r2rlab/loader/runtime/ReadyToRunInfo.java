@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import r2rlab.format.metadata.MetadataTable;
@@ -62,7 +63,7 @@ public final class ReadyToRunInfo {
     private long nextId = 1;
 
     private boolean initialized;
-    private String rejection;
+    private Rejection rejection;
     private final ReadyToRunJitManager jitManager;
     private final TieringModel tiering;
 
@@ -124,18 +125,19 @@ public final class ReadyToRunInfo {
     /**
      * "Loads" the image: AcquireImage's check that the Module cell (Helper fixup 1A 01) sits in an
      * Eager import section, then every eager cell resolved. On failure the image's R2R code is
-     * rejected: every later entry-point lookup answers REJECTED with this reason. Returns null on
-     * success, else the reason. Idempotent.
+     * rejected: every later entry-point lookup answers REJECTED with this rejection. Returns the
+     * rejection, or empty when the image's R2R code is usable. Idempotent.
      */
-    public synchronized String initialize() {
+    public synchronized Optional<Rejection> initialize() {
         if (initialized) {
-            return rejection;
+            return rejection();
         }
         initialized = true;
         ImportCell module = moduleCell();
         if (module == null) {
-            rejection = "R2R code rejected: no Module cell (Helper fixup 1A 01) in an Eager import section";
-            return rejection;
+            rejection = new Rejection(Rejection.Reason.NO_MODULE_CELL,
+                    "R2R code rejected: no Module cell (Helper fixup 1A 01) in an Eager import section");
+            return rejection();
         }
         for (ImportSection s : image.importSections()) {
             if ((s.flags() & ReadyToRunImportSection.FLAGS_EAGER) == 0) {
@@ -148,12 +150,12 @@ public final class ReadyToRunInfo {
                 try {
                     resolveCell(s.index(), c.index());
                 } catch (FixupFailure f) {
-                    rejection = "R2R code rejected: eager " + f.getMessage();
-                    return rejection;
+                    rejection = new Rejection(Rejection.Reason.EAGER_FIXUP_FAILED, "R2R code rejected: eager " + f.getMessage());
+                    return rejection();
                 }
             }
         }
-        return null;
+        return Optional.empty();
     }
 
     /** The Module cell in an Eager section, or null. */
@@ -171,9 +173,9 @@ public final class ReadyToRunInfo {
         return null;
     }
 
-    /** Null while the image's R2R code is usable, else why it was rejected at load. */
-    public String rejection() {
-        return rejection;
+    /** Why the image's R2R code was rejected at load, or empty while it is usable. */
+    public synchronized Optional<Rejection> rejection() {
+        return Optional.ofNullable(rejection);
     }
 
     // ---- Cells ----
@@ -198,13 +200,14 @@ public final class ReadyToRunInfo {
     /** The cell a fixup-list entry names (its slot is in pointer-size units). */
     public ImportCell cellOf(FixupCell f) {
         if (f.importSection() < 0 || f.importSection() >= image.importSections().size()) {
-            throw new FixupFailure(f.importSection(), f.slot(), "?", "no import section " + f.importSection());
+            throw new FixupFailure(f.importSection(), f.slot(), "?", FixupFailure.Reason.NO_IMPORT_SECTION,
+                    "no import section " + f.importSection());
         }
         ImportSection s = image.importSections().get(f.importSection());
         int entrySize = s.entrySize() == 0 ? pointerSize : s.entrySize();
         long index = (long) f.slot() * pointerSize / entrySize;
         if (index >= s.cells().size()) {
-            throw new FixupFailure(f.importSection(), (int) index, "?", "slot " + f.slot() + " is past the section's "
+            throw new FixupFailure(f.importSection(), (int) index, "?", FixupFailure.Reason.SLOT_OUT_OF_RANGE, "slot " + f.slot() + " is past the section's "
                     + s.cells().size() + " cells");
         }
         return s.cells().get((int) index);
@@ -218,7 +221,7 @@ public final class ReadyToRunInfo {
         ImportCell c = image.importSections().get(section).cells().get(index);
         FixupSignature sig = c.signature();
         if (sig == null) {
-            throw new FixupFailure(section, index, "?", "the section has no signatures");
+            throw new FixupFailure(section, index, "?", FixupFailure.Reason.NO_SIGNATURE, "the section has no signatures");
         }
         long v = computeFixup(c, sig);
         cells[section][index] = v;
@@ -233,7 +236,8 @@ public final class ReadyToRunInfo {
         if (sig instanceof FixupSignature.Helper h) {
             v = h.helperId() == ReadyToRunHelper.Module.id ? services.moduleHandle() : services.helperAddress(h.helperId());
             if (v == 0) {
-                throw new FixupFailure(c.section(), c.index(), kindName, "the runtime has no helper " + ReadyToRunHelper.nameOf(h.helperId()));
+                throw new FixupFailure(c.section(), c.index(), kindName, FixupFailure.Reason.NO_HELPER,
+                        "the runtime has no helper " + ReadyToRunHelper.nameOf(h.helperId()));
             }
         } else if (sig.kind() == ReadyToRunFixupKind.MethodEntry || sig.kind() == ReadyToRunFixupKind.MethodEntry_DefToken
                 || sig.kind() == ReadyToRunFixupKind.MethodEntry_RefToken) {
@@ -241,12 +245,14 @@ public final class ReadyToRunInfo {
         } else if (sig instanceof FixupSignature.Layout layout && sig.kind() == ReadyToRunFixupKind.ContinuationLayout) {
             v = services.methodTableForContinuationLayout(c.signatureRva(), layout);
             if (v == 0) {
-                throw new FixupFailure(c.section(), c.index(), kindName, "no continuation type for " + c.signatureText());
+                throw new FixupFailure(c.section(), c.index(), kindName, FixupFailure.Reason.NO_CONTINUATION_TYPE,
+                        "no continuation type for " + c.signatureText());
             }
         } else if (sig instanceof FixupSignature.ResumptionStubEntryPoint stubFixup) {
             long stubRva = stubFixup.stubRva();
             if (image.runtimeFunctionStartingAt(stubRva) < 0) {
-                throw new FixupFailure(c.section(), c.index(), kindName, String.format("no code starts at stub RVA 0x%X", stubRva));
+                throw new FixupFailure(c.section(), c.index(), kindName, FixupFailure.Reason.NO_STUB_CODE,
+                        String.format("no code starts at stub RVA 0x%X", stubRva));
             }
             if (services.registersResumptionStubs()) {
                 MethodDesc stub = registerResumptionStub(stubRva, RegistrationOrder.FIXED);
@@ -258,7 +264,8 @@ public final class ReadyToRunInfo {
         } else {
             v = services.resolveOther(c);
             if (v == 0) {
-                throw new FixupFailure(c.section(), c.index(), kindName, "the runtime could not resolve " + c.signatureText());
+                throw new FixupFailure(c.section(), c.index(), kindName, FixupFailure.Reason.UNRESOLVED,
+                        "the runtime could not resolve " + c.signatureText());
             }
         }
         return v;
@@ -268,7 +275,7 @@ public final class ReadyToRunInfo {
     long methodEntryTarget(ImportCell c, String kindName) {
         MethodRef ref = c.method();
         if (ref == null) {
-            throw new FixupFailure(c.section(), c.index(), kindName, "no method in the signature");
+            throw new FixupFailure(c.section(), c.index(), kindName, FixupFailure.Reason.NO_METHOD, "no method in the signature");
         }
         MethodDesc local = localMethodDesc(ref);
         if (local != null) {
@@ -276,7 +283,8 @@ public final class ReadyToRunInfo {
         }
         long v = services.resolveExternalMethod(ref, c.signature().moduleOverride());
         if (v == 0) {
-            throw new FixupFailure(c.section(), c.index(), kindName, "the runtime could not resolve " + ref.name());
+            throw new FixupFailure(c.section(), c.index(), kindName, FixupFailure.Reason.UNRESOLVED,
+                    "the runtime could not resolve " + ref.name());
         }
         return v;
     }
@@ -298,7 +306,8 @@ public final class ReadyToRunInfo {
         }
         EntryPoint ep = prepare(m);
         if (!ep.isOk()) {
-            throw new FixupFailure(-1, -1, "MethodEntry", "target " + ref.name() + ": " + ep.reason());
+            throw new FixupFailure(-1, -1, "MethodEntry", FixupFailure.Reason.TARGET_REJECTED,
+                    "target " + ref.name() + ": " + ep.rejection().message());
         }
         return ep.method();
     }
@@ -328,17 +337,18 @@ public final class ReadyToRunInfo {
         if (done != null) {
             return done;
         }
-        initialize();
-        if (rejection != null) {
-            return EntryPoint.rejected(rejection, List.of());
+        Optional<Rejection> imageRejected = initialize();
+        if (imageRejected.isPresent()) {
+            return EntryPoint.rejected(imageRejected.get(), List.of());
         }
         inProgress.add(m);
         List<FixupCell> ran = new ArrayList<>();
         try {
-            String failure = runFixups(m.fixups(), ran);
+            Optional<FixupFailure> failure = runFixups(m.fixups(), ran);
             EntryPoint ep;
-            if (failure != null) {
-                ep = EntryPoint.rejected("R2R code of " + m.name() + " rejected: " + failure, ran);
+            if (failure.isPresent()) {
+                ep = EntryPoint.rejected(new Rejection(Rejection.Reason.FIXUP_FAILED,
+                        "R2R code of " + m.name() + " rejected: " + failure.get().getMessage()), ran);
             } else {
                 MethodDesc md = methodDesc(m);
                 setMethodDescForEntryPoint(m.entryRva(), md);
@@ -355,8 +365,8 @@ public final class ReadyToRunInfo {
         }
     }
 
-    /** Module::FixupDelayList: resolves every cell of the list once; returns null or the first failure. */
-    synchronized String runFixups(List<FixupCell> list, List<FixupCell> ran) {
+    /** Module::FixupDelayList: resolves every cell of the list once; returns the first failure, if any. */
+    synchronized Optional<FixupFailure> runFixups(List<FixupCell> list, List<FixupCell> ran) {
         for (FixupCell f : list) {
             try {
                 ImportCell c = cellOf(f);
@@ -365,10 +375,10 @@ public final class ReadyToRunInfo {
                     ran.add(f);
                 }
             } catch (FixupFailure e) {
-                return e.getMessage();
+                return Optional.of(e);
             }
         }
-        return null;
+        return Optional.empty();
     }
 
     /** The MethodDesc of a method's R2R code (one per method and variant, created on first use). */

@@ -8,7 +8,7 @@ import java.util.List;
  * body's fixups failed.
  */
 public record TierUpResult(MethodDesc method, MethodDesc tier1Body, long oldEntryRva, long newEntryRva,
-                           List<Backpatch> backpatched, String failure) {
+                           List<Backpatch> backpatched, Rejection failure) {
     public boolean published() {
         return failure == null;
     }

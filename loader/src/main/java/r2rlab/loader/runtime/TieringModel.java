@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import r2rlab.loader.MethodVariant;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
@@ -86,9 +87,11 @@ public final class TieringModel {
             throw new IllegalArgumentException(md.name() + " has no Tier1 code version in the image");
         }
         long oldRva = md.currentEntryRva();
-        String failure = info.runFixups(t1.fixups(), new ArrayList<>());
-        if (failure != null) {
-            TierUpResult r = new TierUpResult(md, null, oldRva, oldRva, List.of(), "Tier1 code of " + md.name() + " not published: " + failure);
+        Optional<FixupFailure> failure = info.runFixups(t1.fixups(), new ArrayList<>());
+        if (failure.isPresent()) {
+            Rejection rejection = new Rejection(Rejection.Reason.TIER1_FIXUP_FAILED,
+                    "Tier1 code of " + md.name() + " not published: " + failure.get().getMessage());
+            TierUpResult r = new TierUpResult(md, null, oldRva, oldRva, List.of(), rejection);
             tiered.put(md, r);
             return r;
         }

@@ -40,7 +40,7 @@ class ZipFileRuntimeTest {
     @Test
     void initialize_findsTheModuleCellInTheEagerSectionAndResolvesEveryEagerCell() throws Exception {
         ReadyToRunInfo info = new ReadyToRunInfo(image(), new SimpleRuntimeServices());
-        assertNull(info.initialize());
+        assertTrue(info.initialize().isEmpty());
         ImportCell module = info.moduleCell();
         assertEquals(2, module.section());
         assertEquals(1, module.index());
@@ -52,7 +52,7 @@ class ZipFileRuntimeTest {
             assertEquals(1, info.resolveCount(2, i));
         }
         assertFalse(info.isCellResolved(5, 102));
-        assertNull(info.initialize());
+        assertTrue(info.initialize().isEmpty());
         assertEquals(1, info.resolveCount(2, 1));
     }
 
@@ -68,11 +68,13 @@ class ZipFileRuntimeTest {
         patched[off + 1] = 0x02; // Helper GSCookie instead of Helper Module
         ReadyToRunInfo info = new ReadyToRunInfo(R2RImage.read("zip-without-module-cell", patched), new SimpleRuntimeServices());
         String expected = "R2R code rejected: no Module cell (Helper fixup 1A 01) in an Eager import section";
-        assertEquals(expected, info.initialize());
-        assertEquals(expected, info.rejection());
+        assertEquals(expected, info.initialize().orElseThrow().message());
+        assertEquals(Rejection.Reason.NO_MODULE_CELL, info.initialize().orElseThrow().reason());
+        assertEquals(expected, info.rejection().orElseThrow().message());
         EntryPoint ep = info.getAsyncVariantEntryPoint(OPEN_ASYNC);
         assertEquals(EntryPoint.Status.REJECTED, ep.status());
-        assertEquals(expected, ep.reason());
+        assertEquals(expected, ep.rejection().message());
+        assertEquals(Rejection.Reason.NO_MODULE_CELL, ep.rejection().reason());
         assertNull(ep.method());
         assertTrue(info.entryPointMap().isEmpty());
         assertFalse(info.isCellResolved(2, 0));
@@ -83,7 +85,8 @@ class ZipFileRuntimeTest {
         SimpleRuntimeServices services = new SimpleRuntimeServices();
         ReadyToRunInfo info = new ReadyToRunInfo(image(), services);
         EntryPoint ep = info.getAsyncVariantEntryPoint(OPEN_ASYNC);
-        assertEquals(EntryPoint.Status.OK, ep.status(), ep.reason());
+        assertEquals(EntryPoint.Status.OK, ep.status(), () -> ep.rejection().message());
+        assertNull(ep.rejection());
         assertEquals(0x6F80, ep.rva());
         MethodDesc md = ep.method();
         assertEquals(MethodDesc.Kind.ASYNC_VARIANT, md.kind());
@@ -112,7 +115,7 @@ class ZipFileRuntimeTest {
         assertSame(ep, info.getAsyncVariantEntryPoint(OPEN_ASYNC));
         // A second method whose list shares cells 10, 17, 27 and 65: only its own cells are resolved.
         EntryPoint other = info.getAsyncVariantEntryPoint(DO_CREATE_FROM_DIRECTORY_ASYNC);
-        assertTrue(other.isOk(), other.reason());
+        assertTrue(other.isOk(), () -> other.rejection().message());
         assertEquals(slots(41, 44, 71, 82, 87, 88, 103), other.fixupsResolved());
         assertEquals(1, info.resolveCount(5, 10));
         assertNotSame(md, other.method());
@@ -120,7 +123,8 @@ class ZipFileRuntimeTest {
         // Not precompiled: ExtractToFileInitialize (0x06000056) is no async method, so it has no async variant.
         EntryPoint none = info.getAsyncVariantEntryPoint(0x06000056);
         assertEquals(EntryPoint.Status.NOT_PRECOMPILED, none.status());
-        assertEquals("no AsyncVariant InstanceMethodEntryPoints entry for token 0x06000056", none.reason());
+        assertEquals("no AsyncVariant InstanceMethodEntryPoints entry for token 0x06000056", none.rejection().message());
+        assertEquals(Rejection.Reason.NOT_PRECOMPILED, none.rejection().reason());
         assertTrue(info.getEntryPoint(0x06000056).isOk());
     }
 
@@ -137,7 +141,8 @@ class ZipFileRuntimeTest {
         assertEquals(EntryPoint.Status.REJECTED, ep.status());
         assertEquals("R2R code of System.IO.Compression.ZipFile.OpenAsync rejected: fixup ImportSection[5] cell 79 "
                 + "(ContinuationLayout) failed: no continuation type for ContinuationLayout [module 5 ManifestMetadata]0x0100000A flags 0xE size 40 gcmap 1f",
-                ep.reason());
+                ep.rejection().message());
+        assertEquals(Rejection.Reason.FIXUP_FAILED, ep.rejection().reason());
         assertEquals(slots(10, 17, 27, 65, 66), ep.fixupsResolved());
         assertFalse(info.isCellResolved(5, 79));
         assertFalse(info.isCellResolved(5, 102));
@@ -152,7 +157,7 @@ class ZipFileRuntimeTest {
         ReadyToRunInfo info = new ReadyToRunInfo(img, new SimpleRuntimeServices());
         ReadyToRunJitManager jm = info.jitManager();
         EntryPoint before = info.getEntryPoint(METHOD_BEFORE_STUBS);
-        assertTrue(before.isOk(), before.reason());
+        assertTrue(before.isOk(), () -> before.rejection().message());
         assertEquals(0x6CE0, before.rva());
         List<ResumptionStub> stubs = img.resumptionStubs();
         assertEquals(10, stubs.size());

@@ -11,6 +11,7 @@ import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.Emitter;
 import r2rlab.emitter.scenario.ScenarioBuilder;
 import r2rlab.emu.runtime.EmulatedRuntime;
+import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 
@@ -31,13 +32,13 @@ class CallCountingTest {
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             rt.enableCallCounting(3);
             // 1 + 11 + 21 + 31 + 41: the same whichever code version ran.
-            assertEquals(105, rt.call(main).value());
+            assertEquals(new RunOutcome.Returned(105), rt.call(main));
             List<String> counted = rt.trace().stream().filter(e -> e.startsWith("call ")).toList();
             assertEquals(List.of("call 1 of Demo.Count.Hot", "call 2 of Demo.Count.Hot", "call 3 of Demo.Count.Hot"), counted);
             assertEquals(1, rt.trace().stream().filter(e -> e.startsWith("tier-up: Demo.Count.Hot")).count(), rt.trace().toString());
             // The cell now leads straight to the Tier1 body: calls 4 and 5 were not counted.
             long cellValue = rt.info().image().importSections().get(4).cells().stream()
-                    .mapToLong(c -> rt.unicorn().readLong(img.pe().imageBase() + c.rva()))
+                    .mapToLong(c -> rt.engine().readLong(img.pe().imageBase() + c.rva()))
                     .filter(v -> v == img.pe().imageBase() + hotTier1.entryRva()).count();
             assertEquals(1, cellValue, "one cell backpatched to Tier1 code at 0x" + Long.toHexString(img.pe().imageBase() + hotTier1.entryRva()));
             assertTrue(hotTier1.entryRva() != hot.entryRva());

@@ -15,6 +15,7 @@ import r2rlab.emitter.Emitter;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.emu.runtime.FaultReport;
+import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.RuntimeFunction;
@@ -49,7 +50,7 @@ class CorruptCodeRunTest {
             R2RImage img = R2RImage.read("mutant.dll", bytes);
             try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
                 rt.setTimeoutMicros(50_000);
-                EmulatedRuntime.Result[] result = new EmulatedRuntime.Result[1];
+                RunOutcome.Completed[] result = new RunOutcome.Completed[1];
                 FaultReport report = FaultReport.capture(rt, () -> result[0] = rt.call(main));
                 if (report != null) {
                     assertTrue(report.toString().startsWith("FAULT: "), report.toString());

@@ -114,8 +114,8 @@ class EmulatedAsyncTest {
             // The continuation Main's stub resumed was linked (AllocContinuation: prev.Next = new) to Compute's.
             long mainCont = compute.resumptions().get(0).continuation();
             long computeCont = compute.resumptions().get(1).continuation();
-            assertEquals(computeCont, rt.unicorn().readLong(mainCont + 8), "Main's continuation.Next is Compute's");
-            assertEquals(0, rt.unicorn().readLong(computeCont + 8), "Compute's continuation is the outermost");
+            assertEquals(computeCont, rt.engine().readLong(mainCont + 8), "Main's continuation.Next is Compute's");
+            assertEquals(0, rt.engine().readLong(computeCont + 8), "Compute's continuation is the outermost");
 
             // A second run goes through the already-patched cells and gives the same value.
             assertEquals(50, ok(rt, rt.runAsync(token(img, "Demo.Program.Compute"), 8), c).value());

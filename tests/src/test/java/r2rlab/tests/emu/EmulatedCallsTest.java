@@ -2,7 +2,6 @@ package r2rlab.tests.emu;
 
 import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -15,6 +14,7 @@ import r2rlab.emitter.Emitter;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.emu.runtime.EmulatedRuntime;
+import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
@@ -34,10 +34,9 @@ class EmulatedCallsTest {
             Scenario s = ScenarioParser.parse(Fixtures.examples().resolve("calls.yaml"));
             R2RImage img = R2RImage.read("calls.dll", Emitter.emit(s, new EmitOptions(arch, os, Set.of(), r2rlab.emitter.StubLayout.ADJACENT)));
             try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-                EmulatedRuntime.Result r = rt.call(token(img, "Demo.Calls.Main"));
-                assertFalse(r.threw(), String.valueOf(r.exception()));
+                RunOutcome.Completed r = rt.call(token(img, "Demo.Calls.Main"));
                 // sum of i*i for even i < 10 (120) + 2i for odd i (50) = 170; Chain(170) = Clamp(171) = 171.
-                assertEquals(171, r.value(), arch + " " + os);
+                assertEquals(new RunOutcome.Returned(171), r, arch + " " + os);
                 // Three cells went through DelayLoad_MethodCall (Twice, Math.Add, and Clamp's tail jump), once each,
                 // and each now holds its target's code address in guest memory.
                 java.util.List<String> resolved = rt.trace().stream().filter(e -> e.startsWith("DelayLoad_MethodCall")).toList();
@@ -46,12 +45,12 @@ class EmulatedCallsTest {
                 for (String e : resolved) {
                     long cellRva = Long.decode(e.substring("DelayLoad_MethodCall cell ".length(), e.indexOf(" (section")));
                     long target = Long.decode(e.substring(e.indexOf("-> ") + 3));
-                    assertEquals(target, rt.unicorn().readLong(img.pe().imageBase() + cellRva), "cell patched");
+                    assertEquals(target, rt.engine().readLong(img.pe().imageBase() + cellRva), "cell patched");
                     assertTrue(img.methods().stream().anyMatch(m -> img.pe().imageBase() + m.entryRva() == target), "target is a method's code");
                     assertTrue(e.contains("(section 4)"), e);
                 }
                 // A second run goes straight through the patched cells.
-                assertEquals(171, rt.call(token(img, "Demo.Calls.Main")).value());
+                assertEquals(new RunOutcome.Returned(171), rt.call(token(img, "Demo.Calls.Main")));
                 assertEquals(3, rt.trace().stream().filter(e -> e.startsWith("DelayLoad_MethodCall")).count(), "no cell resolved twice");
             }
         }

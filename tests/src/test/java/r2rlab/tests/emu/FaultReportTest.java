@@ -19,6 +19,7 @@ import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.emu.runtime.FaultReport;
 import r2rlab.emu.runtime.Frame;
+import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.emu.unicorn.UnicornConst;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.format.r2r.FixupSignature;
@@ -74,9 +75,9 @@ class FaultReportTest {
         long faultAt = base + square.entryRva() + 8; // after push rbp; mov rbp, rsp; sub rsp, 0x30
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             prepareAll(rt);
-            assertEquals("4883ec30", hex(rt.unicorn().memRead(faultAt - 4, 4)), "the prolog ends with sub rsp, 0x30");
+            assertEquals("4883ec30", hex(rt.engine().memRead(faultAt - 4, 4)), "the prolog ends with sub rsp, 0x30");
             // mov rax, qword ptr [0xdead000]
-            rt.unicorn().memWrite(faultAt, new byte[] {0x48, (byte) 0x8b, 0x04, 0x25, 0x00, (byte) 0xd0, (byte) 0xea, 0x0d});
+            rt.engine().memWrite(faultAt, new byte[] {0x48, (byte) 0x8b, 0x04, 0x25, 0x00, (byte) 0xd0, (byte) 0xea, 0x0d});
             FaultReport r = FaultReport.capture(rt, () -> rt.call(StackWalkTest.token(img, "Demo.Calls.Main")));
             assertNotNull(r);
             assertEquals(FaultReport.Kind.READ_UNMAPPED, r.kind());
@@ -104,7 +105,7 @@ class FaultReportTest {
         long base = img.pe().imageBase();
         ImportCell twice = cellFor(img, "Demo.Calls.Twice");
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            rt.unicorn().writeLong(base + twice.rva(), BAD);
+            rt.engine().writeLong(base + twice.rva(), BAD);
             FaultReport r = FaultReport.capture(rt, () -> rt.call(StackWalkTest.token(img, "Demo.Calls.Main")));
             assertEquals(FaultReport.Kind.FETCH_UNMAPPED, r.kind());
             assertEquals(BAD, r.pc());
@@ -131,7 +132,7 @@ class FaultReportTest {
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             prepareAll(rt);
             // movz x9, #4; ldr x10, [pc - 0xC] (the slot holding the Module cell's address); ldr x10, [x10]; ...
-            byte[] w = rt.unicorn().memRead(thunk + 4, 4);
+            byte[] w = rt.engine().memRead(thunk + 4, 4);
             int word = (w[0] & 0xFF) | (w[1] & 0xFF) << 8 | (w[2] & 0xFF) << 16 | (w[3] & 0xFF) << 24;
             assertEquals(0x58, (word >>> 24) & 0xFF, "ldr x10, literal");
             int imm19 = (word >>> 5) & 0x7FFFF;
@@ -140,8 +141,8 @@ class FaultReportTest {
             }
             long slot = thunk + 4 + 4L * imm19;
             assertEquals(thunk - 8, slot);
-            assertEquals(img.importSections().get(2).cells().get(0).rva() + base, rt.unicorn().readLong(slot), "the Module-cell slot");
-            rt.unicorn().writeLong(slot, BAD);
+            assertEquals(img.importSections().get(2).cells().get(0).rva() + base, rt.engine().readLong(slot), "the Module-cell slot");
+            rt.engine().writeLong(slot, BAD);
             FaultReport r = FaultReport.capture(rt, () -> rt.call(StackWalkTest.token(img, "Demo.Calls.Main")));
             assertEquals(FaultReport.Kind.READ_UNMAPPED, r.kind());
             assertEquals(thunk + 8, r.pc(), r.toString()); // movz x9; ldr x10, [pc-0xc]; => ldr x10, [x10]
@@ -169,15 +170,15 @@ class FaultReportTest {
         R2RImage img = calls(Architecture.ARM64, Defect.B2_JMP_EPILOG_X16);
         long base = img.pe().imageBase();
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            EmulatedRuntime.Result[] result = {null};
+            RunOutcome.Completed[] result = {null};
             assertNull(FaultReport.capture(rt, () -> result[0] = rt.call(StackWalkTest.token(img, "Demo.Calls.Main"))));
-            assertEquals(171, result[0].value());
+            assertEquals(new RunOutcome.Returned(171), result[0]);
             String add = String.format("cell 0x%X ", cellFor(img, "Demo.Calls+Math.Add").rva());
             String clamp = String.format("cell 0x%X ", cellFor(img, "Demo.Calls.Clamp").rva());
             List<String> resolved = rt.trace().stream().filter(e -> e.startsWith("DelayLoad_MethodCall")).toList();
             assertEquals(2, resolved.stream().filter(e -> e.contains(add)).count(), resolved.toString());
             assertEquals(0, resolved.stream().filter(e -> e.contains(clamp)).count(), resolved.toString());
-            assertTrue(rt.unicorn().readLong(base + cellFor(img, "Demo.Calls.Clamp").rva()) == cellFor(img, "Demo.Calls.Clamp").value(),
+            assertTrue(rt.engine().readLong(base + cellFor(img, "Demo.Calls.Clamp").rva()) == cellFor(img, "Demo.Calls.Clamp").value(),
                     "Clamp's cell still points at its thunk");
         }
     }

@@ -13,6 +13,7 @@ import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.Emitter;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.emu.runtime.EmulatedRuntime;
+import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
@@ -38,7 +39,7 @@ class RebasedRunTest {
             try (EmulatedRuntime rt = new EmulatedRuntime(calls, true, BASE)) {
                 assertEquals(BASE, rt.imageBase());
                 assertTrue(rt.trace().get(0).startsWith("image rebased from 0x"), rt.trace().toString());
-                assertEquals(171, rt.call(token(calls, "Demo.Calls.Main")).value());
+                assertEquals(new RunOutcome.Returned(171), rt.call(token(calls, "Demo.Calls.Main")));
             }
             R2RImage nested = R2RImage.read("nested.dll", Emitter.emit(ScenarioParser.parse(Fixtures.examples().resolve("async-nested.yaml")),
                     EmitOptions.of(arch).withOs(os)));

@@ -25,6 +25,7 @@ import r2rlab.emitter.x64.UnwindOp;
 import r2rlab.emitter.x64.X64UnwindInfo;
 import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.emu.runtime.Frame;
+import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.emu.runtime.StackWalker;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
@@ -100,9 +101,7 @@ class StackWalkTest {
             // A reaches B with a direct call, past B's prestub; the emulated runtime prepares every
             // entry point as the prestub would (GetEntryPoint registers entry -> MethodDesc), so
             // every frame is attributed.
-            EmulatedRuntime.Result r = rt.call(token(img, "Demo.Walk.Main"));
-            assertFalse(r.threw());
-            assertEquals(11, r.value());
+            assertEquals(new RunOutcome.Returned(11), rt.call(token(img, "Demo.Walk.Main")));
             assertEquals(1, walks.size());
             StackWalker.Walk w = walks.get(0);
             assertTrue(w.ok(), w.toString());
@@ -120,7 +119,7 @@ class StackWalkTest {
             // stack pointers grow outwards
             assertTrue(w.frames().get(0).sp() < w.frames().get(1).sp() && w.frames().get(1).sp() < w.frames().get(2).sp());
             // frame 0's IP is the return address of B's GCPoll call
-            long sp = rt.unicorn().regRead(arch == Architecture.ARM64 ? r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_SP
+            long sp = rt.engine().regRead(arch == Architecture.ARM64 ? r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_SP
                     : r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RSP);
             assertTrue(sp > 0);
         }
@@ -153,9 +152,7 @@ class StackWalkTest {
             List<StackWalker.Walk> walks = new ArrayList<>();
             rt.onGcPoint(r -> walks.add(StackWalker.atGcPoint(r)));
             assertTrue(rt.info().getEntryPoint(token(img, "Demo.Walk.B")).isOk());
-            EmulatedRuntime.Result r = rt.call(token(img, "Demo.Walk.MainBig"));
-            assertFalse(r.threw());
-            assertEquals(2 * 100 + 1 + 51, r.value());
+            assertEquals(new RunOutcome.Returned(2 * 100 + 1 + 51), rt.call(token(img, "Demo.Walk.MainBig")));
             StackWalker.Walk w = walks.get(0);
             assertTrue(w.ok(), w.toString());
             assertEquals(List.of("Demo.Walk.B", "Demo.Walk.Big", "Demo.Walk.MainBig"), w.methodNames(), w.toString());
@@ -195,7 +192,7 @@ class StackWalkTest {
 
             // getAsyncVariantEntryPoint runs the variant's fixup list, whose 0x38 cell registers the stub.
             EntryPoint ep = rt.info().getAsyncVariantEntryPoint(variant.token());
-            assertTrue(ep.isOk(), ep.reason());
+            assertTrue(ep.isOk(), () -> ep.rejection().message());
             MethodDesc after = rt.info().jitManager().methodForCodeAddress(stub.rva() + 8);
             assertTrue(after.isResumptionStub(), String.valueOf(after));
             assertNotEquals(before, after);

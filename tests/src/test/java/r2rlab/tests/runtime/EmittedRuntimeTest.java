@@ -84,7 +84,7 @@ class EmittedRuntimeTest {
     void worker_patchesAMethodImportsCellWithTheLocalAsyncVariantsEntry() {
         R2RImage img = emit("async-basic.yaml", EmitOptions.of(Architecture.X64));
         ReadyToRunInfo info = new ReadyToRunInfo(img, new SimpleRuntimeServices(BASE));
-        assertNull(info.initialize());
+        assertTrue(info.initialize().isEmpty());
         ReadyToRunMethod main = method(img, "Demo.Program.Main", MethodVariant.ASYNC, ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS);
         ImportCell cell = methodEntryCell(img, main.token(), true);
         assertEquals(0, cell.index());
@@ -118,6 +118,7 @@ class EmittedRuntimeTest {
         FixupFailure f = assertThrows(FixupFailure.class, () -> new ExternalMethodFixupWorker(info).resolve(ref.rva(), METHOD_IMPORTS));
         assertEquals("fixup ImportSection[4] cell 1 (MethodEntry_RefToken) failed: the runtime could not resolve "
                 + "[module 2 AsyncBasic]0x0A000003", f.getMessage());
+        assertEquals(FixupFailure.Reason.UNRESOLVED, f.reason());
         assertEquals(before, info.cellValue(METHOD_IMPORTS, 1));
     }
 
@@ -153,7 +154,7 @@ class EmittedRuntimeTest {
             if (m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS) {
                 assertTrue(info.getEntryPoint(m.token()).isOk());
                 EntryPoint av = info.getAsyncVariantEntryPoint(m.token());
-                assertTrue(av.isOk(), av.reason());
+                assertTrue(av.isOk(), () -> av.rejection().message());
             }
         }
         for (Map.Entry<Integer, Integer> e : coldToHot.entrySet()) {
@@ -203,7 +204,7 @@ class EmittedRuntimeTest {
         assertNull(info.tiering().recordCall(md));
         TierUpResult r = info.tiering().recordCall(md);
         assertNotNull(r);
-        assertTrue(r.published(), r.failure());
+        assertTrue(r.published(), () -> r.failure().message());
         assertEquals(3, info.tiering().callCount(md));
         assertSame(md, r.method());
         assertEquals(hot.entryRva(), r.oldEntryRva());
