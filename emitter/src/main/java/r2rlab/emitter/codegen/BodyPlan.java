@@ -90,9 +90,13 @@ public final class BodyPlan {
         return symbol + COLD_SUFFIX;
     }
 
-    /** IR slots in the frame: a Task thunk keeps only its parameters. */
+    /** IR slots in the frame: a Task thunk keeps only its parameters, a resumption stub none. */
     public int frameSlots() {
-        return kind == BodyKind.TASK_THUNK ? ir.paramCount() : ir.slotCount();
+        return switch (kind) {
+            case TASK_THUNK -> ir.paramCount();
+            case RESUMPTION_STUB -> 0;
+            default -> ir.slotCount();
+        };
     }
 
     /** Fixed slots after the IR slots ({@link #ASYNC_FIXED_SLOTS} in an async variant). */
