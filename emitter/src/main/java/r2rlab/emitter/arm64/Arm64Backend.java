@@ -1,41 +1,26 @@
 package r2rlab.emitter.arm64;
 
-import r2rlab.emitter.codegen.Backend;
-import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTEXT0;
-import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTEXT1;
-import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTINUATION;
-import static r2rlab.emitter.codegen.BodyPlan.FIXED_SCRATCH;
-
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import r2rlab.emitter.Defect;
-import r2rlab.emitter.Relocation;
 import r2rlab.emitter.arm64.Arm64Assembler.Label;
 import r2rlab.emitter.arm64.Arm64Assembler.PairMode;
-import r2rlab.emitter.codegen.AwaitSites;
-import r2rlab.emitter.codegen.BodyKind;
+import r2rlab.emitter.codegen.Backend;
 import r2rlab.emitter.codegen.BodyGenerator;
+import r2rlab.emitter.codegen.BodyKind;
 import r2rlab.emitter.codegen.BodyPlan;
 import r2rlab.emitter.codegen.BodyPlanBackend;
-import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CodegenContext;
-import r2rlab.emitter.codegen.CompiledBody;
+import r2rlab.emitter.codegen.Reg;
 import r2rlab.emitter.codegen.RuntimeMethod;
 import r2rlab.emitter.image.BlobBuilder;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.image.SectionKind;
-import r2rlab.emitter.ir.AwaitPoint;
-import r2rlab.emitter.ir.CodeVersion;
-import r2rlab.emitter.ir.ContinuationLayout;
-import r2rlab.emitter.ir.Insn;
-import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.BinaryOp;
-import r2rlab.emitter.scenario.CallKind;
-import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.emitter.scenario.UnaryOp;
 import r2rlab.format.pe.Machine;
-import r2rlab.format.pe.RelocType;
-import r2rlab.format.r2r.ReadyToRunHelper;
 
 /**
  * The ARM64 back end (backend-spec.md). Every IR value lives in an 8-byte frame slot addressed from FP (x29).
@@ -98,63 +83,6 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
 
     static int align16(int n) {
         return (n + 15) & ~15;
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Bodies
-
-    @Override
-    protected BodyGenerator<Arm64Assembler, Label> generator(BodyPlan plan, CodegenContext ctx, String symbol) {
-        return new Gen(plan, ctx, symbol);
-    }
-
-    @Override
-    public CompiledBody compileResumptionStub(MethodIr ir, CodegenContext ctx) {
-        MethodDecl m = ir.method();
-        requireAsync(ir, "compileResumptionStub");
-        String sym = ctx.bodySymbol(m, BodyKind.RESUMPTION_STUB, ir.version());
-        int out = align16(8 * Math.max(0, BodyPlan.asyncVariantArguments(m) - ARG_REGISTERS));
-        int contPos = BodyPlan.continuationPosition(m);
-
-        Arm64Assembler a = new Arm64Assembler();
-        FrameShape frame = new FrameShape(32, out, true);
-        List<UnwindCode> prologCodes = frame.emitProlog(a);
-        int prolog = a.offset();
-        a.mov(Register.X19, Register.X1);               // result byref
-        if (contPos != 0) {
-            a.mov(arg(contPos), Register.X0);          // continuation after 'this'
-        }
-        BodyPlan.forEachUserArgumentPosition(m, pos -> {
-            if (pos < ARG_REGISTERS) {
-                a.mov(arg(pos), Register.XZR);
-            } else {
-                a.str(Register.XZR, Register.SP, 8 * (pos - ARG_REGISTERS));
-            }
-        });
-        if (ctx.has(Defect.B1_STUB_CALLS_THROUGH_CELL)) {
-            a.callThroughCell(ctx.methodCell(m, true));
-        } else {
-            a.bl(ctx.bodySymbol(m, BodyKind.ASYNC_VARIANT, ir.version()));
-        }
-        a.mov(Register.X20, CONTINUATION_RETURN);
-        Label done = a.newLabel();
-        a.cbnz(Register.X20, done);
-        if (m.returnsValue()) {
-            a.str(Register.X0, Register.X19, 0);
-        }
-        a.bind(done);
-        a.mov(Register.X0, Register.X20);
-        int epilogStart = a.offset();
-        List<UnwindCode> epilogCodes = frame.emitEpilog(a);
-        a.ret();
-        AssembledCode code = a.finish();
-        byte[] unwind = Arm64UnwindInfo.builder(code.code().length)
-                .prolog(prologCodes.toArray(new UnwindCode[0]))
-                .epilog(epilogStart, epilogCodes.toArray(new UnwindCode[0]))
-                .exceptionDataPresent(false)
-                .build();
-        CodeFragment f = new CodeFragment(sym, code.code(), code.relocations(), unwind, prolog);
-        return new CompiledBody(m, BodyKind.RESUMPTION_STUB, ir.version(), List.of(f), List.of());
     }
 
     // ------------------------------------------------------------------------------------------
@@ -332,94 +260,281 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
     }
 
     // ------------------------------------------------------------------------------------------
-    // Code generation of one FP-framed body
+    // Bodies: the primitives of one FP-framed body or of a resumption stub
 
-    private static final class Gen extends BodyGenerator<Arm64Assembler, Label> {
+    @Override
+    protected BodyGenerator<Arm64Assembler, Label, Register> generator(BodyPlan plan, CodegenContext ctx, String symbol) {
+        return new Gen(plan, ctx, symbol);
+    }
+
+    private static final class Gen extends BodyGenerator<Arm64Assembler, Label, Register> {
+        private static final Map<BinaryOp, Condition> SET_IF = Map.of(BinaryOp.EQ, Condition.EQ, BinaryOp.NE, Condition.NE,
+                BinaryOp.LT, Condition.LT, BinaryOp.LE, Condition.LE, BinaryOp.GT, Condition.GT, BinaryOp.GE, Condition.GE);
+
         record Epilog(Arm64Assembler asm, int start, List<UnwindCode> codes) {
-        }
-
-        record CrossRef(Arm64Assembler from, int instruction, Label target) {
         }
 
         final int slots;
         final FrameShape frame;
-        final List<CrossRef> crossRefs = new ArrayList<>();
         final List<Epilog> epilogs = new ArrayList<>();
         List<UnwindCode> prologCodes;
-        int prologSize;
 
         Gen(BodyPlan plan, CodegenContext ctx, String symbol) {
-            super(plan, ctx, symbol, Arm64Assembler::new, Arm64Assembler::newLabel);
+            super(plan, ctx, symbol, Arm64Assembler::new, Arm64Assembler::newLabel, Arm64Assembler::bind,
+                    Arm64Assembler::offset, Label::position);
             this.slots = plan.frameSlots();
+            int variantArgs = BodyPlan.asyncVariantArguments(ir.method());
             // a Task thunk's only call is of its async variant (and RestoreContexts' 3 arguments stay the floor)
-            int maxArgs = plan.kind() == BodyKind.TASK_THUNK
-                    ? Math.max(RuntimeMethod.RESTORE_CONTEXTS.params, BodyPlan.asyncVariantArguments(ir.method()))
-                    : plan.bodyCallArguments();
+            int maxArgs = switch (plan.kind()) {
+                case RESUMPTION_STUB -> variantArgs;
+                case TASK_THUNK -> Math.max(RuntimeMethod.RESTORE_CONTEXTS.params, variantArgs);
+                default -> plan.bodyCallArguments();
+            };
             int out = align16(8 * Math.max(0, maxArgs - ARG_REGISTERS));
-            this.frame = new FrameShape(frameSize(slots + plan.fixedSlots()), out, false);
+            this.frame = plan.kind() == BodyKind.RESUMPTION_STUB
+                    ? new FrameShape(32, out, true)
+                    : new FrameShape(frameSize(slots + plan.fixedSlots()), out, false);
         }
-
-        int slot(int i) {
-            return slotOffset(i);
-        }
-
-        int fixedSlot(int f) {
-            return fixedOffset(slots, f);
-        }
-
-        // ---- prolog / epilog
 
         @Override
-        public void prolog() {
+        protected Register reg(Reg r) {
+            return switch (r) {
+                case RESULT -> Register.X0;
+                case CONTINUATION_RETURN -> CONTINUATION_RETURN;
+                case ACCUMULATOR -> S0;
+                case OPERAND -> S1;
+                case STUB_RESULT_BYREF -> Register.X19;
+                case STUB_CONTINUATION -> Register.X20;
+                case FRAME -> Register.FP;
+                case STACK -> Register.SP;
+                default -> arg(r.argumentPosition());
+            };
+        }
+
+        // ---- frame
+
+        @Override
+        public int argumentRegisters() {
+            return ARG_REGISTERS;
+        }
+
+        @Override
+        public int slotOffset(int slot) {
+            return Arm64Backend.slotOffset(slot);
+        }
+
+        @Override
+        public int fixedOffset(int fixed) {
+            return Arm64Backend.fixedOffset(slots, fixed);
+        }
+
+        /** Above the whole frame. */
+        @Override
+        public int incomingArgumentOffset(int k) {
+            return frame.size + 8 * k;
+        }
+
+        @Override
+        public int outgoingArgumentOffset(int k) {
+            return 8 * k;
+        }
+
+        @Override
+        public void enterFrame() {
             prologCodes = frame.emitProlog(a);
-            prologSize = a.offset();
-            for (int p = 0; p < ir.paramCount(); p++) {
-                int pos = plan.parameterPosition(p);
-                if (pos < ARG_REGISTERS) {
-                    a.str(arg(pos), Register.FP, slot(p));
-                } else {
-                    a.ldr(S0, Register.FP, frame.size + 8 * (pos - ARG_REGISTERS));
-                    a.str(S0, Register.FP, slot(p));
-                }
-            }
         }
 
         /** The epilog and {@code ret}, recorded as an epilog scope. */
-        void epilogAndRet() {
+        @Override
+        public void leaveFrameAndReturn() {
             int start = a.offset();
             List<UnwindCode> codes = frame.emitEpilog(a);
             a.ret();
             epilogs.add(new Epilog(a, start, codes));
         }
 
-        // ---- helpers
+        // ---- memory
 
         @Override
-        public void argFromSlot(int pos, int slot) {
-            if (pos < ARG_REGISTERS) {
-                a.ldr(arg(pos), Register.FP, slot(slot));
+        public void load(Reg dst, Reg base, int offset) {
+            a.ldr(reg(dst), reg(base), offset);
+        }
+
+        @Override
+        public void load32(Reg dst, Reg base, int offset) {
+            a.ldr(reg(dst).as32(), reg(base), offset);
+        }
+
+        @Override
+        public void store(Reg base, int offset, Reg src) {
+            a.str(reg(src), reg(base), offset);
+        }
+
+        @Override
+        public void storeZero(Reg base, int offset) {
+            a.str(Register.XZR, reg(base), offset);
+        }
+
+        @Override
+        public void store32(Reg base, int offset, int value) {
+            a.mov(S0.as32(), value);
+            a.str(S0.as32(), reg(base), offset);
+        }
+
+        @Override
+        public void storeConstant(int offset, long value) {
+            a.mov(S0, value);
+            a.str(S0, Register.FP, offset);
+        }
+
+        @Override
+        public void copyToField(Reg object, int offset, int frameOffset) {
+            a.ldr(S0, Register.FP, frameOffset);
+            a.str(S0, reg(object), offset);
+        }
+
+        @Override
+        public void addressOf(Reg dst, int offset) {
+            a.add(reg(dst), Register.FP, offset);
+        }
+
+        // ---- registers
+
+        @Override
+        public void move(Reg dst, Reg src) {
+            a.mov(reg(dst), reg(src));
+        }
+
+        @Override
+        public void zero(Reg dst) {
+            a.mov(reg(dst), Register.XZR);
+        }
+
+        @Override
+        public void moveFlag(Reg dst, int value) {
+            a.movz(reg(dst), value, 0);
+        }
+
+        // ---- page-relative (ADRP) pairs: import cells and addresses in the image
+
+        @Override
+        public void loadCell(Reg dst, String cell) {
+            a.adrp(reg(dst), cell);
+            a.ldrLo12(reg(dst), reg(dst), cell);
+        }
+
+        /** A page-relative pair with the addend in both halves. */
+        @Override
+        public void storeAddress(Reg object, int offset, String symbol, long addend) {
+            a.adrp(S0, symbol, addend);
+            a.addLo12(S0, S0, symbol, addend);
+            a.str(S0, reg(object), offset);
+        }
+
+        // ---- arithmetic: x9 op= x10
+
+        @Override
+        public void unary(UnaryOp op) {
+            if (op == UnaryOp.NEG) {
+                a.neg(S0, S0);
             } else {
-                a.ldr(S0, Register.FP, slot(slot));
-                a.str(S0, Register.SP, 8 * (pos - ARG_REGISTERS));
+                a.cmp(S0, 0);
+                a.cset(S0, Condition.EQ);
             }
         }
 
         @Override
-        public void argZero(int pos) {
-            if (pos < ARG_REGISTERS) {
-                a.mov(arg(pos), Register.XZR);
-            } else {
-                a.str(Register.XZR, Register.SP, 8 * (pos - ARG_REGISTERS));
+        public void binary(BinaryOp op) {
+            switch (op) {
+                case ADD -> a.add(S0, S0, S1);
+                case SUB -> a.sub(S0, S0, S1);
+                case MUL -> a.mul(S0, S0, S1);
+                default -> {
+                    a.cmp(S0, S1);
+                    a.cset(S0, SET_IF.get(op));
+                }
             }
         }
 
-        void callHelper(ReadyToRunHelper h) {
-            a.callThroughCell(ctx.helperCell(h.id));
+        /** sdiv wraps MIN / -1; the remainder is x - (x / y) * y. */
+        @Override
+        public void divide(boolean remainder) {
+            if (remainder) {
+                a.sdiv(S2, S0, S1);
+                a.mul(S2, S2, S1);
+                a.sub(S0, S0, S2);
+            } else {
+                a.sdiv(S0, S0, S1);
+            }
         }
 
-        /** CAPTURE_CONTEXTS / RESTORE_CONTEXTS: the x11 protocol, or x16 only with B2_HELPER_CALL_WITHOUT_X11. */
-        void callContextHelper(RuntimeMethod rm) {
-            String cell = ctx.runtimeMethodCell(rm);
+        // ---- control flow
+
+        @Override
+        public void jump(Label label) {
+            a.b(label);
+        }
+
+        @Override
+        public void branch(Reg r, boolean ifZero, Label label) {
+            if (ifZero) {
+                a.cbz(reg(r), label);
+            } else {
+                a.cbnz(reg(r), label);
+            }
+        }
+
+        /** {@code cmp} takes a 12-bit immediate; larger states go through x10. */
+        @Override
+        public void branchIfEqual32(Reg r, int value, Label label) {
+            Register w = reg(r).as32();
+            if (value >= 0 && value < 4096) {
+                a.cmp(w, value);
+            } else {
+                a.mov(S1.as32(), value);
+                a.cmp(w, S1.as32());
+            }
+            a.bCond(Condition.EQ, label);
+        }
+
+        @Override
+        public int jumpToSymbol(String symbol) {
+            int at = a.offset();
+            a.b(symbol);
+            return at;
+        }
+
+        /** {@code cbnz} has no relocation form: {@code cbz r, skip; b symbol; skip:}. */
+        @Override
+        public int branchIfNonZeroToSymbol(Reg r, String symbol) {
+            Label skip = a.newLabel();
+            a.cbz(reg(r), skip);
+            int at = jumpToSymbol(symbol);
+            a.bind(skip);
+            return at;
+        }
+
+        @Override
+        public void trap() {
+            a.brk(0);
+        }
+
+        // ---- calls
+
+        @Override
+        public void callDirect(String symbol) {
+            a.bl(symbol);
+        }
+
+        /** The x11 protocol: x11 = the cell, x16 = its target. */
+        @Override
+        public void callThroughCell(String cell) {
+            a.callThroughCell(cell);
+        }
+
+        /** The x11 protocol, or x16 only with B2_HELPER_CALL_WITHOUT_X11. */
+        @Override
+        public void callContextHelper(String cell) {
             if (ctx.has(Defect.B2_HELPER_CALL_WITHOUT_X11)) {
                 a.adrp(Register.X16, cell);
                 a.ldrLo12(Register.X16, Register.X16, cell);
@@ -429,219 +544,9 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
             }
         }
 
-        void addFp(Register rd, int offset) {
-            a.add(rd, Register.FP, offset);
-        }
-
-        /** {@code b target} where target is a label of {@code owner}. */
-        void jumpTo(Label target, Arm64Assembler owner) {
-            if (owner == a) {
-                a.b(target);
-            } else {
-                crossRefs.add(new CrossRef(a, a.offset(), target));
-                a.b(symbolOf(owner));
-            }
-        }
-
-        /** {@code cbnz reg, target} where target is a label of {@code owner}; inverted around a {@code b} across fragments. */
-        void cbnzTo(Register reg, Label target, Arm64Assembler owner) {
-            if (owner == a) {
-                a.cbnz(reg, target);
-            } else {
-                Label skip = a.newLabel();
-                a.cbz(reg, skip);
-                jumpTo(target, owner);
-                a.bind(skip);
-            }
-        }
-
-        void restoreContexts(boolean suspended) {
-            a.movz(Register.X0, suspended ? 1 : 0, 0);
-            a.ldr(Register.X1, Register.FP, fixedSlot(FIXED_CONTEXT0));
-            a.ldr(Register.X2, Register.FP, fixedSlot(FIXED_CONTEXT1));
-            callContextHelper(RuntimeMethod.RESTORE_CONTEXTS);
-        }
-
-        // ---- bodies
-
+        /** The epilog, then x11 = the cell (x16 under B2_JMP_EPILOG_X16), x16 = its target, {@code br x16}. */
         @Override
-        public void asyncEntry(int continuationPosition, Label dispatchBlock) {
-            Register cont = arg(continuationPosition);
-            a.str(cont, Register.FP, fixedSlot(FIXED_CONTINUATION));
-            if (dispatchBlock != null) {
-                cbnzTo(cont, dispatchBlock, cold);
-            }
-            addFp(Register.X0, fixedSlot(FIXED_CONTEXT0));
-            addFp(Register.X1, fixedSlot(FIXED_CONTEXT1));
-            callContextHelper(RuntimeMethod.CAPTURE_CONTEXTS);
-        }
-
-        @Override
-        public void dispatchBlock(Label dispatchBlock, List<AwaitSites.Site<Label>> ordered) {
-            a.bind(dispatchBlock);
-            a.str(Register.XZR, Register.FP, fixedSlot(FIXED_CONTEXT0));
-            a.str(Register.XZR, Register.FP, fixedSlot(FIXED_CONTEXT1));
-            a.ldr(S0, Register.FP, fixedSlot(FIXED_CONTINUATION));
-            a.ldr(S0.as32(), S0, ContinuationLayout.OFFSET_STATE);
-            for (AwaitSites.Site<Label> site : ordered) {
-                int state = site.point().state();
-                if (state >= 0 && state < 4096) {
-                    a.cmp(S0.as32(), state);
-                } else {
-                    a.mov(S1.as32(), state);
-                    a.cmp(S0.as32(), S1.as32());
-                }
-                a.bCond(Condition.EQ, site.resumeBlock());
-            }
-            a.brk(0);
-        }
-
-        @Override
-        public void suspensionBlock(AwaitSites.Site<Label> site) {
-            ContinuationLayout layout = ir.continuation();
-            AwaitPoint p = site.point();
-            a.bind(site.suspensionBlock());
-            a.mov(Register.X0, CONTINUATION_RETURN);
-            String layoutCell = ctx.continuationLayoutCell(ir);
-            a.adrp(Register.X1, layoutCell);
-            a.ldrLo12(Register.X1, Register.X1, layoutCell);
-            callHelper(ReadyToRunHelper.AllocContinuation);
-            String resumeInfo = ctx.resumeInfoSymbol(ir.method(), ir.version());
-            long addend = (long) ContinuationLayout.RESUME_INFO_SIZE * p.index();
-            a.adrp(S0, resumeInfo, addend);
-            a.addLo12(S0, S0, resumeInfo, addend);
-            a.str(S0, Register.X0, ContinuationLayout.OFFSET_RESUME_INFO);
-            a.mov(S0.as32(), p.state());
-            a.str(S0.as32(), Register.X0, ContinuationLayout.OFFSET_STATE);
-            a.mov(S0.as32(), ContinuationLayout.FLAGS);
-            a.str(S0.as32(), Register.X0, ContinuationLayout.OFFSET_FLAGS);
-            for (int s = 0; s < slots; s++) {
-                a.ldr(S0, Register.FP, slot(s));
-                a.str(S0, Register.X0, layout.slotOffset(s));
-            }
-            a.str(Register.X0, Register.FP, fixedSlot(FIXED_SCRATCH));
-            restoreContexts(true);
-            a.ldr(CONTINUATION_RETURN, Register.FP, fixedSlot(FIXED_SCRATCH));
-            a.mov(Register.X0, Register.XZR);
-            epilogAndRet();
-        }
-
-        @Override
-        public void resumeBlock(AwaitSites.Site<Label> site) {
-            ContinuationLayout layout = ir.continuation();
-            a.bind(site.resumeBlock());
-            a.ldr(S0, Register.FP, fixedSlot(FIXED_CONTINUATION));
-            for (int s = 0; s < slots; s++) {
-                a.ldr(S1, S0, layout.slotOffset(s));
-                a.str(S1, Register.FP, slot(s));
-            }
-            Label noException = a.newLabel();
-            a.ldr(S1, S0, layout.exceptionOffset());
-            a.cbz(S1, noException);
-            a.mov(Register.X0, S1);
-            callHelper(ReadyToRunHelper.ThrowExact);
-            a.brk(0);
-            a.bind(noException);
-            if (site.insn().dst() >= 0) {
-                a.ldr(S1, S0, layout.resultOffset());
-                a.str(S1, Register.FP, slot(site.insn().dst()));
-            }
-            jumpTo(site.resumePoint(), hot);
-        }
-
-        @Override
-        public void emitTaskThunk() {
-            MethodDecl m = ir.method();
-            prolog();
-            plan.passTaskThunkArguments(this);
-            a.callThroughCell(ctx.methodCell(m, true));
-            Label suspended = a.newLabel();
-            Label done = a.newLabel();
-            a.cbnz(CONTINUATION_RETURN, suspended);
-            if (!m.returnsValue()) {
-                a.mov(Register.X0, Register.XZR);
-            }
-            a.callThroughCell(ctx.runtimeMethodCell(RuntimeMethod.TASK_FROM_RESULT));
-            a.b(done);
-            a.bind(suspended);
-            a.mov(Register.X0, CONTINUATION_RETURN);
-            a.callThroughCell(ctx.runtimeMethodCell(RuntimeMethod.FINALIZE_TASK_RETURNING_THUNK));
-            a.bind(done);
-            epilogAndRet();
-        }
-
-        @Override
-        public void insn(Insn i) {
-            if (i instanceof Insn.Label l) {
-                a.bind(labels.get(l.id()));
-            } else if (i instanceof Insn.Const c) {
-                a.mov(S0, c.value());
-                a.str(S0, Register.FP, slot(c.dst()));
-            } else if (i instanceof Insn.Move mv) {
-                a.ldr(S0, Register.FP, slot(mv.src()));
-                a.str(S0, Register.FP, slot(mv.dst()));
-            } else if (i instanceof Insn.Binary b) {
-                binary(b);
-            } else if (i instanceof Insn.Unary u) {
-                a.ldr(S0, Register.FP, slot(u.a()));
-                switch (u.op()) {
-                    case NEG -> a.neg(S0, S0);
-                    case NOT -> {
-                        a.cmp(S0, 0);
-                        a.cset(S0, Condition.EQ);
-                    }
-                    default -> throw new IllegalStateException("unary " + u.op());
-                }
-                a.str(S0, Register.FP, slot(u.dst()));
-            } else if (i instanceof Insn.Jump j) {
-                a.b(labels.get(j.label()));
-            } else if (i instanceof Insn.Branch br) {
-                a.ldr(S0, Register.FP, slot(br.slot()));
-                if (br.ifZero()) {
-                    a.cbz(S0, labels.get(br.label()));
-                } else {
-                    a.cbnz(S0, labels.get(br.label()));
-                }
-            } else if (i instanceof Insn.Call c) {
-                for (int k = 0; k < c.args().size(); k++) {
-                    argFromSlot(k, c.args().get(k));
-                }
-                if (c.kind() == CallKind.DIRECT) {
-                    a.bl(ctx.bodySymbol(c.target(), BodyKind.METHOD, CodeVersion.R2R));
-                } else {
-                    a.callThroughCell(ctx.methodCell(c.target(), false));
-                }
-                if (c.dst() >= 0) {
-                    a.str(Register.X0, Register.FP, slot(c.dst()));
-                }
-            } else if (i instanceof Insn.Await w) {
-                await(w);
-            } else if (i instanceof Insn.Return r) {
-                ret(r);
-            } else if (i instanceof Insn.Throw t) {
-                a.ldr(Register.X0, Register.FP, slot(t.slot()));
-                callHelper(ReadyToRunHelper.Throw);
-                a.brk(0);
-            } else if (i instanceof Insn.GcPoint) {
-                callHelper(ReadyToRunHelper.GCPoll);
-            } else if (i instanceof Insn.TailCall t) {
-                tailCall(t);
-            } else {
-                throw new IllegalStateException("unknown instruction " + i);
-            }
-        }
-
-        void tailCall(Insn.TailCall t) {
-            if (async) {
-                throw new IllegalStateException("tail call in an async variant: " + ir.method().fullName());
-            }
-            if (t.args().size() > ARG_REGISTERS) {
-                throw new UnsupportedOperationException("ARM64 tail call with stack arguments: " + t.target().fullName());
-            }
-            for (int k = 0; k < t.args().size(); k++) {
-                argFromSlot(k, t.args().get(k));
-            }
-            String cell = ctx.tailCallCell(t.target());
+        public void tailJump(String cell) {
             int start = a.offset();
             List<UnwindCode> codes = new ArrayList<>(frame.emitEpilog(a));
             Register base = ctx.has(Defect.B2_JMP_EPILOG_X16) ? Register.X16 : Register.X11;
@@ -656,131 +561,30 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
             epilogs.add(new Epilog(a, start, codes));
         }
 
-        void binary(Insn.Binary b) {
-            a.ldr(S0, Register.FP, slot(b.a()));
-            a.ldr(S1, Register.FP, slot(b.b()));
-            switch (b.op()) {
-                case ADD -> a.add(S0, S0, S1);
-                case SUB -> a.sub(S0, S0, S1);
-                case MUL -> a.mul(S0, S0, S1);
-                case DIV, REM -> {
-                    Label nonZero = a.newLabel();
-                    a.cbnz(S1, nonZero);
-                    callHelper(ReadyToRunHelper.ThrowDivZero);
-                    a.brk(0);
-                    a.bind(nonZero);
-                    if (b.op() == BinaryOp.REM) {
-                        a.sdiv(S2, S0, S1);
-                        a.mul(S2, S2, S1);
-                        a.sub(S0, S0, S2);
-                    } else {
-                        a.sdiv(S0, S0, S1);
-                    }
-                }
-                case EQ -> compare(Condition.EQ);
-                case NE -> compare(Condition.NE);
-                case LT -> compare(Condition.LT);
-                case LE -> compare(Condition.LE);
-                case GT -> compare(Condition.GT);
-                case GE -> compare(Condition.GE);
-                default -> throw new IllegalStateException("binary " + b.op() + " (AND/OR are lowered to branches)");
-            }
-            a.str(S0, Register.FP, slot(b.dst()));
-        }
-
-        void compare(Condition c) {
-            a.cmp(S0, S1);
-            a.cset(S0, c);
-        }
-
-        void await(Insn.Await w) {
-            if (!async) {
-                throw new IllegalStateException("await outside an async variant: " + ir.method().fullName());
-            }
-            AwaitSites.Site<Label> site = sites.of(w);
-            MethodDecl target = w.target();
-            BodyPlan.passAsyncArguments(this, target, w.args());
-            if (target == null) {
-                a.callThroughCell(ctx.runtimeMethodCell(RuntimeMethod.YIELD));
-            } else if (w.kind() == CallKind.DIRECT) {
-                a.bl(ctx.bodySymbol(target, BodyKind.ASYNC_VARIANT, CodeVersion.R2R));
-            } else {
-                a.callThroughCell(ctx.methodCell(target, true));
-            }
-            cbnzTo(CONTINUATION_RETURN, site.suspensionBlock(), cold);
-            if (w.dst() >= 0) {
-                a.str(Register.X0, Register.FP, slot(w.dst()));
-            }
-            a.bind(site.resumePoint());
-        }
-
-        void ret(Insn.Return r) {
-            if (r.slot() >= 0) {
-                a.ldr(Register.X0, Register.FP, slot(r.slot()));
-            } else {
-                a.mov(Register.X0, Register.XZR);
-            }
-            if (async) {
-                a.str(Register.X0, Register.FP, fixedSlot(FIXED_SCRATCH));
-                restoreContexts(false);
-                a.ldr(Register.X0, Register.FP, fixedSlot(FIXED_SCRATCH));
-                a.mov(CONTINUATION_RETURN, Register.XZR);
-            }
-            epilogAndRet();
-        }
-
         // ---- results
 
-        List<Relocation> relocationsOf(Arm64Assembler asm, AssembledCode code) {
-            List<Relocation> out = new ArrayList<>();
-            for (Relocation r : code.relocations()) {
-                Relocation fixedUp = r;
-                for (CrossRef x : crossRefs) {
-                    if (x.from() == asm && x.instruction() == r.offset()) {
-                        if (!x.target().isBound()) {
-                            throw new IllegalStateException("cross-fragment target not bound");
-                        }
-                        fixedUp = new Relocation(r.offset(), RelocType.IMAGE_REL_BASED_ARM64_BRANCH26, r.symbol(),
-                                x.target().position());
-                    }
-                }
-                out.add(fixedUp);
-            }
-            return out;
+        @Override
+        protected Assembled finish(Arm64Assembler part) {
+            AssembledCode code = part.finish();
+            return new Assembled(code.code(), code.relocations());
         }
 
-        byte[] unwind(Arm64Assembler asm, int length) {
-            Arm64UnwindInfo.Builder b = Arm64UnwindInfo.builder(length)
+        /**
+         * The prolog codes and the part's epilog scopes. The cold part runs in the hot part's frame and has no
+         * prolog: its record carries the same prolog codes, so unwinding from it restores exactly what the hot
+         * prolog set up. (Its first instructions are no unwind point: the first call in it is beyond 4 * codes bytes.)
+         */
+        @Override
+        protected byte[] unwindInfo(Arm64Assembler part, int codeLength) {
+            Arm64UnwindInfo.Builder b = Arm64UnwindInfo.builder(codeLength)
                     .prolog(prologCodes.toArray(new UnwindCode[0]))
                     .exceptionDataPresent(false);
             for (Epilog e : epilogs) {
-                if (e.asm() == asm) {
+                if (e.asm() == part) {
                     b.epilog(e.start(), e.codes().toArray(new UnwindCode[0]));
                 }
             }
             return b.build();
-        }
-
-        @Override
-        public int offsetOf(Label label) {
-            return label.position();
-        }
-
-        @Override
-        public List<CodeFragment> fragments() {
-            AssembledCode hotCode = hot.finish();
-            List<CodeFragment> out = new ArrayList<>();
-            byte[] hotBytes = hotCode.code();
-            out.add(new CodeFragment(symbol, hotBytes, relocationsOf(hot, hotCode), unwind(hot, hotBytes.length), prologSize));
-            if (cold != hot) {
-                AssembledCode coldCode = cold.finish();
-                byte[] coldBytes = coldCode.code();
-                // The cold part runs in the hot part's frame and has no prolog: its record carries the same
-                // prolog codes, so unwinding from it restores exactly what the hot prolog set up. (Its first
-                // instructions are no unwind point: the first call in it is beyond 4 * codes bytes.)
-                out.add(new CodeFragment(coldSymbol, coldBytes, relocationsOf(cold, coldCode), unwind(cold, coldBytes.length), 0));
-            }
-            return out;
         }
     }
 }

@@ -1,38 +1,77 @@
 package r2rlab.emitter.codegen;
 
+import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTEXT0;
+import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTEXT1;
+import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTINUATION;
+import static r2rlab.emitter.codegen.BodyPlan.FIXED_SCRATCH;
+
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 
+import r2rlab.emitter.Defect;
+import r2rlab.emitter.Relocation;
+import r2rlab.emitter.ir.AwaitPoint;
+import r2rlab.emitter.ir.CodeVersion;
+import r2rlab.emitter.ir.ContinuationLayout;
+import r2rlab.emitter.ir.Insn;
 import r2rlab.emitter.ir.MethodIr;
+import r2rlab.emitter.scenario.BinaryOp;
+import r2rlab.emitter.scenario.CallKind;
+import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.format.r2r.ReadyToRunHelper;
 
 /**
- * The architecture-neutral state of generating one body of a {@link BodyPlan}: the hot part and, when B4 splits
- * the body, the cold part ({@code symbol + "$cold"}) with the part being emitted into, the IR labels, and the await
- * sites of an async variant. A back end subclasses it with its assembler {@code A} and label type {@code L} and
- * selects the instructions ({@link BodyEmitter}).
+ * Generates one body of a {@link BodyPlan} (backend-spec.md) from the back end's {@link CodePrimitives}: the
+ * instruction dispatch over the IR, the await and return sequences, the suspension, dispatch and resume blocks of
+ * an async variant, the Task thunk and the resumption stub. When B4 splits the body, the suspension, dispatch and
+ * resume blocks go into the cold part ({@code symbol + "$cold"}); branches between the parts are relocations
+ * against the other part's symbol whose addends become the target's offset when the parts are finished. A back end
+ * subclasses it with its assembler {@code A} (one per part), label type {@code L} and register type {@code R}.
  */
-public abstract class BodyGenerator<A, L> implements BodyEmitter<L> {
+public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
+    /** The code and relocations of a finished part. */
+    public record Assembled(byte[] code, List<Relocation> relocations) {
+    }
+
+    /** A branch in {@code from} to {@code target} in the other part, through the relocation at {@code relocation}. */
+    private record CrossRef<A, L>(A from, int relocation, L target) {
+    }
+
     protected final BodyPlan plan;
     protected final MethodIr ir;
     protected final CodegenContext ctx;
-    protected final String symbol;
-    protected final String coldSymbol;
+    private final String symbol;
+    private final String coldSymbol;
     /** True for an async variant. */
-    protected final boolean async;
+    private final boolean async;
     protected final A hot;
     /** The cold part: {@link #hot} itself unless the body is split. */
-    protected final A cold;
+    private final A cold;
     /** The part being emitted into. */
     protected A a;
     /** One label per IR label, in the hot part. */
-    protected final List<L> labels;
-    /** The await sites of an async variant (set by {@link #emitMethod}). */
-    protected AwaitSites<L> sites;
+    private final List<L> labels;
     private final Function<A, L> newLabel;
+    private final BiConsumer<A, L> bind;
+    private final ToIntFunction<A> offset;
+    private final ToIntFunction<L> position;
+    private final List<CrossRef<A, L>> crossRefs = new ArrayList<>();
+    /** The await sites of an async variant (set by {@link #emitMethod}). */
+    private AwaitSites<L> sites;
+    private int prologSize;
 
+    /**
+     * {@code newAssembler} makes a part; {@code newLabel}, {@code bind}, {@code offset} and {@code position} are the
+     * assembler's labels: a new label of a part, binding it at the part's current offset, that offset, and a bound
+     * label's offset (negative while unbound).
+     */
     protected BodyGenerator(BodyPlan plan, CodegenContext ctx, String symbol, Supplier<A> newAssembler,
-                            Function<A, L> newLabel) {
+                            Function<A, L> newLabel, BiConsumer<A, L> bind, ToIntFunction<A> offset,
+                            ToIntFunction<L> position) {
         this.plan = plan;
         this.ir = plan.ir();
         this.ctx = ctx;
@@ -40,34 +79,57 @@ public abstract class BodyGenerator<A, L> implements BodyEmitter<L> {
         this.coldSymbol = BodyPlan.coldSymbol(symbol);
         this.async = plan.isAsyncVariant();
         this.newLabel = newLabel;
+        this.bind = bind;
+        this.offset = offset;
+        this.position = position;
         this.hot = newAssembler.get();
         this.cold = plan.isHotColdSplit() ? newAssembler.get() : hot;
         this.a = hot;
         this.labels = plan.irLabels(() -> newLabel.apply(hot));
     }
 
-    /** The symbol of part {@code asm}. */
-    protected final String symbolOf(A asm) {
-        return asm == hot ? symbol : coldSymbol;
+    // ------------------------------------------------------------------------------------------
+    // What the architecture adds to its primitives
+
+    /** Resolves the labels of {@code part}; no code is added to it afterwards. */
+    protected abstract Assembled finish(A part);
+
+    /** The raw unwind record of {@code part} ({@code codeLength} bytes of code). */
+    protected abstract byte[] unwindInfo(A part, int codeLength);
+
+    /** The register playing {@code role}. */
+    protected abstract R reg(Reg role);
+
+    // ------------------------------------------------------------------------------------------
+    // Parts and labels
+
+    /** The symbol of part {@code part}. */
+    private String symbolOf(A part) {
+        return part == hot ? symbol : coldSymbol;
     }
 
-    /** A method or async variant body in the order of {@link BodyPlan#emitBody}. */
-    public final void emitMethod() {
-        if (async) {
-            sites = AwaitSites.collect(ir, () -> newLabel.apply(hot), () -> newLabel.apply(cold));
+    /** A new label in the part being generated. */
+    private L newLabel() {
+        return newLabel.apply(a);
+    }
+
+    /** Binds {@code label} (of the part being generated) here. */
+    private void bind(L label) {
+        bind.accept(a, label);
+    }
+
+    /** The current offset in the part being generated. */
+    private int offset() {
+        return offset.applyAsInt(a);
+    }
+
+    /** Offset of a bound label in its part. */
+    public final int offsetOf(L label) {
+        int at = position.applyAsInt(label);
+        if (at < 0) {
+            throw new IllegalStateException("label not bound");
         }
-        plan.emitBody(this, sites);
-    }
-
-    /** A Task thunk body. */
-    public abstract void emitTaskThunk();
-
-    /** The finished fragments: the hot part, then the cold part when split. */
-    public abstract List<CodeFragment> fragments();
-
-    @Override
-    public final void selectPart(boolean coldPart) {
-        a = coldPart ? cold : hot;
+        return at;
     }
 
     /** The await sites of an async variant (after {@link #emitMethod}). */
@@ -80,6 +142,437 @@ public abstract class BodyGenerator<A, L> implements BodyEmitter<L> {
         return symbolOf(cold);
     }
 
-    /** Offset of a bound label in its part. */
-    public abstract int offsetOf(L label);
+    /** Jump to {@code target}, a label of part {@code owner}. */
+    private void jumpTo(L target, A owner) {
+        if (owner == a) {
+            jump(target);
+        } else {
+            crossRefs.add(new CrossRef<>(a, jumpToSymbol(symbolOf(owner)), target));
+        }
+    }
+
+    /** Branch to {@code target}, a label of part {@code owner}, when {@code r} is non-zero. */
+    private void branchIfNonZero(Reg r, L target, A owner) {
+        if (owner == a) {
+            branch(r, false, target);
+        } else {
+            crossRefs.add(new CrossRef<>(a, branchIfNonZeroToSymbol(r, symbolOf(owner)), target));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Bodies
+
+    /**
+     * A method or async variant body in the contract's order: prolog; for an async variant the normal entry (saving
+     * the continuation argument and, when resumable, jumping to the dispatch block); the instructions; then, for a
+     * resumable async variant, into the cold part (the same part unless split): the suspension blocks in
+     * AwaitPoint.index order, the dispatch block, the resume blocks in the same order.
+     */
+    public final void emitMethod() {
+        if (async) {
+            sites = AwaitSites.collect(ir, () -> newLabel.apply(hot), () -> newLabel.apply(cold));
+        }
+        prolog();
+        if (async) {
+            asyncEntry(BodyPlan.continuationPosition(ir.method()), plan.isResumable() ? sites.dispatchBlock() : null);
+        }
+        for (Insn i : ir.insns()) {
+            insn(i);
+        }
+        if (plan.isResumable()) {
+            a = cold;
+            for (AwaitSites.Site<L> s : sites.inIndexOrder()) {
+                suspensionBlock(s);
+            }
+            dispatchBlock(sites.dispatchBlock(), sites.inIndexOrder());
+            for (AwaitSites.Site<L> s : sites.inIndexOrder()) {
+                resumeBlock(s);
+            }
+            a = hot;
+        }
+    }
+
+    /**
+     * The Task-returning method: calls the async variant with a null continuation; a completed call becomes
+     * TaskFromResult(result), a suspended one FinalizeTaskReturningThunk(continuation).
+     */
+    public final void emitTaskThunk() {
+        MethodDecl m = ir.method();
+        prolog();
+        passAsyncArguments(m, parameterSlots(m));
+        callThroughCell(ctx.methodCell(m, true));
+        L suspended = newLabel();
+        L done = newLabel();
+        branch(Reg.CONTINUATION_RETURN, false, suspended);
+        if (m.returnsValue()) {
+            transfer(Reg.ARG0, Reg.RESULT);
+        } else {
+            zero(Reg.ARG0);
+        }
+        callThroughCell(ctx.runtimeMethodCell(RuntimeMethod.TASK_FROM_RESULT));
+        jump(done);
+        bind(suspended);
+        transfer(Reg.ARG0, Reg.CONTINUATION_RETURN);
+        callThroughCell(ctx.runtimeMethodCell(RuntimeMethod.FINALIZE_TASK_RETURNING_THUNK));
+        bind(done);
+        leaveFrameAndReturn();
+    }
+
+    /**
+     * The resumption stub {@code object(object continuation, ref byte result)}: calls the async variant with the
+     * continuation (after 'this' for an instance method) and zeroed arguments; stores the result through the byref
+     * unless the call suspended again, and returns the continuation the call returned. Under B1 it calls through the
+     * variant's MethodEntry cell, so a tier-up redirects it.
+     */
+    public final void emitResumptionStub() {
+        MethodDecl m = ir.method();
+        enterFrame();
+        prologSize = offset();
+        transfer(Reg.STUB_RESULT_BYREF, Reg.ARG1);
+        int contPos = BodyPlan.continuationPosition(m);
+        if (contPos != 0) {
+            transfer(Reg.argument(contPos), Reg.ARG0);
+        }
+        BodyPlan.forEachUserArgumentPosition(m, this::argZero);
+        if (ctx.has(Defect.B1_STUB_CALLS_THROUGH_CELL)) {
+            callThroughCell(ctx.methodCell(m, true));
+        } else {
+            callDirect(ctx.bodySymbol(m, BodyKind.ASYNC_VARIANT, ir.version()));
+        }
+        transfer(Reg.STUB_CONTINUATION, Reg.CONTINUATION_RETURN);
+        L done = newLabel();
+        branch(Reg.STUB_CONTINUATION, false, done);
+        if (m.returnsValue()) {
+            store(Reg.STUB_RESULT_BYREF, 0, Reg.RESULT);
+        }
+        bind(done);
+        transfer(Reg.RESULT, Reg.STUB_CONTINUATION);
+        leaveFrameAndReturn();
+    }
+
+    /** The finished fragments: the hot part, then the cold part when split. */
+    public final List<CodeFragment> fragments() {
+        List<CodeFragment> out = new ArrayList<>();
+        out.add(fragment(hot, prologSize));
+        if (cold != hot) {
+            // The cold part runs in the hot part's frame and has no prolog of its own.
+            out.add(fragment(cold, 0));
+        }
+        return out;
+    }
+
+    private CodeFragment fragment(A part, int prolog) {
+        Assembled code = finish(part);
+        List<Relocation> relocations = new ArrayList<>();
+        for (Relocation r : code.relocations()) {
+            relocations.add(withCrossPartAddend(part, r));
+        }
+        return new CodeFragment(symbolOf(part), code.code(), relocations, unwindInfo(part, code.code().length), prolog);
+    }
+
+    /** A branch into the other part: the relocation against that part's symbol gets the target's offset as addend. */
+    private Relocation withCrossPartAddend(A part, Relocation r) {
+        for (CrossRef<A, L> x : crossRefs) {
+            if (x.from() == part && x.relocation() == r.offset()) {
+                return new Relocation(r.offset(), r.type(), r.symbol(), offsetOf(x.target()));
+            }
+        }
+        return r;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Frame and arguments
+
+    private int slot(int i) {
+        return slotOffset(i);
+    }
+
+    private int fixed(int f) {
+        return fixedOffset(f);
+    }
+
+    /** The frame, then every incoming argument stored into its parameter slot. */
+    private void prolog() {
+        enterFrame();
+        prologSize = offset();
+        int registers = argumentRegisters();
+        for (int p = 0; p < ir.paramCount(); p++) {
+            int pos = plan.parameterPosition(p);
+            if (pos < registers) {
+                storeFrame(slot(p), Reg.argument(pos));
+            } else {
+                loadFrame(Reg.ACCUMULATOR, incomingArgumentOffset(pos - registers));
+                storeFrame(slot(p), Reg.ACCUMULATOR);
+            }
+        }
+    }
+
+    /** Argument {@code pos} = the value of IR slot {@code slot}. */
+    private void argFromSlot(int pos, int slot) {
+        int registers = argumentRegisters();
+        if (pos < registers) {
+            loadFrame(Reg.argument(pos), slot(slot));
+        } else {
+            loadFrame(Reg.ACCUMULATOR, slot(slot));
+            store(Reg.STACK, outgoingArgumentOffset(pos - registers), Reg.ACCUMULATOR);
+        }
+    }
+
+    /** Argument {@code pos} = 0 (null). */
+    private void argZero(int pos) {
+        int registers = argumentRegisters();
+        if (pos < registers) {
+            zero(Reg.argument(pos));
+        } else {
+            storeZero(Reg.STACK, outgoingArgumentOffset(pos - registers));
+        }
+    }
+
+    private void passArguments(List<Integer> argSlots) {
+        for (int k = 0; k < argSlots.size(); k++) {
+            argFromSlot(k, argSlots.get(k));
+        }
+    }
+
+    /** Arguments of a call of {@code callee}'s async variant: the user arguments and a null continuation. */
+    private void passAsyncArguments(MethodDecl callee, List<Integer> argSlots) {
+        int contPos = BodyPlan.continuationPosition(callee);
+        for (int k = 0; k < argSlots.size(); k++) {
+            argFromSlot(BodyPlan.argumentPosition(k, contPos), argSlots.get(k));
+        }
+        argZero(contPos);
+    }
+
+    /** The slots of {@code m}'s parameters, in order (a Task thunk passes them on as they are). */
+    private static List<Integer> parameterSlots(MethodDecl m) {
+        List<Integer> params = new ArrayList<>();
+        for (int p = 0; p < m.params().size(); p++) {
+            params.add(p);
+        }
+        return params;
+    }
+
+    private void loadFrame(Reg dst, int offset) {
+        load(dst, Reg.FRAME, offset);
+    }
+
+    private void storeFrame(int offset, Reg src) {
+        store(Reg.FRAME, offset, src);
+    }
+
+    /** {@code dst} = {@code src}, no code when both roles are the same register. */
+    private void transfer(Reg dst, Reg src) {
+        if (!reg(dst).equals(reg(src))) {
+            move(dst, src);
+        }
+    }
+
+    private void callHelper(ReadyToRunHelper h) {
+        callThroughCell(ctx.helperCell(h.id));
+    }
+
+    /** RestoreContexts(suspended, context 0, context 1). */
+    private void restoreContexts(boolean suspended) {
+        moveFlag(Reg.ARG0, suspended ? 1 : 0);
+        loadFrame(Reg.ARG1, fixed(FIXED_CONTEXT0));
+        loadFrame(Reg.ARG2, fixed(FIXED_CONTEXT1));
+        callContextHelper(ctx.runtimeMethodCell(RuntimeMethod.RESTORE_CONTEXTS));
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Async variant: entry, suspension, dispatch and resume blocks
+
+    /**
+     * Normal entry of an async variant: saves the continuation argument (at {@code contPos}), jumps to
+     * {@code dispatchBlock} when it is non-null ({@code null}: not resumable, no jump), and calls CaptureContexts.
+     */
+    private void asyncEntry(int contPos, L dispatchBlock) {
+        Reg cont = Reg.argument(contPos);
+        storeFrame(fixed(FIXED_CONTINUATION), cont);
+        if (dispatchBlock != null) {
+            branchIfNonZero(cont, dispatchBlock, cold);
+        }
+        addressOf(Reg.ARG0, fixed(FIXED_CONTEXT0));
+        addressOf(Reg.ARG1, fixed(FIXED_CONTEXT1));
+        callContextHelper(ctx.runtimeMethodCell(RuntimeMethod.CAPTURE_CONTEXTS));
+    }
+
+    /**
+     * Allocates the continuation (the callee's, returned in CONTINUATION_RETURN, becomes its Next), fills ResumeInfo,
+     * State, Flags and every frame slot, restores the contexts and returns it with a zero result.
+     */
+    private void suspensionBlock(AwaitSites.Site<L> site) {
+        ContinuationLayout layout = ir.continuation();
+        AwaitPoint p = site.point();
+        bind(site.suspensionBlock());
+        transfer(Reg.ARG0, Reg.CONTINUATION_RETURN);
+        loadCell(Reg.ARG1, ctx.continuationLayoutCell(ir));
+        callHelper(ReadyToRunHelper.AllocContinuation);
+        storeAddress(Reg.RESULT, ContinuationLayout.OFFSET_RESUME_INFO, ctx.resumeInfoSymbol(ir.method(), ir.version()),
+                (long) ContinuationLayout.RESUME_INFO_SIZE * p.index());
+        store32(Reg.RESULT, ContinuationLayout.OFFSET_STATE, p.state());
+        store32(Reg.RESULT, ContinuationLayout.OFFSET_FLAGS, ContinuationLayout.FLAGS);
+        for (int s = 0; s < plan.frameSlots(); s++) {
+            copyToField(Reg.RESULT, layout.slotOffset(s), slot(s));
+        }
+        storeFrame(fixed(FIXED_SCRATCH), Reg.RESULT);
+        restoreContexts(true);
+        loadFrame(Reg.CONTINUATION_RETURN, fixed(FIXED_SCRATCH));
+        zero(Reg.RESULT);
+        leaveFrameAndReturn();
+    }
+
+    /** Entered with a continuation: clears the context slots, then jumps to the resume block of its State. */
+    private void dispatchBlock(L dispatchBlock, List<AwaitSites.Site<L>> ordered) {
+        bind(dispatchBlock);
+        storeZero(Reg.FRAME, fixed(FIXED_CONTEXT0));
+        storeZero(Reg.FRAME, fixed(FIXED_CONTEXT1));
+        loadFrame(Reg.ACCUMULATOR, fixed(FIXED_CONTINUATION));
+        load32(Reg.ACCUMULATOR, Reg.ACCUMULATOR, ContinuationLayout.OFFSET_STATE);
+        for (AwaitSites.Site<L> site : ordered) {
+            branchIfEqual32(Reg.ACCUMULATOR, site.point().state(), site.resumeBlock());
+        }
+        trap();
+    }
+
+    /** Reloads the frame from the continuation, throws its exception if it has one, stores the result, resumes. */
+    private void resumeBlock(AwaitSites.Site<L> site) {
+        ContinuationLayout layout = ir.continuation();
+        bind(site.resumeBlock());
+        loadFrame(Reg.ACCUMULATOR, fixed(FIXED_CONTINUATION));
+        for (int s = 0; s < plan.frameSlots(); s++) {
+            load(Reg.OPERAND, Reg.ACCUMULATOR, layout.slotOffset(s));
+            storeFrame(slot(s), Reg.OPERAND);
+        }
+        L noException = newLabel();
+        load(Reg.OPERAND, Reg.ACCUMULATOR, layout.exceptionOffset());
+        branch(Reg.OPERAND, true, noException);
+        transfer(Reg.ARG0, Reg.OPERAND);
+        callHelper(ReadyToRunHelper.ThrowExact);
+        trap();
+        bind(noException);
+        if (site.insn().dst() >= 0) {
+            load(Reg.OPERAND, Reg.ACCUMULATOR, layout.resultOffset());
+            storeFrame(slot(site.insn().dst()), Reg.OPERAND);
+        }
+        jumpTo(site.resumePoint(), hot);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Instructions
+
+    private void insn(Insn i) {
+        if (i instanceof Insn.Label l) {
+            bind(labels.get(l.id()));
+        } else if (i instanceof Insn.Const c) {
+            storeConstant(slot(c.dst()), c.value());
+        } else if (i instanceof Insn.Move mv) {
+            loadFrame(Reg.ACCUMULATOR, slot(mv.src()));
+            storeFrame(slot(mv.dst()), Reg.ACCUMULATOR);
+        } else if (i instanceof Insn.Binary b) {
+            binary(b);
+        } else if (i instanceof Insn.Unary u) {
+            loadFrame(Reg.ACCUMULATOR, slot(u.a()));
+            unary(u.op());
+            storeFrame(slot(u.dst()), Reg.ACCUMULATOR);
+        } else if (i instanceof Insn.Jump j) {
+            jump(labels.get(j.label()));
+        } else if (i instanceof Insn.Branch br) {
+            loadFrame(Reg.ACCUMULATOR, slot(br.slot()));
+            branch(Reg.ACCUMULATOR, br.ifZero(), labels.get(br.label()));
+        } else if (i instanceof Insn.Call c) {
+            passArguments(c.args());
+            if (c.kind() == CallKind.DIRECT) {
+                callDirect(ctx.bodySymbol(c.target(), BodyKind.METHOD, CodeVersion.R2R));
+            } else {
+                callThroughCell(ctx.methodCell(c.target(), false));
+            }
+            if (c.dst() >= 0) {
+                storeFrame(slot(c.dst()), Reg.RESULT);
+            }
+        } else if (i instanceof Insn.Await w) {
+            await(w);
+        } else if (i instanceof Insn.Return r) {
+            ret(r);
+        } else if (i instanceof Insn.Throw t) {
+            loadFrame(Reg.ARG0, slot(t.slot()));
+            callHelper(ReadyToRunHelper.Throw);
+            trap();
+        } else if (i instanceof Insn.GcPoint) {
+            callHelper(ReadyToRunHelper.GCPoll);
+        } else if (i instanceof Insn.TailCall t) {
+            tailCall(t);
+        } else {
+            throw new IllegalStateException("unknown instruction " + i);
+        }
+    }
+
+    private void binary(Insn.Binary b) {
+        loadFrame(Reg.ACCUMULATOR, slot(b.a()));
+        loadFrame(Reg.OPERAND, slot(b.b()));
+        switch (b.op()) {
+            case ADD, SUB, MUL, EQ, NE, LT, LE, GT, GE -> binary(b.op());
+            case DIV, REM -> {
+                L nonZero = newLabel();
+                branch(Reg.OPERAND, false, nonZero);
+                callHelper(ReadyToRunHelper.ThrowDivZero);
+                trap();
+                bind(nonZero);
+                divide(b.op() == BinaryOp.REM);
+            }
+            default -> throw new IllegalStateException("binary " + b.op() + " (AND/OR are lowered to branches)");
+        }
+        storeFrame(slot(b.dst()), Reg.ACCUMULATOR);
+    }
+
+    /** The call of the awaited async variant with a null continuation; a returned continuation means it suspended. */
+    private void await(Insn.Await w) {
+        if (!async) {
+            throw new IllegalStateException("await outside an async variant: " + ir.method().fullName());
+        }
+        AwaitSites.Site<L> site = sites.of(w);
+        MethodDecl target = w.target();
+        passAsyncArguments(target, w.args());
+        if (target == null) {
+            callThroughCell(ctx.runtimeMethodCell(RuntimeMethod.YIELD));
+        } else if (w.kind() == CallKind.DIRECT) {
+            callDirect(ctx.bodySymbol(target, BodyKind.ASYNC_VARIANT, CodeVersion.R2R));
+        } else {
+            callThroughCell(ctx.methodCell(target, true));
+        }
+        branchIfNonZero(Reg.CONTINUATION_RETURN, site.suspensionBlock(), cold);
+        if (w.dst() >= 0) {
+            storeFrame(slot(w.dst()), Reg.RESULT);
+        }
+        bind(site.resumePoint());
+    }
+
+    /** The result in RESULT; an async variant restores the contexts and returns a null continuation with it. */
+    private void ret(Insn.Return r) {
+        if (r.slot() >= 0) {
+            loadFrame(Reg.RESULT, slot(r.slot()));
+        } else {
+            zero(Reg.RESULT);
+        }
+        if (async) {
+            storeFrame(fixed(FIXED_SCRATCH), Reg.RESULT);
+            restoreContexts(false);
+            loadFrame(Reg.RESULT, fixed(FIXED_SCRATCH));
+            zero(Reg.CONTINUATION_RETURN);
+        }
+        leaveFrameAndReturn();
+    }
+
+    private void tailCall(Insn.TailCall t) {
+        if (async) {
+            throw new IllegalStateException("tail call in an async variant: " + ir.method().fullName());
+        }
+        if (t.args().size() > argumentRegisters()) {
+            throw new UnsupportedOperationException("tail call with stack arguments (" + argumentRegisters()
+                    + " argument registers): " + t.target().fullName());
+        }
+        passArguments(t.args());
+        tailJump(ctx.tailCallCell(t.target()));
+    }
 }

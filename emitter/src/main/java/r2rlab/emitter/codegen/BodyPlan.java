@@ -14,8 +14,8 @@ import r2rlab.emitter.scenario.MethodDecl;
  * The architecture-neutral plan of one frame-pointer-based body (backend-spec.md), computed once from its
  * {@link MethodIr}: which frame slots it has, where each parameter arrives under the async calling convention
  * (the hidden continuation argument after {@code this}), how many arguments its calls pass, whether the async
- * variant is resumable and whether defect B4 splits it into a hot and a cold part, and the order in which the
- * parts of the body are emitted. The back ends keep the instruction selection ({@link BodyEmitter}).
+ * variant is resumable and whether defect B4 splits it into a hot and a cold part. {@link BodyGenerator} generates
+ * the body from it.
  */
 public final class BodyPlan {
     /** Fixed slots of an async variant, after the IR slots: the incoming continuation argument. */
@@ -57,6 +57,11 @@ public final class BodyPlan {
         return new BodyPlan(ir, BodyKind.TASK_THUNK, false);
     }
 
+    /** The resumption stub of an async variant that awaits: its own small frame, no IR slots. */
+    public static BodyPlan resumptionStub(MethodIr ir) {
+        return new BodyPlan(ir, BodyKind.RESUMPTION_STUB, false);
+    }
+
     public MethodIr ir() {
         return ir;
     }
@@ -85,9 +90,13 @@ public final class BodyPlan {
         return symbol + COLD_SUFFIX;
     }
 
-    /** IR slots in the frame: a Task thunk keeps only its parameters. */
+    /** IR slots in the frame: a Task thunk keeps only its parameters, a resumption stub none. */
     public int frameSlots() {
-        return kind == BodyKind.TASK_THUNK ? ir.paramCount() : ir.slotCount();
+        return switch (kind) {
+            case TASK_THUNK -> ir.paramCount();
+            case RESUMPTION_STUB -> 0;
+            default -> ir.slotCount();
+        };
     }
 
     /** Fixed slots after the IR slots ({@link #ASYNC_FIXED_SLOTS} in an async variant). */
@@ -148,28 +157,6 @@ public final class BodyPlan {
         }
     }
 
-    /**
-     * Arguments of a call of {@code callee}'s async variant: the value of {@code argSlots.get(k)} for user argument
-     * k, and a null continuation.
-     */
-    public static void passAsyncArguments(BodyEmitter<?> e, MethodDecl callee, List<Integer> argSlots) {
-        int contPos = continuationPosition(callee);
-        for (int k = 0; k < argSlots.size(); k++) {
-            e.argFromSlot(argumentPosition(k, contPos), argSlots.get(k));
-        }
-        e.argZero(contPos);
-    }
-
-    /** The Task thunk's call of its async variant: the parameters as they are, and a null continuation. */
-    public void passTaskThunkArguments(BodyEmitter<?> e) {
-        MethodDecl m = ir.method();
-        List<Integer> params = new ArrayList<>();
-        for (int p = 0; p < m.params().size(); p++) {
-            params.add(p);
-        }
-        passAsyncArguments(e, m, params);
-    }
-
     /** One label per IR label, allocated with {@code newLabel}. */
     public <L> List<L> irLabels(Supplier<L> newLabel) {
         List<L> out = new ArrayList<>(ir.labelCount());
@@ -177,32 +164,5 @@ public final class BodyPlan {
             out.add(newLabel.get());
         }
         return out;
-    }
-
-    /**
-     * Emits a method or async variant body in the contract's order: prolog; for an async variant the normal entry
-     * (saving the continuation argument and, when resumable, jumping to the dispatch block); the instructions; then,
-     * for a resumable async variant, into the cold part (the same fragment unless split): the suspension blocks in
-     * AwaitPoint.index order, the dispatch block, the resume blocks in the same order.
-     */
-    public <L> void emitBody(BodyEmitter<L> e, AwaitSites<L> sites) {
-        e.prolog();
-        if (isAsyncVariant()) {
-            e.asyncEntry(continuationPosition(ir.method()), isResumable() ? sites.dispatchBlock() : null);
-        }
-        for (Insn i : ir.insns()) {
-            e.insn(i);
-        }
-        if (isResumable()) {
-            e.selectPart(true);
-            for (AwaitSites.Site<L> s : sites.inIndexOrder()) {
-                e.suspensionBlock(s);
-            }
-            e.dispatchBlock(sites.dispatchBlock(), sites.inIndexOrder());
-            for (AwaitSites.Site<L> s : sites.inIndexOrder()) {
-                e.resumeBlock(s);
-            }
-            e.selectPart(false);
-        }
     }
 }

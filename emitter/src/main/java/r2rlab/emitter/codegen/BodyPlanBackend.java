@@ -9,16 +9,16 @@ import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.MethodDecl;
 
 /**
- * A back end whose method, async variant and Task thunk bodies follow a {@link BodyPlan}: this class picks each
- * body's symbol and plan and assembles the {@link CompiledBody} (with the async variant's ResumeInfo table); the
- * architecture supplies the {@link BodyGenerator} that selects the instructions. {@code L} is its label type.
+ * A back end whose bodies follow a {@link BodyPlan}: this class picks each body's symbol and plan and assembles the
+ * {@link CompiledBody} (with the async variant's ResumeInfo table); the architecture supplies the
+ * {@link BodyGenerator} with its primitives. {@code L} is its label type.
  */
 public abstract class BodyPlanBackend<L> implements Backend {
     /** A generator for one body of {@code plan} whose code is {@code symbol}. */
-    protected abstract BodyGenerator<?, L> generator(BodyPlan plan, CodegenContext ctx, String symbol);
+    protected abstract BodyGenerator<?, L, ?> generator(BodyPlan plan, CodegenContext ctx, String symbol);
 
     /** Throws unless {@code ir} belongs to an async method ({@code operation} names the caller). */
-    protected static void requireAsync(MethodIr ir, String operation) {
+    private static void requireAsync(MethodIr ir, String operation) {
         if (!ir.isAsync()) {
             throw new IllegalArgumentException(operation + " of non-async method " + ir.method().fullName());
         }
@@ -30,7 +30,7 @@ public abstract class BodyPlanBackend<L> implements Backend {
             throw new IllegalArgumentException("compileMethod of async method " + ir.method().fullName());
         }
         String sym = ctx.bodySymbol(ir.method(), BodyKind.METHOD, ir.version());
-        BodyGenerator<?, L> g = generator(BodyPlan.method(ir), ctx, sym);
+        BodyGenerator<?, L, ?> g = generator(BodyPlan.method(ir), ctx, sym);
         g.emitMethod();
         return new CompiledBody(ir.method(), BodyKind.METHOD, ir.version(), g.fragments(), List.of());
     }
@@ -40,7 +40,7 @@ public abstract class BodyPlanBackend<L> implements Backend {
         requireAsync(ir, "compileAsyncVariant");
         String sym = ctx.bodySymbol(ir.method(), BodyKind.ASYNC_VARIANT, ir.version());
         BodyPlan plan = BodyPlan.asyncVariant(ir, ctx);
-        BodyGenerator<?, L> g = generator(plan, ctx, sym);
+        BodyGenerator<?, L, ?> g = generator(plan, ctx, sym);
         g.emitMethod();
         List<CodeFragment> frags = g.fragments();
         List<ObjectNode> data = new ArrayList<>();
@@ -55,8 +55,18 @@ public abstract class BodyPlanBackend<L> implements Backend {
         MethodDecl m = ir.method();
         requireAsync(ir, "compileTaskThunk");
         String sym = ctx.bodySymbol(m, BodyKind.TASK_THUNK, CodeVersion.R2R);
-        BodyGenerator<?, L> g = generator(BodyPlan.taskThunk(ir), ctx, sym);
+        BodyGenerator<?, L, ?> g = generator(BodyPlan.taskThunk(ir), ctx, sym);
         g.emitTaskThunk();
         return new CompiledBody(m, BodyKind.TASK_THUNK, CodeVersion.R2R, g.fragments(), List.of());
+    }
+
+    @Override
+    public final CompiledBody compileResumptionStub(MethodIr ir, CodegenContext ctx) {
+        MethodDecl m = ir.method();
+        requireAsync(ir, "compileResumptionStub");
+        String sym = ctx.bodySymbol(m, BodyKind.RESUMPTION_STUB, ir.version());
+        BodyGenerator<?, L, ?> g = generator(BodyPlan.resumptionStub(ir), ctx, sym);
+        g.emitResumptionStub();
+        return new CompiledBody(m, BodyKind.RESUMPTION_STUB, ir.version(), g.fragments(), List.of());
     }
 }
