@@ -29,6 +29,7 @@ import r2rlab.format.r2r.R2RLabSections;
 import r2rlab.format.r2r.ReadyToRunHeaderConstants;
 import r2rlab.format.r2r.ReadyToRunImportSection;
 import r2rlab.format.r2r.ReadyToRunSectionType;
+import r2rlab.format.unwind.arm64.Arm64UnwindInfo;
 
 /**
  * A parsed ReadyToRun image: PE envelope, CLI header and metadata, READYTORUN_HEADER, import
@@ -273,8 +274,7 @@ public final class R2RImage {
                 return -1; // packed unwind data: the runtime rejects it, r2rlab shows it
             }
             long off = pe.rvaToOffset(structure + " unwind data", referencedAt, unwindRva, 4);
-            long word = file.u32(structure + " unwind data", off);
-            long length = word & 0x3FFFF;
+            long length = Arm64UnwindInfo.functionLengthField(file.i32(structure + " unwind data", off));
             return m == Machine.ARM64 ? begin + length * 4 : (begin & ~1L) + length * 2;
         }
         return -1;

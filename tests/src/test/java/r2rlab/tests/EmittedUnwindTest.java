@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import r2rlab.emitter.Architecture;
-import r2rlab.emitter.arm64.Arm64UnwindInfo;
+import r2rlab.format.unwind.arm64.Arm64UnwindInfo;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.RuntimeFunction;
 

@@ -21,6 +21,8 @@ import r2rlab.emitter.image.SectionKind;
 import r2rlab.emitter.scenario.BinaryOp;
 import r2rlab.emitter.scenario.UnaryOp;
 import r2rlab.format.pe.Machine;
+import r2rlab.format.unwind.arm64.Arm64UnwindInfo;
+import r2rlab.format.unwind.arm64.UnwindCode;
 
 /**
  * The ARM64 back end (backend-spec.md). Every IR value lives in an 8-byte frame slot addressed from FP (x29).
@@ -151,12 +153,10 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
         return new ObjectNode(symbol, SectionKind.TEXT, 8, c.code(), c.relocations());
     }
 
-    /** Sets the X bit (bit 20 of the header word = bit 4 of byte 2). */
+    /** Sets the X bit. */
     @Override
     public byte[] withHandlerFlag(byte[] unwindInfo) {
-        byte[] out = unwindInfo.clone();
-        out[2] |= 0x10;
-        return out;
+        return Arm64UnwindInfo.withExceptionDataPresent(unwindInfo);
     }
 
     // ------------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 package r2rlab.emitter.x64;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import r2rlab.format.unwind.x64.UnwindCode;
+import r2rlab.format.unwind.x64.X64UnwindInfo;
 
 /**
  * Records prolog events in the order they are emitted and builds the matching
@@ -35,7 +38,7 @@ public final class PrologRecorder {
 
     /** Records {@code push reg} ending at {@code codeOffset}. */
     public void pushNonvol(int codeOffset, Register reg) {
-        add(UnwindCode.pushNonvol(codeOffset, reg));
+        add(UnwindCode.pushNonvol(codeOffset, reg.encoding()));
     }
 
     /** Records {@code sub rsp, size} ending at {@code codeOffset} (smallest ALLOC code). */
@@ -55,6 +58,9 @@ public final class PrologRecorder {
         }
         if (offset < 0 || offset > 240 || offset % 16 != 0) {
             throw new IllegalArgumentException("frame offset must be a multiple of 16 in 0..240: " + offset);
+        }
+        if (reg.encoding() == 0) {
+            throw new IllegalArgumentException("RAX cannot be the frame register: FrameRegister 0 means none");
         }
         add(UnwindCode.setFpreg(codeOffset));
         frameRegister = reg;
@@ -91,7 +97,7 @@ public final class PrologRecorder {
     /** Builds the UNWIND_INFO (codes reversed into stored order). */
     public X64UnwindInfo build(int flags, int sizeOfProlog) {
         List<UnwindCode> stored = new ArrayList<>(prologOrder);
-        java.util.Collections.reverse(stored);
-        return new X64UnwindInfo(flags, sizeOfProlog, frameRegister, frameOffset, stored);
+        Collections.reverse(stored);
+        return new X64UnwindInfo(flags, sizeOfProlog, frameRegister == null ? 0 : frameRegister.encoding(), frameOffset, stored);
     }
 }

@@ -16,6 +16,8 @@ import r2rlab.emitter.scenario.BinaryOp;
 import r2rlab.emitter.scenario.UnaryOp;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.TargetOs;
+import r2rlab.format.unwind.x64.UnwindCode;
+import r2rlab.format.unwind.x64.X64UnwindInfo;
 
 /**
  * The x64 back end (backend-spec.md). Every IR value lives in an 8-byte frame slot addressed from RBP.
@@ -86,9 +88,7 @@ public final class X64Backend extends BodyPlanBackend<X64Assembler.Label> {
 
     @Override
     public byte[] withHandlerFlag(byte[] unwindInfo) {
-        byte[] out = unwindInfo.clone();
-        out[0] |= (byte) ((X64UnwindInfo.UNW_FLAG_EHANDLER | X64UnwindInfo.UNW_FLAG_UHANDLER) << 3);
-        return out;
+        return X64UnwindInfo.withFlags(unwindInfo, X64UnwindInfo.UNW_FLAG_EHANDLER | X64UnwindInfo.UNW_FLAG_UHANDLER);
     }
 
     static int align16(int n) {

@@ -39,6 +39,8 @@ import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.format.pe.Machine;
+import r2rlab.format.unwind.arm64.Arm64UnwindInfo;
+import r2rlab.format.unwind.arm64.UnwindCode;
 
 class Arm64BackendTest {
     private static final Arm64Backend BACKEND = new Arm64Backend();

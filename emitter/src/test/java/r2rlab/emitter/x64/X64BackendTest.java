@@ -34,6 +34,9 @@ import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.format.pe.RelocType;
 import r2rlab.format.pe.TargetOs;
+import r2rlab.format.unwind.x64.UnwindCode;
+import r2rlab.format.unwind.x64.UnwindOp;
+import r2rlab.format.unwind.x64.X64UnwindInfo;
 
 class X64BackendTest {
     private static final X64Backend BACKEND = new X64Backend();
@@ -400,7 +403,7 @@ class X64BackendTest {
             switch (c.op()) {
                 case UWOP_PUSH_NONVOL -> assertEquals("push " + Register.of(c.opInfo()).name().toLowerCase(), insn);
                 case UWOP_SET_FPREG -> {
-                    assertEquals(Register.RBP, u.frameRegister());
+                    assertEquals(Register.RBP.encoding(), u.frameRegister());
                     assertEquals(0, u.frameOffset());
                     assertEquals("mov rbp, rsp", insn);
                 }
@@ -410,7 +413,7 @@ class X64BackendTest {
         }
         if (b.kind() == BodyKind.RESUMPTION_STUB) {
             assertEquals(List.of("push rbx", "push r12"), lines.subList(0, 2));
-            assertEquals(null, u.frameRegister());
+            assertEquals(0, u.frameRegister());
         } else {
             assertEquals(List.of("push rbp", "mov rbp, rsp"), lines.subList(0, 2));
         }
