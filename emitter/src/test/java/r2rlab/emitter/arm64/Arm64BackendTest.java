@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import r2rlab.emitter.Defect;
 import r2rlab.emitter.Relocation;
 import r2rlab.emitter.codegen.BodyKind;
-import r2rlab.emitter.codegen.BodyPlan;
 import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CompiledBody;
 import r2rlab.emitter.image.ObjectNode;
@@ -230,6 +229,7 @@ class Arm64BackendTest {
     @Test
     void machineIsArm64() {
         assertEquals(Machine.ARM64, BACKEND.machine());
+        assertEquals(0xAA64, BACKEND.machine().value, "IMAGE_FILE_MACHINE_ARM64");
     }
 
     @Test
@@ -324,8 +324,8 @@ class Arm64BackendTest {
         FakeCodegenContext ctx = new FakeCodegenContext();
         MethodIr ir = Lowering.lower(method(bigFrame(), "Demo.Big.Wide"), CodeVersion.R2R);
         CodeFragment f = BACKEND.compileAsyncVariant(ir, ctx).fragments().get(0);
-        int frame = Arm64Backend.frameSize(ir.slotCount() + BodyPlan.ASYNC_FIXED_SLOTS);
-        assertTrue(frame > 512);
+        // FP/LR and 145 slots (141 of the body, 4 fixed async slots): 16 + 8 * 145 rounded up to 16, past 512.
+        int frame = 1184;
         assertEquals(List.of(UnwindCode.alloc(frame - 16), UnwindCode.saveFpLrX(-16), UnwindCode.setFp()),
                 prologFromInstructions(f.code(), f.prologSize()));
         assertEquals(List.of("sub sp, sp, #" + (frame - 16), "stp x29, x30, [sp, #-16]!", "mov x29, sp"),
@@ -337,7 +337,7 @@ class Arm64BackendTest {
         FakeCodegenContext ctx = new FakeCodegenContext();
         MethodIr ir = Lowering.lower(method(multi(), "Demo.Multi.Many"), CodeVersion.R2R);
         CodeFragment f = BACKEND.compileMethod(ir, ctx).fragments().get(0);
-        int frame = Arm64Backend.frameSize(ir.slotCount());
+        int frame = 128; // FP/LR and 14 slots: the 9 parameters and 5 temporaries
         List<String> lines = LlvmMc.disassemble(f.code());
         // 9 arguments: one outgoing stack slot (16-byte area); the 9th parameter comes from [fp + frame]
         assertEquals(List.of("stp x29, x30, [sp, #-" + frame + "]!", "mov x29, sp", "sub sp, sp, #16",
@@ -447,8 +447,8 @@ class Arm64BackendTest {
                 ordinary++;
             }
         }
-        assertTrue(contextCalls >= 3, "capture + restore on return + restore on suspension: " + contextCalls);
-        assertTrue(ordinary >= 2, "yield + AllocContinuation still x11: " + ordinary);
+        assertEquals(3, contextCalls, "capture + restore on return + restore on suspension");
+        assertEquals(3, ordinary, "Yield, AllocContinuation and ThrowExact still set x11");
         assertTrue(writesX11Anywhere(buggy), "ordinary cell calls still write x11");
     }
 
@@ -460,7 +460,7 @@ class Arm64BackendTest {
     void tailJumpSetsX11UnlessB2JmpEpilog() throws IOException {
         Scenario s = exampleScenarios().stream().filter(x -> x.module().equals("CallsDemo")).findFirst().orElseThrow();
         MethodIr ir = Lowering.lower(method(s, "Demo.Calls.Chain"), CodeVersion.R2R);
-        int frame = Arm64Backend.frameSize(ir.slotCount());
+        int frame = 64; // FP/LR and 6 slots
 
         FakeCodegenContext ctx = new FakeCodegenContext();
         CodeFragment f = BACKEND.compileMethod(ir, ctx).fragments().get(0);
@@ -727,11 +727,11 @@ class Arm64BackendTest {
         FakeCodegenContext ctx = new FakeCodegenContext();
         CodeFragment f = BACKEND.compileAsyncVariant(ir, ctx).fragments().get(0);
         List<String> lines = LlvmMc.disassemble(f.code());
-        int s0 = ir.slotCount();
-        int frame = Arm64Backend.frameSize(s0 + BodyPlan.ASYNC_FIXED_SLOTS);
-        int cont = Arm64Backend.fixedOffset(s0, BodyPlan.FIXED_CONTINUATION);
-        int c0 = Arm64Backend.fixedOffset(s0, BodyPlan.FIXED_CONTEXT0);
-        int c1 = Arm64Backend.fixedOffset(s0, BodyPlan.FIXED_CONTEXT1);
+        // FP/LR, 4 slots of the body from fp+16, then the fixed slots: continuation, the two contexts, one more.
+        int frame = 80;
+        int cont = 48;
+        int c0 = 56;
+        int c1 = 64;
         // static: continuation in x0, x in x1
         assertEquals(List.of("stp x29, x30, [sp, #-" + frame + "]!", "mov x29, sp", "str x1, [x29, #16]",
                 "str x0, [x29, #" + cont + "]"), lines.subList(0, 4));
@@ -744,16 +744,6 @@ class Arm64BackendTest {
         assertEquals("Demo.Program.Main$async", relocAt(f, 4 * bl).symbol());
         assertTrue(lines.get(bl + 1).startsWith("cbnz x2, "));
         assertTrue(lines.get(bl + 2).matches("str x0, \\[x29, #\\d+\\]"));
-        System.out.println("Demo.Program.Compute$async (" + f.code().length + " bytes):");
-        for (int k = 0; k < lines.size(); k++) {
-            Relocation r = relocAt(f, 4 * k);
-            System.out.printf("  %3d: %-32s%s%n", 4 * k, lines.get(k), r == null ? ""
-                    : "; " + r9(r.type()) + " " + r.symbol() + (r.addend() != 0 ? "+" + r.addend() : ""));
-        }
-    }
-
-    private static String r9(int type) {
-        return r2rlab.format.pe.RelocType.name(type);
     }
 
     @Test
