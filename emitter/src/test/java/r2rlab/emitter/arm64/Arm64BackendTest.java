@@ -31,7 +31,6 @@ import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CompiledBody;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.ir.CodeVersion;
-import r2rlab.emitter.ir.ContinuationLayout;
 import r2rlab.emitter.ir.Lowering;
 import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.MethodDecl;
@@ -568,7 +567,7 @@ class Arm64BackendTest {
                     assertTrue(isAdrp(word(susp.code(), r.offset()), 9));
                     assertTrue(isAddImm(word(susp.code(), r.offset() + 4), 9, 9));
                     // str x9, [x0, #16] (ResumeInfo)
-                    assertEquals(0xF9000009 | (ContinuationLayout.OFFSET_RESUME_INFO / 8) << 10, word(susp.code(), r.offset() + 8));
+                    assertEquals(0xF9000809, word(susp.code(), r.offset() + 8));
                     addends.add(r.addend());
                 }
             }
@@ -671,18 +670,22 @@ class Arm64BackendTest {
         List<Integer> offB = continuationStores(b);
         assertEquals(r2r.continuation().slotOffsets(), offA.subList(0, r2r.slotCount()));
         assertEquals(t1.continuation().slotOffsets(), offB.subList(0, t1.slotCount()));
+        // Continuation data from +32: the Exception slot, the Result slot, then the frame slots (reversed in Tier1).
+        int n = r2r.slotCount();
+        assertEquals(48, (int) offA.get(0));
+        assertEquals(48 + 8 * (n - 1), (int) offB.get(0));
         assertNotEquals(offA, offB);
         assertTrue(b.relocations().stream().anyMatch(r -> r.symbol().equals("Demo.Multi.Run$resumeinfo$tier1")));
         assertTrue(b.relocations().stream().anyMatch(r -> r.symbol().equals("layout:Demo.Multi.Run$tier1")));
         assertTrue(a.relocations().stream().noneMatch(r -> r.symbol().endsWith("$tier1")));
     }
 
-    /** Values stored as State: {@code mov w9, #s} followed by {@code str w9, [x0, #28]}. */
+    /** Values stored as State (+28): {@code mov w9, #s} followed by {@code str w9, [x0, #28]}. */
     static List<Integer> storedStates(CodeFragment f) {
         List<Integer> out = new ArrayList<>();
         byte[] c = f.code();
         for (int off = 4; off < c.length; off += 4) {
-            if (word(c, off) == (0xB9000009 | (ContinuationLayout.OFFSET_STATE / 4) << 10)) {
+            if (word(c, off) == 0xB9001C09) {
                 int mov = word(c, off - 4);
                 assertEquals(0x52800009, mov & 0xFFE0001F, String.format("movz w9 %08X", mov));
                 out.add((mov >> 5) & 0xFFFF);
@@ -710,7 +713,7 @@ class Arm64BackendTest {
             int w = word(c, off);
             if ((w & 0xFFC003FF) == 0xF9000009) {
                 int o = ((w >> 10) & 0xFFF) * 8;
-                if (o == ContinuationLayout.OFFSET_RESUME_INFO) {
+                if (o == 16) { // ResumeInfo
                     if (!out.isEmpty()) break;   // next suspension block
                     continue;
                 }

@@ -25,7 +25,6 @@ import r2rlab.emitter.codegen.CompiledBody;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.ir.AwaitPoint;
 import r2rlab.emitter.ir.CodeVersion;
-import r2rlab.emitter.ir.ContinuationLayout;
 import r2rlab.emitter.ir.Lowering;
 import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.MethodDecl;
@@ -549,8 +548,9 @@ class X64BackendTest {
             }
             assertEquals(expectA, sa);
             assertEquals(expectB, sb);
-            assertEquals(ContinuationLayout.OFFSET_DATA + 16, r2r.continuation().slotOffset(0));
-            assertEquals(ContinuationLayout.OFFSET_DATA + 16 + 8 * (n - 1), t1.continuation().slotOffset(0));
+            // Continuation data from +32: the Exception slot, the Result slot, then the frame slots (reversed in Tier1).
+            assertEquals(48, r2r.continuation().slotOffset(0));
+            assertEquals(48 + 8 * (n - 1), t1.continuation().slotOffset(0));
             checkResumeInfo(t1, BACKEND.compileAsyncVariant(t1, new FakeCodegenContext(os)), os, false);
         }
     }
