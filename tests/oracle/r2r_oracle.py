@@ -2,11 +2,13 @@
 """Independent ReadyToRun (R2R) PE image reader used as a test oracle.
 
 It shares no code with the Java reader: the tests compare both readers' figures for every
-fixture image. Standard library only (struct parsing). Usage:
+fixture image and every image r2rlab emits. Standard library only (struct parsing). Usage:
     r2r_oracle.py IMAGE           -> one JSON object on stdout
     r2r_oracle.py --all FIXTURES  -> one JSON object on stdout, keyed by path relative to FIXTURES;
                                      one summary line per image on stderr
+    r2r_oracle.py --dir DIR       -> the same for every *.dll directly in DIR, keyed by file name
 """
+import bisect
 import glob
 import json
 import os
@@ -30,6 +32,12 @@ SEC_IMPORT_SECTIONS = 101
 SEC_RUNTIME_FUNCTIONS = 102
 SEC_METHODDEF_ENTRYPOINTS = 103
 SEC_INSTANCE_ENTRYPOINTS = 109
+SEC_HOT_COLD_MAP = 120
+# r2rlab's own section of Tier1 code versions (docs/emitter.md): u32 count, then 20-byte entries
+# {MethodDef token, body kind, runtime function index, code RVA, fixup list RVA or 0}.
+SEC_R2RLAB_TIER1 = 0x7F01
+TIER1_KIND_ASYNC_VARIANT = 2
+TIER1_KIND_RESUMPTION_STUB = 3
 
 FIXUP_RESUMPTION_STUB = 0x38
 SIG_FLAG_UNBOXING = 0x01
@@ -44,9 +52,10 @@ SIG_FLAG_ASYNC_VARIANT = 0x100
 
 
 FIELD_ORDER = (
-    "r2rVersion", "machine", "architecture", "os", "flags", "sections", "compilerIdentifier",
-    "runtimeFunctionCount", "methodDefSlots", "methodDefEntryPoints", "instanceEntryPoints",
-    "asyncVariants", "fixupKinds", "resumptionStubs", "methodEntryCount", "entryRuntimeFunctions",
+    "r2rVersion", "machine", "architecture", "os", "imageBase", "flags", "sections",
+    "compilerIdentifier", "runtimeFunctionCount", "methodDefSlots", "methodDefEntryPoints",
+    "instanceEntryPoints", "asyncVariants", "fixupKinds", "importSections", "resumptionStubs",
+    "methods", "runtimeFunctions",
 )
 
 
@@ -81,6 +90,10 @@ class PEImage:
         else:
             raise R2RError("unknown optional header magic 0x%x" % magic)
         self.pointer_size = 8 if self.pe32plus else 4
+        if self.pe32plus:
+            (self.image_base,) = struct.unpack_from("<Q", data, opt + 24)
+        else:
+            (self.image_base,) = struct.unpack_from("<I", data, opt + 28)
         self.dirs = []
         for i in range(min(ndirs, 16)):
             self.dirs.append(struct.unpack_from("<II", data, dd_off + 8 * i))
@@ -380,8 +393,233 @@ def parse_r2r_method_sig(data, off):
 
 
 # ---------------------------------------------------------------------------
+# ECMA-335 metadata: just enough of the #~ stream to name MethodDefs
+# ---------------------------------------------------------------------------
+# Column kinds: integers by width, heap indexes, simple table indexes ("t", table) and coded
+# indexes ("c", name), as ECMA-335 II.22 lists them.
+U16, U32, U8, STR, GUID, BLOB = "u16", "u32", "u8", "str", "guid", "blob"
+CODED = {
+    "TypeDefOrRef": (2, (0x02, 0x01, 0x1B)),
+    "HasConstant": (2, (0x04, 0x08, 0x17)),
+    "HasCustomAttribute": (5, (0x06, 0x04, 0x01, 0x02, 0x08, 0x09, 0x0A, 0x00, 0x0E, 0x17, 0x14, 0x11,
+                               0x1A, 0x1B, 0x20, 0x23, 0x26, 0x27, 0x28, 0x2A, 0x2C, 0x2B)),
+    "HasFieldMarshal": (1, (0x04, 0x08)),
+    "HasDeclSecurity": (2, (0x02, 0x06, 0x20)),
+    "MemberRefParent": (3, (0x02, 0x01, 0x1A, 0x06, 0x1B)),
+    "HasSemantics": (1, (0x14, 0x17)),
+    "MethodDefOrRef": (1, (0x06, 0x0A)),
+    "MemberForwarded": (1, (0x04, 0x06)),
+    "Implementation": (2, (0x26, 0x23, 0x27)),
+    "CustomAttributeType": (3, (0x06, 0x0A)),  # tags 2 and 3; the unused tags name no table
+    "ResolutionScope": (2, (0x00, 0x1A, 0x23, 0x01)),
+    "TypeOrMethodDef": (1, (0x02, 0x06)),
+}
+
+
+def _t(table):
+    return ("t", table)
+
+
+def _c(name):
+    return ("c", name)
+
+
+TABLE_COLUMNS = {
+    0x00: (U16, STR, GUID, GUID, GUID),                                   # Module
+    0x01: (_c("ResolutionScope"), STR, STR),                              # TypeRef
+    0x02: (U32, STR, STR, _c("TypeDefOrRef"), _t(0x04), _t(0x06)),        # TypeDef
+    0x03: (_t(0x04),),                                                    # FieldPtr
+    0x04: (U16, STR, BLOB),                                               # Field
+    0x05: (_t(0x06),),                                                    # MethodPtr
+    0x06: (U32, U16, U16, STR, BLOB, _t(0x08)),                           # MethodDef
+    0x07: (_t(0x08),),                                                    # ParamPtr
+    0x08: (U16, U16, STR),                                                # Param
+    0x09: (_t(0x02), _c("TypeDefOrRef")),                                 # InterfaceImpl
+    0x0A: (_c("MemberRefParent"), STR, BLOB),                             # MemberRef
+    0x0B: (U8, U8, _c("HasConstant"), BLOB),                              # Constant
+    0x0C: (_c("HasCustomAttribute"), _c("CustomAttributeType"), BLOB),    # CustomAttribute
+    0x0D: (_c("HasFieldMarshal"), BLOB),                                  # FieldMarshal
+    0x0E: (U16, _c("HasDeclSecurity"), BLOB),                             # DeclSecurity
+    0x0F: (U16, U32, _t(0x02)),                                           # ClassLayout
+    0x10: (U32, _t(0x04)),                                                # FieldLayout
+    0x11: (BLOB,),                                                        # StandAloneSig
+    0x12: (_t(0x02), _t(0x14)),                                           # EventMap
+    0x13: (_t(0x14),),                                                    # EventPtr
+    0x14: (U16, STR, _c("TypeDefOrRef")),                                 # Event
+    0x15: (_t(0x02), _t(0x17)),                                           # PropertyMap
+    0x16: (_t(0x17),),                                                    # PropertyPtr
+    0x17: (U16, STR, BLOB),                                               # Property
+    0x18: (U16, _t(0x06), _c("HasSemantics")),                            # MethodSemantics
+    0x19: (_t(0x02), _c("MethodDefOrRef"), _c("MethodDefOrRef")),         # MethodImpl
+    0x1A: (STR,),                                                         # ModuleRef
+    0x1B: (BLOB,),                                                        # TypeSpec
+    0x1C: (U16, _c("MemberForwarded"), STR, _t(0x1A)),                    # ImplMap
+    0x1D: (U32, _t(0x04)),                                                # FieldRVA
+    0x1E: (U32, U32),                                                     # EncLog
+    0x1F: (U32,),                                                         # EncMap
+    0x20: (U32, U16, U16, U16, U16, U32, BLOB, STR, STR),                 # Assembly
+    0x21: (U32,),                                                         # AssemblyProcessor
+    0x22: (U32, U32, U32),                                                # AssemblyOS
+    0x23: (U16, U16, U16, U16, U32, BLOB, STR, STR, BLOB),                # AssemblyRef
+    0x24: (U32, _t(0x23)),                                                # AssemblyRefProcessor
+    0x25: (U32, U32, U32, _t(0x23)),                                      # AssemblyRefOS
+    0x26: (U32, STR, BLOB),                                               # File
+    0x27: (U32, U32, STR, STR, _c("Implementation")),                     # ExportedType
+    0x28: (U32, U32, STR, _c("Implementation")),                          # ManifestResource
+    0x29: (_t(0x02), _t(0x02)),                                           # NestedClass
+    0x2A: (U16, U16, _c("TypeOrMethodDef"), STR),                         # GenericParam
+    0x2B: (_c("MethodDefOrRef"), BLOB),                                   # MethodSpec
+    0x2C: (_t(0x2A), _c("TypeDefOrRef")),                                 # GenericParamConstraint
+}
+TYPEDEF, METHODDEF, NESTEDCLASS = 0x02, 0x06, 0x29
+
+
+class Metadata:
+    """The metadata root at file offset `off`; rows are read on demand."""
+
+    def __init__(self, data, off):
+        self.data = data
+        if data[off:off + 4] != b"BSJB":
+            raise R2RError("no BSJB metadata signature at 0x%x" % off)
+        (vlen,) = struct.unpack_from("<I", data, off + 12)
+        p = off + 16 + vlen
+        (nstreams,) = struct.unpack_from("<H", data, p + 2)
+        p += 4
+        streams = {}
+        for _ in range(nstreams):
+            soff, ssize = struct.unpack_from("<II", data, p)
+            p += 8
+            end = data.index(b"\0", p)
+            name = data[p:end].decode("ascii")
+            p += (end - p + 4) & ~3
+            streams[name] = (off + soff, ssize)
+        if "#~" not in streams:
+            raise R2RError("no #~ table stream (uncompressed #- tables are not read)")
+        self.strings = streams["#Strings"][0]
+        t = streams["#~"][0]
+        heap_sizes = data[t + 6]
+        (valid,) = struct.unpack_from("<Q", data, t + 8)
+        self.rows = {}
+        p = t + 24
+        for table in range(64):
+            if valid >> table & 1:
+                self.rows[table] = struct.unpack_from("<I", data, p)[0]
+                p += 4
+        if heap_sizes & 0x40:  # extra data word
+            p += 4
+        widths = {U8: 1, U16: 2, U32: 4, STR: 4 if heap_sizes & 1 else 2,
+                  GUID: 4 if heap_sizes & 2 else 2, BLOB: 4 if heap_sizes & 4 else 2}
+        self.layout = {}  # table -> (file offset, row size, column offsets, column widths)
+        for table in sorted(self.rows):
+            if table not in TABLE_COLUMNS:
+                raise R2RError("metadata table 0x%02x has no known schema" % table)
+            col_widths = [self._width(c, widths) for c in TABLE_COLUMNS[table]]
+            col_offs = [sum(col_widths[:i]) for i in range(len(col_widths))]
+            row = sum(col_widths)
+            self.layout[table] = (p, row, col_offs, col_widths)
+            p += row * self.rows[table]
+        if self.rows.get(0x05) or self.rows.get(0x03):
+            raise R2RError("MethodPtr/FieldPtr indirection is not read")
+        self._enclosing = None
+        self._method_lists = None
+
+    def _width(self, column, widths):
+        if isinstance(column, str):
+            return widths[column]
+        kind, what = column
+        if kind == "t":
+            return 2 if self.rows.get(what, 0) < 1 << 16 else 4
+        bits, tables = CODED[what]
+        most = max(self.rows.get(x, 0) for x in tables)
+        return 2 if most < 1 << (16 - bits) else 4
+
+    def row_count(self, table):
+        return self.rows.get(table, 0)
+
+    def cell(self, table, rid, col):
+        start, row, offs, widths = self.layout[table]
+        o = start + (rid - 1) * row + offs[col]
+        return int.from_bytes(self.data[o:o + widths[col]], "little")
+
+    def string(self, index):
+        o = self.strings + index
+        return self.data[o:self.data.index(b"\0", o)].decode("utf-8", errors="replace")
+
+    def method_owner(self, rid):
+        """The TypeDef whose MethodList run holds MethodDef rid (0 when none)."""
+        if self._method_lists is None:
+            self._method_lists = [self.cell(TYPEDEF, t, 5) for t in range(1, self.row_count(TYPEDEF) + 1)]
+        t = bisect.bisect_right(self._method_lists, rid)
+        if t == 0:
+            return 0
+        end = self._method_lists[t] if t < len(self._method_lists) else self.row_count(METHODDEF) + 1
+        return t if rid < end else 0
+
+    def type_name(self, rid):
+        if self._enclosing is None:
+            self._enclosing = {}
+            for n in range(1, self.row_count(NESTEDCLASS) + 1):
+                self._enclosing[self.cell(NESTEDCLASS, n, 0)] = self.cell(NESTEDCLASS, n, 1)
+        ns = self.string(self.cell(TYPEDEF, rid, 2))
+        name = self.string(self.cell(TYPEDEF, rid, 1))
+        simple = ns + "." + name if ns else name
+        outer = self._enclosing.get(rid)
+        return self.type_name(outer) + "+" + simple if outer else simple
+
+    def method_name(self, rid):
+        name = self.string(self.cell(METHODDEF, rid, 3))
+        owner = self.method_owner(rid)
+        return self.type_name(owner) + "." + name if owner else name
+
+
+# ---------------------------------------------------------------------------
 # R2R reader
 # ---------------------------------------------------------------------------
+def read_runtime_functions(pe, data, arch, sections, warnings):
+    """[begin, end, unwind] per RUNTIME_FUNCTION; end is -1 where the entry does not give it (x86)."""
+    if SEC_RUNTIME_FUNCTIONS not in sections:
+        return []
+    # x64 entries are {Begin, End, UnwindData}; ARM64, ARM and x86 entries {Begin, UnwindData}, the
+    # length of an ARM64/ARM function being the first field of its .xdata record.
+    rf_entry = 12 if arch == "x64" else 8
+    rva, size = sections[SEC_RUNTIME_FUNCTIONS]
+    o = pe.rva_to_offset(rva)
+    # Older images exclude the 0xFFFFFFFF sentinel from the section size, the
+    # R2R 18.5 fixtures include it (size = n * entry + 4): floor division covers both.
+    rem = size % rf_entry
+    if rem:
+        tail = struct.unpack_from("<I", data, o + size - rem)[0] if rem == 4 else None
+        if tail != 0xFFFFFFFF:
+            warnings.append("RuntimeFunctions size %d not a multiple of %d" % (size, rf_entry))
+    out = []
+    for i in range(size // rf_entry):
+        e = o + rf_entry * i
+        if arch == "x64":
+            begin, end, unwind = struct.unpack_from("<III", data, e)
+        else:
+            begin, unwind = struct.unpack_from("<II", data, e)
+            end = -1
+            if arch in ("arm64", "arm"):
+                if unwind & 3:  # packed unwind data: the length sits in the entry itself
+                    length = (unwind >> 2) & 0x7FF
+                else:
+                    length = pe.u32(pe.rva_to_offset(unwind)) & 0x3FFFF
+                end = begin + 4 * length if arch == "arm64" else (begin & ~1) + 2 * length
+        out.append([begin, end, unwind])
+    for a, b in zip(out, out[1:]):
+        if b[0] < a[0]:
+            warnings.append("RuntimeFunctions not sorted by BeginAddress")
+    return out
+
+
+def rf_starting_at(rfs, rva):
+    """Index of the first runtime function that begins at rva, or -1."""
+    for i, rf in enumerate(rfs):
+        if rf[0] == rva:
+            return i
+    return -1
+
+
 def read_image(path):
     with open(path, "rb") as f:
         data = f.read()
@@ -400,6 +638,8 @@ def read_image(path):
     if len(pe.dirs) <= 14 or pe.dirs[14][0] == 0:
         raise R2RError("no CLI header")
     cor = pe.rva_to_offset(pe.dirs[14][0])
+    md_rva, _md_size = struct.unpack_from("<II", data, cor + 8)
+    metadata = Metadata(data, pe.rva_to_offset(md_rva))
     mnh_rva, mnh_size = struct.unpack_from("<II", data, cor + 0x40)
     if mnh_rva == 0 or mnh_size == 0:
         raise R2RError("no ManagedNativeHeader (composite images not supported)")
@@ -423,6 +663,7 @@ def read_image(path):
     result["machine"] = pe.machine
     result["architecture"] = arch
     result["os"] = os_name
+    result["imageBase"] = pe.image_base
     result["flags"] = flags
     result["sections"] = sorted(sections)
 
@@ -436,20 +677,9 @@ def read_image(path):
         result["compilerIdentifier"] = ""
 
     # 102 RuntimeFunctions
-    rf_entry = 12 if arch == "x64" else 8
-    if SEC_RUNTIME_FUNCTIONS in sections:
-        rva, size = sections[SEC_RUNTIME_FUNCTIONS]
-        # Older images exclude the 0xFFFFFFFF sentinel from the section size, the
-        # R2R 18.5 fixtures include it (size = n * entry + 4): floor division covers both.
-        rem = size % rf_entry
-        if rem:
-            o = pe.rva_to_offset(rva)
-            tail = struct.unpack_from("<I", data, o + size - rem)[0] if rem == 4 else None
-            if tail != 0xFFFFFFFF:
-                warnings.append("RuntimeFunctions size %d not a multiple of %d" % (size, rf_entry))
-        result["runtimeFunctionCount"] = size // rf_entry
-    else:
-        result["runtimeFunctionCount"] = 0
+    rfs = read_runtime_functions(pe, data, arch, sections, warnings)
+    result["runtimeFunctionCount"] = len(rfs)
+    result["runtimeFunctions"] = rfs
 
     # 101 ImportSections and their cells
     ptr = pe.pointer_size
@@ -460,16 +690,18 @@ def read_image(path):
         for i in range(size // 20):
             va, sz, iflags, itype, esize, sigs, aux = struct.unpack_from(
                 "<IIHBBII", data, o + 20 * i)
-            import_sections.append((va, sz, iflags, itype, esize if esize else ptr, sigs, aux))
+            import_sections.append({"index": i, "rva": va, "size": sz, "flags": iflags, "type": itype,
+                                    "entrySize": esize, "signatures": sigs, "auxiliaryData": aux,
+                                    "cells": sz // (esize if esize else ptr)})
 
     fixup_kinds = {}
-    stub_cells = {}  # (section index, slot) -> stub rva
-    for si, (va, sz, iflags, itype, esize, sigs, aux) in enumerate(import_sections):
-        if sigs == 0:
+    stub_cells = []  # (section index, cell index, slot in pointer units, stub rva)
+    for si, isec in enumerate(import_sections):
+        if isec["signatures"] == 0:
             continue
-        ncells = sz // esize
-        sig_arr = pe.rva_to_offset(sigs)
-        for ci in range(ncells):
+        esize = isec["entrySize"] if isec["entrySize"] else ptr
+        sig_arr = pe.rva_to_offset(isec["signatures"])
+        for ci in range(isec["cells"]):
             sig_rva = struct.unpack_from("<I", data, sig_arr + 4 * ci)[0]
             so = pe.rva_to_offset(sig_rva)
             kb = data[so]
@@ -484,11 +716,33 @@ def read_image(path):
                 cell_off = ci * esize
                 if cell_off % ptr:
                     warnings.append("0x38 cell offset not pointer aligned")
-                stub_cells[(si, cell_off // ptr)] = stub_rva
+                stub_cells.append((si, ci, cell_off // ptr, stub_rva))
     result["fixupKinds"] = {str(k): fixup_kinds[k] for k in sorted(fixup_kinds)}
+    result["importSections"] = import_sections
 
-    # Method entry points
-    methods = []  # (token, rf_index, fixup_offset, flags or None)
+    # 120 HotColdMap: {cold, hot} runtime function index pairs
+    cold_to_hot = {}
+    if SEC_HOT_COLD_MAP in sections:
+        rva, size = sections[SEC_HOT_COLD_MAP]
+        o = pe.rva_to_offset(rva)
+        for k in range(size // 8):
+            cold, hot = struct.unpack_from("<II", data, o + 8 * k)
+            cold_to_hot[cold] = hot
+
+    def method(name, token, variant, rf, fix, sig_flags=None):
+        if rf >= len(rfs):
+            raise R2RError("entry point names runtime function %d of %d" % (rf, len(rfs)))
+        # "name" is left out where this reader cannot name the method (generic owners, instantiations).
+        m = {"token": token, "variant": variant, "runtimeFunction": rf, "rva": rfs[rf][0],
+             "fixups": [list(c) for c in decode_fixup_list(data, fix)] if fix is not None else []}
+        if name is not None:
+            m["name"] = name
+        if sig_flags is not None:
+            m["signatureFlags"] = sig_flags
+        return m
+
+    # 103 MethodDefEntryPoints
+    methods = []
     method_def_slots = 0
     if SEC_METHODDEF_ENTRYPOINTS in sections:
         rva, size = sections[SEC_METHODDEF_ENTRYPOINTS]
@@ -496,10 +750,11 @@ def read_image(path):
         method_def_slots = count
         for idx in sorted(elems):
             rf, fix = decode_entry_point(data, elems[idx])
-            methods.append((0x06000000 | (idx + 1), rf, fix, None))
+            methods.append(method(metadata.method_name(idx + 1), 0x06000000 | (idx + 1), "method", rf, fix))
     result["methodDefSlots"] = method_def_slots
     result["methodDefEntryPoints"] = len(methods)
 
+    # 109 InstanceMethodEntryPoints
     n_instance = 0
     n_async = 0
     if SEC_INSTANCE_ENTRYPOINTS in sections:
@@ -507,44 +762,88 @@ def read_image(path):
         for _low, vertex in native_hashtable_entries(data, pe.rva_to_offset(rva)):
             mflags, rid, is_ref, after = parse_r2r_method_sig(data, vertex)
             rf, fix = decode_entry_point(data, after)
-            token = (0x0A000000 if is_ref else 0x06000000) | rid
-            methods.append((token, rf, fix, mflags))
+            if mflags & SIG_FLAG_SLOT:
+                token = 0
+            else:
+                token = (0x0A000000 if is_ref else 0x06000000) | rid
+            # Only a MethodDef of this module without owner type or instantiation is named here.
+            plain = not (mflags & (SIG_FLAG_OWNER_TYPE | SIG_FLAG_METHOD_INST | SIG_FLAG_MEMBERREF | SIG_FLAG_SLOT
+                                   | SIG_FLAG_UPDATE_CONTEXT | SIG_FLAG_CONSTRAINED))
+            name = metadata.method_name(rid) if plain else None
+            variant = "async" if mflags & SIG_FLAG_ASYNC_VARIANT else "method"
+            methods.append(method(name, token, variant, rf, fix, mflags))
             n_instance += 1
             if mflags & SIG_FLAG_ASYNC_VARIANT:
                 n_async += 1
     result["instanceEntryPoints"] = n_instance
     result["asyncVariants"] = n_async
 
-    # Resumption stubs: locate the owner of each 0x38 cell through fixup lists
-    owners = {}
-    for token, rf, fix, mflags in methods:
-        if fix is None:
-            continue
-        for cell in decode_fixup_list(data, fix):
-            tbl, slot = cell
-            if tbl >= len(import_sections) or slot * ptr >= import_sections[tbl][1]:
-                warnings.append("fixup cell %r of 0x%08x outside its import section" % (cell, token))
-            if cell in stub_cells:
-                owners.setdefault(cell, []).append(token)
-                if mflags is None or not (mflags & SIG_FLAG_ASYNC_VARIANT):
-                    warnings.append("0x38 cell %r owned by non-async-variant 0x%08x" % (cell, token))
+    # 0x7F01 r2rlab's Tier1 code versions: bodies no entry-point table reaches
+    if SEC_R2RLAB_TIER1 in sections:
+        rva, size = sections[SEC_R2RLAB_TIER1]
+        o = pe.rva_to_offset(rva)
+        (count,) = struct.unpack_from("<I", data, o)
+        if 4 + 20 * count > size:
+            raise R2RError("%d Tier1 entries do not fit a section of %d bytes" % (count, size))
+        for k in range(count):
+            token, kind, rf, code_rva, fix_rva = struct.unpack_from("<IIIII", data, o + 4 + 20 * k)
+            if token >> 24 != 0x06:
+                raise R2RError("Tier1 entry %d names token 0x%08x" % (k, token))
+            if rf < len(rfs) and rfs[rf][0] != code_rva:
+                warnings.append("Tier1 entry %d: code RVA 0x%x is not its runtime function's" % (k, code_rva))
+            fix = pe.rva_to_offset(fix_rva) if fix_rva else None
+            name = metadata.method_name(token & 0xFFFFFF)
+            if kind == TIER1_KIND_RESUMPTION_STUB:
+                methods.append(method(name + "$ResumptionStub$Tier1", 0, "resume", rf, fix))
+            else:
+                variant = "async" if kind == TIER1_KIND_ASYNC_VARIANT else "method"
+                methods.append(method(name + "$Tier1", token, variant, rf, fix))
+
+    # Resumption stubs: each 0x38 cell's owner is the method whose fixup list names its slot.
+    def owner_of(si, slot):
+        found = [m for m in methods if [si, slot] in m["fixups"]]
+        if len(found) != 1:
+            warnings.append("0x38 cell (%d, %d) named by %d fixup lists" % (si, slot, len(found)))
+        found.sort(key=lambda m: m["runtimeFunction"])
+        return found[0] if found else None
+
+    starts = {m["runtimeFunction"] for m in methods}
     stubs = []
-    for cell, stub_rva in stub_cells.items():
-        toks = owners.get(cell, [])
-        if len(toks) != 1:
-            warnings.append("0x38 cell %r named by %d fixup lists" % (cell, len(toks)))
-        stubs.append({"rva": stub_rva, "ownerToken": toks[0] if toks else None})
-    stubs.sort(key=lambda s: s["rva"])
+    for si, ci, slot, stub_rva in stub_cells:
+        rf = rf_starting_at(rfs, stub_rva)
+        owner = owner_of(si, slot)
+        if owner is not None and owner["variant"] != "async":
+            warnings.append("0x38 cell (%d, %d) owned by a %s" % (si, slot, owner["variant"]))
+        stub = {"rva": stub_rva, "ownerToken": owner["token"] if owner else 0, "runtimeFunction": rf,
+                "cell": [si, ci]}
+        if owner is None or "name" in owner:  # "owner" left out where the owner has no name here
+            stub["owner"] = owner["name"] if owner else None
+        stubs.append(stub)
+        # The runtime registers a stub MethodDesc at the stub's code: a method start of its own.
+        if rf >= 0 and rf not in starts:
+            starts.add(rf)
+            name = owner["name"] + "$ResumptionStub" if owner and "name" in owner else None
+            methods.append(method(name, 0, "resume", rf, None))
+    stubs.sort(key=lambda st: st["rva"])
     result["resumptionStubs"] = stubs
 
-    result["methodEntryCount"] = len(methods)
-    result["entryRuntimeFunctions"] = sorted(m[1] for m in methods)
+    # Each method owns its entry, the runtime functions after it up to the next method start
+    # (funclets), and the cold parts the HotColdMap gives it.
+    methods.sort(key=lambda m: m["runtimeFunction"])
+    for m in methods:
+        entry = m["runtimeFunction"]
+        own = [entry]
+        i = entry + 1
+        while i < len(rfs) and i not in starts and i not in cold_to_hot:
+            own.append(i)
+            i += 1
+        own.extend(sorted(c for c, h in cold_to_hot.items() if h == entry))
+        m["runtimeFunctions"] = own
+    if len(starts) != len(methods):
+        warnings.append("two methods share an entry runtime function")
+    result["methods"] = methods
+
     result = {k: result[k] for k in FIELD_ORDER}
-    rfc = result["runtimeFunctionCount"]
-    if any(i >= rfc for i in result["entryRuntimeFunctions"]):
-        warnings.append("entry runtime function index out of range")
-    if len(set(result["entryRuntimeFunctions"])) != len(methods):
-        warnings.append("two method entries share a runtime function")
     return result, warnings
 
 
@@ -560,12 +859,12 @@ def log(line):
     sys.stderr.write(line + "\n")
 
 
-def run_all():
+def run_all(paths, key):
+    """Reads every image; one JSON object keyed by key(path) on stdout, a line per image on stderr."""
     out = {}
     failures = 0
-    tot = {"rf": 0, "md": 0, "inst": 0, "async": 0, "stubs": 0, "methods": 0}
-    for p in fixture_paths():
-        rel = os.path.relpath(p, FIXTURE_ROOT)
+    for p in paths:
+        rel = key(p)
         try:
             r, warns = read_image(p)
         except Exception as e:  # report and continue
@@ -573,28 +872,19 @@ def run_all():
             log("%s  ERROR %s: %s" % (rel, type(e).__name__, e))
             continue
         out[rel] = r
-        log("%s  v%s %s %s rf=%d mdEP=%d inst=%d async=%d stubs=%d" % (
-            os.path.basename(p), r["r2rVersion"], r["architecture"], r["os"],
-            r["runtimeFunctionCount"], r["methodDefEntryPoints"], r["instanceEntryPoints"],
-            r["asyncVariants"], len(r["resumptionStubs"])))
+        log("%s  v%s %s %s rf=%d mdEP=%d inst=%d async=%d stubs=%d methods=%d" % (
+            rel, r["r2rVersion"], r["architecture"], r["os"], r["runtimeFunctionCount"],
+            r["methodDefEntryPoints"], r["instanceEntryPoints"], r["asyncVariants"],
+            len(r["resumptionStubs"]), len(r["methods"])))
         for w in warns:
             log("    WARNING: " + w)
-        tot["rf"] += r["runtimeFunctionCount"]
-        tot["md"] += r["methodDefEntryPoints"]
-        tot["inst"] += r["instanceEntryPoints"]
-        tot["async"] += r["asyncVariants"]
-        tot["stubs"] += len(r["resumptionStubs"])
-        tot["methods"] += r["methodEntryCount"]
-    for d in FIXTURE_DIRS:
-        rs = [v for k, v in out.items() if k.startswith(d + "/")]
-        log("DIR %s images=%d rf=%d mdEP=%d inst=%d async=%d stubs=%d" % (
-            d, len(rs), sum(v["runtimeFunctionCount"] for v in rs),
-            sum(v["methodDefEntryPoints"] for v in rs), sum(v["instanceEntryPoints"] for v in rs),
-            sum(v["asyncVariants"] for v in rs), sum(len(v["resumptionStubs"]) for v in rs)))
     print(json.dumps(out))
+    rs = out.values()
     log("TOTAL images=%d failures=%d rf=%d mdEP=%d inst=%d async=%d stubs=%d methods=%d" % (
-        len(out), failures, tot["rf"], tot["md"], tot["inst"], tot["async"], tot["stubs"],
-        tot["methods"]))
+        len(out), failures, sum(v["runtimeFunctionCount"] for v in rs),
+        sum(v["methodDefEntryPoints"] for v in rs), sum(v["instanceEntryPoints"] for v in rs),
+        sum(v["asyncVariants"] for v in rs), sum(len(v["resumptionStubs"]) for v in rs),
+        sum(len(v["methods"]) for v in rs)))
     return 1 if failures else 0
 
 
@@ -602,9 +892,11 @@ def main(argv):
     global FIXTURE_ROOT
     if len(argv) == 3 and argv[1] == "--all":
         FIXTURE_ROOT = argv[2]
-        return run_all()
+        return run_all(fixture_paths(), lambda p: os.path.relpath(p, FIXTURE_ROOT))
+    if len(argv) == 3 and argv[1] == "--dir":
+        return run_all(sorted(glob.glob(os.path.join(argv[2], "*.dll"))), os.path.basename)
     if len(argv) != 2:
-        sys.stderr.write("usage: r2r_oracle.py IMAGE | --all FIXTURES\n")
+        sys.stderr.write("usage: r2r_oracle.py IMAGE | --all FIXTURES | --dir DIR\n")
         return 2
     r, warns = read_image(argv[1])
     for w in warns:

@@ -27,12 +27,10 @@ import org.junit.jupiter.api.Test;
 import r2rlab.emitter.Defect;
 import r2rlab.emitter.Relocation;
 import r2rlab.emitter.codegen.BodyKind;
-import r2rlab.emitter.codegen.BodyPlan;
 import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CompiledBody;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.ir.CodeVersion;
-import r2rlab.emitter.ir.ContinuationLayout;
 import r2rlab.emitter.ir.Lowering;
 import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.MethodDecl;
@@ -61,7 +59,7 @@ class Arm64BackendTest {
         try (Stream<Path> s = Files.list(examples())) {
             files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().collect(Collectors.toList());
         }
-        assertTrue(files.size() >= 6, "example scenarios: " + files);
+        assertEquals(6, files.size(), "example scenarios: " + files);
         List<Scenario> out = new ArrayList<>();
         for (Path f : files) {
             out.add(ScenarioParser.parse(f.getFileName().toString(), Files.readString(f)));
@@ -232,6 +230,7 @@ class Arm64BackendTest {
     @Test
     void machineIsArm64() {
         assertEquals(Machine.ARM64, BACKEND.machine());
+        assertEquals(0xAA64, BACKEND.machine().value, "IMAGE_FILE_MACHINE_ARM64");
     }
 
     @Test
@@ -326,8 +325,8 @@ class Arm64BackendTest {
         FakeCodegenContext ctx = new FakeCodegenContext();
         MethodIr ir = Lowering.lower(method(bigFrame(), "Demo.Big.Wide"), CodeVersion.R2R);
         CodeFragment f = BACKEND.compileAsyncVariant(ir, ctx).fragments().get(0);
-        int frame = Arm64Backend.frameSize(ir.slotCount() + BodyPlan.ASYNC_FIXED_SLOTS);
-        assertTrue(frame > 512);
+        // FP/LR and 145 slots (141 of the body, 4 fixed async slots): 16 + 8 * 145 rounded up to 16, past 512.
+        int frame = 1184;
         assertEquals(List.of(UnwindCode.alloc(frame - 16), UnwindCode.saveFpLrX(-16), UnwindCode.setFp()),
                 prologFromInstructions(f.code(), f.prologSize()));
         assertEquals(List.of("sub sp, sp, #" + (frame - 16), "stp x29, x30, [sp, #-16]!", "mov x29, sp"),
@@ -339,7 +338,7 @@ class Arm64BackendTest {
         FakeCodegenContext ctx = new FakeCodegenContext();
         MethodIr ir = Lowering.lower(method(multi(), "Demo.Multi.Many"), CodeVersion.R2R);
         CodeFragment f = BACKEND.compileMethod(ir, ctx).fragments().get(0);
-        int frame = Arm64Backend.frameSize(ir.slotCount());
+        int frame = 128; // FP/LR and 14 slots: the 9 parameters and 5 temporaries
         List<String> lines = LlvmMc.disassemble(f.code());
         // 9 arguments: one outgoing stack slot (16-byte area); the 9th parameter comes from [fp + frame]
         assertEquals(List.of("stp x29, x30, [sp, #-" + frame + "]!", "mov x29, sp", "sub sp, sp, #16",
@@ -449,8 +448,8 @@ class Arm64BackendTest {
                 ordinary++;
             }
         }
-        assertTrue(contextCalls >= 3, "capture + restore on return + restore on suspension: " + contextCalls);
-        assertTrue(ordinary >= 2, "yield + AllocContinuation still x11: " + ordinary);
+        assertEquals(3, contextCalls, "capture + restore on return + restore on suspension");
+        assertEquals(3, ordinary, "Yield, AllocContinuation and ThrowExact still set x11");
         assertTrue(writesX11Anywhere(buggy), "ordinary cell calls still write x11");
     }
 
@@ -462,7 +461,7 @@ class Arm64BackendTest {
     void tailJumpSetsX11UnlessB2JmpEpilog() throws IOException {
         Scenario s = exampleScenarios().stream().filter(x -> x.module().equals("CallsDemo")).findFirst().orElseThrow();
         MethodIr ir = Lowering.lower(method(s, "Demo.Calls.Chain"), CodeVersion.R2R);
-        int frame = Arm64Backend.frameSize(ir.slotCount());
+        int frame = 64; // FP/LR and 6 slots
 
         FakeCodegenContext ctx = new FakeCodegenContext();
         CodeFragment f = BACKEND.compileMethod(ir, ctx).fragments().get(0);
@@ -570,7 +569,7 @@ class Arm64BackendTest {
                     assertTrue(isAdrp(word(susp.code(), r.offset()), 9));
                     assertTrue(isAddImm(word(susp.code(), r.offset() + 4), 9, 9));
                     // str x9, [x0, #16] (ResumeInfo)
-                    assertEquals(0xF9000009 | (ContinuationLayout.OFFSET_RESUME_INFO / 8) << 10, word(susp.code(), r.offset() + 8));
+                    assertEquals(0xF9000809, word(susp.code(), r.offset() + 8));
                     addends.add(r.addend());
                 }
             }
@@ -673,18 +672,22 @@ class Arm64BackendTest {
         List<Integer> offB = continuationStores(b);
         assertEquals(r2r.continuation().slotOffsets(), offA.subList(0, r2r.slotCount()));
         assertEquals(t1.continuation().slotOffsets(), offB.subList(0, t1.slotCount()));
+        // Continuation data from +32: the Exception slot, the Result slot, then the frame slots (reversed in Tier1).
+        int n = r2r.slotCount();
+        assertEquals(48, (int) offA.get(0));
+        assertEquals(48 + 8 * (n - 1), (int) offB.get(0));
         assertNotEquals(offA, offB);
         assertTrue(b.relocations().stream().anyMatch(r -> r.symbol().equals("Demo.Multi.Run$resumeinfo$tier1")));
         assertTrue(b.relocations().stream().anyMatch(r -> r.symbol().equals("layout:Demo.Multi.Run$tier1")));
         assertTrue(a.relocations().stream().noneMatch(r -> r.symbol().endsWith("$tier1")));
     }
 
-    /** Values stored as State: {@code mov w9, #s} followed by {@code str w9, [x0, #28]}. */
+    /** Values stored as State (+28): {@code mov w9, #s} followed by {@code str w9, [x0, #28]}. */
     static List<Integer> storedStates(CodeFragment f) {
         List<Integer> out = new ArrayList<>();
         byte[] c = f.code();
         for (int off = 4; off < c.length; off += 4) {
-            if (word(c, off) == (0xB9000009 | (ContinuationLayout.OFFSET_STATE / 4) << 10)) {
+            if (word(c, off) == 0xB9001C09) {
                 int mov = word(c, off - 4);
                 assertEquals(0x52800009, mov & 0xFFE0001F, String.format("movz w9 %08X", mov));
                 out.add((mov >> 5) & 0xFFFF);
@@ -712,7 +715,7 @@ class Arm64BackendTest {
             int w = word(c, off);
             if ((w & 0xFFC003FF) == 0xF9000009) {
                 int o = ((w >> 10) & 0xFFF) * 8;
-                if (o == ContinuationLayout.OFFSET_RESUME_INFO) {
+                if (o == 16) { // ResumeInfo
                     if (!out.isEmpty()) break;   // next suspension block
                     continue;
                 }
@@ -729,11 +732,11 @@ class Arm64BackendTest {
         FakeCodegenContext ctx = new FakeCodegenContext();
         CodeFragment f = BACKEND.compileAsyncVariant(ir, ctx).fragments().get(0);
         List<String> lines = LlvmMc.disassemble(f.code());
-        int s0 = ir.slotCount();
-        int frame = Arm64Backend.frameSize(s0 + BodyPlan.ASYNC_FIXED_SLOTS);
-        int cont = Arm64Backend.fixedOffset(s0, BodyPlan.FIXED_CONTINUATION);
-        int c0 = Arm64Backend.fixedOffset(s0, BodyPlan.FIXED_CONTEXT0);
-        int c1 = Arm64Backend.fixedOffset(s0, BodyPlan.FIXED_CONTEXT1);
+        // FP/LR, 4 slots of the body from fp+16, then the fixed slots: continuation, the two contexts, one more.
+        int frame = 80;
+        int cont = 48;
+        int c0 = 56;
+        int c1 = 64;
         // static: continuation in x0, x in x1
         assertEquals(List.of("stp x29, x30, [sp, #-" + frame + "]!", "mov x29, sp", "str x1, [x29, #16]",
                 "str x0, [x29, #" + cont + "]"), lines.subList(0, 4));
@@ -746,16 +749,6 @@ class Arm64BackendTest {
         assertEquals("Demo.Program.Main$async", relocAt(f, 4 * bl).symbol());
         assertTrue(lines.get(bl + 1).startsWith("cbnz x2, "));
         assertTrue(lines.get(bl + 2).matches("str x0, \\[x29, #\\d+\\]"));
-        System.out.println("Demo.Program.Compute$async (" + f.code().length + " bytes):");
-        for (int k = 0; k < lines.size(); k++) {
-            Relocation r = relocAt(f, 4 * k);
-            System.out.printf("  %3d: %-32s%s%n", 4 * k, lines.get(k), r == null ? ""
-                    : "; " + r9(r.type()) + " " + r.symbol() + (r.addend() != 0 ? "+" + r.addend() : ""));
-        }
-    }
-
-    private static String r9(int type) {
-        return r2rlab.format.pe.RelocType.name(type);
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import r2rlab.emitter.scenario.Expr.Await;
 import r2rlab.emitter.scenario.Expr.Binary;
@@ -30,15 +30,16 @@ class ScenarioExamplesTest {
         return dir.resolve("examples");
     }
 
+    /** Each example with the types and methods its YAML declares. */
     @ParameterizedTest
-    @ValueSource(strings = {"calls.yaml", "async-basic.yaml", "async-nested.yaml", "async-exception.yaml",
-            "gcpoint.yaml", "tiering.yaml"})
-    void exampleParses(String name) throws Exception {
+    @CsvSource({"calls.yaml, 2, 7", "async-basic.yaml, 1, 2", "async-nested.yaml, 1, 3", "async-exception.yaml, 2, 4",
+            "gcpoint.yaml, 1, 2", "tiering.yaml, 1, 2"})
+    void exampleParses(String name, int types, int methods) throws Exception {
         Path file = examples().resolve(name);
         Scenario s = ScenarioParser.parse(file);
         assertEquals(file.toString(), s.file());
-        assertFalse(s.types().isEmpty());
-        assertTrue(s.methodCount() > 1);
+        assertEquals(types, s.types().size());
+        assertEquals(methods, s.methodCount());
         // Parsing is deterministic and equality is structural.
         assertEquals(s, ScenarioParser.parse(file));
     }
@@ -47,7 +48,7 @@ class ScenarioExamplesTest {
     void everyExampleFileParses() throws Exception {
         try (var files = Files.list(examples())) {
             List<Path> yamls = files.filter(p -> p.toString().endsWith(".yaml")).toList();
-            assertTrue(yamls.size() >= 6);
+            assertEquals(6, yamls.size(), yamls.toString());
             for (Path p : yamls) {
                 ScenarioParser.parse(p);
             }

@@ -129,7 +129,11 @@ class NativeFormatTest {
 
     @Test
     void nativeHashtable_roundTrip_andLookup() {
-        for (int n : new int[] {0, 1, 12, 13, 26, 200, 3000}) {
+        // Entries -> buckets as the runtime's NativeHashtable writer sizes them: entries / 13 rounded up to
+        // a power of two by its highest bit (0 -> 1, 1 -> 2, 2 -> 4, 15 -> 16, 230 -> 256).
+        int[][] entriesAndBuckets = {{0, 1}, {1, 1}, {12, 1}, {13, 2}, {26, 4}, {200, 16}, {3000, 256}};
+        for (int[] eb : entriesAndBuckets) {
+            int n = eb[0];
             NativeHashtableWriter w = new NativeHashtableWriter();
             Random rnd = new Random(n);
             List<Integer> hashes = new ArrayList<>();
@@ -141,7 +145,8 @@ class NativeFormatTest {
             byte[] b = w.toByteArray();
             NativeReader r = reader(b);
             NativeHashtable t = new NativeHashtable(r, 0);
-            assertEquals(NativeHashtableWriter.bucketCountFor(n), t.bucketCount());
+            assertEquals(eb[1], t.bucketCount(), n + " entries");
+            assertEquals(Integer.numberOfTrailingZeros(eb[1]), (b[0] & 0xFF) >> 2, "log2 of the bucket count in the header byte");
             List<NativeHashtable.Entry> all = t.entries();
             assertEquals(n, all.size());
             Set<Long> values = new HashSet<>();

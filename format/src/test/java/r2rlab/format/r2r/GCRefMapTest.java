@@ -32,10 +32,12 @@ class GCRefMapTest {
         assertArrayEquals(new byte[] {0x04}, GCRefMap.encodeRecord(map(1, GCRefMap.REF)));
         // INTERIOR, INTERIOR: 10 10 -> 0b1010 = 0x0A.
         assertArrayEquals(new byte[] {0x0A}, GCRefMap.encodeRecord(map(0, GCRefMap.INTERIOR, 1, GCRefMap.INTERIOR)));
-        // Slot 5: delta 5 >= 4 -> unit 3, integer (5-4)<<1 = 2 -> group 010, more 0; then REF 01.
-        // Bits LSB first: 1,1 | 0,1,0 | 0 | 1,0 -> 0b0_1_0_0_1_0_1_1 = 0x4B... within 7 bits: 1101001 -> 0x4B? check by decode.
+        // Slot 5: a skip of 5 >= 4 is the two bits 11 and the integer (5 - 4) << 1 = 2 in 3-bit groups
+        // with a more bit (0,1,0 | 0); then REF (1,0). Bits LSB first, 7 per byte, 0x80 on every byte but
+        // the last: 1,1,0,1,0,0,1 -> 0x4B | 0x80 = 0xCB; then 0 -> 0x00.
         SortedMap<Integer, Integer> m = map(5, GCRefMap.REF);
-        assertEquals(m, GCRefMap.decodeRecord(GCRefMap.encodeRecord(m), 0));
+        assertArrayEquals(new byte[] {(byte) 0xCB, 0x00}, GCRefMap.encodeRecord(m));
+        assertEquals(m, GCRefMap.decodeRecord(new byte[] {(byte) 0xCB, 0x00}, 0));
     }
 
     @Test

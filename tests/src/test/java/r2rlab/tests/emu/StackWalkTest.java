@@ -118,10 +118,15 @@ class StackWalkTest {
             }
             // stack pointers grow outwards
             assertTrue(w.frames().get(0).sp() < w.frames().get(1).sp() && w.frames().get(1).sp() < w.frames().get(2).sp());
-            // frame 0's IP is the return address of B's GCPoll call
-            long sp = rt.engine().regRead(arch == Architecture.ARM64 ? r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_SP
-                    : r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RSP);
-            assertTrue(sp > 0);
+            // frame 0's IP is the return address of B's GCPoll call through its cell
+            long ret = w.frames().get(0).rva();
+            if (arch == Architecture.X64) {
+                long call = img.pe().rvaToOffset("code", ret - 6, 6);
+                assertEquals(List.of(0xFF, 0x15), List.of(img.pe().file().u8("code", call), img.pe().file().u8("code", call + 1)),
+                        "call qword ptr [rip+disp32] before the return address");
+            } else {
+                assertEquals(0xD63F0200L, img.pe().file().u32("code", img.pe().rvaToOffset("code", ret - 4, 4)), "blr x16 before the return address");
+            }
         }
     }
 
