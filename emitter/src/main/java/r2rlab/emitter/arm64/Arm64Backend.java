@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import r2rlab.emitter.Defect;
-import r2rlab.emitter.Relocation;
 import r2rlab.emitter.arm64.Arm64Assembler.Label;
 import r2rlab.emitter.arm64.Arm64Assembler.PairMode;
 import r2rlab.emitter.codegen.AwaitSites;
@@ -22,7 +21,6 @@ import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CodegenContext;
 import r2rlab.emitter.codegen.CompiledBody;
 import r2rlab.emitter.codegen.RuntimeMethod;
-import r2rlab.emitter.image.BlobBuilder;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.image.SectionKind;
 import r2rlab.emitter.ir.AwaitPoint;
@@ -33,8 +31,10 @@ import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.BinaryOp;
 import r2rlab.emitter.scenario.CallKind;
 import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.format.BlobBuilder;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.RelocType;
+import r2rlab.format.pe.Relocation;
 import r2rlab.format.r2r.ReadyToRunHelper;
 
 /**
@@ -195,7 +195,7 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
         b.pointer64(moduleCell, 0);
         b.bytes(a.finish().code());
         b.pointer64(helperCell, 0);
-        return b.node(Backend.thunkNodeSymbol(symbol), SectionKind.TEXT, 8);
+        return ObjectNode.of(Backend.thunkNodeSymbol(symbol), SectionKind.TEXT, 8, b);
     }
 
     /** The entry follows the Module cell's 8-byte slot. */

@@ -8,12 +8,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import r2rlab.emitter.Relocation;
 import r2rlab.emitter.reloc.RelocationResolver;
 import r2rlab.format.pe.DataDirectory;
 import r2rlab.format.pe.PeImage;
 import r2rlab.format.pe.PeWriter;
 import r2rlab.format.pe.RelocType;
+import r2rlab.format.pe.Relocation;
 import r2rlab.format.pe.TargetOs;
 
 /**

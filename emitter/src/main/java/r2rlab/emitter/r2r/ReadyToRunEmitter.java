@@ -12,7 +12,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import r2rlab.emitter.Defect;
 import r2rlab.emitter.EmitOptions;
-import r2rlab.emitter.Relocation;
 import r2rlab.emitter.StubLayout;
 import r2rlab.emitter.codegen.Backend;
 import r2rlab.emitter.codegen.BodyKind;
@@ -20,7 +19,6 @@ import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CodegenContext;
 import r2rlab.emitter.codegen.CompiledBody;
 import r2rlab.emitter.codegen.RuntimeMethod;
-import r2rlab.emitter.image.BlobBuilder;
 import r2rlab.emitter.image.ImageBuilder;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.image.SectionKind;
@@ -32,6 +30,7 @@ import r2rlab.emitter.reloc.RelocationResolver;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.TypeDecl;
+import r2rlab.format.BlobBuilder;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.nativeformat.FixupList;
 import r2rlab.format.nativeformat.NativeArrayWriter;
@@ -41,6 +40,7 @@ import r2rlab.format.pe.CorHeader;
 import r2rlab.format.pe.DataDirectory;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.RelocType;
+import r2rlab.format.pe.Relocation;
 import r2rlab.format.r2r.GCRefMap;
 import r2rlab.format.r2r.R2RLabSections;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
@@ -377,7 +377,7 @@ public final class ReadyToRunEmitter {
                 if (i == 0) {
                     u.bytes(GcInfoPlaceholder.BLOB).align(4);
                 }
-                image.add(u.node(unwindSymbol(fs.get(i)), SectionKind.TEXT, 4));
+                image.add(ObjectNode.of(unwindSymbol(fs.get(i)), SectionKind.TEXT, 4, u));
             }
         }
 
@@ -392,7 +392,7 @@ public final class ReadyToRunEmitter {
             rf.rva32(unwindSymbol(f), 0);
         }
         rf.u32(0xFFFFFFFFL);
-        ObjectNode rfNode = image.add(rf.node("RuntimeFunctions", SectionKind.TEXT, 4));
+        ObjectNode rfNode = image.add(ObjectNode.of("RuntimeFunctions", SectionKind.TEXT, 4, rf));
 
         // Import cells (.data) and their signatures (.text).
         List<ObjectNode> sigNodes = new ArrayList<>();
@@ -410,14 +410,14 @@ public final class ReadyToRunEmitter {
                 sigNodes.add(new ObjectNode(sigSym, SectionKind.TEXT, 1, c.signature().bytes(), c.signature().relocations()));
                 sigArray.rva32(sigSym, 0);
             }
-            image.add(cellBlob.node("importsection$" + s, SectionKind.DATA, 8));
+            image.add(ObjectNode.of("importsection$" + s, SectionKind.DATA, 8, cellBlob));
             for (ImportRegistry.Cell c : cells) {
                 image.alias(c.symbol(), "importsection$" + s, 8L * c.index());
             }
             if (s == ImportRegistry.EAGER && !cells.isEmpty()) {
                 image.alias(MODULE_CELL, "importsection$" + s, 0);
             }
-            image.add(sigArray.node("signatures$" + s, SectionKind.TEXT, 4));
+            image.add(ObjectNode.of("signatures$" + s, SectionKind.TEXT, 4, sigArray));
             if (ImportRegistry.SECTIONS.get(s).hasGcRefMap() && !cells.isEmpty()) {
                 List<SortedMap<Integer, Integer>> maps = new ArrayList<>();
                 cells.forEach(c -> maps.add(c.gcRefs()));
@@ -441,7 +441,7 @@ public final class ReadyToRunEmitter {
                 sectionTable.u32(0);
             }
         }
-        ObjectNode importSections = image.add(sectionTable.node("ImportSections", SectionKind.TEXT, 4));
+        ObjectNode importSections = image.add(ObjectNode.of("ImportSections", SectionKind.TEXT, 4, sectionTable));
 
         // Entry-point tables.
         NativeArrayWriter methodDefs = new NativeArrayWriter();
@@ -477,7 +477,7 @@ public final class ReadyToRunEmitter {
             for (int[] pair : hotCold) {
                 hc.u32(pair[0]).u32(pair[1]);
             }
-            hotColdNode = image.add(hc.node("HotColdMap", SectionKind.TEXT, 4));
+            hotColdNode = image.add(ObjectNode.of("HotColdMap", SectionKind.TEXT, 4, hc));
         }
         ObjectNode tier1Node = null;
         if (!tier1.isEmpty()) {
@@ -492,7 +492,7 @@ public final class ReadyToRunEmitter {
                     t.rva32("tier1fixups$" + p.body().symbol(), 0);
                 }
             }
-            tier1Node = image.add(t.node("R2RLabTier1CodeVersions", SectionKind.TEXT, 4));
+            tier1Node = image.add(ObjectNode.of("R2RLabTier1CodeVersions", SectionKind.TEXT, 4, t));
             for (Placed p : tier1) {
                 if (!p.fixups().isEmpty()) {
                     image.add(ObjectNode.of("tier1fixups$" + p.body().symbol(), SectionKind.TEXT, 1, fixupList(p.fixups())));
@@ -534,7 +534,7 @@ public final class ReadyToRunEmitter {
         cor.u32(CorHeader.SIZE).u16(2).u16(5).rva32("Metadata", 0).u32(il.length).u32(CorHeader.COMIMAGE_FLAGS_IL_LIBRARY).u32(0);
         cor.zeros(8 * 5);
         cor.rva32("READYTORUN_HEADER", 0).u32(headerNode.size());
-        image.add(cor.node("IMAGE_COR20_HEADER", SectionKind.TEXT, 4));
+        image.add(ObjectNode.of("IMAGE_COR20_HEADER", SectionKind.TEXT, 4, cor));
 
         image.directory(DataDirectory.COM_DESCRIPTOR, "IMAGE_COR20_HEADER", CorHeader.SIZE);
         image.directory(DataDirectory.EXCEPTION, "RuntimeFunctions", rfNode.size());
@@ -564,7 +564,7 @@ public final class ReadyToRunEmitter {
         header.u32(ReadyToRunHeaderConstants.SIGNATURE).u16(ReadyToRunHeaderConstants.NET11_MAJOR_VERSION)
                 .u16(ReadyToRunHeaderConstants.NET11_MINOR_VERSION).u32(HEADER_FLAGS).u32(all.size());
         all.forEach((type, e) -> header.u32(type).rva32(e.symbol(), 0).u32(e.size()));
-        return header.node("READYTORUN_HEADER", SectionKind.TEXT, 8);
+        return ObjectNode.of("READYTORUN_HEADER", SectionKind.TEXT, 8, header);
     }
 
     private static String unwindSymbol(CodeFragment f) {

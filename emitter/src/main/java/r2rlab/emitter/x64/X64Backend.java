@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import r2rlab.emitter.Defect;
-import r2rlab.emitter.Relocation;
 import r2rlab.emitter.codegen.AwaitSites;
 import r2rlab.emitter.codegen.BodyKind;
 import r2rlab.emitter.codegen.BodyGenerator;
@@ -31,6 +30,7 @@ import r2rlab.emitter.scenario.CallKind;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.RelocType;
+import r2rlab.format.pe.Relocation;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.format.r2r.ReadyToRunHelper;
 

@@ -25,7 +25,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import r2rlab.emitter.Defect;
-import r2rlab.emitter.Relocation;
 import r2rlab.emitter.codegen.BodyKind;
 import r2rlab.emitter.codegen.BodyPlan;
 import r2rlab.emitter.codegen.CodeFragment;
@@ -39,6 +38,7 @@ import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.format.pe.Machine;
+import r2rlab.format.pe.Relocation;
 
 class Arm64BackendTest {
     private static final Arm64Backend BACKEND = new Arm64Backend();

@@ -19,7 +19,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 import r2rlab.emitter.Defect;
-import r2rlab.emitter.Relocation;
 import r2rlab.emitter.codegen.BodyKind;
 import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CompiledBody;
@@ -33,6 +32,7 @@ import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.format.pe.RelocType;
+import r2rlab.format.pe.Relocation;
 import r2rlab.format.pe.TargetOs;
 
 class X64BackendTest {
