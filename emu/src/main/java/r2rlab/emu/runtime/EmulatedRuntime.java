@@ -13,6 +13,7 @@ import r2rlab.emu.unicorn.Unicorn;
 import r2rlab.format.ByteReader;
 import r2rlab.format.metadata.Metadata;
 import r2rlab.format.pe.Machine;
+import r2rlab.format.pe.RelocType;
 import r2rlab.format.pe.SectionHeader;
 import r2rlab.format.r2r.ReadyToRunHelper;
 import r2rlab.format.r2r.ReadyToRunSectionType;
@@ -140,7 +141,7 @@ public final class EmulatedRuntime implements AutoCloseable, RuntimeServices {
         long delta = base - image.pe().imageBase();
         if (delta != 0) {
             for (r2rlab.format.pe.PeImage.BaseRelocation r : image.pe().baseRelocations()) {
-                if (r.type() == r2rlab.format.pe.PeImage.BaseRelocation.IMAGE_REL_BASED_DIR64) {
+                if (r.type() == RelocType.IMAGE_REL_BASED_DIR64) {
                     uc.writeLong(base + r.rva(), uc.readLong(base + r.rva()) + delta);
                 } else {
                     throw new IllegalStateException(String.format("base relocation type %d at RVA 0x%X is not supported on a 64-bit image",
