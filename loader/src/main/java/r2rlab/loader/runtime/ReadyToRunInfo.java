@@ -202,8 +202,7 @@ public final class ReadyToRunInfo {
             throw new FixupFailure(f.importSection(), f.slot(), "?", "no import section " + f.importSection());
         }
         ImportSection s = image.importSections().get(f.importSection());
-        int entrySize = s.entrySize() == 0 ? pointerSize : s.entrySize();
-        long index = (long) f.slot() * pointerSize / entrySize;
+        long index = (long) f.slot() * pointerSize / s.cellSize(pointerSize);
         if (index >= s.cells().size()) {
             throw new FixupFailure(f.importSection(), (int) index, "?", "slot " + f.slot() + " is past the section's "
                     + s.cells().size() + " cells");
