@@ -262,14 +262,14 @@ public final class R2RImage {
     private long functionEnd(Machine m, long begin, long unwindRva, String structure, long referencedAt) {
         if (m == Machine.ARM64 || m == Machine.ARMNT) {
             if ((unwindRva & 3) != 0) {
-                return -1; // packed unwind data: the runtime rejects it, r2rlab shows it
+                return RuntimeFunctionEntry.NO_END_ADDRESS; // packed unwind data: the runtime rejects it, r2rlab shows it
             }
             long off = pe.rvaToOffset(structure + " unwind data", referencedAt, unwindRva, 4);
             long word = file.u32(structure + " unwind data", off);
             long length = word & 0x3FFFF;
             return m == Machine.ARM64 ? begin + length * 4 : (begin & ~1L) + length * 2;
         }
-        return -1;
+        return RuntimeFunctionEntry.NO_END_ADDRESS;
     }
 
     private Map<Integer, Integer> readHotColdMap() {
