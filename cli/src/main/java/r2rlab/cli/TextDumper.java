@@ -7,7 +7,7 @@ import java.util.Map;
 import r2rlab.emu.disasm.ImageDisassembler;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.pe.SectionHeader;
-import r2rlab.format.r2r.ReadyToRunHeaderConstants;
+import r2rlab.format.r2r.ReadyToRunHeader;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ImportSection;
 import r2rlab.loader.MethodVariant;
@@ -42,7 +42,7 @@ final class TextDumper {
         out.println("READYTORUN_HEADER");
         out.printf("  RVA:           0x%08X%n", h.rva());
         out.printf("  Version:       %s%n", h.version());
-        out.printf("  Flags:         0x%08X %s%n", h.flags(), ReadyToRunHeaderConstants.flagsName(h.flags()));
+        out.printf("  Flags:         0x%08X %s%n", h.flags(), ReadyToRunHeader.flagsName(h.flags()));
         out.printf("  Compiler:      %s%n", img.compilerIdentifier());
         out.printf("  Sections:      %d%n", h.sections().size());
         for (ReadyToRunSection s : h.sections()) {
@@ -151,8 +151,7 @@ final class TextDumper {
             return "(no such import section)";
         }
         ImportSection is = img.importSections().get(f.importSection());
-        int entry = is.entrySize() == 0 ? img.pe().pointerSize() : is.entrySize();
-        long index = (long) f.slot() * img.pe().pointerSize() / entry;
+        long index = (long) f.slot() * img.pe().pointerSize() / is.cellSize(img.pe().pointerSize());
         if (index >= is.cells().size()) {
             return "(past the end of the section)";
         }

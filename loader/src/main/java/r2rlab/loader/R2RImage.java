@@ -1,17 +1,20 @@
 package r2rlab.loader;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import r2rlab.format.ByteReader;
 import r2rlab.format.FormatException;
+import r2rlab.format.SignatureReader;
 import r2rlab.format.metadata.Metadata;
 import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.nativeformat.FixupCell;
@@ -24,11 +27,16 @@ import r2rlab.format.pe.DataDirectory;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.PeImage;
 import r2rlab.format.pe.SectionHeader;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.FixupSignature;
+import r2rlab.format.r2r.HotColdMapEntry;
+import r2rlab.format.r2r.MethodEntryPoint;
 import r2rlab.format.r2r.R2RLabSections;
-import r2rlab.format.r2r.ReadyToRunHeaderConstants;
+import r2rlab.format.r2r.ReadyToRunHeader;
 import r2rlab.format.r2r.ReadyToRunImportSection;
 import r2rlab.format.r2r.ReadyToRunSectionType;
+import r2rlab.format.r2r.RuntimeFunctionEntry;
+import r2rlab.format.r2r.Tier1CodeVersions;
 import r2rlab.format.unwind.arm64.Arm64UnwindInfo;
 
 /**
@@ -47,7 +55,7 @@ public final class R2RImage {
     private final ByteReader file;
     private final CorHeader corHeader;
     private final Metadata metadata;
-    private final ReadyToRunHeader header;
+    private final Header header;
     private final String compilerIdentifier;
     private final List<ImportSection> importSections;
     private final List<RuntimeFunction> runtimeFunctions;
@@ -112,34 +120,30 @@ public final class R2RImage {
 
     // ---- READYTORUN_HEADER ----
 
-    private ReadyToRunHeader readHeader(long rva) {
-        String s = "READYTORUN_HEADER";
-        long o = pe.rvaToOffset(s, rva, ReadyToRunHeaderConstants.HEADER_SIZE);
-        int signature = file.i32(s + ".Signature", o);
-        if (signature != ReadyToRunHeaderConstants.SIGNATURE) {
-            throw new FormatException(s + ".Signature", o, String.format("0x%08X is not 'RTR'", signature));
+    /** The READYTORUN_HEADER where the image has it, its sections named. */
+    public record Header(long rva, int majorVersion, int minorVersion, int flags, List<ReadyToRunSection> sections) {
+        public String version() {
+            return majorVersion + "." + minorVersion;
         }
-        int major = file.u16(s + ".MajorVersion", o + 4);
-        int minor = file.u16(s + ".MinorVersion", o + 6);
-        int flags = file.i32(s + ".Flags", o + 8);
-        long count = file.u32(s + ".NumberOfSections", o + 12);
-        long tableOffset = o + ReadyToRunHeaderConstants.HEADER_SIZE;
-        if (count * ReadyToRunHeaderConstants.SECTION_ENTRY_SIZE > file.length() - tableOffset) {
-            throw new FormatException(s + ".NumberOfSections", o + 12, count + " sections do not fit in the file");
-        }
-        pe.rvaToOffset(s + " section table", rva + ReadyToRunHeaderConstants.HEADER_SIZE, count * ReadyToRunHeaderConstants.SECTION_ENTRY_SIZE);
-        List<ReadyToRunSection> sections = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            long e = tableOffset + (long) i * ReadyToRunHeaderConstants.SECTION_ENTRY_SIZE;
-            String es = "READYTORUN_SECTION[" + i + "]";
-            ReadyToRunSection sec = new ReadyToRunSection(file.i32(es, e), file.u32(es, e + 4), file.u32(es, e + 8));
-            if (!sections.isEmpty() && sections.get(sections.size() - 1).type() >= sec.type()) {
-                throw new FormatException(es + ".Type", e, "section types are not sorted ascending (" + sec.type()
-                        + " after " + sections.get(sections.size() - 1).type() + "); the runtime requires it");
+
+        /** The section of this type, or null. */
+        public ReadyToRunSection section(int type) {
+            for (ReadyToRunSection s : sections) {
+                if (s.type() == type) {
+                    return s;
+                }
             }
-            sections.add(sec);
+            return null;
         }
-        return new ReadyToRunHeader(rva, major, minor, flags, Collections.unmodifiableList(sections));
+    }
+
+    private Header readHeader(long rva) {
+        long o = pe.rvaToOffset("READYTORUN_HEADER", rva, ReadyToRunHeader.SIZE);
+        ReadyToRunHeader h = ReadyToRunHeader.read(file, o);
+        pe.rvaToOffset("READYTORUN_HEADER section table", rva + ReadyToRunHeader.SIZE, h.size() - ReadyToRunHeader.SIZE);
+        List<ReadyToRunSection> sections = new ArrayList<>();
+        h.sections().forEach(sec -> sections.add(new ReadyToRunSection(sec.type(), sec.rva(), sec.size())));
+        return new Header(rva, h.majorVersion(), h.minorVersion(), h.flags(), Collections.unmodifiableList(sections));
     }
 
     private long offsetOf(ReadyToRunSection s, String structure) {
@@ -158,7 +162,7 @@ public final class R2RImage {
         while (n > 0 && b[n - 1] == 0) {
             n--;
         }
-        return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(b, 0, n, StandardCharsets.UTF_8);
     }
 
     // ---- Import sections ----
@@ -174,26 +178,21 @@ public final class R2RImage {
         for (int i = 0; i < count; i++) {
             long o = base + (long) i * ReadyToRunImportSection.SIZE;
             String s = "ImportSection[" + i + "]";
-            long rva = file.u32(s, o);
-            long size = file.u32(s, o + 4);
-            int flags = file.u16(s, o + 8);
-            int type = file.u8(s, o + 10);
-            int entrySize = file.u8(s, o + 11);
-            long sigs = file.u32(s, o + 12);
-            long aux = file.u32(s, o + 16);
-            int cellSize = entrySize == 0 ? pe.pointerSize() : entrySize;
-            long cellCount = size / cellSize;
+            ReadyToRunImportSection entry = ReadyToRunImportSection.read(file, o);
+            int cellSize = entry.cellSize(pe.pointerSize());
+            long cellCount = entry.sectionSize() / cellSize;
             if (cellCount > MAX_ENTRIES || cellCount * cellSize > file.length()) {
-                throw new FormatException(s + ".Size", o + 4, "section of " + size + " bytes holds more cells than the file can");
+                throw new FormatException(s + ".Size", o + ReadyToRunImportSection.SECTION_SIZE_OFFSET,
+                        "section of " + entry.sectionSize() + " bytes holds more cells than the file can");
             }
             List<ImportCell> cells = new ArrayList<>((int) cellCount);
             long sigBase = -1;
-            ReadyToRunSection sigContainer = null;
-            if (sigs != 0 && cellCount > 0) {
-                sigBase = pe.rvaToOffset(s + ".Signatures", o + 12, sigs, cellCount * 4);
+            if (entry.signaturesRva() != 0 && cellCount > 0) {
+                sigBase = pe.rvaToOffset(s + ".Signatures", o + ReadyToRunImportSection.SIGNATURES_OFFSET, entry.signaturesRva(),
+                        cellCount * 4);
             }
             for (int c = 0; c < cellCount; c++) {
-                long cellRva = rva + (long) c * cellSize;
+                long cellRva = entry.sectionRva() + (long) c * cellSize;
                 long value = readCellValue(s + " cell " + c, o, cellRva, cellSize);
                 long sigRva = 0;
                 SignatureDecoder.DecodedFixup sig = NO_SIGNATURE;
@@ -205,7 +204,7 @@ public final class R2RImage {
                 }
                 cells.add(new ImportCell(i, c, cellRva, value, sigRva, sig.signature(), sig.text(), sig.method()));
             }
-            out.add(new ImportSection(i, rva, size, flags, type, entrySize, sigs, aux, Collections.unmodifiableList(cells)));
+            out.add(new ImportSection(i, entry, Collections.unmodifiableList(cells)));
         }
         return Collections.unmodifiableList(out);
     }
@@ -239,7 +238,7 @@ public final class R2RImage {
             return List.of();
         }
         Machine m = pe.machine();
-        int entrySize = m == Machine.AMD64 ? 12 : 8;
+        int entrySize = RuntimeFunctionEntry.size(m);
         long base = offsetOf(rf, "RuntimeFunctions");
         // Floor: from 18.x crossgen2 counts the 0xFFFFFFFF sentinel in the section size, older ones do not.
         long count = rf.size() / entrySize;
@@ -248,16 +247,11 @@ public final class R2RImage {
         for (int i = 0; i < count; i++) {
             long o = base + (long) i * entrySize;
             String s = "RUNTIME_FUNCTION[" + i + "]";
-            long begin = file.u32(s, o);
-            long end;
-            long unwind;
-            if (entrySize == 12) {
-                end = file.u32(s, o + 4);
-                unwind = file.u32(s, o + 8);
-            } else {
-                unwind = file.u32(s, o + 4);
-                end = functionEnd(m, begin, unwind, s, o + 4);
-            }
+            RuntimeFunctionEntry entry = RuntimeFunctionEntry.read(file, o, m);
+            long begin = entry.beginAddress();
+            long unwind = entry.unwindData();
+            long end = RuntimeFunctionEntry.storesEndAddress(m) ? entry.endAddress()
+                    : functionEnd(m, begin, unwind, s, o + RuntimeFunctionEntry.unwindDataOffset(m));
             if (begin < previousBegin) {
                 throw new FormatException(s, o, String.format("BeginAddress 0x%X is below the previous entry's 0x%X: the table must be sorted", begin, previousBegin));
             }
@@ -271,13 +265,13 @@ public final class R2RImage {
     private long functionEnd(Machine m, long begin, long unwindRva, String structure, long referencedAt) {
         if (m == Machine.ARM64 || m == Machine.ARMNT) {
             if ((unwindRva & 3) != 0) {
-                return -1; // packed unwind data: the runtime rejects it, r2rlab shows it
+                return RuntimeFunctionEntry.NO_END_ADDRESS; // packed unwind data: the runtime rejects it, r2rlab shows it
             }
             long off = pe.rvaToOffset(structure + " unwind data", referencedAt, unwindRva, 4);
             long length = Arm64UnwindInfo.functionLengthField(file.i32(structure + " unwind data", off));
             return m == Machine.ARM64 ? begin + length * 4 : (begin & ~1L) + length * 2;
         }
-        return -1;
+        return RuntimeFunctionEntry.NO_END_ADDRESS;
     }
 
     private Map<Integer, Integer> readHotColdMap() {
@@ -287,9 +281,10 @@ public final class R2RImage {
             return map;
         }
         long base = offsetOf(hc, "HotColdMap");
-        for (long i = 0; i + 8 <= hc.size(); i += 8) {
-            long cold = file.u32("HotColdMap", base + i);
-            long hot = file.u32("HotColdMap", base + i + 4);
+        for (long i = 0; i + HotColdMapEntry.SIZE <= hc.size(); i += HotColdMapEntry.SIZE) {
+            HotColdMapEntry pair = HotColdMapEntry.read(file, base + i);
+            long cold = pair.coldRuntimeFunction();
+            long hot = pair.hotRuntimeFunction();
             if (cold >= runtimeFunctions.size() || hot >= runtimeFunctions.size()) {
                 throw new FormatException("HotColdMap", base + i, "pair {" + cold + ", " + hot + "} names a runtime function past the "
                         + runtimeFunctions.size() + " of the image");
@@ -301,30 +296,14 @@ public final class R2RImage {
 
     // ---- Entry points ----
 
-    private record EntryPoint(int runtimeFunction, List<FixupCell> fixups) {
-    }
-
-    /** The entry-point value of MethodDefEntryPoints and InstanceMethodEntryPoints (r2r-format.md §3.2). */
-    private EntryPoint readEntryPoint(NativeReader r, long offset) {
-        long v = r.decodeUnsigned(offset);
-        long after = r.next();
-        long index;
-        List<FixupCell> fixups = List.of();
-        if ((v & 1) == 0) {
-            index = v >>> 1;
-        } else {
-            index = v >>> 2;
-            long blob = after;
-            if ((v & 2) != 0) {
-                long delta = r.decodeUnsigned(after);
-                blob = after - delta;
-            }
-            fixups = FixupList.read(r, blob);
+    /** The entry-point value at {@code offset}, its runtime function checked against the image's. */
+    private MethodEntryPoint readEntryPoint(NativeReader r, long offset) {
+        MethodEntryPoint ep = MethodEntryPoint.read(r, offset);
+        if (ep.runtimeFunction() >= runtimeFunctions.size()) {
+            throw r.error(offset, "entry point names runtime function " + ep.runtimeFunction() + " but the image has "
+                    + runtimeFunctions.size());
         }
-        if (index >= runtimeFunctions.size()) {
-            throw r.error(offset, "entry point names runtime function " + index + " but the image has " + runtimeFunctions.size());
-        }
-        return new EntryPoint((int) index, fixups);
+        return ep;
     }
 
     private long readMethodDefEntryPoints(List<ReadyToRunMethod> out) {
@@ -347,7 +326,7 @@ public final class R2RImage {
             if (rid > methodRows) {
                 throw r.error(e, "entry for MethodDef rid " + rid + " but metadata has " + methodRows + " methods");
             }
-            EntryPoint ep = readEntryPoint(r, e);
+            MethodEntryPoint ep = readEntryPoint(r, e);
             out.add(new ReadyToRunMethod(metadata.methodDefName(rid), MetadataTable.token(MetadataTable.METHODDEF, rid),
                     MethodVariant.METHOD, null, ep.runtimeFunction(), runtimeFunctions.get(ep.runtimeFunction()).beginRva(),
                     ep.fixups(), List.of(), ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS));
@@ -363,10 +342,10 @@ public final class R2RImage {
         NativeReader r = sectionReader(s);
         NativeHashtable table = new NativeHashtable(r, r.start());
         for (NativeHashtable.Entry entry : table.entries()) {
-            r2rlab.format.SignatureReader sr = new r2rlab.format.SignatureReader(file, entry.vertexOffset(), r.end(),
+            SignatureReader sr = new SignatureReader(file, entry.vertexOffset(), r.end(),
                     "InstanceMethodEntryPoints entry signature");
             MethodRef sig = decoder.method(sr, 0);
-            EntryPoint ep = readEntryPoint(r, sr.position());
+            MethodEntryPoint ep = readEntryPoint(r, sr.position());
             MethodVariant variant = sig.isAsyncVariant() ? MethodVariant.ASYNC : MethodVariant.METHOD;
             out.add(new ReadyToRunMethod(sig.name(), sig.token(), variant, sig, ep.runtimeFunction(),
                     runtimeFunctions.get(ep.runtimeFunction()).beginRva(), ep.fixups(), List.of(),
@@ -387,37 +366,43 @@ public final class R2RImage {
         if (s == null) {
             return;
         }
-        NativeReader r = sectionReader(s);
-        long count = r.u32(r.start());
-        if (count > (s.size() - 4) / R2RLabSections.TIER1_ENTRY_SIZE) {
-            throw r.error(r.start(), count + " Tier1 entries do not fit the section");
-        }
+        long base = offsetOf(s, Tier1CodeVersions.NAME);
+        List<Tier1CodeVersions.Entry> entries = Tier1CodeVersions.read(file, base, s.size()).entries();
         int methodRows = metadata.rowCount(MetadataTable.METHODDEF);
-        for (int i = 0; i < count; i++) {
-            long e = r.start() + 4 + (long) i * R2RLabSections.TIER1_ENTRY_SIZE;
-            int token = (int) r.u32(e);
-            long kind = r.u32(e + 4);
-            long rf = r.u32(e + 8);
-            long fixupRva = r.u32(e + 16);
+        for (int i = 0; i < entries.size(); i++) {
+            Tier1CodeVersions.Entry t = entries.get(i);
+            long e = base + Tier1CodeVersions.ENTRIES_OFFSET + (long) i * Tier1CodeVersions.Entry.SIZE;
+            int token = t.methodToken();
             int rid = token & 0xFFFFFF;
             if ((token >>> 24) != MetadataTable.METHODDEF || rid < 1 || rid > methodRows) {
-                throw r.error(e, String.format("Tier1 entry names token 0x%08X, which is no MethodDef of the image", token));
+                throw new FormatException(Tier1CodeVersions.NAME, e, String.format("Tier1 entry names token 0x%08X, which is no MethodDef of the image", token));
             }
-            if (rf >= runtimeFunctions.size() || kind > 3) {
-                throw r.error(e + 4, "Tier1 entry with body kind " + kind + " and runtime function " + rf + " is out of range");
+            if (t.runtimeFunction() >= runtimeFunctions.size()) {
+                throw new FormatException(Tier1CodeVersions.NAME, e + Tier1CodeVersions.Entry.RUNTIME_FUNCTION_OFFSET,
+                        "Tier1 entry names runtime function " + t.runtimeFunction() + " but the image has " + runtimeFunctions.size());
             }
+            int rf = (int) t.runtimeFunction();
             List<FixupCell> fixups = List.of();
-            if (fixupRva != 0) {
-                String st = "R2RLabTier1CodeVersions fixup list";
-                long off = pe.rvaToOffset(st, e + 16, fixupRva, 1);
-                SectionHeader sec = pe.sectionForRva(fixupRva);
+            if (t.fixupsRva() != 0) {
+                String st = Tier1CodeVersions.NAME + " fixup list";
+                long off = pe.rvaToOffset(st, e + Tier1CodeVersions.Entry.FIXUPS_RVA_OFFSET, t.fixupsRva(), 1);
+                SectionHeader sec = pe.sectionForRva(t.fixupsRva());
                 fixups = FixupList.read(new NativeReader(file, off, sec.pointerToRawData() + sec.sizeOfRawData() - off, st), off);
             }
-            MethodVariant variant = kind == 2 ? MethodVariant.ASYNC : kind == 3 ? MethodVariant.RESUME : MethodVariant.METHOD;
+            MethodVariant variant = variantOf(t.kind());
             String name = metadata.methodDefName(rid) + (variant == MethodVariant.RESUME ? STUB_SUFFIX : "") + TIER1_SUFFIX;
-            out.add(new ReadyToRunMethod(name, variant == MethodVariant.RESUME ? 0 : token, variant, null, (int) rf,
-                    runtimeFunctions.get((int) rf).beginRva(), fixups, List.of(), ReadyToRunMethod.Source.TIER1_CODE_VERSIONS));
+            out.add(new ReadyToRunMethod(name, variant == MethodVariant.RESUME ? 0 : token, variant, null, rf,
+                    runtimeFunctions.get(rf).beginRva(), fixups, List.of(), ReadyToRunMethod.Source.TIER1_CODE_VERSIONS));
         }
+    }
+
+    /** The loader's variant of a code body: the Task-returning thunk is an ordinary method to a caller. */
+    private static MethodVariant variantOf(CodeBodyKind kind) {
+        return switch (kind) {
+            case METHOD, TASK_RETURNING_THUNK -> MethodVariant.METHOD;
+            case ASYNC_VARIANT -> MethodVariant.ASYNC;
+            case RESUMPTION_STUB -> MethodVariant.RESUME;
+        };
     }
 
     // ---- Resumption stubs ----
@@ -429,11 +414,11 @@ public final class R2RImage {
     private List<StubCell> findStubCells() {
         List<StubCell> out = new ArrayList<>();
         for (ImportSection is : importSections) {
-            int entrySize = is.entrySize() == 0 ? pe.pointerSize() : is.entrySize();
+            int cellSize = is.cellSize(pe.pointerSize());
             for (ImportCell c : is.cells()) {
                 if (c.signature() instanceof FixupSignature.ResumptionStubEntryPoint sig) {
                     // Fixup lists count cells in pointer-size units, whatever the section's EntrySize.
-                    int slot = (int) ((long) c.index() * entrySize / pe.pointerSize());
+                    int slot = (int) ((long) c.index() * cellSize / pe.pointerSize());
                     out.add(new StubCell(is.index(), c.index(), new FixupCell(is.index(), slot), sig.stubRva()));
                 }
             }
@@ -458,7 +443,7 @@ public final class R2RImage {
     private List<ReadyToRunMethod> stubMethods(List<StubCell> cells, List<ReadyToRunMethod> entries) {
         Map<FixupCell, ReadyToRunMethod> owners = fixupOwners(entries);
         List<ReadyToRunMethod> out = new ArrayList<>();
-        java.util.Set<Integer> known = new java.util.HashSet<>();
+        Set<Integer> known = new HashSet<>();
         entries.forEach(m -> known.add(m.entryRuntimeFunction()));
         for (StubCell c : cells) {
             int rf = runtimeFunctionStartingAt(c.stubRva());
@@ -581,7 +566,7 @@ public final class R2RImage {
         return metadata;
     }
 
-    public ReadyToRunHeader header() {
+    public Header header() {
         return header;
     }
 

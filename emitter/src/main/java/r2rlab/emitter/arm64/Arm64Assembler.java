@@ -8,7 +8,7 @@ import static r2rlab.format.pe.RelocType.IMAGE_REL_BASED_ARM64_PAGEOFFSET_12L;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import r2rlab.emitter.Relocation;
+import r2rlab.format.pe.Relocation;
 
 /**
  * A small ARM64 (A64) encoder. Instructions are appended as 32-bit little-endian words; label

@@ -15,11 +15,11 @@ import r2rlab.emitter.codegen.BodyPlanBackend;
 import r2rlab.emitter.codegen.CodegenContext;
 import r2rlab.emitter.codegen.Reg;
 import r2rlab.emitter.codegen.RuntimeMethod;
-import r2rlab.emitter.image.BlobBuilder;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.image.SectionKind;
 import r2rlab.emitter.scenario.BinaryOp;
 import r2rlab.emitter.scenario.UnaryOp;
+import r2rlab.format.BlobBuilder;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.unwind.arm64.Arm64UnwindInfo;
 import r2rlab.format.unwind.arm64.UnwindCode;
@@ -125,7 +125,7 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
         b.pointer64(moduleCell, 0);
         b.bytes(a.finish().code());
         b.pointer64(helperCell, 0);
-        return b.node(Backend.thunkNodeSymbol(symbol), SectionKind.TEXT, 8);
+        return ObjectNode.of(Backend.thunkNodeSymbol(symbol), SectionKind.TEXT, 8, b);
     }
 
     /** The entry follows the Module cell's 8-byte slot. */

@@ -1,7 +1,7 @@
 package r2rlab.emitter.arm64;
 
 import java.util.List;
-import r2rlab.emitter.Relocation;
+import r2rlab.format.pe.Relocation;
 
 /**
  * The result of {@link Arm64Assembler#finish()}: little-endian instruction words with all label

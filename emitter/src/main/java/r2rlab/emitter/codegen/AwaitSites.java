@@ -7,12 +7,12 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
-import r2rlab.emitter.image.BlobBuilder;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.image.SectionKind;
 import r2rlab.emitter.ir.AwaitPoint;
 import r2rlab.emitter.ir.Insn;
 import r2rlab.emitter.ir.MethodIr;
+import r2rlab.format.BlobBuilder;
 
 /**
  * The await points of an async variant with the labels of their code (backend-spec.md, compileAsyncVariant
@@ -119,6 +119,6 @@ public final class AwaitSites<L> {
             b.pointer64(stub, 0);
             b.pointer64(suspensionSymbol, offsetOf.applyAsInt(s.suspensionBlock()));
         }
-        return b.node(ctx.resumeInfoSymbol(ir.method(), ir.version()), SectionKind.TEXT, 8);
+        return ObjectNode.of(ctx.resumeInfoSymbol(ir.method(), ir.version()), SectionKind.TEXT, 8, b);
     }
 }

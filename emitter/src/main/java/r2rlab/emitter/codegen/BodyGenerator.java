@@ -13,7 +13,6 @@ import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
 import r2rlab.emitter.Defect;
-import r2rlab.emitter.Relocation;
 import r2rlab.emitter.ir.AwaitPoint;
 import r2rlab.emitter.ir.CodeVersion;
 import r2rlab.emitter.ir.ContinuationLayout;
@@ -22,6 +21,7 @@ import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.BinaryOp;
 import r2rlab.emitter.scenario.CallKind;
 import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.format.pe.Relocation;
 import r2rlab.format.r2r.ReadyToRunHelper;
 
 /**

@@ -1,7 +1,7 @@
 package r2rlab.emitter.codegen;
 
 import java.util.List;
-import r2rlab.emitter.Relocation;
+import r2rlab.format.pe.Relocation;
 
 /**
  * One runtime function's worth of code: the main body, or a cold part. {@code unwindInfo} is the

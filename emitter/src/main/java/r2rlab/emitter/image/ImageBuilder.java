@@ -8,12 +8,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import r2rlab.emitter.Relocation;
 import r2rlab.emitter.reloc.RelocationResolver;
+import r2rlab.format.BlobBuilder;
+import r2rlab.format.pe.BaseRelocationBlock;
 import r2rlab.format.pe.DataDirectory;
 import r2rlab.format.pe.PeImage;
 import r2rlab.format.pe.PeWriter;
 import r2rlab.format.pe.RelocType;
+import r2rlab.format.pe.Relocation;
 import r2rlab.format.pe.TargetOs;
 
 /**
@@ -116,17 +118,19 @@ public final class ImageBuilder {
         }
         // .reloc is last, so its size (known only once RVAs are) cannot move the others: lay out
         // with the largest size it can have, then again with the real one.
+        // At most one block per relocation: header and one entry padded to two.
+        int blockPerRelocation = BaseRelocationBlock.HEADER_SIZE + 2 * BaseRelocationBlock.ENTRY_SIZE;
         int maxReloc = 0;
         for (List<ObjectNode> list : nodes.values()) {
             for (ObjectNode n : list) {
                 for (Relocation r : n.relocations()) {
                     if (r.type() == RelocType.IMAGE_REL_BASED_DIR64 || r.type() == RelocType.IMAGE_REL_BASED_HIGHLOW) {
-                        maxReloc += 12;
+                        maxReloc += blockPerRelocation;
                     }
                 }
             }
         }
-        PeWriter probe = writer(rawMachine, os, imageBase, 0, sizes, Math.max(maxReloc, 12));
+        PeWriter probe = writer(rawMachine, os, imageBase, 0, sizes, Math.max(maxReloc, blockPerRelocation));
         Map<SectionKind, Long> sectionRva = new EnumMap<>(SectionKind.class);
         for (int i = 0; i < 2; i++) {
             sectionRva.put(SectionKind.values()[i], probe.sections().get(i).rva());
@@ -163,9 +167,8 @@ public final class ImageBuilder {
                                 + n.symbol() + " at +0x" + Integer.toHexString(r.offset()) + ": " + e.getMessage(), e);
                     }
                     if (absolute) {
-                        int type = r.type() == RelocType.IMAGE_REL_BASED_DIR64 ? PeImage.BaseRelocation.IMAGE_REL_BASED_DIR64
-                                : PeImage.BaseRelocation.IMAGE_REL_BASED_HIGHLOW;
-                        baseRelocations.add(new PeImage.BaseRelocation(sectionRva.get(k) + base + r.offset(), type));
+                        // DIR64 and HIGHLOW are base relocation types as they are.
+                        baseRelocations.add(new PeImage.BaseRelocation(sectionRva.get(k) + base + r.offset(), r.type()));
                     }
                 }
             }
@@ -173,7 +176,10 @@ public final class ImageBuilder {
         }
         byte[] reloc = PeWriter.baseRelocationBlocks(baseRelocations);
         if (reloc.length == 0) {
-            reloc = new byte[] {0, 0, 0, 0, 8, 0, 0, 0}; // an empty block keeps the directory valid
+            // An empty block keeps the directory valid.
+            BlobBuilder empty = new BlobBuilder();
+            new BaseRelocationBlock(0, List.of()).write(empty);
+            reloc = empty.toByteArray();
         }
         PeWriter w = writer(rawMachine, os, imageBase, 0, sizes, reloc.length);
         w.setData(w.sections().get(0), contents.get(SectionKind.TEXT));

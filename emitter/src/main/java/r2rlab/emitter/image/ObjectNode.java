@@ -1,7 +1,8 @@
 package r2rlab.emitter.image;
 
 import java.util.List;
-import r2rlab.emitter.Relocation;
+import r2rlab.format.BlobBuilder;
+import r2rlab.format.pe.Relocation;
 
 /**
  * A block of bytes the image holds: code, read-only data, a table, import cells. Its symbol names
@@ -18,6 +19,11 @@ public record ObjectNode(String symbol, SectionKind section, int alignment, byte
 
     public static ObjectNode of(String symbol, SectionKind section, int alignment, byte[] bytes) {
         return new ObjectNode(symbol, section, alignment, bytes, List.of());
+    }
+
+    /** The bytes and relocations written into {@code blob}. */
+    public static ObjectNode of(String symbol, SectionKind section, int alignment, BlobBuilder blob) {
+        return new ObjectNode(symbol, section, alignment, blob.toByteArray(), blob.relocations());
     }
 
     public int size() {

@@ -1,7 +1,9 @@
 package r2rlab.emitter.r2r;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,10 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import r2rlab.emitter.Defect;
 import r2rlab.emitter.EmitOptions;
-import r2rlab.emitter.Relocation;
 import r2rlab.emitter.StubLayout;
 import r2rlab.emitter.codegen.Backend;
 import r2rlab.emitter.codegen.BodyKind;
@@ -20,7 +20,6 @@ import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CodegenContext;
 import r2rlab.emitter.codegen.CompiledBody;
 import r2rlab.emitter.codegen.RuntimeMethod;
-import r2rlab.emitter.image.BlobBuilder;
 import r2rlab.emitter.image.ImageBuilder;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.image.SectionKind;
@@ -32,28 +31,35 @@ import r2rlab.emitter.reloc.RelocationResolver;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.TypeDecl;
+import r2rlab.format.BlobBuilder;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.nativeformat.FixupList;
 import r2rlab.format.nativeformat.NativeArrayWriter;
 import r2rlab.format.nativeformat.NativeHashtableWriter;
-import r2rlab.format.nativeformat.NativeWriter;
 import r2rlab.format.pe.CorHeader;
 import r2rlab.format.pe.DataDirectory;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.RelocType;
 import r2rlab.format.metadata.MetadataBuilderSignatures;
 import r2rlab.format.metadata.MetadataTable;
+import r2rlab.format.pe.Relocation;
+import r2rlab.format.pe.TargetOs;
 import r2rlab.format.r2r.CorElementType;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.GCRefMap;
+import r2rlab.format.r2r.HotColdMapEntry;
+import r2rlab.format.r2r.MethodEntryPoint;
 import r2rlab.format.r2r.MethodSignature;
 import r2rlab.format.r2r.R2RLabSections;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
-import r2rlab.format.r2r.ReadyToRunHeaderConstants;
+import r2rlab.format.r2r.ReadyToRunHeader;
 import r2rlab.format.r2r.ReadyToRunHelper;
+import r2rlab.format.r2r.ReadyToRunImportSection;
 import r2rlab.format.r2r.ReadyToRunMethodSigFlags;
 import r2rlab.format.r2r.ReadyToRunSectionType;
+import r2rlab.format.r2r.RuntimeFunctionEntry;
 import r2rlab.format.r2r.SignatureWriter;
+import r2rlab.format.r2r.Tier1CodeVersions;
 import r2rlab.format.r2r.TypeLayout;
 import r2rlab.format.r2r.TypeSignature;
 import r2rlab.format.r2r.VersionResilientHash;
@@ -66,8 +72,10 @@ import r2rlab.format.r2r.VersionResilientHash;
 public final class ReadyToRunEmitter {
     public static final String COMPILER_IDENTIFIER = "r2rlab emitter 0.1 (crossgen2 18.5 layout)";
     /** READYTORUN_FLAG_PLATFORM_NEUTRAL_SOURCE | SKIP_TYPE_VALIDATION | NONSHARED_PINVOKE_STUBS. */
-    public static final int HEADER_FLAGS = ReadyToRunHeaderConstants.FLAG_PLATFORM_NEUTRAL_SOURCE
-            | ReadyToRunHeaderConstants.FLAG_SKIP_TYPE_VALIDATION | ReadyToRunHeaderConstants.FLAG_NONSHARED_PINVOKE_STUBS;
+    public static final int HEADER_FLAGS = ReadyToRunHeader.FLAG_PLATFORM_NEUTRAL_SOURCE
+            | ReadyToRunHeader.FLAG_SKIP_TYPE_VALIDATION | ReadyToRunHeader.FLAG_NONSHARED_PINVOKE_STUBS;
+    /** Import cells are pointer-size (EntrySize 8), so a fixup list's slot is the cell's index. */
+    private static final int CELL_SIZE = 8;
     private static final String MODULE_CELL = "cell$module";
     private static final String PERSONALITY_THUNK = "thunk$personality";
     private static final String METHOD_CALL_THUNK = "thunk$DelayLoad_MethodCall";
@@ -285,11 +293,70 @@ public final class ReadyToRunEmitter {
         return new Placed(body, ir, cells);
     }
 
+    /**
+     * The bodies are scheduled first (compiled, ordered, given their runtime functions); then each
+     * section is written, in the order crossgen2 lays out .text, and the headers last, since they
+     * hold the other sections' sizes.
+     */
     private byte[] emit() {
         // The Module cell first: the runtime scans the eager sections for its signature (1A 01).
         eagerHelper(ReadyToRunHelper.Module.id);
-        // Bodies in runtime-function order: methods and Task-returning thunks, then async variants
-        // with their stubs (adjacent, or grouped before the variants), then Tier1 versions.
+        Schedule schedule = scheduleBodies();
+
+        ImageBuilder image = new ImageBuilder();
+        image.relocationHook(relocationHook());
+        // .text: code first (hot then cold), thunks, then read-only data and tables.
+        List<ObjectNode> delayLoadThunks = writeCode(image, schedule);
+        writeUnwindRecords(image, schedule.order());
+
+        TreeMap<Integer, ObjectNode> sections = new TreeMap<>();
+        ObjectNode runtimeFunctions = writeRuntimeFunctions(image, schedule.fragments());
+        sections.put(ReadyToRunSectionType.RuntimeFunctions.id, runtimeFunctions);
+        sections.put(ReadyToRunSectionType.ImportSections.id, writeImportSections(image));
+        sections.put(ReadyToRunSectionType.MethodDefEntryPoints.id, writeMethodDefEntryPoints(image, schedule.methods()));
+        ObjectNode instances = writeInstanceEntryPoints(image, schedule.asyncVariants());
+        if (instances != null) {
+            sections.put(ReadyToRunSectionType.InstanceMethodEntryPoints.id, instances);
+        }
+        sections.put(ReadyToRunSectionType.CompilerIdentifier.id, image.add(ObjectNode.of("CompilerIdentifier", SectionKind.TEXT, 4,
+                (COMPILER_IDENTIFIER + "\0").getBytes(StandardCharsets.US_ASCII))));
+        sections.put(ReadyToRunSectionType.ManifestMetadata.id, image.add(ObjectNode.of("ManifestMetadata", SectionKind.TEXT, 4,
+                metadata.manifest())));
+        if (!schedule.hotCold().isEmpty()) {
+            BlobBuilder hc = new BlobBuilder();
+            schedule.hotCold().forEach(pair -> pair.write(hc));
+            sections.put(ReadyToRunSectionType.HotColdMap.id, image.add(ObjectNode.of("HotColdMap", SectionKind.TEXT, 4, hc)));
+        }
+        if (!schedule.tier1().isEmpty()) {
+            sections.put(R2RLabSections.TIER1_CODE_VERSIONS, writeTier1CodeVersions(image, schedule.tier1()));
+        }
+        ObjectNode ilMetadata = writeMetadata(image);
+        ObjectNode header = writeReadyToRunHeader(image, sections, delayLoadThunks);
+        ObjectNode corHeader = writeCorHeader(image, ilMetadata, header);
+
+        image.directory(DataDirectory.COM_DESCRIPTOR, corHeader.symbol(), corHeader.size());
+        image.directory(DataDirectory.EXCEPTION, runtimeFunctions.symbol(), runtimeFunctions.size());
+        int machine = options.os().encode(options.arch().machine);
+        long imageBase = options.os() == TargetOs.WINDOWS ? 0x140000000L : 0x180000000L;
+        return image.build(machine, options.os(), imageBase);
+    }
+
+    // ---- Body scheduling ----
+
+    /**
+     * The compiled bodies and their runtime functions. {@code order} is the bodies' runtime-function
+     * order; {@code fragments} holds every body's main fragment in that order, then the cold ones,
+     * which {@code hotCold} pairs with their body's main fragment.
+     */
+    private record Schedule(List<Placed> methods, List<Placed> asyncVariants, List<Placed> tier1, List<Placed> order,
+                            List<CodeFragment> fragments, List<HotColdMapEntry> hotCold) {
+    }
+
+    /**
+     * Compiles every body and orders them: methods and Task-returning thunks, then async variants
+     * with their stubs (adjacent, or grouped before the variants), then Tier1 versions.
+     */
+    private Schedule scheduleBodies() {
         List<Placed> main = new ArrayList<>();
         List<Placed> variants = new ArrayList<>();
         List<Placed> stubs = new ArrayList<>();
@@ -319,14 +386,36 @@ public final class ReadyToRunEmitter {
                 }
             }
         }
-        // The dependency pass, as crossgen2's relocs-only GetData: each stub signature must depend on
-        // exactly the stub it names, whatever it emits in that mode (defect B5 changes only the bytes).
-        java.util.Set<String> stubBodies = new java.util.HashSet<>();
-        for (List<Placed> list : List.of(stubs, variants, tier1)) {
-            for (Placed p : list) {
-                if (p.body().kind() == BodyKind.RESUMPTION_STUB) {
-                    stubBodies.add(p.body().symbol());
-                }
+        List<Placed> order = new ArrayList<>(main);
+        order.addAll(stubs);
+        order.addAll(variants);
+        order.addAll(tier1);
+        checkStubSignatureDependencies(order);
+
+        List<CodeFragment> fragments = new ArrayList<>();
+        List<HotColdMapEntry> hotCold = new ArrayList<>();
+        for (Placed p : order) {
+            p.runtimeFunction = fragments.size();
+            fragments.add(p.body().fragments().get(0));
+        }
+        for (Placed p : order) {
+            for (CodeFragment cold : p.body().fragments().subList(1, p.body().fragments().size())) {
+                hotCold.add(new HotColdMapEntry(fragments.size(), p.runtimeFunction));
+                fragments.add(cold);
+            }
+        }
+        return new Schedule(main, variants, tier1, order, fragments, hotCold);
+    }
+
+    /**
+     * The dependency pass, as crossgen2's relocs-only GetData: each stub signature must depend on
+     * exactly the stub it names, whatever it emits in that mode (defect B5 changes only the bytes).
+     */
+    private void checkStubSignatureDependencies(List<Placed> bodies) {
+        Set<String> stubBodies = new HashSet<>();
+        for (Placed p : bodies) {
+            if (p.body().kind() == BodyKind.RESUMPTION_STUB) {
+                stubBodies.add(p.body().symbol());
             }
         }
         for (ResumptionStubEntryPointSignature sig : stubSignatures) {
@@ -336,30 +425,13 @@ public final class ReadyToRunEmitter {
                 }
             }
         }
-        List<Placed> order = new ArrayList<>(main);
-        order.addAll(stubs);
-        order.addAll(variants);
-        order.addAll(tier1);
+    }
 
-        ImageBuilder image = new ImageBuilder();
-        image.relocationHook(relocationHook());
+    // ---- Section writers ----
 
-        // Runtime functions: hot fragments in body order, then cold fragments.
-        List<CodeFragment> fragments = new ArrayList<>();
-        List<int[]> hotCold = new ArrayList<>();
-        for (Placed p : order) {
-            p.runtimeFunction = fragments.size();
-            fragments.add(p.body().fragments().get(0));
-        }
-        for (Placed p : order) {
-            for (CodeFragment cold : p.body().fragments().subList(1, p.body().fragments().size())) {
-                hotCold.add(new int[] {fragments.size(), p.runtimeFunction});
-                fragments.add(cold);
-            }
-        }
-
-        // .text: code first (hot then cold), thunks, then read-only data and tables.
-        for (CodeFragment f : fragments) {
+    /** Code fragments in runtime-function order, the delay-load and personality thunks, then the bodies' data; returns the delay-load thunks. */
+    private List<ObjectNode> writeCode(ImageBuilder image, Schedule schedule) {
+        for (CodeFragment f : schedule.fragments()) {
             image.add(new ObjectNode(f.symbol(), SectionKind.TEXT, 16, f.code(), f.relocations()));
         }
         List<ObjectNode> delayLoadThunks = new ArrayList<>();
@@ -371,13 +443,16 @@ public final class ReadyToRunEmitter {
             }
         }
         image.add(backend.jumpThunk(PERSONALITY_THUNK, eagerHelper(ReadyToRunHelper.PersonalityRoutine.id).symbol()));
-        for (Placed p : order) {
+        for (Placed p : schedule.order()) {
             for (ObjectNode d : p.body().data()) {
                 image.add(d);
             }
         }
+        return delayLoadThunks;
+    }
 
-        // Unwind records: unwind blob with the handler flag, personality routine, GC info after the main fragment.
+    /** Per fragment: the unwind blob with the handler flag, the personality routine, and GC info after the main fragment. */
+    private void writeUnwindRecords(ImageBuilder image, List<Placed> order) {
         for (Placed p : order) {
             List<CodeFragment> fs = p.body().fragments();
             for (int i = 0; i < fs.size(); i++) {
@@ -387,24 +462,31 @@ public final class ReadyToRunEmitter {
                 if (i == 0) {
                     u.bytes(GcInfoPlaceholder.BLOB).align(4);
                 }
-                image.add(u.node(unwindSymbol(fs.get(i)), SectionKind.TEXT, 4));
+                image.add(ObjectNode.of(unwindSymbol(fs.get(i)), SectionKind.TEXT, 4, u));
             }
         }
+    }
 
-        // RuntimeFunctions, with the 0xFFFFFFFF sentinel that 18.x counts in the section size.
-        boolean x64 = options.arch().machine == Machine.AMD64;
+    /** RUNTIME_FUNCTIONs, with the sentinel that 18.x counts in the section size. */
+    private ObjectNode writeRuntimeFunctions(ImageBuilder image, List<CodeFragment> fragments) {
+        Machine machine = options.arch().machine;
+        boolean storesEnd = RuntimeFunctionEntry.storesEndAddress(machine);
         BlobBuilder rf = new BlobBuilder();
         for (CodeFragment f : fragments) {
-            rf.rva32(f.symbol(), 0);
-            if (x64) {
-                rf.rva32(f.symbol(), f.code().length);
+            int at = rf.position();
+            new RuntimeFunctionEntry(0, storesEnd ? 0 : RuntimeFunctionEntry.NO_END_ADDRESS, 0).write(rf, machine);
+            rf.rva32At(at + RuntimeFunctionEntry.BEGIN_ADDRESS_OFFSET, f.symbol(), 0);
+            if (storesEnd) {
+                rf.rva32At(at + RuntimeFunctionEntry.END_ADDRESS_OFFSET, f.symbol(), f.code().length);
             }
-            rf.rva32(unwindSymbol(f), 0);
+            rf.rva32At(at + RuntimeFunctionEntry.unwindDataOffset(machine), unwindSymbol(f), 0);
         }
-        rf.u32(0xFFFFFFFFL);
-        ObjectNode rfNode = image.add(rf.node("RuntimeFunctions", SectionKind.TEXT, 4));
+        rf.u32(RuntimeFunctionEntry.SENTINEL);
+        return image.add(ObjectNode.of("RuntimeFunctions", SectionKind.TEXT, 4, rf));
+    }
 
-        // Import cells (.data) and their signatures (.text).
+    /** Import cells (.data), their signatures and GC ref maps (.text), and the READYTORUN_IMPORT_SECTION table. */
+    private ObjectNode writeImportSections(ImageBuilder image) {
         List<ObjectNode> sigNodes = new ArrayList<>();
         for (int s = 0; s < ImportRegistry.SECTIONS.size(); s++) {
             List<ImportRegistry.Cell> cells = imports.cells(s);
@@ -420,95 +502,119 @@ public final class ReadyToRunEmitter {
                 sigNodes.add(new ObjectNode(sigSym, SectionKind.TEXT, 1, c.signature().bytes(), c.signature().relocations()));
                 sigArray.rva32(sigSym, 0);
             }
-            image.add(cellBlob.node("importsection$" + s, SectionKind.DATA, 8));
+            image.add(ObjectNode.of(cellsSymbol(s), SectionKind.DATA, CELL_SIZE, cellBlob));
             for (ImportRegistry.Cell c : cells) {
-                image.alias(c.symbol(), "importsection$" + s, 8L * c.index());
+                image.alias(c.symbol(), cellsSymbol(s), (long) CELL_SIZE * c.index());
             }
             if (s == ImportRegistry.EAGER && !cells.isEmpty()) {
-                image.alias(MODULE_CELL, "importsection$" + s, 0);
+                image.alias(MODULE_CELL, cellsSymbol(s), 0);
             }
-            image.add(sigArray.node("signatures$" + s, SectionKind.TEXT, 4));
-            if (ImportRegistry.SECTIONS.get(s).hasGcRefMap() && !cells.isEmpty()) {
+            image.add(ObjectNode.of(signaturesSymbol(s), SectionKind.TEXT, 4, sigArray));
+            if (hasGcRefMap(s)) {
                 List<SortedMap<Integer, Integer>> maps = new ArrayList<>();
                 cells.forEach(c -> maps.add(c.gcRefs()));
-                image.add(ObjectNode.of("gcrefmap$" + s, SectionKind.TEXT, 4, GCRefMap.encode(maps)));
+                image.add(ObjectNode.of(gcRefMapSymbol(s), SectionKind.TEXT, 4, GCRefMap.encode(maps)));
             }
         }
         sigNodes.forEach(image::add);
-        BlobBuilder sectionTable = new BlobBuilder();
+        BlobBuilder table = new BlobBuilder();
         for (int s = 0; s < ImportRegistry.SECTIONS.size(); s++) {
             ImportRegistry.SectionSpec spec = ImportRegistry.SECTIONS.get(s);
             List<ImportRegistry.Cell> cells = imports.cells(s);
-            sectionTable.rva32("importsection$" + s, 0).u32(8L * cells.size()).u16(spec.flags()).u8(spec.type()).u8(8);
-            if (cells.isEmpty()) {
-                sectionTable.u32(0);
-            } else {
-                sectionTable.rva32("signatures$" + s, 0);
+            int at = table.position();
+            new ReadyToRunImportSection(0, (long) CELL_SIZE * cells.size(), spec.flags(), spec.type(), CELL_SIZE, 0, 0).write(table);
+            table.rva32At(at + ReadyToRunImportSection.SECTION_RVA_OFFSET, cellsSymbol(s), 0);
+            if (!cells.isEmpty()) {
+                table.rva32At(at + ReadyToRunImportSection.SIGNATURES_OFFSET, signaturesSymbol(s), 0);
             }
-            if (spec.hasGcRefMap() && !cells.isEmpty()) {
-                sectionTable.rva32("gcrefmap$" + s, 0);
-            } else {
-                sectionTable.u32(0);
+            if (hasGcRefMap(s)) {
+                table.rva32At(at + ReadyToRunImportSection.AUXILIARY_DATA_OFFSET, gcRefMapSymbol(s), 0);
             }
         }
-        ObjectNode importSections = image.add(sectionTable.node("ImportSections", SectionKind.TEXT, 4));
+        return image.add(ObjectNode.of("ImportSections", SectionKind.TEXT, 4, table));
+    }
 
-        // Entry-point tables.
+    private static String cellsSymbol(int section) {
+        return "importsection$" + section;
+    }
+
+    private static String signaturesSymbol(int section) {
+        return "signatures$" + section;
+    }
+
+    private static String gcRefMapSymbol(int section) {
+        return "gcrefmap$" + section;
+    }
+
+    private boolean hasGcRefMap(int section) {
+        return ImportRegistry.SECTIONS.get(section).hasGcRefMap() && !imports.cells(section).isEmpty();
+    }
+
+    /** MethodDefEntryPoints: a NativeArray of entry points by MethodDef rid - 1. */
+    private ObjectNode writeMethodDefEntryPoints(ImageBuilder image, List<Placed> methods) {
         NativeArrayWriter methodDefs = new NativeArrayWriter();
-        NativeHashtableWriter instances = new NativeHashtableWriter();
-        for (Placed p : main) {
-            methodDefs.set(metadata.methodRid(p.ir().method()) - 1, entryPoint(p.runtimeFunction, p.fixups()));
+        for (Placed p : methods) {
+            methodDefs.set(metadata.methodRid(p.ir().method()) - 1, entryPoint(p).toByteArray());
         }
+        return image.add(ObjectNode.of("MethodDefEntryPoints", SectionKind.TEXT, 4, methodDefs.toByteArray()));
+    }
+
+    /** InstanceMethodEntryPoints: the async variants by version-resilient hash, or null when there are none. */
+    private ObjectNode writeInstanceEntryPoints(ImageBuilder image, List<Placed> variants) {
+        NativeHashtableWriter instances = new NativeHashtableWriter();
         for (Placed p : variants) {
             if (p.body().kind() != BodyKind.ASYNC_VARIANT) {
                 continue;
             }
             MethodDecl m = p.ir().method();
-            SignatureWriter methodSigWriter = new SignatureWriter();
-            MethodSignature.methodDef(ReadyToRunMethodSigFlags.AsyncVariant, metadata.methodRid(m)).write(methodSigWriter);
-            byte[] methodSig = methodSigWriter.toByteArray();
-            byte[] entry = entryPoint(p.runtimeFunction, p.fixups());
-            byte[] vertex = new byte[methodSig.length + entry.length];
-            System.arraycopy(methodSig, 0, vertex, 0, methodSig.length);
-            System.arraycopy(entry, 0, vertex, methodSig.length, entry.length);
-            instances.add(VersionResilientHash.methodHash(typeHash(m.type()), m.name()), vertex);
+            SignatureWriter methodSig = new SignatureWriter();
+            MethodSignature.methodDef(ReadyToRunMethodSigFlags.AsyncVariant, metadata.methodRid(m)).write(methodSig);
+            ByteArrayOutputStream vertex = new ByteArrayOutputStream();
+            vertex.writeBytes(methodSig.toByteArray());
+            entryPoint(p).write(vertex);
+            instances.add(VersionResilientHash.methodHash(typeHash(m.type()), m.name()), vertex.toByteArray());
         }
-        ObjectNode methodDefNode = image.add(ObjectNode.of("MethodDefEntryPoints", SectionKind.TEXT, 4, methodDefs.toByteArray()));
-        ObjectNode instanceNode = instances.size() == 0 ? null
+        return instances.size() == 0 ? null
                 : image.add(ObjectNode.of("InstanceMethodEntryPoints", SectionKind.TEXT, 4, instances.toByteArray()));
+    }
 
-        ObjectNode compilerId = image.add(ObjectNode.of("CompilerIdentifier", SectionKind.TEXT, 4,
-                (COMPILER_IDENTIFIER + "\0").getBytes(StandardCharsets.US_ASCII)));
-        ObjectNode manifest = image.add(ObjectNode.of("ManifestMetadata", SectionKind.TEXT, 4, metadata.manifest()));
-        ObjectNode hotColdNode = null;
-        if (!hotCold.isEmpty()) {
-            BlobBuilder hc = new BlobBuilder();
-            for (int[] pair : hotCold) {
-                hc.u32(pair[0]).u32(pair[1]);
-            }
-            hotColdNode = image.add(hc.node("HotColdMap", SectionKind.TEXT, 4));
+    /** A body's entry-point value: its runtime function, and its fixup list inline when it has one. */
+    private static MethodEntryPoint entryPoint(Placed p) {
+        return MethodEntryPoint.of(p.runtimeFunction, fixupCells(p.fixups()));
+    }
+
+    /** r2rlab's Tier1 code-version section, followed by the fixup lists it points to. */
+    private ObjectNode writeTier1CodeVersions(ImageBuilder image, List<Placed> tier1) {
+        List<Tier1CodeVersions.Entry> entries = new ArrayList<>();
+        for (Placed p : tier1) {
+            entries.add(new Tier1CodeVersions.Entry(metadata.methodToken(p.ir().method()), p.body().kind().codeBodyKind,
+                    p.runtimeFunction, 0, 0));
         }
-        ObjectNode tier1Node = null;
-        if (!tier1.isEmpty()) {
-            BlobBuilder t = new BlobBuilder();
-            t.u32(tier1.size());
-            for (Placed p : tier1) {
-                t.u32(metadata.methodToken(p.ir().method())).u32(p.body().kind().ordinal()).u32(p.runtimeFunction)
-                        .rva32(p.body().symbol(), 0);
-                if (p.fixups().isEmpty()) {
-                    t.u32(0);
-                } else {
-                    t.rva32("tier1fixups$" + p.body().symbol(), 0);
-                }
-            }
-            tier1Node = image.add(t.node("R2RLabTier1CodeVersions", SectionKind.TEXT, 4));
-            for (Placed p : tier1) {
-                if (!p.fixups().isEmpty()) {
-                    image.add(ObjectNode.of("tier1fixups$" + p.body().symbol(), SectionKind.TEXT, 1, fixupList(p.fixups())));
-                }
+        BlobBuilder t = new BlobBuilder();
+        new Tier1CodeVersions(entries).write(t);
+        for (int i = 0; i < tier1.size(); i++) {
+            Placed p = tier1.get(i);
+            int at = Tier1CodeVersions.ENTRIES_OFFSET + i * Tier1CodeVersions.Entry.SIZE;
+            t.rva32At(at + Tier1CodeVersions.Entry.CODE_RVA_OFFSET, p.body().symbol(), 0);
+            if (!p.fixups().isEmpty()) {
+                t.rva32At(at + Tier1CodeVersions.Entry.FIXUPS_RVA_OFFSET, tier1FixupsSymbol(p), 0);
             }
         }
-        // IL bodies and metadata.
+        ObjectNode node = image.add(ObjectNode.of(Tier1CodeVersions.NAME, SectionKind.TEXT, 4, t));
+        for (Placed p : tier1) {
+            if (!p.fixups().isEmpty()) {
+                image.add(ObjectNode.of(tier1FixupsSymbol(p), SectionKind.TEXT, 1, FixupList.write(fixupCells(p.fixups()))));
+            }
+        }
+        return node;
+    }
+
+    private static String tier1FixupsSymbol(Placed p) {
+        return "tier1fixups$" + p.body().symbol();
+    }
+
+    /** IL bodies, then the ECMA-335 metadata with each MethodDef's RVA bound to its body. */
+    private ObjectNode writeMetadata(ImageBuilder image) {
         Map<MethodDecl, String> ilBodies = new IdentityHashMap<>();
         for (MethodDecl m : metadata.methodsInRidOrder()) {
             String sym = "il$" + metadata.methodRid(m);
@@ -519,41 +625,7 @@ public final class ReadyToRunEmitter {
         List<Relocation> ilRelocs = new ArrayList<>();
         metadata.methodRvaOffsets(il).forEach((m, off) -> ilRelocs.add(new Relocation(off, RelocType.IMAGE_REL_BASED_ADDR32NB, ilBodies.get(m), 0)));
         ilRelocs.sort((a, b) -> Integer.compare(a.offset(), b.offset()));
-        ObjectNode mdNode = image.add(new ObjectNode("Metadata", SectionKind.TEXT, 4, il, ilRelocs));
-
-        // READYTORUN_HEADER, sections sorted by type.
-        TreeMap<Integer, ObjectNode> sections = new TreeMap<>();
-        sections.put(ReadyToRunSectionType.CompilerIdentifier.id, compilerId);
-        sections.put(ReadyToRunSectionType.ImportSections.id, importSections);
-        sections.put(ReadyToRunSectionType.RuntimeFunctions.id, rfNode);
-        sections.put(ReadyToRunSectionType.MethodDefEntryPoints.id, methodDefNode);
-        if (instanceNode != null) {
-            sections.put(ReadyToRunSectionType.InstanceMethodEntryPoints.id, instanceNode);
-        }
-        sections.put(ReadyToRunSectionType.ManifestMetadata.id, manifest);
-        if (hotColdNode != null) {
-            sections.put(ReadyToRunSectionType.HotColdMap.id, hotColdNode);
-        }
-        if (tier1Node != null) {
-            sections.put(R2RLabSections.TIER1_CODE_VERSIONS, tier1Node);
-        }
-        ObjectNode headerNode = image.add(readyToRunHeader(sections, delayLoadThunks));
-
-        BlobBuilder cor = new BlobBuilder();
-        cor.u32(CorHeader.SIZE).u16(2).u16(5).rva32("Metadata", 0).u32(il.length).u32(CorHeader.COMIMAGE_FLAGS_IL_LIBRARY).u32(0);
-        cor.zeros(8 * 5);
-        cor.rva32("READYTORUN_HEADER", 0).u32(headerNode.size());
-        image.add(cor.node("IMAGE_COR20_HEADER", SectionKind.TEXT, 4));
-
-        image.directory(DataDirectory.COM_DESCRIPTOR, "IMAGE_COR20_HEADER", CorHeader.SIZE);
-        image.directory(DataDirectory.EXCEPTION, "RuntimeFunctions", rfNode.size());
-        int machine = options.os().encode(options.arch().machine);
-        long imageBase = options.os() == r2rlab.format.pe.TargetOs.WINDOWS ? 0x140000000L : 0x180000000L;
-        return image.build(machine, options.os(), imageBase);
-    }
-
-    /** One READYTORUN_SECTION entry: the symbol of its first byte and its size. */
-    private record SectionEntry(String symbol, long size) {
+        return image.add(new ObjectNode("Metadata", SectionKind.TEXT, 4, il, ilRelocs));
     }
 
     /**
@@ -561,7 +633,7 @@ public final class ReadyToRunEmitter {
      * it); DelayLoadMethodCallThunks covers the delay-load thunks, which were added next to each
      * other, each at its node alignment.
      */
-    private static ObjectNode readyToRunHeader(TreeMap<Integer, ObjectNode> sections, List<ObjectNode> thunks) {
+    private static ObjectNode writeReadyToRunHeader(ImageBuilder image, TreeMap<Integer, ObjectNode> sections, List<ObjectNode> thunks) {
         TreeMap<Integer, SectionEntry> all = new TreeMap<>();
         sections.forEach((type, node) -> all.put(type, new SectionEntry(node.symbol(), node.size())));
         long thunkBytes = 0;
@@ -569,11 +641,32 @@ public final class ReadyToRunEmitter {
             thunkBytes = ((thunkBytes + t.alignment() - 1) & -t.alignment()) + t.size();
         }
         all.put(ReadyToRunSectionType.DelayLoadMethodCallThunks.id, new SectionEntry(thunks.get(0).symbol(), thunkBytes));
+        List<ReadyToRunHeader.Section> table = new ArrayList<>();
+        all.forEach((type, e) -> table.add(new ReadyToRunHeader.Section(type, 0, e.size())));
         BlobBuilder header = new BlobBuilder();
-        header.u32(ReadyToRunHeaderConstants.SIGNATURE).u16(ReadyToRunHeaderConstants.NET11_MAJOR_VERSION)
-                .u16(ReadyToRunHeaderConstants.NET11_MINOR_VERSION).u32(HEADER_FLAGS).u32(all.size());
-        all.forEach((type, e) -> header.u32(type).rva32(e.symbol(), 0).u32(e.size()));
-        return header.node("READYTORUN_HEADER", SectionKind.TEXT, 8);
+        new ReadyToRunHeader(ReadyToRunHeader.NET11_MAJOR_VERSION, ReadyToRunHeader.NET11_MINOR_VERSION, HEADER_FLAGS, table).write(header);
+        int at = ReadyToRunHeader.SIZE;
+        for (SectionEntry e : all.values()) {
+            header.rva32At(at + ReadyToRunHeader.Section.RVA_OFFSET, e.symbol(), 0);
+            at += ReadyToRunHeader.Section.SIZE;
+        }
+        return image.add(ObjectNode.of("READYTORUN_HEADER", SectionKind.TEXT, 8, header));
+    }
+
+    /** One READYTORUN_SECTION entry as written: the symbol of its first byte and its size. */
+    private record SectionEntry(String symbol, long size) {
+    }
+
+    /** IMAGE_COR20_HEADER: the metadata, the IL_LIBRARY flag crossgen2 sets, and the READYTORUN_HEADER as ManagedNativeHeader. */
+    private static ObjectNode writeCorHeader(ImageBuilder image, ObjectNode ilMetadata, ObjectNode readyToRunHeader) {
+        BlobBuilder cor = new BlobBuilder();
+        new CorHeader(CorHeader.SIZE, CorHeader.MAJOR_RUNTIME_VERSION, CorHeader.MINOR_RUNTIME_VERSION,
+                new DataDirectory(0, ilMetadata.size()), CorHeader.COMIMAGE_FLAGS_IL_LIBRARY, 0, DataDirectory.EMPTY,
+                DataDirectory.EMPTY, DataDirectory.EMPTY, DataDirectory.EMPTY, DataDirectory.EMPTY,
+                new DataDirectory(0, readyToRunHeader.size())).write(cor);
+        cor.rva32At(CorHeader.METADATA_OFFSET + DataDirectory.RVA_OFFSET, ilMetadata.symbol(), 0);
+        cor.rva32At(CorHeader.MANAGED_NATIVE_HEADER_OFFSET + DataDirectory.RVA_OFFSET, readyToRunHeader.symbol(), 0);
+        return image.add(ObjectNode.of("IMAGE_COR20_HEADER", SectionKind.TEXT, 4, cor));
     }
 
     private static String unwindSymbol(CodeFragment f) {
@@ -588,28 +681,13 @@ public final class ReadyToRunEmitter {
         return VersionResilientHash.nestedTypeHash(typeHash(scenario.type(t.enclosing())), "", t.name());
     }
 
-    /** An entry-point value: the runtime function index, and the fixup list inline when there is one. */
-    private byte[] entryPoint(int runtimeFunction, List<ImportRegistry.Cell> cells) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        if (cells.isEmpty()) {
-            NativeWriter.writeUnsigned(out, (long) runtimeFunction << 1);
-        } else {
-            NativeWriter.writeUnsigned(out, (long) runtimeFunction << 2 | 1);
-            out.writeBytes(fixupList(cells));
-        }
-        return out.toByteArray();
-    }
-
-    private byte[] fixupList(List<ImportRegistry.Cell> cells) {
-        List<FixupCell> list = new ArrayList<>();
-        TreeSet<FixupCell> seen = new TreeSet<>();
+    /** A body's fixups as fixup-list cells: cells are pointer-size, so a cell's slot is its index. */
+    private static List<FixupCell> fixupCells(List<ImportRegistry.Cell> cells) {
+        List<FixupCell> out = new ArrayList<>();
         for (ImportRegistry.Cell c : cells) {
-            FixupCell f = new FixupCell(c.section(), c.index());
-            if (seen.add(f)) {
-                list.add(f);
-            }
+            out.add(new FixupCell(c.section(), c.index()));
         }
-        return FixupList.write(list);
+        return out;
     }
 
     private ImageBuilder.RelocationHook relocationHook() {

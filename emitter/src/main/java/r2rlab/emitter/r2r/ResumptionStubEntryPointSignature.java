@@ -2,8 +2,8 @@ package r2rlab.emitter.r2r;
 
 import java.util.Arrays;
 import java.util.List;
-import r2rlab.emitter.Relocation;
 import r2rlab.format.pe.RelocType;
+import r2rlab.format.pe.Relocation;
 import r2rlab.format.r2r.FixupSignature;
 
 /**

@@ -1,7 +1,7 @@
 package r2rlab.emitter.r2r;
 
 import java.util.List;
-import r2rlab.emitter.Relocation;
+import r2rlab.format.pe.Relocation;
 import r2rlab.format.r2r.FixupSignature;
 
 /** A fixup signature's bytes and the relocations inside them (a ResumptionStubEntryPoint's stub RVA). */

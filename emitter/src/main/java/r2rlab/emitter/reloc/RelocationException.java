@@ -1,7 +1,7 @@
 package r2rlab.emitter.reloc;
 
-import r2rlab.emitter.Relocation;
 import r2rlab.format.pe.RelocType;
+import r2rlab.format.pe.Relocation;
 
 /** A relocation that cannot be applied (value out of range, misaligned, wrong instruction, unknown type). */
 public final class RelocationException extends RuntimeException {

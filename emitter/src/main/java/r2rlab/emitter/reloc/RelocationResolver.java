@@ -9,7 +9,7 @@ import static r2rlab.format.pe.RelocType.IMAGE_REL_BASED_DIR64;
 import static r2rlab.format.pe.RelocType.IMAGE_REL_BASED_HIGHLOW;
 import static r2rlab.format.pe.RelocType.IMAGE_REL_BASED_REL32;
 
-import r2rlab.emitter.Relocation;
+import r2rlab.format.pe.Relocation;
 
 /**
  * Patches one relocated field in a section image by the formulas of r2r-format.md §7, with

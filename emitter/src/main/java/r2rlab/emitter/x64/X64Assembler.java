@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
-import r2rlab.emitter.Relocation;
 import r2rlab.format.pe.RelocType;
+import r2rlab.format.pe.Relocation;
 
 /**
  * A small x64 (64-bit mode) machine-code encoder for the instruction subset an R2R emitter needs.

@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
-import r2rlab.emitter.Relocation;
 import r2rlab.emitter.arm64.Arm64Assembler.Label;
 import r2rlab.emitter.arm64.Arm64Assembler.PairMode;
 import r2rlab.format.pe.RelocType;
+import r2rlab.format.pe.Relocation;
 
 class Arm64AssemblerTest {
 

@@ -13,10 +13,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import r2rlab.emitter.Relocation;
 import r2rlab.emitter.arm64.Arm64Assembler;
 import r2rlab.emitter.arm64.AssembledCode;
 import r2rlab.emitter.arm64.LlvmMc;
+import r2rlab.format.pe.Relocation;
 
 class RelocationResolverTest {
 

@@ -9,8 +9,8 @@ import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 
-import r2rlab.emitter.Relocation;
 import r2rlab.format.pe.RelocType;
+import r2rlab.format.pe.Relocation;
 
 /** The forms added for the back end: branches/lea to symbol+addend, cqo, idiv, immediate stores. */
 class X64AssemblerExtensionsTest {

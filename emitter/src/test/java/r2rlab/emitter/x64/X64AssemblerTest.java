@@ -12,8 +12,8 @@ import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 
-import r2rlab.emitter.Relocation;
 import r2rlab.format.pe.RelocType;
+import r2rlab.format.pe.Relocation;
 
 /** Hard-coded byte strings for the key forms, labels and relocations. */
 class X64AssemblerTest {

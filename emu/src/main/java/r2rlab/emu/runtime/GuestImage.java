@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.format.ByteReader;
 import r2rlab.format.pe.PeImage.BaseRelocation;
+import r2rlab.format.pe.RelocType;
 import r2rlab.format.pe.SectionHeader;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ImportSection;
@@ -63,7 +64,7 @@ public final class GuestImage {
         }
         List<BaseRelocation> relocations = image.pe().baseRelocations();
         for (BaseRelocation r : relocations) {
-            if (r.type() != BaseRelocation.IMAGE_REL_BASED_DIR64) {
+            if (r.type() != RelocType.IMAGE_REL_BASED_DIR64) {
                 throw new RunRejectedException(RunRejectedException.Reason.UNSUPPORTED_BASE_RELOCATION, String.format(
                         "base relocation type %d at RVA 0x%X is not supported on a 64-bit image", r.type(), r.rva()));
             }

@@ -83,15 +83,14 @@ public final class PeImage {
         int ddCountOffset = opt + (plus ? 108 : 92);
         long numberOfRvaAndSizes = file.u32(oh + ".NumberOfRvaAndSizes", ddCountOffset);
         int ddBytesAvailable = sizeOfOptionalHeader - (ddCountOffset + 4 - opt);
-        if (numberOfRvaAndSizes > 16 || numberOfRvaAndSizes * 8 > ddBytesAvailable) {
+        if (numberOfRvaAndSizes > 16 || numberOfRvaAndSizes * DataDirectory.SIZE > ddBytesAvailable) {
             throw new FormatException(oh + ".NumberOfRvaAndSizes", ddCountOffset,
                     numberOfRvaAndSizes + " data directories do not fit the optional header of " + sizeOfOptionalHeader + " bytes");
         }
         List<DataDirectory> dirs = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
             if (i < numberOfRvaAndSizes) {
-                int o = ddCountOffset + 4 + 8 * i;
-                dirs.add(new DataDirectory(file.u32("IMAGE_DATA_DIRECTORY[" + i + "]", o), file.u32("IMAGE_DATA_DIRECTORY[" + i + "]", o + 4)));
+                dirs.add(DataDirectory.read(file, "IMAGE_DATA_DIRECTORY[" + i + "]", ddCountOffset + 4 + (long) DataDirectory.SIZE * i));
             } else {
                 dirs.add(DataDirectory.EMPTY);
             }
@@ -264,30 +263,15 @@ public final class PeImage {
         long start = rvaToOffset("IMAGE_BASE_RELOCATION directory", dir.rva(), dir.size());
         long end = start + dir.size();
         long p = start;
-        while (p + 8 <= end) {
-            long pageRva = file.u32("IMAGE_BASE_RELOCATION.VirtualAddress", p);
-            long blockSize = file.u32("IMAGE_BASE_RELOCATION.SizeOfBlock", p + 4);
-            if (blockSize < 8 || p + blockSize > end || (blockSize & 1) != 0) {
-                throw new FormatException("IMAGE_BASE_RELOCATION.SizeOfBlock", p + 4,
-                        "block size " + blockSize + " is not an even size between 8 and the end of the directory");
-            }
-            for (long e = p + 8; e < p + blockSize; e += 2) {
-                int entry = file.u16("IMAGE_BASE_RELOCATION entry", e);
-                int type = entry >>> 12;
-                if (type != BaseRelocation.IMAGE_REL_BASED_ABSOLUTE) {
-                    out.add(new BaseRelocation(pageRva + (entry & 0xFFF), type));
-                }
-            }
-            p += blockSize;
+        while (p + BaseRelocationBlock.HEADER_SIZE <= end) {
+            BaseRelocationBlock block = BaseRelocationBlock.read(file, p, end);
+            out.addAll(block.relocations());
+            p += block.sizeOfBlock();
         }
         return out;
     }
 
-    /** One fix-up of the base relocation table: the RVA to patch and its IMAGE_REL_BASED_* type. */
+    /** One fix-up of the base relocation table: the RVA to patch and its {@link RelocType} IMAGE_REL_BASED_* type. */
     public record BaseRelocation(long rva, int type) {
-        public static final int IMAGE_REL_BASED_ABSOLUTE = 0;
-        public static final int IMAGE_REL_BASED_HIGHLOW = 3;
-        public static final int IMAGE_REL_BASED_THUMB_MOV32 = 7;
-        public static final int IMAGE_REL_BASED_DIR64 = 10;
     }
 }

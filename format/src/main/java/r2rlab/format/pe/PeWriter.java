@@ -1,12 +1,11 @@
 package r2rlab.format.pe;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
+import r2rlab.format.BlobBuilder;
 
 /**
  * Writes a PE32+ image the way crossgen2's PE writer lays it out (r2r-format.md §1.1, and the
@@ -212,31 +211,10 @@ public final class PeWriter {
         return b.array();
     }
 
-    /**
-     * The .reloc section for the given base relocations: one block per 4 KiB page, entries sorted,
-     * each block padded to 4 bytes with an ABSOLUTE entry.
-     */
+    /** The .reloc section for the given base relocations ({@link BaseRelocationBlock#of}). */
     public static byte[] baseRelocationBlocks(List<PeImage.BaseRelocation> relocations) {
-        TreeMap<Long, List<Integer>> pages = new TreeMap<>();
-        for (PeImage.BaseRelocation r : relocations) {
-            pages.computeIfAbsent(r.rva() & ~0xFFFL, k -> new ArrayList<>()).add((r.type() << 12) | (int) (r.rva() & 0xFFF));
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteBuffer tmp = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        for (var e : pages.entrySet()) {
-            List<Integer> entries = e.getValue();
-            entries.sort(null);
-            int count = entries.size() + (entries.size() % 2);
-            tmp.clear();
-            tmp.putInt((int) (long) e.getKey());
-            tmp.putInt(8 + 2 * count);
-            out.writeBytes(tmp.array());
-            for (int i = 0; i < count; i++) {
-                int v = i < entries.size() ? entries.get(i) : 0;
-                out.write(v & 0xFF);
-                out.write(v >>> 8);
-            }
-        }
-        return out.toByteArray();
+        BlobBuilder b = new BlobBuilder();
+        BaseRelocationBlock.of(relocations).forEach(block -> block.write(b));
+        return b.toByteArray();
     }
 }

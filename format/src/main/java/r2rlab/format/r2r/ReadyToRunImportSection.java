@@ -1,7 +1,22 @@
 package r2rlab.format.r2r;
 
-/** READYTORUN_IMPORT_SECTION (20 bytes) field layout and its flag and type values. */
-public final class ReadyToRunImportSection {
+import r2rlab.format.BlobBuilder;
+import r2rlab.format.ByteReader;
+
+/**
+ * READYTORUN_IMPORT_SECTION (20 bytes, r2r-format.md §2.1): the cells' RVA and size, Flags, Type,
+ * EntrySize (0 means pointer size), the RVA of the u32 array of signature RVAs parallel to the
+ * cells, and AuxiliaryData (the GC ref maps of method-call sections, or 0).
+ */
+public record ReadyToRunImportSection(long sectionRva, long sectionSize, int flags, int type, int entrySize,
+                                      long signaturesRva, long auxiliaryDataRva) {
+    public static final int SECTION_RVA_OFFSET = 0;
+    public static final int SECTION_SIZE_OFFSET = 4;
+    public static final int FLAGS_OFFSET = 8;
+    public static final int TYPE_OFFSET = 10;
+    public static final int ENTRY_SIZE_OFFSET = 11;
+    public static final int SIGNATURES_OFFSET = 12;
+    public static final int AUXILIARY_DATA_OFFSET = 16;
     public static final int SIZE = 20;
 
     public static final int FLAGS_NONE = 0x0000;
@@ -15,7 +30,24 @@ public final class ReadyToRunImportSection {
     public static final int TYPE_STRING_HANDLE = 3;
     public static final int TYPE_ILBODY_FIXUPS = 7;
 
-    private ReadyToRunImportSection() {
+    public static ReadyToRunImportSection read(ByteReader file, long offset) {
+        String s = "READYTORUN_IMPORT_SECTION";
+        file.require(s, offset, SIZE);
+        return new ReadyToRunImportSection(file.u32(s, offset + SECTION_RVA_OFFSET), file.u32(s, offset + SECTION_SIZE_OFFSET),
+                file.u16(s, offset + FLAGS_OFFSET), file.u8(s, offset + TYPE_OFFSET), file.u8(s, offset + ENTRY_SIZE_OFFSET),
+                file.u32(s, offset + SIGNATURES_OFFSET), file.u32(s, offset + AUXILIARY_DATA_OFFSET));
+    }
+
+    public void write(BlobBuilder b) {
+        b.u32(sectionRva).u32(sectionSize).u16(flags).u8(type).u8(entrySize).u32(signaturesRva).u32(auxiliaryDataRva);
+    }
+
+    /**
+     * Bytes per cell: EntrySize, or the pointer size when it is 0. Cell i is at sectionRva + i * cellSize;
+     * fixup lists count in pointer-size units whatever this is.
+     */
+    public int cellSize(int pointerSize) {
+        return entrySize == 0 ? pointerSize : entrySize;
     }
 
     public static String typeName(int type) {

@@ -14,7 +14,7 @@ import r2rlab.format.ByteReader;
  * Test-only helpers: finds the fixture images and locates their metadata with a minimal PE walk
  * (DOS header, COFF header, optional header data directory 14, section table, CLI header).
  */
-final class MetadataFixtures {
+public final class MetadataFixtures {
     private MetadataFixtures() {
     }
 
@@ -22,7 +22,7 @@ final class MetadataFixtures {
     record Location(long fileOffset, int size) {
     }
 
-    static Path fixturesDir() {
+    public static Path fixturesDir() {
         String property = System.getProperty("r2rlab.fixtures");
         if (property != null && !property.isBlank()) {
             Path p = Paths.get(property).toAbsolutePath().normalize();
@@ -43,7 +43,7 @@ final class MetadataFixtures {
         throw new IllegalStateException("fixtures folder not found: set -Dr2rlab.fixtures");
     }
 
-    static Path fixture(String relative) {
+    public static Path fixture(String relative) {
         return fixturesDir().resolve(relative);
     }
 
@@ -60,7 +60,7 @@ final class MetadataFixtures {
         return out;
     }
 
-    static byte[] bytes(Path path) {
+    public static byte[] bytes(Path path) {
         try {
             return Files.readAllBytes(path);
         } catch (IOException e) {

@@ -43,8 +43,7 @@ public final class ExternalMethodFixupWorker {
             throw new ImportSectionAssertionFailure(sectionIndex, actual, cellRva,
                     String.format(" [0x%X, 0x%X)", section.rva(), section.rva() + section.size()));
         }
-        int entrySize = section.entrySize() == 0 ? info.pointerSize() : section.entrySize();
-        int index = (int) ((cellRva - section.rva()) / entrySize);
+        int index = (int) ((cellRva - section.rva()) / section.cellSize(info.pointerSize()));
         ImportCell cell = section.cells().get(index);
         FixupSignature sig = cell.signature();
         if (sig == null) {

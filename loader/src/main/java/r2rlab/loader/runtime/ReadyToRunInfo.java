@@ -204,8 +204,7 @@ public final class ReadyToRunInfo {
                     "no import section " + f.importSection());
         }
         ImportSection s = image.importSections().get(f.importSection());
-        int entrySize = s.entrySize() == 0 ? pointerSize : s.entrySize();
-        long index = (long) f.slot() * pointerSize / entrySize;
+        long index = (long) f.slot() * pointerSize / s.cellSize(pointerSize);
         if (index >= s.cells().size()) {
             throw new FixupFailure(f.importSection(), (int) index, "?", FixupFailure.Reason.SLOT_OUT_OF_RANGE, "slot " + f.slot() + " is past the section's "
                     + s.cells().size() + " cells");

@@ -2,7 +2,6 @@ package r2rlab.tests.emu;
 
 import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +19,6 @@ import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.emu.runtime.FaultReport;
 import r2rlab.emu.runtime.Frame;
 import r2rlab.emu.runtime.RunOutcome;
-import r2rlab.emu.unicorn.UnicornConst;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunHelper;

@@ -1,12 +1,16 @@
-package r2rlab.emitter.image;
+package r2rlab.format;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import r2rlab.emitter.Relocation;
 import r2rlab.format.pe.RelocType;
+import r2rlab.format.pe.Relocation;
 
-/** Little-endian bytes plus the relocations placed among them; the writer's counterpart of ByteReader. */
+/**
+ * Little-endian bytes plus the relocations placed among them; the writer's counterpart of
+ * {@link ByteReader}. A field that holds an RVA or an address may name a symbol instead of a value:
+ * the image layout resolves it once every symbol has an RVA.
+ */
 public final class BlobBuilder {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final List<Relocation> relocations = new ArrayList<>();
@@ -59,8 +63,21 @@ public final class BlobBuilder {
 
     /** A u32 holding the RVA of {@code symbol} + {@code addend}. */
     public BlobBuilder rva32(String symbol, long addend) {
-        relocations.add(new Relocation(out.size(), RelocType.IMAGE_REL_BASED_ADDR32NB, symbol, addend));
-        return u32(0);
+        int position = out.size();
+        return u32(0).rva32At(position, symbol, addend);
+    }
+
+    /**
+     * Makes the u32 already written at {@code position} hold the RVA of {@code symbol} +
+     * {@code addend} (the value written there is replaced): a structure is written with its values
+     * first, then its RVA fields are bound to the symbols they name.
+     */
+    public BlobBuilder rva32At(int position, String symbol, long addend) {
+        if (position < 0 || position + 4 > out.size()) {
+            throw new IllegalArgumentException("no u32 written at " + position + " (" + out.size() + " bytes so far)");
+        }
+        relocations.add(new Relocation(position, RelocType.IMAGE_REL_BASED_ADDR32NB, symbol, addend));
+        return this;
     }
 
     /** A u64 holding the address of {@code symbol} + {@code addend} (with a base relocation). */
@@ -75,9 +92,5 @@ public final class BlobBuilder {
 
     public List<Relocation> relocations() {
         return List.copyOf(relocations);
-    }
-
-    public ObjectNode node(String symbol, SectionKind section, int alignment) {
-        return new ObjectNode(symbol, section, alignment, toByteArray(), relocations());
     }
 }
