@@ -1,10 +1,12 @@
 package r2rlab.cli;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import java.util.Map;
 import java.util.TreeMap;
 import r2rlab.format.nativeformat.FixupCell;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ImportSection;
 import r2rlab.loader.R2RImage;
@@ -71,7 +73,7 @@ public final class DumpJson {
                 j.addProperty("owner", s.owner().name());
                 j.addProperty("ownerToken", s.owner().token());
             } else {
-                j.add("owner", com.google.gson.JsonNull.INSTANCE);
+                j.add("owner", JsonNull.INSTANCE);
                 j.addProperty("ownerToken", 0);
             }
             j.addProperty("runtimeFunction", s.runtimeFunction());
@@ -85,7 +87,7 @@ public final class DumpJson {
             JsonObject j = new JsonObject();
             j.addProperty("name", m.name());
             j.addProperty("token", m.token());
-            j.addProperty("variant", m.variant().jsonName);
+            j.addProperty("variant", variant(m.kind()));
             j.addProperty("runtimeFunction", m.entryRuntimeFunction());
             j.addProperty("rva", m.entryRva());
             JsonArray fixups = new JsonArray();
@@ -110,5 +112,14 @@ public final class DumpJson {
         p.add(a);
         p.add(b);
         return p;
+    }
+
+    /** The "variant" field: a Task-returning body is a "method" to its callers. */
+    static String variant(CodeBodyKind kind) {
+        return switch (kind) {
+            case METHOD, TASK_RETURNING_THUNK -> "method";
+            case ASYNC_VARIANT -> "async";
+            case RESUMPTION_STUB -> "resume";
+        };
     }
 }

@@ -8,12 +8,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 import r2rlab.emitter.Architecture;
 import r2rlab.emitter.Defect;
 import r2rlab.emitter.EmitOptions;
@@ -62,11 +63,11 @@ public final class EmitCommand implements Callable<Integer> {
             for (String d : defects) {
                 set.add(Defect.byName(d));
             }
-            TargetOs targetOs = TargetOs.fromName(os.toLowerCase(java.util.Locale.ROOT));
+            TargetOs targetOs = TargetOs.fromName(os.toLowerCase(Locale.ROOT));
             if (targetOs == null) {
                 throw new IllegalArgumentException("unknown OS '" + os + "' (windows, linux, macos, freebsd or netbsd)");
             }
-            StubLayout layout = switch (stubLayout.toLowerCase(java.util.Locale.ROOT)) {
+            StubLayout layout = switch (stubLayout.toLowerCase(Locale.ROOT)) {
                 case "adjacent" -> StubLayout.ADJACENT;
                 case "grouped" -> StubLayout.GROUPED;
                 default -> throw new IllegalArgumentException("unknown stub layout '" + stubLayout + "' (adjacent or grouped)");

@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.emu.runtime.RunRejectedException;
@@ -102,7 +102,7 @@ public final class RunCommand implements Callable<Integer> {
             } catch (NumberFormatException e) {
                 throw new BadInputException(entry + " is not a MethodDef token (0x06xxxxxx)", e);
             }
-            if ((token >>> 24) != MetadataTable.METHODDEF) {
+            if (MetadataTable.table(token) != MetadataTable.METHODDEF) {
                 throw new BadInputException(entry + " is not a MethodDef token (0x06xxxxxx)");
             }
             return token;

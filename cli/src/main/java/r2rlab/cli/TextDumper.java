@@ -7,10 +7,10 @@ import java.util.Map;
 import r2rlab.emu.disasm.ImageDisassembler;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.pe.SectionHeader;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.ReadyToRunHeader;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ImportSection;
-import r2rlab.loader.MethodVariant;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.ReadyToRunSection;
@@ -75,7 +75,7 @@ final class TextDumper {
                 img.methods().size(), img.methodCount(ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS), img.methodDefSlots(),
                 img.methodCount(ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS), img.resumptionStubs().size());
         for (ReadyToRunMethod m : img.methods()) {
-            String marker = m.variant() == MethodVariant.ASYNC ? "[ASYNC] " : m.variant() == MethodVariant.RESUME ? "[RESUME] " : "";
+            String marker = m.kind() == CodeBodyKind.ASYNC_VARIANT ? "[ASYNC] " : m.kind() == CodeBodyKind.RESUMPTION_STUB ? "[RESUME] " : "";
             String flags = "";
             if (m.signature() != null) {
                 flags = (m.signature().isUnboxingStub() ? "[UNBOX] " : "") + (m.signature().isInstantiatingStub() ? "[INST] " : "");

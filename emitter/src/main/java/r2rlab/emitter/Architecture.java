@@ -1,5 +1,6 @@
 package r2rlab.emitter;
 
+import java.util.Locale;
 import r2rlab.format.pe.Machine;
 
 /** The architectures the emitter writes code for. */
@@ -14,7 +15,7 @@ public enum Architecture {
     }
 
     public static Architecture byName(String name) {
-        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
             case "x64", "amd64", "x86_64" -> X64;
             case "arm64", "aarch64" -> ARM64;
             default -> throw new IllegalArgumentException("unknown architecture '" + name + "' (x64 or arm64)");

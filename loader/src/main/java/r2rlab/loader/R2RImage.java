@@ -17,6 +17,7 @@ import r2rlab.format.FormatException;
 import r2rlab.format.SignatureReader;
 import r2rlab.format.metadata.Metadata;
 import r2rlab.format.metadata.MetadataTable;
+import r2rlab.format.metadata.MethodImplAttributes;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.nativeformat.FixupList;
 import r2rlab.format.nativeformat.NativeArray;
@@ -327,8 +328,10 @@ public final class R2RImage {
                 throw r.error(e, "entry for MethodDef rid " + rid + " but metadata has " + methodRows + " methods");
             }
             MethodEntryPoint ep = readEntryPoint(r, e);
-            out.add(new ReadyToRunMethod(metadata.methodDefName(rid), MetadataTable.token(MetadataTable.METHODDEF, rid),
-                    MethodVariant.METHOD, null, ep.runtimeFunction(), runtimeFunctions.get(ep.runtimeFunction()).beginRva(),
+            // An async method's MethodDef entry is its Task-returning body; the async variant is an instance entry.
+            CodeBodyKind kind = (metadata.methodImplFlags(rid) & MethodImplAttributes.ASYNC) != 0
+                    ? CodeBodyKind.TASK_RETURNING_THUNK : CodeBodyKind.METHOD;
+            out.add(new ReadyToRunMethod(metadata.methodDefName(rid), MetadataTable.token(MetadataTable.METHODDEF, rid), kind, null, ep.runtimeFunction(), runtimeFunctions.get(ep.runtimeFunction()).beginRva(),
                     ep.fixups(), List.of(), ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS));
         }
         return array.count();
@@ -346,8 +349,8 @@ public final class R2RImage {
                     "InstanceMethodEntryPoints entry signature");
             MethodRef sig = decoder.method(sr, 0);
             MethodEntryPoint ep = readEntryPoint(r, sr.position());
-            MethodVariant variant = sig.isAsyncVariant() ? MethodVariant.ASYNC : MethodVariant.METHOD;
-            out.add(new ReadyToRunMethod(sig.name(), sig.token(), variant, sig, ep.runtimeFunction(),
+            CodeBodyKind kind = sig.isAsyncVariant() ? CodeBodyKind.ASYNC_VARIANT : CodeBodyKind.METHOD;
+            out.add(new ReadyToRunMethod(sig.name(), sig.token(), kind, sig, ep.runtimeFunction(),
                     runtimeFunctions.get(ep.runtimeFunction()).beginRva(), ep.fixups(), List.of(),
                     ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS));
         }
@@ -373,8 +376,8 @@ public final class R2RImage {
             Tier1CodeVersions.Entry t = entries.get(i);
             long e = base + Tier1CodeVersions.ENTRIES_OFFSET + (long) i * Tier1CodeVersions.Entry.SIZE;
             int token = t.methodToken();
-            int rid = token & 0xFFFFFF;
-            if ((token >>> 24) != MetadataTable.METHODDEF || rid < 1 || rid > methodRows) {
+            int rid = MetadataTable.rid(token);
+            if (MetadataTable.table(token) != MetadataTable.METHODDEF || rid < 1 || rid > methodRows) {
                 throw new FormatException(Tier1CodeVersions.NAME, e, String.format("Tier1 entry names token 0x%08X, which is no MethodDef of the image", token));
             }
             if (t.runtimeFunction() >= runtimeFunctions.size()) {
@@ -389,20 +392,11 @@ public final class R2RImage {
                 SectionHeader sec = pe.sectionForRva(t.fixupsRva());
                 fixups = FixupList.read(new NativeReader(file, off, sec.pointerToRawData() + sec.sizeOfRawData() - off, st), off);
             }
-            MethodVariant variant = variantOf(t.kind());
-            String name = metadata.methodDefName(rid) + (variant == MethodVariant.RESUME ? STUB_SUFFIX : "") + TIER1_SUFFIX;
-            out.add(new ReadyToRunMethod(name, variant == MethodVariant.RESUME ? 0 : token, variant, null, rf,
+            CodeBodyKind kind = t.kind();
+            String name = metadata.methodDefName(rid) + (kind == CodeBodyKind.RESUMPTION_STUB ? STUB_SUFFIX : "") + TIER1_SUFFIX;
+            out.add(new ReadyToRunMethod(name, kind == CodeBodyKind.RESUMPTION_STUB ? 0 : token, kind, null, rf,
                     runtimeFunctions.get(rf).beginRva(), fixups, List.of(), ReadyToRunMethod.Source.TIER1_CODE_VERSIONS));
         }
-    }
-
-    /** The loader's variant of a code body: the Task-returning thunk is an ordinary method to a caller. */
-    private static MethodVariant variantOf(CodeBodyKind kind) {
-        return switch (kind) {
-            case METHOD, TASK_RETURNING_THUNK -> MethodVariant.METHOD;
-            case ASYNC_VARIANT -> MethodVariant.ASYNC;
-            case RESUMPTION_STUB -> MethodVariant.RESUME;
-        };
     }
 
     // ---- Resumption stubs ----
@@ -452,7 +446,7 @@ public final class R2RImage {
             }
             ReadyToRunMethod owner = owners.get(c.slot());
             String name = (owner != null ? owner.name() : String.format("<unowned stub 0x%X>", c.stubRva())) + STUB_SUFFIX;
-            out.add(new ReadyToRunMethod(name, 0, MethodVariant.RESUME, null, rf, c.stubRva(), List.of(), List.of(),
+            out.add(new ReadyToRunMethod(name, 0, CodeBodyKind.RESUMPTION_STUB, null, rf, c.stubRva(), List.of(), List.of(),
                     ReadyToRunMethod.Source.RESUMPTION_STUB_FIXUP));
         }
         return out;
@@ -497,7 +491,7 @@ public final class R2RImage {
                 rfs.addAll(coldByHot.getOrDefault(entry, List.of()));
             }
             previousEntry = entry;
-            out.add(new ReadyToRunMethod(m.name(), m.token(), m.variant(), m.signature(), entry, m.entryRva(), m.fixups(),
+            out.add(new ReadyToRunMethod(m.name(), m.token(), m.kind(), m.signature(), entry, m.entryRva(), m.fixups(),
                     Collections.unmodifiableList(rfs), m.source()));
         }
         return Collections.unmodifiableList(out);
@@ -604,7 +598,7 @@ public final class R2RImage {
 
     /** Instance entries whose signature has the AsyncVariant flag (Tier1 bodies from r2rlab's section not counted). */
     public long asyncVariantCount() {
-        return methods.stream().filter(m -> m.variant() == MethodVariant.ASYNC && m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS)
+        return methods.stream().filter(m -> m.kind() == CodeBodyKind.ASYNC_VARIANT && m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS)
                 .count();
     }
 

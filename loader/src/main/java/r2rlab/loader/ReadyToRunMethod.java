@@ -2,14 +2,15 @@ package r2rlab.loader;
 
 import java.util.List;
 import r2rlab.format.nativeformat.FixupCell;
+import r2rlab.format.r2r.CodeBodyKind;
 
 /**
- * A method with code in the image: where its entry point was found (MethodDefEntryPoints,
+ * A code body in the image: which of a method's bodies it is, where its entry point was found (MethodDefEntryPoints,
  * InstanceMethodEntryPoints, or a ResumptionStubEntryPoint fixup), its name and token (0 for a
  * resumption stub), its entry runtime function, every runtime function that belongs to it (main
  * body first, then funclets and cold parts) and its fixup list.
  */
-public record ReadyToRunMethod(String name, int token, MethodVariant variant, MethodRef signature,
+public record ReadyToRunMethod(String name, int token, CodeBodyKind kind, MethodRef signature,
                                int entryRuntimeFunction, long entryRva, List<FixupCell> fixups,
                                List<Integer> runtimeFunctions, Source source) {
     /** Where the entry point was found. */

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,7 +98,7 @@ class CliDumpTest {
     void truncatedImage_oneLineError_status2(@TempDir Path dir) throws Exception {
         byte[] b = Files.readAllBytes(ZIP);
         Path cut = dir.resolve("cut.dll");
-        Files.write(cut, java.util.Arrays.copyOf(b, 0x300));
+        Files.write(cut, Arrays.copyOf(b, 0x300));
         Result r = run("dump", "--json", cut.toString());
         assertEquals(2, r.status());
         assertEquals("", r.out());

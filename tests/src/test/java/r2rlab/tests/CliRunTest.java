@@ -57,7 +57,7 @@ class CliRunTest {
     @Test
     void tierUpAfterSuspension_b1(@TempDir Path dir) throws Exception {
         Path scenario = dir.resolve("b1.yaml");
-        java.nio.file.Files.writeString(scenario, String.join("\n", "module: B1", "types:", "  - name: Demo.Tiering", "    methods:",
+        Files.writeString(scenario, String.join("\n", "module: B1", "types:", "  - name: Demo.Tiering", "    methods:",
                 "      - name: Hot", "        async: true", "        tier1: true", "        params: [n]", "        returns: int",
                 "        body: |", "          var a = n * 3", "          var b = n + 100", "          await yield", "          return a - b", ""));
         for (String arch : new String[] {"x64", "arm64"}) {
@@ -78,7 +78,7 @@ class CliRunTest {
     @Test
     void staleX11_faultReport(@TempDir Path dir) throws Exception {
         Path scenario = dir.resolve("b2.yaml");
-        java.nio.file.Files.writeString(scenario, String.join("\n", "module: B2", "types:", "  - name: Demo.B2", "    methods:",
+        Files.writeString(scenario, String.join("\n", "module: B2", "types:", "  - name: Demo.B2", "    methods:",
                 "      - name: Main", "        returns: int", "        body: |", "          var m = call cell Demo.B2.Add(1, 2)",
                 "          gcpoint", "          tailcall cell Demo.B2.Add(m, 10)", "      - name: Add", "        params: [a, b]",
                 "        returns: int", "        body: |", "          return a + b", ""));

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import r2rlab.emitter.Architecture;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.ScenarioBuilder;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ImportSection;
 import r2rlab.loader.R2RImage;
@@ -136,7 +137,7 @@ class EmittedCodeShapeTest {
         int crossings = 0;
         try (Disassembler d = new Disassembler(true)) {
             for (ReadyToRunMethod m : img.methods()) {
-                if (m.variant() != r2rlab.loader.MethodVariant.ASYNC) {
+                if (m.kind() != CodeBodyKind.ASYNC_VARIANT) {
                     continue;
                 }
                 RuntimeFunction rf = img.runtimeFunctions().get(m.entryRuntimeFunction());

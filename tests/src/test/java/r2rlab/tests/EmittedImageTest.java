@@ -24,13 +24,18 @@ import r2rlab.emitter.Emitter;
 import r2rlab.emitter.StubLayout;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.Scenario;
+import r2rlab.emitter.scenario.ScenarioBuilder;
 import r2rlab.format.metadata.MethodImplAttributes;
 import r2rlab.format.nativeformat.FixupCell;
+import r2rlab.format.nativeformat.NativeHashtable;
+import r2rlab.format.nativeformat.NativeReader;
+import r2rlab.format.pe.DataDirectory;
 import r2rlab.format.pe.TargetOs;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
+import r2rlab.format.r2r.VersionResilientHash;
 import r2rlab.loader.ImportSection;
-import r2rlab.loader.MethodVariant;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.ResumptionStub;
@@ -107,7 +112,7 @@ class EmittedImageTest {
             if (m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS) {
                 defs.put(m.name() + "/" + m.token(), m);
             } else if (m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS) {
-                assertEquals(MethodVariant.ASYNC, m.variant());
+                assertEquals(CodeBodyKind.ASYNC_VARIANT, m.kind());
                 assertEquals(0x100, m.signature().flags());
                 variants.put(m.name(), m);
             }
@@ -146,7 +151,7 @@ class EmittedImageTest {
             }
             ReadyToRunMethod stubMethod = img.methods().stream().filter(m -> m.entryRuntimeFunction() == st.runtimeFunction())
                     .findFirst().orElseThrow();
-            assertEquals(MethodVariant.RESUME, stubMethod.variant());
+            assertEquals(CodeBodyKind.RESUMPTION_STUB, stubMethod.kind());
             assertEquals(List.of(st.runtimeFunction()), stubMethod.runtimeFunctions());
         }
         if (layout == StubLayout.GROUPED && stubs.size() > 1) {
@@ -166,7 +171,7 @@ class EmittedImageTest {
     /** The runtime finds an async variant by hashing its MethodDesc: the lookup path must reach each entry. */
     @Test
     void instanceEntryPoints_foundByVersionResilientHash() {
-        Scenario s = r2rlab.emitter.scenario.ScenarioBuilder.create("hash.yaml").module("Hash")
+        Scenario s = ScenarioBuilder.create("hash.yaml").module("Hash")
                 .type("Demo.Outer").staticMethod("Run").async().returnsInt().body("await yield\nreturn 1")
                 .type("Demo.Outer+Inner").staticMethod("Go").async().returnsInt().body("await yield\nreturn 2")
                 .build();
@@ -174,15 +179,15 @@ class EmittedImageTest {
             R2RImage img = Emitted.read(Emitted.emit(s, a));
             var sec = img.header().section(109);
             long off = img.pe().rvaToOffset("t", sec.rva(), sec.size());
-            var reader = new r2rlab.format.nativeformat.NativeReader(img.pe().file(), off, sec.size(), "InstanceMethodEntryPoints");
-            var table = new r2rlab.format.nativeformat.NativeHashtable(reader, off);
-            int outer = r2rlab.format.r2r.VersionResilientHash.typeHash("Demo", "Outer");
-            int inner = r2rlab.format.r2r.VersionResilientHash.nestedTypeHash(outer, "", "Inner");
+            var reader = new NativeReader(img.pe().file(), off, sec.size(), "InstanceMethodEntryPoints");
+            var table = new NativeHashtable(reader, off);
+            int outer = VersionResilientHash.typeHash("Demo", "Outer");
+            int inner = VersionResilientHash.nestedTypeHash(outer, "", "Inner");
             for (Object[] c : new Object[][] {{outer, "Run", "Demo.Outer.Run"}, {inner, "Go", "Demo.Outer+Inner.Go"}}) {
-                int hash = r2rlab.format.r2r.VersionResilientHash.methodHash((int) c[0], (String) c[1]);
+                int hash = VersionResilientHash.methodHash((int) c[0], (String) c[1]);
                 var hits = table.lookup(hash);
                 assertEquals(1, hits.size(), c[2] + " found in its bucket with its low hash byte");
-                ReadyToRunMethod variant = img.methods().stream().filter(m -> m.variant() == MethodVariant.ASYNC && m.name().equals(c[2]))
+                ReadyToRunMethod variant = img.methods().stream().filter(m -> m.kind() == CodeBodyKind.ASYNC_VARIANT && m.name().equals(c[2]))
                         .findFirst().orElseThrow();
                 // The entry's signature is {flags 0x100, MethodDef rid} of that method.
                 long v = hits.get(0).vertexOffset();
@@ -239,7 +244,7 @@ class EmittedImageTest {
     void exceptionDirectoryPointsAtRuntimeFunctions() {
         for (Architecture a : Architecture.values()) {
             R2RImage img = Emitted.read(Emitted.emit(Emitted.scenario("async-nested.yaml"), a));
-            var dir = img.pe().dataDirectory(r2rlab.format.pe.DataDirectory.EXCEPTION);
+            var dir = img.pe().dataDirectory(DataDirectory.EXCEPTION);
             var rf = img.header().section(102);
             assertEquals(rf.rva(), dir.rva());
             assertEquals(rf.size(), dir.size());

@@ -16,10 +16,10 @@ import r2rlab.emitter.Architecture;
 import r2rlab.emitter.Defect;
 import r2rlab.emitter.r2r.ResumptionStubEntryPointSignature;
 import r2rlab.emitter.scenario.Scenario;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.loader.ImportCell;
-import r2rlab.loader.MethodVariant;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.ResumptionStub;
@@ -37,8 +37,8 @@ class EmitterDefectsTest {
         return insns.stream().map(Disassembler.Insn::mnemonic).collect(Collectors.toList());
     }
 
-    private static List<ReadyToRunMethod> byVariant(R2RImage img, MethodVariant v) {
-        return img.methods().stream().filter(m -> m.variant() == v && m.source() != ReadyToRunMethod.Source.TIER1_CODE_VERSIONS)
+    private static List<ReadyToRunMethod> byVariant(R2RImage img, CodeBodyKind v) {
+        return img.methods().stream().filter(m -> m.kind() == v && m.source() != ReadyToRunMethod.Source.TIER1_CODE_VERSIONS)
                 .collect(Collectors.toList());
     }
 
@@ -49,9 +49,9 @@ class EmitterDefectsTest {
             R2RImage fixed = Emitted.read(Emitted.emit(s, a));
             R2RImage buggy = Emitted.read(Emitted.emit(s, a, Defect.B1_STUB_CALLS_THROUGH_CELL));
             // A, B and C each await: three stubs, and one stub changed per async variant.
-            assertEquals(3, byVariant(fixed, MethodVariant.RESUME).size());
+            assertEquals(3, byVariant(fixed, CodeBodyKind.RESUMPTION_STUB).size());
             try (Disassembler d = new Disassembler(a == Architecture.ARM64)) {
-                for (ReadyToRunMethod stub : byVariant(fixed, MethodVariant.RESUME)) {
+                for (ReadyToRunMethod stub : byVariant(fixed, CodeBodyKind.RESUMPTION_STUB)) {
                     ResumptionStub st = fixed.resumptionStubs().stream().filter(x -> x.runtimeFunction() == stub.entryRuntimeFunction())
                             .findFirst().orElseThrow();
                     long variant = fixed.pe().imageBase() + st.owner().entryRva();
@@ -65,7 +65,7 @@ class EmitterDefectsTest {
                             "no direct call with B1");
                 }
                 // Bodies other than stubs keep their instruction sequence.
-                for (ReadyToRunMethod m : byVariant(fixed, MethodVariant.ASYNC)) {
+                for (ReadyToRunMethod m : byVariant(fixed, CodeBodyKind.ASYNC_VARIANT)) {
                     assertEquals(shape(code(d, fixed, m.entryRuntimeFunction())), shape(code(d, buggy, m.entryRuntimeFunction())), m.name());
                 }
             }
@@ -109,9 +109,9 @@ class EmitterDefectsTest {
         Scenario s = Emitted.scenario("async-basic.yaml");
         R2RImage fixed = Emitted.read(Emitted.emit(s, Architecture.ARM64));
         R2RImage buggy = Emitted.read(Emitted.emit(s, Architecture.ARM64, Defect.B2_HELPER_CALL_WITHOUT_X11));
-        assertEquals(2, byVariant(fixed, MethodVariant.ASYNC).size(), "Main and Compute");
+        assertEquals(2, byVariant(fixed, CodeBodyKind.ASYNC_VARIANT).size(), "Main and Compute");
         try (Disassembler d = new Disassembler(true)) {
-            for (ReadyToRunMethod m : byVariant(fixed, MethodVariant.ASYNC)) {
+            for (ReadyToRunMethod m : byVariant(fixed, CodeBodyKind.ASYNC_VARIANT)) {
                 List<Boolean> f = x16CallsSetX11(code(d, fixed, m.entryRuntimeFunction()), "blr");
                 List<Boolean> b = x16CallsSetX11(code(d, buggy, m.entryRuntimeFunction()), "blr");
                 assertTrue(f.stream().allMatch(x -> x), "fixed: every call through a cell sets x11");
@@ -199,7 +199,7 @@ class EmitterDefectsTest {
             assertEquals(8, buggy.runtimeFunctions().size());
             for (var e : buggy.coldToHot().entrySet()) {
                 ReadyToRunMethod hot = buggy.methods().stream().filter(m -> m.entryRuntimeFunction() == e.getValue()).findFirst().orElseThrow();
-                assertEquals(MethodVariant.ASYNC, hot.variant());
+                assertEquals(CodeBodyKind.ASYNC_VARIANT, hot.kind());
                 assertTrue(hot.runtimeFunctions().contains(e.getKey()), "the cold part belongs to its async variant");
                 assertTrue(e.getKey() > buggy.methods().stream().mapToInt(ReadyToRunMethod::entryRuntimeFunction).max().orElseThrow(),
                         "cold parts follow every hot one");
@@ -243,8 +243,8 @@ class EmitterDefectsTest {
             R2RImage buggy = Emitted.read(Emitted.emit(s, a, Defect.B10_DUPLICATE_STUB_FIXUP));
             assertEquals(2, fixed.resumptionStubs().size());
             assertEquals(4, buggy.resumptionStubs().size());
-            assertEquals(2, byVariant(buggy, MethodVariant.ASYNC).size());
-            for (ReadyToRunMethod v : byVariant(buggy, MethodVariant.ASYNC)) {
+            assertEquals(2, byVariant(buggy, CodeBodyKind.ASYNC_VARIANT).size());
+            for (ReadyToRunMethod v : byVariant(buggy, CodeBodyKind.ASYNC_VARIANT)) {
                 List<Long> stubRvas = new ArrayList<>();
                 v.fixups().forEach(f -> {
                     ImportCell c = buggy.importSections().get(f.importSection()).cells().get(f.slot());
@@ -256,8 +256,8 @@ class EmitterDefectsTest {
                 assertEquals(stubRvas.get(0), stubRvas.get(1), "both cells name the same stub");
             }
             // Still one stub method per stub: the second registration finds it registered.
-            assertEquals(2, byVariant(fixed, MethodVariant.RESUME).size());
-            assertEquals(2, byVariant(buggy, MethodVariant.RESUME).size());
+            assertEquals(2, byVariant(fixed, CodeBodyKind.RESUMPTION_STUB).size());
+            assertEquals(2, byVariant(buggy, CodeBodyKind.RESUMPTION_STUB).size());
         }
     }
 }

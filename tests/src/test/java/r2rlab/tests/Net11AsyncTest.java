@@ -9,11 +9,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import r2rlab.format.metadata.MethodImplAttributes;
 import r2rlab.format.nativeformat.FixupCell;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.TypeLayout;
 import r2rlab.loader.ImportCell;
-import r2rlab.loader.MethodVariant;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.ResumptionStub;
@@ -31,7 +31,7 @@ class Net11AsyncTest {
                 stubs++;
                 ReadyToRunMethod owner = s.owner();
                 assertNotNull(owner, "stub 0x" + Long.toHexString(s.rva()) + " of " + p.getFileName() + " has an owner");
-                assertEquals(MethodVariant.ASYNC, owner.variant());
+                assertEquals(CodeBodyKind.ASYNC_VARIANT, owner.kind());
                 int rid = owner.token() & 0xFFFFFF;
                 assertEquals(0x06000000, owner.token() & 0xFF000000);
                 assertTrue((img.metadata().methodImplFlags(rid) & MethodImplAttributes.ASYNC) != 0, owner.name() + " is runtime-async");
@@ -39,10 +39,10 @@ class Net11AsyncTest {
                 assertEquals(s.rva(), img.runtimeFunctions().get(s.runtimeFunction()).beginRva());
                 // The stub is a method of its own, not a funclet of whatever precedes it.
                 ReadyToRunMethod stubMethod = img.methods().stream().filter(m -> m.entryRuntimeFunction() == s.runtimeFunction()).findFirst().orElseThrow();
-                assertEquals(MethodVariant.RESUME, stubMethod.variant());
+                assertEquals(CodeBodyKind.RESUMPTION_STUB, stubMethod.kind());
                 assertEquals(owner.name() + R2RImage.STUB_SUFFIX, stubMethod.name());
             }
-            variants += img.methods().stream().filter(m -> m.variant() == MethodVariant.ASYNC).count();
+            variants += img.methods().stream().filter(m -> m.kind() == CodeBodyKind.ASYNC_VARIANT).count();
         }
         assertEquals(471, variants);
         assertEquals(471, stubs);
@@ -59,14 +59,14 @@ class Net11AsyncTest {
         assertEquals(0x6DA0, stubs.get(0).rva());
         assertEquals("System.IO.Compression.ZipFile.OpenAsync", stubs.get(0).owner().name());
         assertEquals(0x0600002B, stubs.get(0).owner().token());
-        ReadyToRunMethod firstVariant = img.methods().stream().filter(m -> m.variant() == MethodVariant.ASYNC).findFirst().orElseThrow();
+        ReadyToRunMethod firstVariant = img.methods().stream().filter(m -> m.kind() == CodeBodyKind.ASYNC_VARIANT).findFirst().orElseThrow();
         assertEquals(127, firstVariant.entryRuntimeFunction());
         assertEquals(0x6F80, firstVariant.entryRva());
         assertEquals(List.of(127, 128, 129), firstVariant.runtimeFunctions());
         // The method before the block (entry 114, funclets 115 and 116) does not swallow the stubs.
         ReadyToRunMethod before = img.methods().stream().filter(m -> m.runtimeFunctions().contains(116)).findFirst().orElseThrow();
         assertEquals(List.of(114, 115, 116), before.runtimeFunctions());
-        assertEquals(10, img.methods().stream().filter(m -> m.variant() == MethodVariant.ASYNC).count());
+        assertEquals(10, img.methods().stream().filter(m -> m.kind() == CodeBodyKind.ASYNC_VARIANT).count());
     }
 
     @Test
@@ -89,7 +89,7 @@ class Net11AsyncTest {
         long layouts = img.importSections().stream().flatMap(s -> s.cells().stream())
                 .filter(c -> c.signature() != null && c.signature().kind() == ReadyToRunFixupKind.ContinuationLayout).count();
         assertEquals(7, layouts, "ContinuationLayout cells, as the independent reader counts them (fixupKinds 55)");
-        ReadyToRunMethod openAsync = img.methods().stream().filter(m -> m.variant() == MethodVariant.ASYNC).findFirst().orElseThrow();
+        ReadyToRunMethod openAsync = img.methods().stream().filter(m -> m.kind() == CodeBodyKind.ASYNC_VARIANT).findFirst().orElseThrow();
         // Slot 79 of the precode section: a 40-byte data area whose five pointer cells all hold references.
         ImportCell layout = img.importSections().get(5).cells().get(79);
         assertTrue(openAsync.fixups().contains(new FixupCell(5, 79)));

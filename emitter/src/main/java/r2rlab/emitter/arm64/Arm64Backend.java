@@ -3,13 +3,11 @@ package r2rlab.emitter.arm64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import r2rlab.emitter.Defect;
 import r2rlab.emitter.arm64.Arm64Assembler.Label;
 import r2rlab.emitter.arm64.Arm64Assembler.PairMode;
 import r2rlab.emitter.codegen.Backend;
 import r2rlab.emitter.codegen.BodyGenerator;
-import r2rlab.emitter.codegen.BodyKind;
 import r2rlab.emitter.codegen.BodyPlan;
 import r2rlab.emitter.codegen.BodyPlanBackend;
 import r2rlab.emitter.codegen.CodegenContext;
@@ -21,6 +19,7 @@ import r2rlab.emitter.scenario.BinaryOp;
 import r2rlab.emitter.scenario.UnaryOp;
 import r2rlab.format.BlobBuilder;
 import r2rlab.format.pe.Machine;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.unwind.arm64.Arm64UnwindInfo;
 import r2rlab.format.unwind.arm64.UnwindCode;
 
@@ -287,11 +286,11 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
             // a Task thunk's only call is of its async variant (and RestoreContexts' 3 arguments stay the floor)
             int maxArgs = switch (plan.kind()) {
                 case RESUMPTION_STUB -> variantArgs;
-                case TASK_THUNK -> Math.max(RuntimeMethod.RESTORE_CONTEXTS.params, variantArgs);
+                case TASK_RETURNING_THUNK -> Math.max(RuntimeMethod.RESTORE_CONTEXTS.params, variantArgs);
                 default -> plan.bodyCallArguments();
             };
             int out = align16(8 * Math.max(0, maxArgs - ARG_REGISTERS));
-            this.frame = plan.kind() == BodyKind.RESUMPTION_STUB
+            this.frame = plan.kind() == CodeBodyKind.RESUMPTION_STUB
                     ? new FrameShape(32, out, true)
                     : new FrameShape(frameSize(slots + plan.fixedSlots()), out, false);
         }

@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
-
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.image.SectionKind;
 import r2rlab.emitter.ir.AwaitPoint;
 import r2rlab.emitter.ir.Insn;
 import r2rlab.emitter.ir.MethodIr;
 import r2rlab.format.BlobBuilder;
+import r2rlab.format.r2r.CodeBodyKind;
 
 /**
  * The await points of an async variant with the labels of their code (backend-spec.md, compileAsyncVariant
@@ -113,7 +113,7 @@ public final class AwaitSites<L> {
      * order {Resume = the resumption stub, DiagnosticIP = {@code suspensionSymbol} + the suspension block's offset}.
      */
     public ObjectNode resumeInfo(MethodIr ir, CodegenContext ctx, String suspensionSymbol, ToIntFunction<L> offsetOf) {
-        String stub = ctx.bodySymbol(ir.method(), BodyKind.RESUMPTION_STUB, ir.version());
+        String stub = ctx.bodySymbol(ir.method(), CodeBodyKind.RESUMPTION_STUB, ir.version());
         BlobBuilder b = new BlobBuilder();
         for (Site<L> s : inIndexOrder) {
             b.pointer64(stub, 0);

@@ -11,7 +11,6 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
-
 import r2rlab.emitter.Defect;
 import r2rlab.emitter.ir.AwaitPoint;
 import r2rlab.emitter.ir.CodeVersion;
@@ -22,6 +21,7 @@ import r2rlab.emitter.scenario.BinaryOp;
 import r2rlab.emitter.scenario.CallKind;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.format.pe.Relocation;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.ReadyToRunHelper;
 
 /**
@@ -238,7 +238,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         if (ctx.has(Defect.B1_STUB_CALLS_THROUGH_CELL)) {
             callThroughCell(ctx.methodCell(m, true));
         } else {
-            callDirect(ctx.bodySymbol(m, BodyKind.ASYNC_VARIANT, ir.version()));
+            callDirect(ctx.bodySymbol(m, CodeBodyKind.ASYNC_VARIANT, ir.version()));
         }
         transfer(Reg.STUB_CONTINUATION, Reg.CONTINUATION_RETURN);
         L done = newLabel();
@@ -409,10 +409,10 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         transfer(Reg.ARG0, Reg.CONTINUATION_RETURN);
         loadCell(Reg.ARG1, ctx.continuationLayoutCell(ir));
         callHelper(ReadyToRunHelper.AllocContinuation);
-        storeAddress(Reg.RESULT, ContinuationLayout.OFFSET_RESUME_INFO, ctx.resumeInfoSymbol(ir.method(), ir.version()),
-                (long) ContinuationLayout.RESUME_INFO_SIZE * p.index());
-        store32(Reg.RESULT, ContinuationLayout.OFFSET_STATE, p.state());
-        store32(Reg.RESULT, ContinuationLayout.OFFSET_FLAGS, ContinuationLayout.FLAGS);
+        storeAddress(Reg.RESULT, ContinuationLayout.OBJECT.resumeInfo(), ctx.resumeInfoSymbol(ir.method(), ir.version()),
+                (long) ContinuationLayout.OBJECT.resumeInfoSize() * p.index());
+        store32(Reg.RESULT, ContinuationLayout.OBJECT.state(), p.state());
+        store32(Reg.RESULT, ContinuationLayout.OBJECT.flags(), ContinuationLayout.FLAGS);
         for (int s = 0; s < plan.frameSlots(); s++) {
             copyToField(Reg.RESULT, layout.slotOffset(s), slot(s));
         }
@@ -429,7 +429,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         storeZero(Reg.FRAME, fixed(FIXED_CONTEXT0));
         storeZero(Reg.FRAME, fixed(FIXED_CONTEXT1));
         loadFrame(Reg.ACCUMULATOR, fixed(FIXED_CONTINUATION));
-        load32(Reg.ACCUMULATOR, Reg.ACCUMULATOR, ContinuationLayout.OFFSET_STATE);
+        load32(Reg.ACCUMULATOR, Reg.ACCUMULATOR, ContinuationLayout.OBJECT.state());
         for (AwaitSites.Site<L> site : ordered) {
             branchIfEqual32(Reg.ACCUMULATOR, site.point().state(), site.resumeBlock());
         }
@@ -484,7 +484,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         } else if (i instanceof Insn.Call c) {
             passArguments(c.args());
             if (c.kind() == CallKind.DIRECT) {
-                callDirect(ctx.bodySymbol(c.target(), BodyKind.METHOD, CodeVersion.R2R));
+                callDirect(ctx.bodySymbol(c.target(), CodeBodyKind.METHOD, CodeVersion.R2R));
             } else {
                 callThroughCell(ctx.methodCell(c.target(), false));
             }
@@ -537,7 +537,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         if (target == null) {
             callThroughCell(ctx.runtimeMethodCell(RuntimeMethod.YIELD));
         } else if (w.kind() == CallKind.DIRECT) {
-            callDirect(ctx.bodySymbol(target, BodyKind.ASYNC_VARIANT, CodeVersion.R2R));
+            callDirect(ctx.bodySymbol(target, CodeBodyKind.ASYNC_VARIANT, CodeVersion.R2R));
         } else {
             callThroughCell(ctx.methodCell(target, true));
         }

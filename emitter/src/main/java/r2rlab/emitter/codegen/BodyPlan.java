@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
-
 import r2rlab.emitter.Defect;
 import r2rlab.emitter.ir.Insn;
 import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.format.r2r.CodeBodyKind;
 
 /**
  * The architecture-neutral plan of one frame-pointer-based body (backend-spec.md), computed once from its
@@ -33,10 +33,10 @@ public final class BodyPlan {
     public static final String COLD_SUFFIX = "$cold";
 
     private final MethodIr ir;
-    private final BodyKind kind;
+    private final CodeBodyKind kind;
     private final boolean hotColdSplit;
 
-    private BodyPlan(MethodIr ir, BodyKind kind, boolean hotColdSplit) {
+    private BodyPlan(MethodIr ir, CodeBodyKind kind, boolean hotColdSplit) {
         this.ir = ir;
         this.kind = kind;
         this.hotColdSplit = hotColdSplit;
@@ -44,35 +44,35 @@ public final class BodyPlan {
 
     /** A non-async method. */
     public static BodyPlan method(MethodIr ir) {
-        return new BodyPlan(ir, BodyKind.METHOD, false);
+        return new BodyPlan(ir, CodeBodyKind.METHOD, false);
     }
 
     /** An async variant; hot/cold split under B4_HOT_COLD_SPLIT when it has suspension code at all. */
     public static BodyPlan asyncVariant(MethodIr ir, CodegenContext ctx) {
-        return new BodyPlan(ir, BodyKind.ASYNC_VARIANT, ctx.has(Defect.B4_HOT_COLD_SPLIT) && ir.needsResumptionStub());
+        return new BodyPlan(ir, CodeBodyKind.ASYNC_VARIANT, ctx.has(Defect.B4_HOT_COLD_SPLIT) && ir.needsResumptionStub());
     }
 
     /** The Task-returning thunk of an async method. */
     public static BodyPlan taskThunk(MethodIr ir) {
-        return new BodyPlan(ir, BodyKind.TASK_THUNK, false);
+        return new BodyPlan(ir, CodeBodyKind.TASK_RETURNING_THUNK, false);
     }
 
     /** The resumption stub of an async variant that awaits: its own small frame, no IR slots. */
     public static BodyPlan resumptionStub(MethodIr ir) {
-        return new BodyPlan(ir, BodyKind.RESUMPTION_STUB, false);
+        return new BodyPlan(ir, CodeBodyKind.RESUMPTION_STUB, false);
     }
 
     public MethodIr ir() {
         return ir;
     }
 
-    public BodyKind kind() {
+    public CodeBodyKind kind() {
         return kind;
     }
 
     /** True for an async variant: continuation argument in, continuation returned, fixed slots. */
     public boolean isAsyncVariant() {
-        return kind == BodyKind.ASYNC_VARIANT;
+        return kind == CodeBodyKind.ASYNC_VARIANT;
     }
 
     /** An async variant that awaits: it has suspension, dispatch and resume blocks and a ResumeInfo table. */
@@ -93,7 +93,7 @@ public final class BodyPlan {
     /** IR slots in the frame: a Task thunk keeps only its parameters, a resumption stub none. */
     public int frameSlots() {
         return switch (kind) {
-            case TASK_THUNK -> ir.paramCount();
+            case TASK_RETURNING_THUNK -> ir.paramCount();
             case RESUMPTION_STUB -> 0;
             default -> ir.slotCount();
         };

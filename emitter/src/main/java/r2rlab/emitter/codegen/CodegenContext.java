@@ -6,6 +6,7 @@ import r2rlab.emitter.ir.CodeVersion;
 import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.format.pe.TargetOs;
+import r2rlab.format.r2r.CodeBodyKind;
 
 /**
  * What a backend needs from the rest of the image while it compiles a body: symbol names, and the
@@ -21,7 +22,16 @@ public interface CodegenContext {
     Set<Defect> defects();
 
     /** Symbol of a body's code (its first fragment). */
-    String bodySymbol(MethodDecl method, BodyKind kind, CodeVersion version);
+    String bodySymbol(MethodDecl method, CodeBodyKind kind, CodeVersion version);
+
+    /** What a body's symbol adds to its method's: a method and its Task-returning body add nothing. */
+    static String symbolSuffix(CodeBodyKind kind) {
+        return switch (kind) {
+            case METHOD, TASK_RETURNING_THUNK -> "";
+            case ASYNC_VARIANT -> "$async";
+            case RESUMPTION_STUB -> "$resume";
+        };
+    }
 
     /** Symbol of an async variant's ResumeInfo table: one {Resume, DiagnosticIP} record of 16 bytes per state. */
     String resumeInfoSymbol(MethodDecl method, CodeVersion version);

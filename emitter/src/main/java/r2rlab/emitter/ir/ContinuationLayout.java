@@ -18,20 +18,12 @@ public final class ContinuationLayout {
     public static final ContinuationObject OBJECT = ContinuationObject.POINTER_SIZE_8;
     /** The Flags split code and runtime agree on. */
     public static final ContinuationFlags FLAGS_SPLIT = ContinuationFlags.CORELIB_MAIN;
-    public static final int POINTER_SIZE = OBJECT.pointerSize();
-    public static final int OFFSET_NEXT = OBJECT.next();
-    public static final int OFFSET_RESUME_INFO = OBJECT.resumeInfo();
-    public static final int OFFSET_FLAGS = OBJECT.flags();
-    public static final int OFFSET_STATE = OBJECT.state();
-    public static final int OFFSET_DATA = OBJECT.data();
     /** Index (1-based, in pointer-size slots of the data area) of the Exception slot. */
     public static final int EXCEPTION_INDEX = 1;
     /** Index of the Result slot. */
     public static final int RESULT_INDEX = 2;
     /** The Flags every suspension stores: the Exception and Result slot indices. */
     public static final int FLAGS = FLAGS_SPLIT.encode(0, EXCEPTION_INDEX, 0, RESULT_INDEX);
-    /** Size of one ResumeInfo record: {Resume, DiagnosticIP}. */
-    public static final int RESUME_INFO_SIZE = OBJECT.resumeInfoSize();
 
     private final int[] slotOffsets;
     private final int dataSize;
@@ -42,7 +34,7 @@ public final class ContinuationLayout {
             int position = version == CodeVersion.R2R ? i : frameSlots - 1 - i;
             slotOffsets[i] = OBJECT.slot(RESULT_INDEX + 1 + position);
         }
-        dataSize = (RESULT_INDEX + frameSlots) * POINTER_SIZE;
+        dataSize = (RESULT_INDEX + frameSlots) * OBJECT.pointerSize();
     }
 
     /** Offset, from the object reference, where frame slot {@code slot} is saved. */
@@ -65,7 +57,7 @@ public final class ContinuationLayout {
 
     /** Object size including the header. */
     public int objectSize() {
-        return OFFSET_DATA + dataSize;
+        return OBJECT.data() + dataSize;
     }
 
     /** Pointer-size cells of the data area that hold references: only the Exception slot. */

@@ -2,6 +2,7 @@ package r2rlab.emitter.r2r;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -15,8 +16,8 @@ import r2rlab.emitter.scenario.TypeDecl;
 import r2rlab.format.ByteReader;
 import r2rlab.format.metadata.Metadata;
 import r2rlab.format.metadata.MetadataBuilder;
-import r2rlab.format.metadata.MetadataBuilderSignatures;
 import r2rlab.format.metadata.MetadataBuilderSignatures.Type;
+import r2rlab.format.metadata.MetadataBuilderSignatures;
 import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.metadata.MethodImplAttributes;
 import r2rlab.format.metadata.TableSchema.MethodDefColumns;
@@ -163,7 +164,7 @@ public final class ModuleMetadata {
         }
         int userParams = m.params().size() - (m.isStatic() ? 0 : 1);
         Type[] params = new Type[userParams];
-        java.util.Arrays.fill(params, MetadataBuilderSignatures.I8);
+        Arrays.fill(params, MetadataBuilderSignatures.I8);
         return MetadataBuilderSignatures.methodSig(!m.isStatic(), ret, params);
     }
 

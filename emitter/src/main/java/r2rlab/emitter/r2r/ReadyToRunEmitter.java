@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +16,6 @@ import r2rlab.emitter.Defect;
 import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.StubLayout;
 import r2rlab.emitter.codegen.Backend;
-import r2rlab.emitter.codegen.BodyKind;
 import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CodegenContext;
 import r2rlab.emitter.codegen.CompiledBody;
@@ -32,6 +32,8 @@ import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.TypeDecl;
 import r2rlab.format.BlobBuilder;
+import r2rlab.format.metadata.MetadataBuilderSignatures;
+import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.nativeformat.FixupList;
 import r2rlab.format.nativeformat.NativeArrayWriter;
@@ -40,10 +42,9 @@ import r2rlab.format.pe.CorHeader;
 import r2rlab.format.pe.DataDirectory;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.RelocType;
-import r2rlab.format.metadata.MetadataBuilderSignatures;
-import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.pe.Relocation;
 import r2rlab.format.pe.TargetOs;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.CorElementType;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.GCRefMap;
@@ -137,8 +138,8 @@ public final class ReadyToRunEmitter {
     // ---- Symbols ----
 
     // Symbols are keyed by MethodDef rid: unique, short, and cheap to build for 100,000 methods.
-    private String bodySymbol(MethodDecl m, BodyKind kind, CodeVersion version) {
-        return "code$" + metadata.methodRid(m) + kind.symbolSuffix + version.suffix;
+    private String bodySymbol(MethodDecl m, CodeBodyKind kind, CodeVersion version) {
+        return "code$" + metadata.methodRid(m) + CodegenContext.symbolSuffix(kind) + version.suffix;
     }
 
     private String resumeInfoSymbol(MethodDecl m, CodeVersion version) {
@@ -177,7 +178,7 @@ public final class ReadyToRunEmitter {
         }
 
         @Override
-        public r2rlab.format.pe.TargetOs os() {
+        public TargetOs os() {
             return options.os();
         }
 
@@ -192,7 +193,7 @@ public final class ReadyToRunEmitter {
         }
 
         @Override
-        public String bodySymbol(MethodDecl method, BodyKind kind, CodeVersion version) {
+        public String bodySymbol(MethodDecl method, CodeBodyKind kind, CodeVersion version) {
             return ReadyToRunEmitter.this.bodySymbol(method, kind, version);
         }
 
@@ -251,7 +252,7 @@ public final class ReadyToRunEmitter {
         @Override
         public String continuationLayoutCell(MethodIr ir) {
             ContinuationLayout layout = ir.continuation();
-            byte[] gcMap = TypeLayout.gcMap(layout.dataSize(), ContinuationLayout.POINTER_SIZE,
+            byte[] gcMap = TypeLayout.gcMap(layout.dataSize(), ContinuationLayout.OBJECT.pointerSize(),
                     layout.referenceCells(), has(Defect.B8_GC_MAP_TRUNCATED));
             // The continuation base type lives in CoreLib, named through the manifest module.
             TypeSignature continuationType = new TypeSignature.ModuleOverride(metadata.manifestModuleIndex(),
@@ -259,7 +260,7 @@ public final class ReadyToRunEmitter {
                             MetadataTable.token(MetadataTable.TYPEREF, metadata.continuationTypeRefRid()))));
             byte[] sig = new FixupSignature.Layout(ReadyToRunFixupKind.ContinuationLayout, FixupSignature.NO_MODULE_OVERRIDE,
                     continuationType, TypeLayout.continuation(layout.dataSize(), gcMap)).toByteArray();
-            ImportRegistry.Cell c = imports.cell(ImportRegistry.PRECODE, "layout$" + java.util.HexFormat.of().formatHex(sig),
+            ImportRegistry.Cell c = imports.cell(ImportRegistry.PRECODE, "layout$" + HexFormat.of().formatHex(sig),
                     SignatureData.of(sig), null, null);
             if (!bodyFixups.contains(c)) {
                 bodyFixups.add(c);
@@ -270,19 +271,19 @@ public final class ReadyToRunEmitter {
 
     // ---- Compilation ----
 
-    private Placed compile(MethodIr ir, BodyKind kind) {
+    private Placed compile(MethodIr ir, CodeBodyKind kind) {
         List<ImportRegistry.Cell> cells = new ArrayList<>();
         Context ctx = new Context(cells);
         CompiledBody body = switch (kind) {
             case METHOD -> backend.compileMethod(ir, ctx);
-            case TASK_THUNK -> backend.compileTaskThunk(ir, ctx);
+            case TASK_RETURNING_THUNK -> backend.compileTaskThunk(ir, ctx);
             case ASYNC_VARIANT -> backend.compileAsyncVariant(ir, ctx);
             case RESUMPTION_STUB -> backend.compileResumptionStub(ir, ctx);
         };
-        if (kind == BodyKind.ASYNC_VARIANT && ir.needsResumptionStub()) {
+        if (kind == CodeBodyKind.ASYNC_VARIANT && ir.needsResumptionStub()) {
             // The variant's fixup list names its stub (payload: the stub's RVA), so the runtime
             // registers the stub before the variant can ever run.
-            String stub = bodySymbol(ir.method(), BodyKind.RESUMPTION_STUB, ir.version());
+            String stub = bodySymbol(ir.method(), CodeBodyKind.RESUMPTION_STUB, ir.version());
             ResumptionStubEntryPointSignature node = new ResumptionStubEntryPointSignature(stub, has(Defect.B5_RELOCS_ONLY_CONDITIONAL_KIND));
             stubSignatures.add(node);
             cells.add(imports.cell(ImportRegistry.PRECODE, "stub$" + stub, node.getData(false), null, null));
@@ -364,13 +365,13 @@ public final class ReadyToRunEmitter {
         for (MethodDecl m : metadata.methodsInRidOrder()) {
             MethodIr ir = Lowering.lower(m, CodeVersion.R2R);
             if (!m.isAsync()) {
-                main.add(compile(ir, BodyKind.METHOD));
+                main.add(compile(ir, CodeBodyKind.METHOD));
             } else {
-                main.add(compile(ir, BodyKind.TASK_THUNK));
-                Placed v = compile(ir, BodyKind.ASYNC_VARIANT);
+                main.add(compile(ir, CodeBodyKind.TASK_RETURNING_THUNK));
+                Placed v = compile(ir, CodeBodyKind.ASYNC_VARIANT);
                 variants.add(v);
                 if (ir.needsResumptionStub()) {
-                    Placed s = compile(ir, BodyKind.RESUMPTION_STUB);
+                    Placed s = compile(ir, CodeBodyKind.RESUMPTION_STUB);
                     if (options.stubLayout() == StubLayout.ADJACENT) {
                         variants.add(s);
                     } else {
@@ -380,9 +381,9 @@ public final class ReadyToRunEmitter {
             }
             if (m.tier1()) {
                 MethodIr t = Lowering.lower(m, CodeVersion.TIER1);
-                tier1.add(compile(t, m.isAsync() ? BodyKind.ASYNC_VARIANT : BodyKind.METHOD));
+                tier1.add(compile(t, m.isAsync() ? CodeBodyKind.ASYNC_VARIANT : CodeBodyKind.METHOD));
                 if (m.isAsync() && t.needsResumptionStub()) {
-                    tier1.add(compile(t, BodyKind.RESUMPTION_STUB));
+                    tier1.add(compile(t, CodeBodyKind.RESUMPTION_STUB));
                 }
             }
         }
@@ -414,7 +415,7 @@ public final class ReadyToRunEmitter {
     private void checkStubSignatureDependencies(List<Placed> bodies) {
         Set<String> stubBodies = new HashSet<>();
         for (Placed p : bodies) {
-            if (p.body().kind() == BodyKind.RESUMPTION_STUB) {
+            if (p.body().kind() == CodeBodyKind.RESUMPTION_STUB) {
                 stubBodies.add(p.body().symbol());
             }
         }
@@ -563,7 +564,7 @@ public final class ReadyToRunEmitter {
     private ObjectNode writeInstanceEntryPoints(ImageBuilder image, List<Placed> variants) {
         NativeHashtableWriter instances = new NativeHashtableWriter();
         for (Placed p : variants) {
-            if (p.body().kind() != BodyKind.ASYNC_VARIANT) {
+            if (p.body().kind() != CodeBodyKind.ASYNC_VARIANT) {
                 continue;
             }
             MethodDecl m = p.ir().method();
@@ -587,7 +588,7 @@ public final class ReadyToRunEmitter {
     private ObjectNode writeTier1CodeVersions(ImageBuilder image, List<Placed> tier1) {
         List<Tier1CodeVersions.Entry> entries = new ArrayList<>();
         for (Placed p : tier1) {
-            entries.add(new Tier1CodeVersions.Entry(metadata.methodToken(p.ir().method()), p.body().kind().codeBodyKind,
+            entries.add(new Tier1CodeVersions.Entry(metadata.methodToken(p.ir().method()), p.body().kind(),
                     p.runtimeFunction, 0, 0));
         }
         BlobBuilder t = new BlobBuilder();

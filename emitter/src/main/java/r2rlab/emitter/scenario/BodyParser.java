@@ -271,7 +271,7 @@ final class BodyParser {
                         throw new ParseError(ln, "expected 'cell' after 'tailcall' (tail jumps always go through an import cell)");
                     }
                     String name = qualifiedName();
-                    return new Stmt.TailCall(new MethodRef(name), arguments(), ln);
+                    return new Stmt.TailCall(new CallTarget(name), arguments(), ln);
                 }
                 case "else" -> throw new ParseError(ln, "'else' without a matching 'if'");
                 default -> {
@@ -486,7 +486,7 @@ final class BodyParser {
                     next();
                     CallKind kind = accept("cell") ? CallKind.CELL : CallKind.DIRECT;
                     String name = qualifiedName();
-                    return new Expr.Call(kind, new MethodRef(name), arguments(), ln);
+                    return new Expr.Call(kind, new CallTarget(name), arguments(), ln);
                 }
                 case "await" -> {
                     next();
@@ -495,7 +495,7 @@ final class BodyParser {
                     }
                     CallKind kind = accept("cell") ? CallKind.CELL : CallKind.DIRECT;
                     String name = qualifiedName();
-                    return new Expr.Await(kind, new MethodRef(name), arguments(), false, ln);
+                    return new Expr.Await(kind, new CallTarget(name), arguments(), false, ln);
                 }
                 default -> {
                     if (!RESERVED.contains(t.text)) {

@@ -38,7 +38,7 @@ public sealed interface Expr {
     }
 
     /** {@code call T.M(args)} (DIRECT) or {@code call cell T.M(args)} (CELL) of a non-async method. */
-    record Call(CallKind kind, MethodRef ref, List<Expr> args, int line) implements Expr {
+    record Call(CallKind kind, CallTarget ref, List<Expr> args, int line) implements Expr {
         public Call {
             Objects.requireNonNull(kind);
             Objects.requireNonNull(ref);
@@ -54,7 +54,7 @@ public sealed interface Expr {
      * {@code await [cell] T.M(args)} of an async method, or {@code await yield} ({@code isYield}, {@code ref} null,
      * kind DIRECT, no args; its value is void).
      */
-    record Await(CallKind kind, MethodRef ref, List<Expr> args, boolean isYield, int line) implements Expr {
+    record Await(CallKind kind, CallTarget ref, List<Expr> args, boolean isYield, int line) implements Expr {
         public Await {
             Objects.requireNonNull(kind);
             args = List.copyOf(args);

@@ -63,7 +63,7 @@ public sealed interface Stmt {
     }
 
     /** {@code tailcall cell T.M(args)}: a tail jump through an import cell; always the method's last statement. */
-    record TailCall(MethodRef ref, List<Expr> args, int line) implements Stmt {
+    record TailCall(CallTarget ref, List<Expr> args, int line) implements Stmt {
         public TailCall {
             Objects.requireNonNull(ref);
             args = List.copyOf(args);

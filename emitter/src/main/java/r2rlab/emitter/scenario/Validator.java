@@ -144,7 +144,7 @@ final class Validator {
     }
 
     /** Resolves a call target; reports and returns null when it cannot. */
-    private MethodDecl resolve(MethodRef ref, int argc, int line, MethodDecl from) {
+    private MethodDecl resolve(CallTarget ref, int argc, int line, MethodDecl from) {
         String written = ref.name();
         int dot = written.lastIndexOf('.');
         String typeName = dot >= 0 ? written.substring(0, dot) : from.declaringType().fullName();

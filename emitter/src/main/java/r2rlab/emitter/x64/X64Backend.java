@@ -3,8 +3,6 @@ package r2rlab.emitter.x64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import r2rlab.emitter.codegen.BodyKind;
 import r2rlab.emitter.codegen.BodyGenerator;
 import r2rlab.emitter.codegen.BodyPlan;
 import r2rlab.emitter.codegen.BodyPlanBackend;
@@ -16,6 +14,7 @@ import r2rlab.emitter.scenario.BinaryOp;
 import r2rlab.emitter.scenario.UnaryOp;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.TargetOs;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.unwind.x64.UnwindCode;
 import r2rlab.format.unwind.x64.X64UnwindInfo;
 
@@ -123,7 +122,7 @@ public final class X64Backend extends BodyPlanBackend<X64Assembler.Label> {
             this.args = win ? WINDOWS_ARGS : SYSV_ARGS;
             this.shadow = win ? 32 : 0;
             this.slots = plan.frameSlots();
-            this.stub = plan.kind() == BodyKind.RESUMPTION_STUB;
+            this.stub = plan.kind() == CodeBodyKind.RESUMPTION_STUB;
             int variantArgs = BodyPlan.asyncVariantArguments(ir.method());
             if (stub) {
                 // entry rsp = 8 mod 16; the two pushes keep it so

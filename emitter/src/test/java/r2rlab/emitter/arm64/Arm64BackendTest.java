@@ -1,6 +1,5 @@
 package r2rlab.emitter.arm64;
 
-import r2rlab.emitter.codegen.FakeCodegenContext;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,15 +18,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import r2rlab.emitter.Defect;
-import r2rlab.emitter.codegen.BodyKind;
 import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CompiledBody;
+import r2rlab.emitter.codegen.FakeCodegenContext;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.ir.CodeVersion;
 import r2rlab.emitter.ir.Lowering;
@@ -37,6 +37,7 @@ import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.Relocation;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.unwind.arm64.Arm64UnwindInfo;
 import r2rlab.format.unwind.arm64.UnwindCode;
 
@@ -239,7 +240,7 @@ class Arm64BackendTest {
                 new FakeCodegenContext(Defect.B1_STUB_CALLS_THROUGH_CELL, Defect.B2_HELPER_CALL_WITHOUT_X11,
                         Defect.B2_JMP_EPILOG_X16, Defect.B4_HOT_COLD_SPLIT));
         int fragments = 0;
-        List<BodyKind> kinds = new ArrayList<>();
+        List<CodeBodyKind> kinds = new ArrayList<>();
         List<CodeVersion> versions = new ArrayList<>();
         for (FakeCodegenContext ctx : configs) {
             for (Scenario s : allScenarios()) {
@@ -263,7 +264,7 @@ class Arm64BackendTest {
             }
         }
         assertTrue(fragments > 50, "fragments " + fragments);
-        for (BodyKind k : BodyKind.values()) assertTrue(kinds.contains(k), "no " + k);
+        for (CodeBodyKind k : CodeBodyKind.values()) assertTrue(kinds.contains(k), "no " + k);
         assertTrue(versions.contains(CodeVersion.TIER1));
     }
 
@@ -330,7 +331,7 @@ class Arm64BackendTest {
         assertEquals(List.of(UnwindCode.alloc(frame - 16), UnwindCode.saveFpLrX(-16), UnwindCode.setFp()),
                 prologFromInstructions(f.code(), f.prologSize()));
         assertEquals(List.of("sub sp, sp, #" + (frame - 16), "stp x29, x30, [sp, #-16]!", "mov x29, sp"),
-                LlvmMc.disassemble(java.util.Arrays.copyOf(f.code(), 12)));
+                LlvmMc.disassemble(Arrays.copyOf(f.code(), 12)));
     }
 
     @Test
@@ -439,7 +440,7 @@ class Arm64BackendTest {
                 assertEquals(IMAGE_REL_BASED_ARM64_PAGEOFFSET_12L, lo.type());
                 assertEquals(r.symbol(), lo.symbol());
                 assertTrue(isBlr(word(code, off), 16));
-                List<String> seq = LlvmMc.disassemble(java.util.Arrays.copyOfRange(code, off - 8, off + 4));
+                List<String> seq = LlvmMc.disassemble(Arrays.copyOfRange(code, off - 8, off + 4));
                 for (String l : seq) assertFalse(writesX11(l), l);
                 assertEquals(List.of("ldr x16, [x16]", "blr x16"), seq.subList(1, 3));
                 contextCalls++;
@@ -757,7 +758,7 @@ class Arm64BackendTest {
         MethodDecl bump = method(s, "Demo.Counter.Bump");
         FakeCodegenContext ctx = new FakeCodegenContext();
         CompiledBody body = BACKEND.compileTaskThunk(Lowering.lower(bump, CodeVersion.R2R), ctx);
-        assertEquals(BodyKind.TASK_THUNK, body.kind());
+        assertEquals(CodeBodyKind.TASK_RETURNING_THUNK, body.kind());
         CodeFragment f = body.fragments().get(0);
         assertEquals("Demo.Counter.Bump", f.symbol());
         assertEquals(List.of("cell:Demo.Counter.Bump$async", "rm:TASK_FROM_RESULT", "rm:FINALIZE_TASK_RETURNING_THUNK"),
@@ -815,7 +816,7 @@ class Arm64BackendTest {
         assertEquals(40, n.size());
         assertEquals(8, n.alignment());
         assertEquals(List.of("mov x9, #3", "ldr x10, #-12", "ldr x10, [x10]", "ldr x12, #12", "ldr x12, [x12]", "br x12"),
-                LlvmMc.disassemble(java.util.Arrays.copyOfRange(n.bytes(), 8, 32)));
+                LlvmMc.disassemble(Arrays.copyOfRange(n.bytes(), 8, 32)));
         assertEquals(List.of(new Relocation(0, IMAGE_REL_BASED_DIR64, "module-cell", 0),
                 new Relocation(32, IMAGE_REL_BASED_DIR64, "helper-cell", 0)), n.relocations());
         assertArrayEquals(n.bytes(), BACKEND.delayLoadThunk("thunk", 3, "module-cell", "helper-cell", true).bytes());

@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-
 import r2rlab.emitter.Defect;
 import r2rlab.emitter.ir.CodeVersion;
 import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.format.pe.TargetOs;
+import r2rlab.format.r2r.CodeBodyKind;
 
 /** Test context: predictable symbol names; records every cell requested, in order. */
 public final class FakeCodegenContext implements CodegenContext {
@@ -27,8 +27,8 @@ public final class FakeCodegenContext implements CodegenContext {
         this.defects.addAll(List.of(defects));
     }
 
-    public static String body(MethodDecl m, BodyKind kind, CodeVersion v) {
-        return m.fullName() + kind.symbolSuffix + v.suffix;
+    public static String body(MethodDecl m, CodeBodyKind kind, CodeVersion v) {
+        return m.fullName() + CodegenContext.symbolSuffix(kind) + v.suffix;
     }
 
     public static String resumeInfo(MethodDecl m, CodeVersion v) {
@@ -51,7 +51,7 @@ public final class FakeCodegenContext implements CodegenContext {
     }
 
     @Override
-    public String bodySymbol(MethodDecl method, BodyKind kind, CodeVersion version) {
+    public String bodySymbol(MethodDecl method, CodeBodyKind kind, CodeVersion version) {
         return body(method, kind, version);
     }
 

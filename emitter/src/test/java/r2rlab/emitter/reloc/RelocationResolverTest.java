@@ -9,6 +9,7 @@ import static r2rlab.format.pe.RelocType.*;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,7 +90,7 @@ class RelocationResolverTest {
         assertEquals(expected, page + ldrOffset(word(section, 16)), "adrp + ldr");
 
         // llvm-mc agrees: it prints the adrp page displacement, the add and ldr immediates.
-        List<String> dis = LlvmMc.disassemble(java.util.Arrays.copyOfRange(section, 8, 20));
+        List<String> dis = LlvmMc.disassemble(Arrays.copyOfRange(section, 8, 20));
         long pageDelta = (expected & ~0xFFFL) - ((sectionRva + 8) & ~0xFFFL);
         assertEquals(List.of(
                 "adrp x0, #" + pageDelta,
@@ -170,7 +171,7 @@ class RelocationResolverTest {
         assertEquals(0x94000000, word(s, 4) & 0xFC000000, "bl opcode kept");
         assertEquals(0x14000000, word(s, 12), "b . = 0x14000000");
         assertEquals(List.of("bl #" + (0x20000 - (rva + 4)), "bl #" + (0x108 - (rva + 8)), "b #0"),
-                LlvmMc.disassemble(java.util.Arrays.copyOfRange(s, 4, 16)));
+                LlvmMc.disassemble(Arrays.copyOfRange(s, 4, 16)));
 
         Relocation r = code.relocations().get(0); // bl at offset 4, P = 0x10004
         long p = rva + 4;

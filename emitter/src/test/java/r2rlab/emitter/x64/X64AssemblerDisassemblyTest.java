@@ -3,10 +3,10 @@ package r2rlab.emitter.x64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -142,7 +142,7 @@ class X64AssemblerDisassemblyTest {
             a.jmp(l);
         });
 
-        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
         for (Case c : cases) {
             all.writeBytes(c.bytes);
         }

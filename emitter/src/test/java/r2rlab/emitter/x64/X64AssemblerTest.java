@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static r2rlab.emitter.x64.Register.*;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Consumer;
-
 import org.junit.jupiter.api.Test;
-
 import r2rlab.format.pe.RelocType;
 import r2rlab.format.pe.Relocation;
 
@@ -207,6 +206,6 @@ class X64AssemblerTest {
         }
         byte[] code = a.code();
         assertEquals(100_000, code.length);
-        assertArrayEquals(hex("49 BF 0F27000000000000"), java.util.Arrays.copyOfRange(code, 99_990, 100_000));
+        assertArrayEquals(hex("49 BF 0F27000000000000"), Arrays.copyOfRange(code, 99_990, 100_000));
     }
 }

@@ -1,6 +1,5 @@
 package r2rlab.emitter.x64;
 
-import r2rlab.emitter.codegen.FakeCodegenContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,19 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
-
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
-
 import r2rlab.emitter.Defect;
-import r2rlab.emitter.codegen.BodyKind;
 import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CompiledBody;
+import r2rlab.emitter.codegen.FakeCodegenContext;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.ir.AwaitPoint;
 import r2rlab.emitter.ir.CodeVersion;
@@ -32,6 +36,7 @@ import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.format.pe.RelocType;
 import r2rlab.format.pe.Relocation;
 import r2rlab.format.pe.TargetOs;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.unwind.x64.UnwindCode;
 import r2rlab.format.unwind.x64.UnwindOp;
 import r2rlab.format.unwind.x64.X64UnwindInfo;
@@ -374,7 +379,7 @@ class X64BackendTest {
         assertEquals(f.prologSize(), u.sizeOfProlog());
         assertEquals(0, u.flags());
         List<UnwindCode> prologOrder = new ArrayList<>(u.codes());
-        java.util.Collections.reverse(prologOrder);
+        Collections.reverse(prologOrder);
         if (fi > 0) {
             // cold part: no prolog, the hot part's frame described with all codes at offset 0
             X64UnwindInfo hot = X64UnwindInfo.decode(b.fragments().get(0).unwindInfo(), 0);
@@ -409,7 +414,7 @@ class X64BackendTest {
                 default -> fail(c.toString());
             }
         }
-        if (b.kind() == BodyKind.RESUMPTION_STUB) {
+        if (b.kind() == CodeBodyKind.RESUMPTION_STUB) {
             assertEquals(List.of("push rbx", "push r12"), lines.subList(0, 2));
             assertEquals(0, u.frameRegister());
         } else {
@@ -616,7 +621,7 @@ class X64BackendTest {
             pb.redirectInput(in.toFile());
             pb.redirectErrorStream(true);
             Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor());
             List<Decoded> res = new ArrayList<>();
             int off = 0;
@@ -647,19 +652,19 @@ class X64BackendTest {
                 FakeCodegenContext ctx = new FakeCodegenContext(os, Defect.B4_HOT_COLD_SPLIT);
                 for (MethodDecl m : s.methods().collect(Collectors.toList())) {
                     for (CompiledBody b : compileAll(m, ctx)) {
-                        java.util.Map<String, java.util.Set<Integer>> starts = new java.util.HashMap<>();
-                        java.util.Map<String, List<Decoded>> decoded = new java.util.HashMap<>();
+                        Map<String, Set<Integer>> starts = new HashMap<>();
+                        Map<String, List<Decoded>> decoded = new HashMap<>();
                         for (CodeFragment f : b.fragments()) {
                             List<Decoded> d = decode(f.code());
                             decoded.put(f.symbol(), d);
-                            java.util.Set<Integer> st = new java.util.HashSet<>();
+                            Set<Integer> st = new HashSet<>();
                             for (Decoded x : d) {
                                 st.add(x.offset());
                             }
                             starts.put(f.symbol(), st);
                         }
                         for (CodeFragment f : b.fragments()) {
-                            java.util.Set<Integer> ends = new java.util.HashSet<>();
+                            Set<Integer> ends = new HashSet<>();
                             for (Decoded x : decoded.get(f.symbol())) {
                                 ends.add(x.offset() + x.length());
                                 byte[] c = f.code();
@@ -713,6 +718,6 @@ class X64BackendTest {
     }
 
     static void assertArrayEquals(byte[] expected, byte[] actual) {
-        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
+        Assertions.assertArrayEquals(expected, actual);
     }
 }

@@ -1,15 +1,17 @@
 package r2rlab.emu.disasm;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import r2rlab.emu.capstone.CapstoneDisassembler;
 import r2rlab.format.pe.Machine;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.loader.ImportCell;
-import r2rlab.loader.MethodVariant;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.RuntimeFunction;
@@ -80,8 +82,8 @@ public final class ImageDisassembler implements AutoCloseable {
         RuntimeFunction own = syms.runtimeFunction(rva);
         long[] regValue = new long[32];
         ImportCell[] loadedFrom = new ImportCell[32];
-        java.util.Arrays.fill(regValue, -1);
-        Map<String, ImportCell> x64Cells = new java.util.HashMap<>();
+        Arrays.fill(regValue, -1);
+        Map<String, ImportCell> x64Cells = new HashMap<>();
         List<Line> out = new ArrayList<>();
         for (CapstoneDisassembler.Instruction i : insns) {
             long r = i.address() - base;
@@ -307,8 +309,8 @@ public final class ImageDisassembler implements AutoCloseable {
                 kind = img.coldToHot().containsKey(rf.index()) ? Region.Kind.COLD : Region.Kind.FUNCLET;
                 name = m.name() + (kind == Region.Kind.COLD ? " [cold part]" : " [funclet]");
             } else {
-                kind = m.variant() == MethodVariant.ASYNC ? Region.Kind.ASYNC_VARIANT
-                        : m.variant() == MethodVariant.RESUME ? Region.Kind.RESUMPTION_STUB : Region.Kind.METHOD;
+                kind = m.kind() == CodeBodyKind.ASYNC_VARIANT ? Region.Kind.ASYNC_VARIANT
+                        : m.kind() == CodeBodyKind.RESUMPTION_STUB ? Region.Kind.RESUMPTION_STUB : Region.Kind.METHOD;
                 name = m.name();
             }
             long end = rf.endRva() >= 0 ? rf.endRva() : rf.beginRva() + 4;

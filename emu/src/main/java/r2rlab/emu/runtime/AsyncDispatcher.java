@@ -3,6 +3,7 @@ package r2rlab.emu.runtime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import r2rlab.emu.unicorn.CpuEngine;
@@ -27,11 +28,6 @@ final class AsyncDispatcher {
     static final ContinuationObject CONTINUATION = ContinuationObject.POINTER_SIZE_8;
     /** The Flags split of the CoreLib this runtime models. */
     static final ContinuationFlags FLAGS = ContinuationFlags.CORELIB_MAIN;
-    static final int OFFSET_NEXT = CONTINUATION.next();
-    static final int OFFSET_RESUME_INFO = CONTINUATION.resumeInfo();
-    static final int OFFSET_FLAGS = CONTINUATION.flags();
-    static final int OFFSET_STATE = CONTINUATION.state();
-    static final int OFFSET_DATA = CONTINUATION.data();
 
     static final int TASK_STATUS = 8;
     static final int TASK_RESULT = 16;
@@ -61,7 +57,7 @@ final class AsyncDispatcher {
 
     private final ArrayDeque<Long> threadPool = new ArrayDeque<>();
     private final Map<Long, GuestException> exceptionsByObject = new HashMap<>();
-    private final Map<GuestException, Long> objectsByException = new java.util.IdentityHashMap<>();
+    private final Map<GuestException, Long> objectsByException = new IdentityHashMap<>();
     /** Thread-local leaf-suspension state (the sentinel's Next): the innermost continuation of the chain being built. */
     private long suspensionHead;
 
@@ -77,7 +73,7 @@ final class AsyncDispatcher {
         this.uc = rt.engine();
         this.taskMethodTable = methodTable(TASK_SIZE);
         this.exceptionMethodTable = methodTable(EXCEPTION_SIZE);
-        this.yieldContinuationMethodTable = methodTable(OFFSET_DATA);
+        this.yieldContinuationMethodTable = methodTable(CONTINUATION.data());
         this.yieldResumeAddress = yieldResumeAddress;
         this.yieldResumeInfo = rt.allocate(16);
         uc.writeLong(yieldResumeInfo, yieldResumeAddress);
@@ -127,7 +123,7 @@ final class AsyncDispatcher {
     }
 
     long next(long continuation) {
-        return uc.readLong(continuation + OFFSET_NEXT);
+        return uc.readLong(continuation + CONTINUATION.next());
     }
 
     // ---- exceptions
@@ -210,7 +206,7 @@ final class AsyncDispatcher {
             throw new IllegalStateException(String.format("Yield called with continuation 0x%X (it is never resumed by a stub)", incoming));
         }
         long cont = allocateObject(yieldContinuationMethodTable);
-        uc.writeLong(cont + OFFSET_RESUME_INFO, yieldResumeInfo);
+        uc.writeLong(cont + CONTINUATION.resumeInfo(), yieldResumeInfo);
         suspensionHead = cont; // TransparentSuspend…: the sentinel's Next
         yields++;
         rt.event(String.format("Yield suspends: runtime continuation 0x%X", cont));
@@ -224,7 +220,7 @@ final class AsyncDispatcher {
         long mt = arg(1);
         long cont = allocateObject(mt);
         if (prev != 0) {
-            uc.writeLong(prev + OFFSET_NEXT, cont);
+            uc.writeLong(prev + CONTINUATION.next(), cont);
         }
         continuationsAllocated++;
         rt.event(String.format("AllocContinuation prev 0x%X MT 0x%X -> 0x%X", prev, mt, cont));
@@ -315,15 +311,15 @@ final class AsyncDispatcher {
                 throw new IllegalStateException("continuation chain of Task 0x" + Long.toHexString(task) + " does not end");
             }
             long next = next(cur);
-            long resultLocation = next != 0 ? slot(next, resultIndex(read32(next + OFFSET_FLAGS))) : task + TASK_RESULT;
-            long resumeInfo = uc.readLong(cur + OFFSET_RESUME_INFO);
+            long resultLocation = next != 0 ? slot(next, resultIndex(read32(next + CONTINUATION.flags()))) : task + TASK_RESULT;
+            long resumeInfo = uc.readLong(cur + CONTINUATION.resumeInfo());
             long resume = uc.readLong(resumeInfo);
             GuestException thrown = null;
             long newContinuation = 0;
             if (resume == yieldResumeAddress) {
                 rt.event(String.format("resume Yield continuation 0x%X: completes immediately", cur));
             } else {
-                int state = read32(cur + OFFSET_STATE);
+                int state = read32(cur + CONTINUATION.state());
                 MethodDesc stub = rt.info().jitManager().methodForCodeAddress(resume - rt.imageBase());
                 rt.event(String.format("resume continuation 0x%X state %d through stub 0x%X (%s), result at 0x%X",
                         cur, state, resume, stub == null ? "?" : stub.name(), resultLocation));
@@ -339,7 +335,7 @@ final class AsyncDispatcher {
             if (thrown != null) {
                 long obj = objectOf(thrown);
                 long target = next;
-                while (target != 0 && exceptionIndex(read32(target + OFFSET_FLAGS)) == 0) {
+                while (target != 0 && exceptionIndex(read32(target + CONTINUATION.flags())) == 0) {
                     rt.event(String.format("exception %d passes continuation 0x%X (no Exception slot)", thrown.code(), target));
                     target = next(target);
                 }
@@ -349,7 +345,7 @@ final class AsyncDispatcher {
                     rt.event(String.format("Task 0x%X faulted with exception %d", task, thrown.code()));
                     return;
                 }
-                uc.writeLong(slot(target, exceptionIndex(read32(target + OFFSET_FLAGS))), obj);
+                uc.writeLong(slot(target, exceptionIndex(read32(target + CONTINUATION.flags()))), obj);
                 exceptionsRouted++;
                 rt.event(String.format("exception %d stored in continuation 0x%X", thrown.code(), target));
                 cur = target;
@@ -360,7 +356,7 @@ final class AsyncDispatcher {
                 if (linked != 0 && linked != next) {
                     rt.event(String.format("new continuation 0x%X already links to 0x%X; relinking to 0x%X", newContinuation, linked, next));
                 }
-                uc.writeLong(newContinuation + OFFSET_NEXT, next);
+                uc.writeLong(newContinuation + CONTINUATION.next(), next);
                 handleSuspended(task, takeSuspensionHead(newContinuation));
                 return;
             }

@@ -81,7 +81,7 @@ final class EmulatedRuntimeServices implements RuntimeServices {
     public long methodTableForContinuationLayout(long signatureRva, FixupSignature.Layout layout) {
         // A MethodTable the heap can size objects by: base size at +4, as the runtime's MethodTable has it.
         long mt = rt.allocate(64);
-        int size = AsyncDispatcher.OFFSET_DATA + layout.layout().size();
+        int size = AsyncDispatcher.CONTINUATION.data() + layout.layout().size();
         rt.engine().memWrite(mt + 4, new byte[] {(byte) size, (byte) (size >>> 8), (byte) (size >>> 16), (byte) (size >>> 24)});
         rt.event(String.format("ContinuationLayout %s -> MethodTable 0x%X (object size %d)", layout.layout(), mt, size));
         return mt;
@@ -107,8 +107,8 @@ final class EmulatedRuntimeServices implements RuntimeServices {
     /** The simple name of an external method: the MemberRef's name in the manifest metadata when the token is one of its rows. */
     private String externalName(MethodRef method) {
         int token = method.token();
-        int rid = token & 0xFFFFFF;
-        if (manifest != null && (token >>> 24) == MetadataTable.MEMBERREF && rid <= manifest.rowCount(MetadataTable.MEMBERREF)) {
+        int rid = MetadataTable.rid(token);
+        if (manifest != null && MetadataTable.table(token) == MetadataTable.MEMBERREF && rid <= manifest.rowCount(MetadataTable.MEMBERREF)) {
             return manifest.memberRef(rid).name();
         }
         return method.name();

@@ -7,8 +7,9 @@ import static r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RSP;
 import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.emu.unicorn.TrapPage;
+import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.metadata.MethodImplAttributes;
-import r2rlab.loader.MethodVariant;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.runtime.EntryPoint;
 import r2rlab.loader.runtime.ReadyToRunInfo;
@@ -55,7 +56,7 @@ final class Runner {
         if (!ep.isOk()) {
             throw noUsableCode(token, ep);
         }
-        boolean async = (rt.image().metadata().methodImplFlags(token & 0xFFFFFF) & MethodImplAttributes.ASYNC) != 0;
+        boolean async = (rt.image().metadata().methodImplFlags(MetadataTable.rid(token)) & MethodImplAttributes.ASYNC) != 0;
         RunOutcome.Completed[] completed = {null};
         FaultReport fault = FaultReport.capture(rt, () -> completed[0] = async ? runAsync(token, args).outcome() : call(token, args));
         return fault != null ? new RunOutcome.Faulted(fault) : completed[0];
@@ -122,7 +123,7 @@ final class Runner {
         ReadyToRunInfo info = rt.info();
         for (ReadyToRunMethod m : rt.image().methods()) {
             EntryPoint ep;
-            if (m.variant() == MethodVariant.ASYNC && m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS) {
+            if (m.kind() == CodeBodyKind.ASYNC_VARIANT && m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS) {
                 ep = info.getAsyncVariantEntryPoint(m.token());
             } else if (m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS) {
                 ep = info.getEntryPoint(m.token());

@@ -4,6 +4,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import r2rlab.emu.unicorn.TrapPage;
+import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.metadata.MethodImplAttributes;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.runtime.Backpatch;
@@ -41,7 +42,7 @@ final class TieringDriver {
 
     /** Publishes the Tier1 code of the method with MethodDef token {@code token} (its async variant's for an async method). */
     TierUpResult tierUp(int token) {
-        boolean async = (guest.image().metadata().methodImplFlags(token & 0xFFFFFF) & MethodImplAttributes.ASYNC) != 0;
+        boolean async = (guest.image().metadata().methodImplFlags(MetadataTable.rid(token)) & MethodImplAttributes.ASYNC) != 0;
         EntryPoint ep = async ? info.getAsyncVariantEntryPoint(token) : info.getEntryPoint(token);
         if (!ep.isOk()) {
             throw new RunRejectedException(RunRejectedException.Reason.NO_USABLE_CODE,

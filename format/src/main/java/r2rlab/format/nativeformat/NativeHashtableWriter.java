@@ -2,6 +2,7 @@ package r2rlab.format.nativeformat;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -43,7 +44,7 @@ public final class NativeHashtableWriter {
         // start from one byte each and grow until the layout is stable.
         int n = sorted.size();
         int[] relSize = new int[n];
-        java.util.Arrays.fill(relSize, 1);
+        Arrays.fill(relSize, 1);
         for (int entryIndexSize = 0; entryIndexSize <= 2; ) {
             int tableBytes = (buckets + 1) << entryIndexSize;
             long entriesStart = 1 + tableBytes;

@@ -1,5 +1,6 @@
 package r2rlab.format.pe;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -111,7 +112,7 @@ public final class PeImage {
             while (n < 8 && nameBytes[n] != 0) {
                 n++;
             }
-            SectionHeader s = new SectionHeader(new String(nameBytes, 0, n, java.nio.charset.StandardCharsets.US_ASCII),
+            SectionHeader s = new SectionHeader(new String(nameBytes, 0, n, StandardCharsets.US_ASCII),
                     file.u32(st, o + 8), file.u32(st, o + 12), file.u32(st, o + 16), file.u32(st, o + 20), file.u32(st, o + 36));
             if (s.sizeOfRawData() != 0 && s.pointerToRawData() + s.sizeOfRawData() > file.length()) {
                 throw new FormatException(st + " (" + s.name() + ")", o + 16, String.format(

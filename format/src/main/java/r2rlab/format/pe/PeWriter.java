@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import r2rlab.format.BlobBuilder;
 
@@ -84,7 +85,7 @@ public final class PeWriter {
         this.timeDateStamp = timeDateStamp;
         this.fileAlignment = windows ? 0x1000 : 0x200;
         this.sectionAlignment = windows ? 0x1000 : 0x200;
-        java.util.Arrays.fill(directories, DataDirectory.EMPTY);
+        Arrays.fill(directories, DataDirectory.EMPTY);
     }
 
     public Section addSection(String name, long characteristics, int size) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import r2rlab.format.FormatException;
@@ -147,7 +148,7 @@ class FixupSignatureTest {
     @Test
     void nestedLookups_areBounded() {
         byte[] deep = new byte[40];
-        java.util.Arrays.fill(deep, (byte) 0x08); // TypeDictionaryLookup of TypeDictionaryLookup of ...
+        Arrays.fill(deep, (byte) 0x08); // TypeDictionaryLookup of TypeDictionaryLookup of ...
         FormatException e = assertThrows(FormatException.class, () -> FixupSignature.read(deep, 8));
         assertEquals("fixup signature at file offset 0x11: fixup signatures nest deeper than 16 levels", e.getMessage());
     }

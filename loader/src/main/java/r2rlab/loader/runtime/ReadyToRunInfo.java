@@ -14,14 +14,14 @@ import java.util.TreeMap;
 import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.pe.Machine;
+import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.ReadyToRunHelper;
 import r2rlab.format.r2r.ReadyToRunImportSection;
-import r2rlab.format.r2r.FixupSignature;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ImportSection;
 import r2rlab.loader.MethodRef;
-import r2rlab.loader.MethodVariant;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.ResumptionStub;
@@ -88,7 +88,7 @@ public final class ReadyToRunInfo {
             codeStarts.putIfAbsent(m.entryRva(), m);
             if (m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS) {
                 methodDefEntries.putIfAbsent(m.token(), m);
-            } else if (m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS && m.variant() == MethodVariant.ASYNC
+            } else if (m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS && m.kind() == CodeBodyKind.ASYNC_VARIANT
                     && m.signature() != null && m.signature().isLocal()) {
                 asyncEntries.putIfAbsent(m.token(), m);
             }
@@ -293,7 +293,7 @@ public final class ReadyToRunInfo {
      * is not one (a MemberRef, another module, a method without R2R code here).
      */
     MethodDesc localMethodDesc(MethodRef ref) {
-        if (!ref.isLocal() || (ref.token() >>> 24) != MetadataTable.METHODDEF || ref.isUnboxingStub() || ref.isInstantiatingStub()) {
+        if (!ref.isLocal() || MetadataTable.table(ref.token()) != MetadataTable.METHODDEF || ref.isUnboxingStub() || ref.isInstantiatingStub()) {
             return null;
         }
         ReadyToRunMethod m = ref.isAsyncVariant() ? asyncEntries.get(ref.token()) : methodDefEntries.get(ref.token());
@@ -382,9 +382,9 @@ public final class ReadyToRunInfo {
 
     /** The MethodDesc of a method's R2R code (one per method and variant, created on first use). */
     synchronized MethodDesc methodDesc(ReadyToRunMethod m) {
-        long key = ((long) m.token() << 2) | (m.variant() == MethodVariant.ASYNC ? 1 : 0);
+        long key = ((long) m.token() << 2) | (m.kind() == CodeBodyKind.ASYNC_VARIANT ? 1 : 0);
         return methodDescs.computeIfAbsent(key, k -> new MethodDesc(nextId++,
-                m.variant() == MethodVariant.ASYNC ? MethodDesc.Kind.ASYNC_VARIANT : MethodDesc.Kind.NORMAL,
+                m.kind() == CodeBodyKind.ASYNC_VARIANT ? MethodDesc.Kind.ASYNC_VARIANT : MethodDesc.Kind.NORMAL,
                 m.name(), m.token(), m.entryRva(), 0, null));
     }
 
@@ -432,7 +432,7 @@ public final class ReadyToRunInfo {
         ReadyToRunMethod code = codeStarts.get(stubRva);
         String name;
         int version = 0;
-        if (code != null && code.variant() == MethodVariant.RESUME) {
+        if (code != null && code.kind() == CodeBodyKind.RESUMPTION_STUB) {
             name = code.name();
             version = code.source() == ReadyToRunMethod.Source.TIER1_CODE_VERSIONS ? 1 : 0;
         } else if (s != null && s.owner() != null) {

@@ -5,7 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import r2rlab.loader.MethodVariant;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 
@@ -59,16 +59,13 @@ public final class TieringModel {
 
     /** The Tier1 code version of {@code md} in the image, or null. */
     public ReadyToRunMethod tier1CodeOf(MethodDesc md) {
-        MethodVariant wanted;
-        if (md.kind() == MethodDesc.Kind.NORMAL) {
-            wanted = MethodVariant.METHOD;
-        } else if (md.kind() == MethodDesc.Kind.ASYNC_VARIANT) {
-            wanted = MethodVariant.ASYNC;
-        } else {
+        if (md.kind() != MethodDesc.Kind.NORMAL && md.kind() != MethodDesc.Kind.ASYNC_VARIANT) {
             return null;
         }
+        boolean asyncVariant = md.kind() == MethodDesc.Kind.ASYNC_VARIANT;
         for (ReadyToRunMethod m : info.image().methods()) {
-            if (m.source() == ReadyToRunMethod.Source.TIER1_CODE_VERSIONS && m.token() == md.token() && m.variant() == wanted
+            if (m.source() == ReadyToRunMethod.Source.TIER1_CODE_VERSIONS && m.token() == md.token() && (m.kind() == CodeBodyKind.ASYNC_VARIANT) == asyncVariant
+                    && m.kind() != CodeBodyKind.RESUMPTION_STUB
                     && m.name().endsWith(R2RImage.TIER1_SUFFIX)) {
                 return m;
             }

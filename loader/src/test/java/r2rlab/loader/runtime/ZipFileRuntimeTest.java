@@ -10,14 +10,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import r2rlab.format.nativeformat.FixupCell;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.LoaderFixtures;
-import r2rlab.loader.MethodVariant;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.ResumptionStub;
@@ -174,7 +175,7 @@ class ZipFileRuntimeTest {
         assertNull(jm.methodForCodeAddress(0x6D95));
 
         for (ReadyToRunMethod m : img.methods()) {
-            if (m.variant() == MethodVariant.ASYNC) {
+            if (m.kind() == CodeBodyKind.ASYNC_VARIANT) {
                 assertTrue(info.getAsyncVariantEntryPoint(m.token()).isOk(), m.name());
             }
         }
@@ -244,6 +245,6 @@ class ZipFileRuntimeTest {
     }
 
     private static List<FixupCell> slots(int... slots) {
-        return java.util.Arrays.stream(slots).mapToObj(s -> new FixupCell(5, s)).collect(Collectors.toList());
+        return Arrays.stream(slots).mapToObj(s -> new FixupCell(5, s)).collect(Collectors.toList());
     }
 }

@@ -1,15 +1,16 @@
 package r2rlab.tests.emu;
 
-import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import r2rlab.emitter.Architecture;
 import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.Emitter;
+import r2rlab.emitter.StubLayout;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.emu.runtime.EmulatedRuntime;
@@ -17,6 +18,7 @@ import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
+import r2rlab.tests.Fixtures;
 
 /** Scenario 1: a chain of calls through delay-load cells returns the right value; each cell is resolved once and patched. */
 class EmulatedCallsTest {
@@ -31,14 +33,14 @@ class EmulatedCallsTest {
     void callsThroughDelayLoadCells(Architecture arch) throws Exception {
         for (TargetOs os : new TargetOs[] {TargetOs.WINDOWS, TargetOs.LINUX}) {
             Scenario s = ScenarioParser.parse(Fixtures.examples().resolve("calls.yaml"));
-            R2RImage img = R2RImage.read("calls.dll", Emitter.emit(s, new EmitOptions(arch, os, Set.of(), r2rlab.emitter.StubLayout.ADJACENT)));
+            R2RImage img = R2RImage.read("calls.dll", Emitter.emit(s, new EmitOptions(arch, os, Set.of(), StubLayout.ADJACENT)));
             try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
                 RunOutcome.Completed r = rt.call(token(img, "Demo.Calls.Main"));
                 // sum of i*i for even i < 10 (120) + 2i for odd i (50) = 170; Chain(170) = Clamp(171) = 171.
                 assertEquals(new RunOutcome.Returned(171), r, arch + " " + os);
                 // Three cells went through DelayLoad_MethodCall (Twice, Math.Add, and Clamp's tail jump), once each,
                 // and each now holds its target's code address in guest memory.
-                java.util.List<String> resolved = rt.trace().stream().filter(e -> e.startsWith("DelayLoad_MethodCall")).toList();
+                List<String> resolved = rt.trace().stream().filter(e -> e.startsWith("DelayLoad_MethodCall")).toList();
                 assertEquals(3, resolved.size(), rt.trace().toString());
                 assertEquals(3, resolved.stream().map(e -> e.substring(0, e.indexOf(" (section"))).distinct().count());
                 for (String e : resolved) {

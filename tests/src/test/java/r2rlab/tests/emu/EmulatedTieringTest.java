@@ -1,6 +1,5 @@
 package r2rlab.tests.emu;
 
-import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,11 +11,13 @@ import r2rlab.emitter.Architecture;
 import r2rlab.emitter.Defect;
 import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.Emitter;
+import r2rlab.emitter.scenario.ScenarioBuilder;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.emu.runtime.AsyncRun;
 import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
+import r2rlab.tests.Fixtures;
 
 /**
  * Scenario 5: tier-up between suspension and resumption. The continuation R2R code made is still
@@ -66,7 +67,7 @@ class EmulatedTieringTest {
 
     /** Locals live across the await whose values no temporary shares, so a wrong layout cannot read them by chance. */
     private static R2RImage distinctLocals(Architecture arch, Defect... defects) {
-        var s = r2rlab.emitter.scenario.ScenarioBuilder.create("b1.yaml").module("B1").type("Demo.Tiering")
+        var s = ScenarioBuilder.create("b1.yaml").module("B1").type("Demo.Tiering")
                 .staticMethod("Hot").async().tier1().returnsInt().params("n")
                 .body("var a = n * 3\nvar b = n + 100\nawait yield\nreturn a - b").build();
         return R2RImage.read("b1.dll", Emitter.emit(s, EmitOptions.of(arch).withDefects(Set.of(defects))));

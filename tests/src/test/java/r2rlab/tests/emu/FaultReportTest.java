@@ -1,11 +1,11 @@
 package r2rlab.tests.emu;
 
-import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -27,6 +27,7 @@ import r2rlab.loader.ImportSection;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.runtime.ImportSectionAssertionFailure;
+import r2rlab.tests.Fixtures;
 
 /** FaultReport: kind, exact PC, faulting address, registers, frames and disassembly of guest faults and runtime assertions. */
 class FaultReportTest {
@@ -189,7 +190,7 @@ class FaultReportTest {
      */
     @Test
     void b2JmpEpilogAssertion() throws Exception {
-        String yaml = java.nio.file.Files.readString(Fixtures.examples().resolve("calls.yaml"));
+        String yaml = Files.readString(Fixtures.examples().resolve("calls.yaml"));
         String tail = "          tailcall cell Demo.Calls.Clamp(m, 0, 1000)";
         assertTrue(yaml.contains(tail));
         yaml = yaml.replace(tail, "          gcpoint\n" + tail);

@@ -1,6 +1,5 @@
 package r2rlab.tests.emu;
 
-import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,8 +15,11 @@ import r2rlab.emitter.StubLayout;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.emu.runtime.AsyncRun;
 import r2rlab.emu.runtime.EmulatedRuntime;
+import r2rlab.emu.runtime.Frame;
+import r2rlab.emu.runtime.StackWalker;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
+import r2rlab.tests.Fixtures;
 
 /**
  * Scenarios 4 and 7: a stack walk inside a resumed async method attributes every frame, the
@@ -44,8 +46,8 @@ class ResumedStackWalkTest {
         int work = img.methods().stream().filter(m -> m.name().equals("Demo.Gc.Work") && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
                 .findFirst().orElseThrow().token();
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            List<r2rlab.emu.runtime.StackWalker.Walk> walks = new ArrayList<>();
-            rt.onGcPoint(r -> walks.add(r2rlab.emu.runtime.StackWalker.atGcPoint(r)));
+            List<StackWalker.Walk> walks = new ArrayList<>();
+            rt.onGcPoint(r -> walks.add(StackWalker.atGcPoint(r)));
             AsyncRun run = rt.runAsync(work, 5);
             // acc = 5, then + Spin(3) = 3.
             assertEquals(8, run.value(), String.valueOf(run.exception()));
@@ -56,7 +58,7 @@ class ResumedStackWalkTest {
             assertTrue(resumed.ok(), resumed.problems().toString());
             assertEquals(List.of("Demo.Gc.Work", "Demo.Gc.Work$ResumptionStub"), resumed.methodNames(),
                     "the resumed async variant, then the stub the dispatcher called");
-            assertEquals(r2rlab.emu.runtime.StackWalker.EXIT_TRAP, resumed.terminal());
+            assertEquals(StackWalker.EXIT_TRAP, resumed.terminal());
             var inSpin = walks.get(1);
             assertTrue(inSpin.methodNames().get(0).equals("Demo.Gc.Spin") || inSpin.methodNames().get(0).startsWith("Demo.Gc.Work"),
                     inSpin.methodNames().toString());
@@ -72,14 +74,14 @@ class ResumedStackWalkTest {
         int work = img.methods().stream().filter(m -> m.name().equals("Demo.Gc.Work") && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
                 .findFirst().orElseThrow().token();
         try (EmulatedRuntime rt = new EmulatedRuntime(img, false)) {
-            List<r2rlab.emu.runtime.StackWalker.Walk> walks = new ArrayList<>();
-            rt.onGcPoint(r -> walks.add(r2rlab.emu.runtime.StackWalker.atGcPoint(r)));
+            List<StackWalker.Walk> walks = new ArrayList<>();
+            rt.onGcPoint(r -> walks.add(StackWalker.atGcPoint(r)));
             assertEquals(8, rt.runAsync(work, 5).value(), "results do not depend on registration");
             var resumed = walks.get(0);
             var stubFrame = resumed.frames().get(1);
             assertEquals("Demo.Gc.Work$ResumptionStub", stubFrame.imageMethod().name(), "the image says this is the stub");
             assertTrue(!stubFrame.methodName().equals("Demo.Gc.Work$ResumptionStub"), "the code manager cannot know: " + stubFrame);
-            assertTrue(stubFrame.has(r2rlab.emu.runtime.Frame.Flag.MISATTRIBUTED), stubFrame.toString());
+            assertTrue(stubFrame.has(Frame.Flag.MISATTRIBUTED), stubFrame.toString());
             assertTrue(!resumed.ok() && !resumed.problems().isEmpty(), resumed.toString());
         }
     }

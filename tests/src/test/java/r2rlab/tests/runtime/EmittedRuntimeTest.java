@@ -23,10 +23,10 @@ import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.Emitter;
 import r2rlab.emitter.StubLayout;
 import r2rlab.emitter.scenario.ScenarioParser;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ImportSection;
-import r2rlab.loader.MethodVariant;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.RuntimeFunction;
@@ -75,8 +75,8 @@ class EmittedRuntimeTest {
         return Assertions.fail(String.format("no MethodEntry cell for 0x%08X", token));
     }
 
-    private static ReadyToRunMethod method(R2RImage img, String name, MethodVariant variant, ReadyToRunMethod.Source source) {
-        return img.methods().stream().filter(m -> m.name().equals(name) && m.variant() == variant && m.source() == source)
+    private static ReadyToRunMethod method(R2RImage img, String name, CodeBodyKind variant, ReadyToRunMethod.Source source) {
+        return img.methods().stream().filter(m -> m.name().equals(name) && m.kind() == variant && m.source() == source)
                 .findFirst().orElseThrow(() -> new AssertionError(name + " " + variant + " " + source));
     }
 
@@ -85,7 +85,7 @@ class EmittedRuntimeTest {
         R2RImage img = emit("async-basic.yaml", EmitOptions.of(Architecture.X64));
         ReadyToRunInfo info = new ReadyToRunInfo(img, new SimpleRuntimeServices(BASE));
         assertTrue(info.initialize().isEmpty());
-        ReadyToRunMethod main = method(img, "Demo.Program.Main", MethodVariant.ASYNC, ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS);
+        ReadyToRunMethod main = method(img, "Demo.Program.Main", CodeBodyKind.ASYNC_VARIANT, ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS);
         ImportCell cell = methodEntryCell(img, main.token(), true);
         assertEquals(0, cell.index());
         long thunk = info.cellValue(METHOD_IMPORTS, cell.index());
@@ -180,13 +180,13 @@ class EmittedRuntimeTest {
     void tierUp_publishesTier1BodyAndBackpatchesTheWorkersCellButNotTheStub() {
         R2RImage img = emit("tiering.yaml", EmitOptions.of(Architecture.X64).withStubLayout(StubLayout.ADJACENT));
         ReadyToRunInfo info = new ReadyToRunInfo(img, new SimpleRuntimeServices(BASE));
-        ReadyToRunMethod hot = method(img, "Demo.Tiering.Hot", MethodVariant.ASYNC, ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS);
-        ReadyToRunMethod tier1 = method(img, "Demo.Tiering.Hot" + R2RImage.TIER1_SUFFIX, MethodVariant.ASYNC,
+        ReadyToRunMethod hot = method(img, "Demo.Tiering.Hot", CodeBodyKind.ASYNC_VARIANT, ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS);
+        ReadyToRunMethod tier1 = method(img, "Demo.Tiering.Hot" + R2RImage.TIER1_SUFFIX, CodeBodyKind.ASYNC_VARIANT,
                 ReadyToRunMethod.Source.TIER1_CODE_VERSIONS);
-        ReadyToRunMethod r2rStub = method(img, "Demo.Tiering.Hot" + R2RImage.STUB_SUFFIX, MethodVariant.RESUME,
+        ReadyToRunMethod r2rStub = method(img, "Demo.Tiering.Hot" + R2RImage.STUB_SUFFIX, CodeBodyKind.RESUMPTION_STUB,
                 ReadyToRunMethod.Source.RESUMPTION_STUB_FIXUP);
         ReadyToRunMethod tier1Stub = method(img, "Demo.Tiering.Hot" + R2RImage.STUB_SUFFIX + R2RImage.TIER1_SUFFIX,
-                MethodVariant.RESUME, ReadyToRunMethod.Source.TIER1_CODE_VERSIONS);
+                CodeBodyKind.RESUMPTION_STUB, ReadyToRunMethod.Source.TIER1_CODE_VERSIONS);
 
         // Main's code calls Hot's async variant through a MethodImports cell: the worker patches it with the R2R entry.
         ImportCell cell = methodEntryCell(img, hot.token(), true);

@@ -10,11 +10,11 @@ import java.util.Objects;
  * <p>Equality compares the resolved target's identity (type, name, parameter count) rather than the whole target
  * declaration, so recursive scenarios compare and hash without cycles.
  */
-public final class MethodRef {
+public final class CallTarget {
     private final String name;
     private MethodDecl target;
 
-    public MethodRef(String name) {
+    public CallTarget(String name) {
         this.name = Objects.requireNonNull(name);
     }
 
@@ -48,7 +48,7 @@ public final class MethodRef {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof MethodRef r && key().equals(r.key());
+        return o instanceof CallTarget r && key().equals(r.key());
     }
 
     @Override
