@@ -17,6 +17,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
 import r2rlab.emitter.Architecture;
 import r2rlab.emitter.Defect;
+import r2rlab.emitter.EmitException;
 import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.Emitter;
 import r2rlab.emitter.StubLayout;
@@ -93,7 +94,7 @@ public final class EmitCommand implements Callable<Integer> {
         byte[] image;
         try {
             image = Emitter.emit(s, options);
-        } catch (IllegalStateException e) {
+        } catch (EmitException e) {
             // A defect that makes the compiler reject its own output (B3 reject, B8 truncated map).
             err.println("r2rlab: " + scenario + ": emission failed: " + e.getMessage());
             return Main.EXIT_BAD_INPUT;

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import r2rlab.emitter.Architecture;
 import r2rlab.emitter.Defect;
+import r2rlab.emitter.EmitException;
 import r2rlab.emitter.r2r.ResumptionStubEntryPointSignature;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.format.r2r.CodeBodyKind;
@@ -151,7 +152,7 @@ class EmitterDefectsTest {
     void b3_rejectPageAddends_failsOnArm64Only() {
         // Three awaits: the second and third ResumeInfo records are reached with addends 16 and 32.
         Scenario s = EmittedCodeShapeTest.manyAwaits(2);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        EmitException e = assertThrows(EmitException.class,
                 () -> Emitted.emit(s, Architecture.ARM64, Defect.B3_REJECT_PAGE_ADDENDS));
         assertTrue(e.getMessage().contains("ARM64_PAGE"), e.getMessage());
         assertTrue(e.getMessage().contains("non-zero addend"), e.getMessage());

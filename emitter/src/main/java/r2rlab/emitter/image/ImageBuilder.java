@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import r2rlab.emitter.EmitException;
 import r2rlab.emitter.reloc.RelocationResolver;
 import r2rlab.format.BlobBuilder;
 import r2rlab.format.pe.BaseRelocationBlock;
@@ -163,7 +164,7 @@ public final class ImageBuilder {
                         absolute = hook.apply(content, sectionRva.get(k), shifted, rva(r.symbol()), imageBase);
                     } catch (RuntimeException e) {
                         // Out of range, misaligned, or refused by a defect switch: name where it happened.
-                        throw new IllegalStateException("relocation " + RelocType.name(r.type()) + " to " + r.symbol() + " in "
+                        throw new EmitException("relocation " + RelocType.name(r.type()) + " to " + r.symbol() + " in "
                                 + n.symbol() + " at +0x" + Integer.toHexString(r.offset()) + ": " + e.getMessage(), e);
                     }
                     if (absolute) {

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import r2rlab.emitter.Defect;
+import r2rlab.emitter.EmitException;
 import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.StubLayout;
 import r2rlab.emitter.codegen.Backend;
@@ -252,8 +253,14 @@ public final class ReadyToRunEmitter {
         @Override
         public String continuationLayoutCell(MethodIr ir) {
             ContinuationLayout layout = ir.continuation();
-            byte[] gcMap = TypeLayout.gcMap(layout.dataSize(), ContinuationLayout.OBJECT.pointerSize(),
-                    layout.referenceCells(), has(Defect.B8_GC_MAP_TRUNCATED));
+            byte[] gcMap;
+            try {
+                gcMap = TypeLayout.gcMap(layout.dataSize(), ContinuationLayout.OBJECT.pointerSize(), layout.referenceCells(),
+                        has(Defect.B8_GC_MAP_TRUNCATED));
+            } catch (IndexOutOfBoundsException e) {
+                // What crossgen2's TypeFixupSignature threw (IndexOutOfRange) for the truncated map of B8.
+                throw new EmitException("ContinuationLayout of " + ir.method().fullName() + ": " + e.getMessage(), e);
+            }
             // The continuation base type lives in CoreLib, named through the manifest module.
             TypeSignature continuationType = new TypeSignature.ModuleOverride(metadata.manifestModuleIndex(),
                     new TypeSignature.TypeToken(CorElementType.CLASS, MetadataBuilderSignatures.typeDefOrRefEncoded(

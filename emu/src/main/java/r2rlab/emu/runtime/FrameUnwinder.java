@@ -4,6 +4,8 @@ import java.util.List;
 import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.format.ByteReader;
 import r2rlab.format.FormatException;
+import r2rlab.format.pe.Machine;
+import r2rlab.format.r2r.RuntimeFunctionEntry;
 import r2rlab.format.unwind.arm64.Arm64UnwindInfo;
 import r2rlab.format.unwind.arm64.UnwindCode;
 import r2rlab.format.unwind.x64.X64UnwindInfo;
@@ -137,8 +139,7 @@ public final class FrameUnwinder {
             throw new IllegalStateException("chained unwind info too deep");
         }
         long chainedAt = imageBase + unwindRva + info.encodedSize();
-        X64UnwindInfo.ChainedRuntimeFunction chained = X64UnwindInfo.ChainedRuntimeFunction.read(
-                guest(chainedAt, X64UnwindInfo.ChainedRuntimeFunction.SIZE), 0);
+        RuntimeFunctionEntry chained = RuntimeFunctionEntry.read(guest(chainedAt, RuntimeFunctionEntry.X64_SIZE), 0, Machine.AMD64);
         return undoX64(readX64(chained.unwindData()), chained.unwindData(), Long.MAX_VALUE, c, depth + 1);
     }
 

@@ -20,7 +20,7 @@ import r2rlab.format.FormatException;
  *
  * Codes are stored in reverse prolog order (the last prolog instruction first). {@link #codes()} is
  * in that stored order. What follows the code array (the handler RVA of EHANDLER/UHANDLER, the
- * chained RUNTIME_FUNCTION of CHAININFO, see {@link ChainedRuntimeFunction}) is not part of this
+ * chained RUNTIME_FUNCTION of CHAININFO, a {@link r2rlab.format.r2r.RuntimeFunctionEntry}) is not part of this
  * value; the R2R writer appends the personality routine and GC info (r2r-format.md §5.2).
  *
  * @param flags         UNW_FLAG_* bits (0–31)
@@ -200,29 +200,4 @@ public record X64UnwindInfo(int flags, int sizeOfProlog, int frameRegister, int 
         }
     }
 
-    /**
-     * The RUNTIME_FUNCTION that follows the codes of a record with UNW_FLAG_CHAININFO: the unwind
-     * continues with the primary function's UNWIND_INFO.
-     */
-    public record ChainedRuntimeFunction(long beginAddress, long endAddress, long unwindData) {
-        /** BeginAddress, EndAddress, UnwindData: three u32 RVAs. */
-        public static final int SIZE = 12;
-
-        /** Reads the entry at {@code offset}, i.e. at the record's start + {@link X64UnwindInfo#encodedSize()}. */
-        public static ChainedRuntimeFunction read(ByteReader r, long offset) {
-            String s = STRUCTURE + " chained RUNTIME_FUNCTION";
-            return new ChainedRuntimeFunction(r.u32(s, offset), r.u32(s, offset + 4), r.u32(s, offset + 8));
-        }
-
-        public byte[] encode() {
-            byte[] out = new byte[SIZE];
-            long[] fields = {beginAddress, endAddress, unwindData};
-            for (int f = 0; f < fields.length; f++) {
-                for (int i = 0; i < 4; i++) {
-                    out[4 * f + i] = (byte) (fields[f] >>> (8 * i));
-                }
-            }
-            return out;
-        }
-    }
 }

@@ -20,9 +20,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import r2rlab.format.BlobBuilder;
 import r2rlab.format.ByteReader;
 import r2rlab.format.FormatException;
+import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.PeImage;
+import r2rlab.format.r2r.RuntimeFunctionEntry;
 import r2rlab.format.unwind.UnwindFixtures;
 
 class X64UnwindInfoTest {
@@ -189,13 +192,15 @@ class X64UnwindInfoTest {
     @Test
     void chainedRuntimeFunction() {
         X64UnwindInfo info = new X64UnwindInfo(X64UnwindInfo.UNW_FLAG_CHAININFO, 2, 0, 0, List.of(UnwindCode.pushNonvol(2, RBX)));
-        X64UnwindInfo.ChainedRuntimeFunction chained = new X64UnwindInfo.ChainedRuntimeFunction(0x1000, 0x1080, 0x2040);
+        RuntimeFunctionEntry chained = new RuntimeFunctionEntry(0x1000, 0x1080, 0x2040);
+        BlobBuilder entry = new BlobBuilder();
+        chained.write(entry, Machine.AMD64);
         byte[] record = hex("21 02 01 00  02 30  00 00  00 10 00 00  80 10 00 00  40 20 00 00");
-        assertArrayEquals(record, concat(info.encode(), chained.encode()));
+        assertArrayEquals(record, concat(info.encode(), entry.toByteArray()));
         ByteReader r = new ByteReader(record);
         X64UnwindInfo back = X64UnwindInfo.decode(r, 0);
         assertEquals(info, back);
-        assertEquals(chained, X64UnwindInfo.ChainedRuntimeFunction.read(r, back.encodedSize()));
+        assertEquals(chained, RuntimeFunctionEntry.read(r, back.encodedSize(), Machine.AMD64));
     }
 
     @Test
