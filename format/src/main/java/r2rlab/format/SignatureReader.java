@@ -28,6 +28,16 @@ public final class SignatureReader {
         return start;
     }
 
+    /** A count of items that each take at least one more byte: larger than the bytes left is an error, not an allocation. */
+    public int readCount(String what) {
+        long at = pos;
+        int n = readUInt();
+        if (n > remaining()) {
+            throw error(at, what + " " + n + " exceeds the " + remaining() + " bytes left in the signature");
+        }
+        return n;
+    }
+
     public String structure() {
         return structure;
     }

@@ -8,18 +8,18 @@ import r2rlab.format.FormatException;
 import r2rlab.format.SignatureReader;
 import r2rlab.format.metadata.Metadata;
 import r2rlab.format.metadata.MetadataTable;
+import r2rlab.format.metadata.SignatureType;
 import r2rlab.format.r2r.CorElementType;
-import r2rlab.format.r2r.FieldSignature;
 import r2rlab.format.r2r.FixupSignature;
-import r2rlab.format.r2r.MethodSignature;
+import r2rlab.format.r2r.ReadyToRunFieldSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.ReadyToRunHelper;
 import r2rlab.format.r2r.ReadyToRunMethodSigFlags;
-import r2rlab.format.r2r.TypeSignature;
+import r2rlab.format.r2r.ReadyToRunMethodSignature;
 
 /**
  * Reads ReadyToRun signatures through the format's codecs ({@link FixupSignature},
- * {@link MethodSignature}) and names what they refer to: the one place where a signature becomes
+ * {@link ReadyToRunMethodSignature}) and names what they refer to: the one place where a signature becomes
  * text. Names come from this image's metadata; a token that lives in another module (module index
  * != 0) cannot be named without that module and is shown as its module index, the module's assembly
  * name where the image records it, and the raw token. A token outside its table is a format error.
@@ -49,7 +49,7 @@ public final class SignatureDecoder {
 
     /** Decodes the method signature at the reader's position (an InstanceMethodEntryPoints entry) and names it. */
     public MethodRef method(SignatureReader r, int module) {
-        MethodSignature sig = MethodSignature.read(r);
+        ReadyToRunMethodSignature sig = ReadyToRunMethodSignature.read(r);
         return new Naming(r).method(sig, module);
     }
 
@@ -119,7 +119,7 @@ public final class SignatureDecoder {
                     memberName(module, t.token(), null), List.of());
         }
 
-        MethodRef method(MethodSignature sig, int module) {
+        MethodRef method(ReadyToRunMethodSignature sig, int module) {
             if (sig.has(ReadyToRunMethodSigFlags.UpdateContext)) {
                 module = sig.module();
             }
@@ -149,7 +149,7 @@ public final class SignatureDecoder {
             return owner != null ? owner + "." + md.methodDef(rid).name() : md.methodDefName(rid);
         }
 
-        private String field(FieldSignature f, int module) {
+        private String field(ReadyToRunFieldSignature f, int module) {
             String owner = f.ownerType() == null ? null : type(f.ownerType(), module);
             Metadata md = modules.metadataOf(module);
             if (md == null) {
@@ -161,43 +161,47 @@ public final class SignatureDecoder {
         }
 
         /** A type's name; {@code module} is the module its tokens belong to (0 = this image). */
-        String type(TypeSignature t, int module) {
-            if (t instanceof TypeSignature.Simple s) {
-                return s.elementType() == CorElementType.CANON_ZAPSIG ? "System.__Canon" : CorElementType.primitiveName(s.elementType());
-            } else if (t instanceof TypeSignature.TypeToken tt) {
+        String type(SignatureType t, int module) {
+            if (t instanceof SignatureType.Primitive p) {
+                return CorElementType.primitiveName(p.elementType());
+            } else if (t instanceof SignatureType.Canon) {
+                return "System.__Canon";
+            } else if (t instanceof SignatureType.TypeDefOrRef tt) {
                 Metadata md = modules.metadataOf(module);
                 if (md == null) {
                     return foreignToken(module, tt.token());
                 }
                 checkRid(md, tt.token());
                 return md.typeDefOrRefName(tt.token());
-            } else if (t instanceof TypeSignature.GenericInstance g) {
-                return type(g.definition(), module) + "<" + String.join(", ", types(g.arguments(), module)) + ">";
-            } else if (t instanceof TypeSignature.Wrapped w) {
-                String inner = type(w.inner(), module);
-                return switch (w.elementType()) {
-                    case CorElementType.SZARRAY -> inner + "[]";
-                    case CorElementType.PTR -> inner + "*";
-                    case CorElementType.BYREF -> inner + "&";
-                    case CorElementType.NATIVE_VALUETYPE_ZAPSIG -> "native " + inner;
-                    default -> inner; // PINNED
-                };
-            } else if (t instanceof TypeSignature.Array a) {
-                return type(a.element(), module) + "[" + ",".repeat(Math.max(0, Math.min(a.rank(), 32) - 1)) + "]";
-            } else if (t instanceof TypeSignature.GenericParameter p) {
-                return (p.elementType() == CorElementType.MVAR ? "!!" : "!") + p.index();
-            } else if (t instanceof TypeSignature.CustomModifier c) {
-                return type(c.inner(), module);
-            } else if (t instanceof TypeSignature.FunctionPointer f) {
-                return "method " + type(f.returnType(), module) + " *(" + String.join(", ", types(f.parameters(), module)) + ")";
+            } else if (t instanceof SignatureType.GenericInst g) {
+                return type(g.type(), module) + "<" + String.join(", ", types(g.arguments(), module)) + ">";
+            } else if (t instanceof SignatureType.SzArray a) {
+                return type(a.element(), module) + "[]";
+            } else if (t instanceof SignatureType.Ptr p) {
+                return type(p.target(), module) + "*";
+            } else if (t instanceof SignatureType.ByRef b) {
+                return type(b.target(), module) + "&";
+            } else if (t instanceof SignatureType.NativeValueType n) {
+                return "native " + type(n.type(), module);
+            } else if (t instanceof SignatureType.Pinned p) {
+                return type(p.type(), module);
+            } else if (t instanceof SignatureType.Array a) {
+                return type(a.element(), module) + "[" + ",".repeat(Math.max(0, a.rank() - 1)) + "]";
+            } else if (t instanceof SignatureType.GenericParam p) {
+                return (p.elementType() == CorElementType.MVAR ? "!!" : "!") + p.number();
+            } else if (t instanceof SignatureType.Modified m) {
+                return type(m.type(), module);
+            } else if (t instanceof SignatureType.FnPtr f) {
+                return "method " + type(f.signature().returnType(), module) + " *(" + String.join(", ", types(f.signature().parameters(), module))
+                        + ")";
             }
-            TypeSignature.ModuleOverride m = (TypeSignature.ModuleOverride) t;
-            return type(m.inner(), m.module());
+            SignatureType.ModuleOverride m = (SignatureType.ModuleOverride) t;
+            return type(m.type(), m.module());
         }
 
-        private List<String> types(List<TypeSignature> ts, int module) {
+        private List<String> types(List<SignatureType> ts, int module) {
             List<String> out = new ArrayList<>(ts.size());
-            for (TypeSignature t : ts) {
+            for (SignatureType t : ts) {
                 out.add(type(t, module));
             }
             return out;

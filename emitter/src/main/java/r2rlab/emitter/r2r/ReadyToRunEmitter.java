@@ -33,8 +33,8 @@ import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.TypeDecl;
 import r2rlab.format.BlobBuilder;
-import r2rlab.format.metadata.MetadataBuilderSignatures;
 import r2rlab.format.metadata.MetadataTable;
+import r2rlab.format.metadata.SignatureType;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.nativeformat.FixupList;
 import r2rlab.format.nativeformat.NativeArrayWriter;
@@ -51,19 +51,18 @@ import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.GCRefMap;
 import r2rlab.format.r2r.HotColdMapEntry;
 import r2rlab.format.r2r.MethodEntryPoint;
-import r2rlab.format.r2r.MethodSignature;
 import r2rlab.format.r2r.R2RLabSections;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.ReadyToRunHeader;
 import r2rlab.format.r2r.ReadyToRunHelper;
 import r2rlab.format.r2r.ReadyToRunImportSection;
 import r2rlab.format.r2r.ReadyToRunMethodSigFlags;
+import r2rlab.format.r2r.ReadyToRunMethodSignature;
 import r2rlab.format.r2r.ReadyToRunSectionType;
 import r2rlab.format.r2r.RuntimeFunctionEntry;
 import r2rlab.format.r2r.SignatureWriter;
 import r2rlab.format.r2r.Tier1CodeVersions;
 import r2rlab.format.r2r.TypeLayout;
-import r2rlab.format.r2r.TypeSignature;
 import r2rlab.format.r2r.VersionResilientHash;
 
 /**
@@ -208,7 +207,7 @@ public final class ReadyToRunEmitter {
             int rid = metadata.methodRid(target);
             FixupSignature sig = asyncVariant
                     ? new FixupSignature.MethodEntry(ReadyToRunFixupKind.MethodEntry, FixupSignature.NO_MODULE_OVERRIDE,
-                            MethodSignature.methodDef(ReadyToRunMethodSigFlags.AsyncVariant, rid))
+                            ReadyToRunMethodSignature.methodDef(ReadyToRunMethodSigFlags.AsyncVariant, rid))
                     : new FixupSignature.Token(ReadyToRunFixupKind.MethodEntry_DefToken, FixupSignature.NO_MODULE_OVERRIDE, rid);
             return imports.cell(ImportRegistry.METHOD, "method$" + rid + "$" + asyncVariant, SignatureData.of(sig), METHOD_CALL_THUNK,
                     gcRefsOfCall(target, asyncVariant)).symbol();
@@ -262,9 +261,9 @@ public final class ReadyToRunEmitter {
                 throw new EmitException("ContinuationLayout of " + ir.method().fullName() + ": " + e.getMessage(), e);
             }
             // The continuation base type lives in CoreLib, named through the manifest module.
-            TypeSignature continuationType = new TypeSignature.ModuleOverride(metadata.manifestModuleIndex(),
-                    new TypeSignature.TypeToken(CorElementType.CLASS, MetadataBuilderSignatures.typeDefOrRefEncoded(
-                            MetadataTable.token(MetadataTable.TYPEREF, metadata.continuationTypeRefRid()))));
+            SignatureType continuationType = new SignatureType.ModuleOverride(metadata.manifestModuleIndex(),
+                    new SignatureType.TypeDefOrRef(CorElementType.CLASS, MetadataTable.token(MetadataTable.TYPEREF,
+                            metadata.continuationTypeRefRid())));
             byte[] sig = new FixupSignature.Layout(ReadyToRunFixupKind.ContinuationLayout, FixupSignature.NO_MODULE_OVERRIDE,
                     continuationType, TypeLayout.continuation(layout.dataSize(), gcMap)).toByteArray();
             ImportRegistry.Cell c = imports.cell(ImportRegistry.PRECODE, "layout$" + HexFormat.of().formatHex(sig),
@@ -576,7 +575,7 @@ public final class ReadyToRunEmitter {
             }
             MethodDecl m = p.ir().method();
             SignatureWriter methodSig = new SignatureWriter();
-            MethodSignature.methodDef(ReadyToRunMethodSigFlags.AsyncVariant, metadata.methodRid(m)).write(methodSig);
+            ReadyToRunMethodSignature.methodDef(ReadyToRunMethodSigFlags.AsyncVariant, metadata.methodRid(m)).write(methodSig);
             ByteArrayOutputStream vertex = new ByteArrayOutputStream();
             vertex.writeBytes(methodSig.toByteArray());
             entryPoint(p).write(vertex);

@@ -11,10 +11,13 @@ import r2rlab.format.FormatException;
 import r2rlab.format.SignatureReader;
 import r2rlab.format.metadata.SignatureType.Array;
 import r2rlab.format.metadata.SignatureType.ByRef;
+import r2rlab.format.metadata.SignatureType.Canon;
 import r2rlab.format.metadata.SignatureType.FnPtr;
 import r2rlab.format.metadata.SignatureType.GenericInst;
 import r2rlab.format.metadata.SignatureType.GenericParam;
 import r2rlab.format.metadata.SignatureType.Modified;
+import r2rlab.format.metadata.SignatureType.ModuleOverride;
+import r2rlab.format.metadata.SignatureType.NativeValueType;
 import r2rlab.format.metadata.SignatureType.Pinned;
 import r2rlab.format.metadata.SignatureType.Primitive;
 import r2rlab.format.metadata.SignatureType.Ptr;
@@ -39,20 +42,30 @@ public final class SignatureCodec {
 
     private final SignatureReader r;
     private final IntUnaryOperator rowCount;
+    private final boolean zapsig;
 
-    private SignatureCodec(SignatureReader r, IntUnaryOperator rowCount) {
+    private SignatureCodec(SignatureReader r, IntUnaryOperator rowCount, boolean zapsig) {
         this.r = r;
         this.rowCount = rowCount;
+        this.zapsig = zapsig;
     }
 
     /** A reader of the signature at {@code r}'s position; type tokens are checked for tag and non-null row. */
     public static SignatureCodec reading(SignatureReader r) {
-        return new SignatureCodec(r, null);
+        return new SignatureCodec(r, null, false);
     }
 
     /** As {@link #reading(SignatureReader)}, also checking type tokens against the tables' row counts. */
     public static SignatureCodec reading(SignatureReader r, IntUnaryOperator rowCount) {
-        return new SignatureCodec(r, rowCount);
+        return new SignatureCodec(r, rowCount, false);
+    }
+
+    /**
+     * A reader of a type inside a ReadyToRun signature, where the zapsig element types may appear;
+     * tokens may belong to other modules, so only their tag and row are checked.
+     */
+    public static SignatureCodec readingReadyToRun(SignatureReader r) {
+        return new SignatureCodec(r, null, true);
     }
 
     // ---------------------------------------------------------------- Type (II.23.2.12)
@@ -104,10 +117,28 @@ public final class SignatureCodec {
                 int modifier = typeToken();
                 return new Modified(et, modifier, type(depth + 1));
             }
+            case CorElementType.CANON_ZAPSIG:
+                if (zapsig) {
+                    return new Canon();
+                }
+                break;
+            case CorElementType.NATIVE_VALUETYPE_ZAPSIG:
+                if (zapsig) {
+                    return new NativeValueType(type(depth + 1));
+                }
+                break;
+            case CorElementType.MODULE_ZAPSIG:
+                if (zapsig) {
+                    int module = r.readUInt();
+                    return new ModuleOverride(module, type(depth + 1));
+                }
+                break;
             default:
-                throw r.error(at, String.format("element type 0x%02X is not valid in a type signature", et));
+                break;
         }
+        throw r.error(at, String.format("element type 0x%02X is not valid in a type signature", et));
     }
+
 
     public static void write(ByteArrayOutputStream out, SignatureType type) {
         out.write(type.elementType());
@@ -145,8 +176,13 @@ public final class SignatureCodec {
         } else if (type instanceof Modified m) {
             writeTypeToken(out, m.modifier());
             write(out, m.type());
+        } else if (type instanceof NativeValueType n) {
+            write(out, n.type());
+        } else if (type instanceof ModuleOverride m) {
+            CompressedInteger.write(out, m.module());
+            write(out, m.type());
         }
-        // A Primitive is its element type byte alone.
+        // A Primitive or Canon is its element type byte alone.
     }
 
     /** The ArrayShape after an ARRAY's element type: rank, sizes, lower bounds. */
@@ -268,14 +304,8 @@ public final class SignatureCodec {
         return out.toByteArray();
     }
 
-    /** A count of items that each take at least one more byte of the signature. */
     private int count(String what) {
-        long at = r.position();
-        int n = r.readUInt();
-        if (n > r.remaining()) {
-            throw r.error(at, what + " " + n + " exceeds the " + r.remaining() + " bytes left in the signature");
-        }
-        return n;
+        return r.readCount(what);
     }
 
     /** TypeDefOrRefOrSpecEncoded (II.23.2.8): a TypeDefOrRef coded index, compressed. */

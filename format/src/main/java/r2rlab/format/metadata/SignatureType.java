@@ -6,7 +6,9 @@ import java.util.List;
 import r2rlab.format.r2r.CorElementType;
 
 /**
- * A Type of an ECMA-335 signature (II.23.2.12), decoded: one record per element-type shape.
+ * A Type of an ECMA-335 signature (II.23.2.12), decoded: one record per element-type shape, plus
+ * the zapsig extensions of corcompile.h that ReadyToRun fixup signatures add ({@link Canon},
+ * {@link NativeValueType}, {@link ModuleOverride}).
  * {@link SignatureCodec} reads and writes it; {@link #elementType()} is the byte it starts with.
  * Tokens are TypeDef, TypeRef or TypeSpec tokens ({@link MetadataTable#token}).
  */
@@ -113,6 +115,30 @@ public sealed interface SignatureType {
         public Modified {
             require(elementType, CorElementType.CMOD_REQD, CorElementType.CMOD_OPT);
             requireTypeToken(modifier);
+        }
+    }
+
+    /** System.__Canon (CANON_ZAPSIG): the shared-generics placeholder of ReadyToRun signatures. */
+    record Canon() implements SignatureType {
+        @Override
+        public int elementType() {
+            return CorElementType.CANON_ZAPSIG;
+        }
+    }
+
+    /** NATIVE_VALUETYPE_ZAPSIG: the native layout of a value type (ReadyToRun signatures). */
+    record NativeValueType(SignatureType type) implements SignatureType {
+        @Override
+        public int elementType() {
+            return CorElementType.NATIVE_VALUETYPE_ZAPSIG;
+        }
+    }
+
+    /** MODULE_ZAPSIG: the tokens of {@code type} live in module {@code module} (ReadyToRun signatures). */
+    record ModuleOverride(int module, SignatureType type) implements SignatureType {
+        @Override
+        public int elementType() {
+            return CorElementType.MODULE_ZAPSIG;
         }
     }
 

@@ -9,6 +9,8 @@ import r2rlab.format.ByteReader;
 import r2rlab.format.FormatException;
 import r2rlab.format.SignatureReader;
 import r2rlab.format.metadata.MetadataTable;
+import r2rlab.format.metadata.SignatureCodec;
+import r2rlab.format.metadata.SignatureType;
 
 /**
  * A fixup signature (r2r-format.md §2.3): the kind byte, with the ModuleOverride bit and a
@@ -53,15 +55,15 @@ public sealed interface FixupSignature {
     }
 
     /** A type: TypeHandle, NewObject, NewArray, casts, static bases, FieldBaseOffset, TypeDictionary, ... */
-    record TypeHandle(ReadyToRunFixupKind kind, int moduleOverride, TypeSignature type) implements FixupSignature {
+    record TypeHandle(ReadyToRunFixupKind kind, int moduleOverride, SignatureType type) implements FixupSignature {
         @Override
         public void writePayload(SignatureWriter w) {
-            type.write(w);
+            w.type(type);
         }
     }
 
     /** A method signature: MethodEntry (AsyncVariant among its flags), MethodHandle, VirtualEntry, MethodDictionary, P/Invoke targets. */
-    record MethodEntry(ReadyToRunFixupKind kind, int moduleOverride, MethodSignature method) implements FixupSignature {
+    record MethodEntry(ReadyToRunFixupKind kind, int moduleOverride, ReadyToRunMethodSignature method) implements FixupSignature {
         @Override
         public void writePayload(SignatureWriter w) {
             method.write(w);
@@ -102,7 +104,7 @@ public sealed interface FixupSignature {
      * A field: FieldHandle, FieldAddress, FieldOffset (no values), Check_FieldOffset (the expected
      * offset), Verify_FieldOffset (two values), each before the field signature.
      */
-    record Field(ReadyToRunFixupKind kind, int moduleOverride, List<Integer> values, FieldSignature field) implements FixupSignature {
+    record Field(ReadyToRunFixupKind kind, int moduleOverride, List<Integer> values, ReadyToRunFieldSignature field) implements FixupSignature {
         public Field {
             values = List.copyOf(values);
         }
@@ -115,10 +117,10 @@ public sealed interface FixupSignature {
     }
 
     /** A type and its layout: Check_TypeLayout, Verify_TypeLayout, ContinuationLayout (0x37). */
-    record Layout(ReadyToRunFixupKind kind, int moduleOverride, TypeSignature type, TypeLayout layout) implements FixupSignature {
+    record Layout(ReadyToRunFixupKind kind, int moduleOverride, SignatureType type, TypeLayout layout) implements FixupSignature {
         @Override
         public void writePayload(SignatureWriter w) {
-            type.write(w);
+            w.type(type);
             layout.write(w);
         }
     }
@@ -149,46 +151,46 @@ public sealed interface FixupSignature {
     }
 
     /** VirtualEntry_Slot: a vtable slot of a type. */
-    record VirtualSlot(ReadyToRunFixupKind kind, int moduleOverride, int slot, TypeSignature type) implements FixupSignature {
+    record VirtualSlot(ReadyToRunFixupKind kind, int moduleOverride, int slot, SignatureType type) implements FixupSignature {
         @Override
         public void writePayload(SignatureWriter w) {
             w.compressed(slot);
-            type.write(w);
+            w.type(type);
         }
     }
 
     /** ThisObj/Type/MethodDictionaryLookup: a fixup looked up in a generic dictionary ({@code thisType} only for ThisObj). */
-    record DictionaryLookup(ReadyToRunFixupKind kind, int moduleOverride, TypeSignature thisType, FixupSignature inner)
+    record DictionaryLookup(ReadyToRunFixupKind kind, int moduleOverride, SignatureType thisType, FixupSignature inner)
             implements FixupSignature {
         @Override
         public void writePayload(SignatureWriter w) {
             if (kind == ReadyToRunFixupKind.ThisObjDictionaryLookup) {
-                thisType.write(w);
+                w.type(thisType);
             }
             inner.write(w);
         }
     }
 
     /** DelegateCtor: the target method, then the delegate type. */
-    record DelegateCtor(ReadyToRunFixupKind kind, int moduleOverride, MethodSignature method, TypeSignature delegateType)
+    record DelegateCtor(ReadyToRunFixupKind kind, int moduleOverride, ReadyToRunMethodSignature method, SignatureType delegateType)
             implements FixupSignature {
         @Override
         public void writePayload(SignatureWriter w) {
             method.write(w);
-            delegateType.write(w);
+            w.type(delegateType);
         }
     }
 
     /** Check/Verify_VirtualFunctionOverride: flags, declaration, implementing type, [implementation when flag 1]. */
-    record VirtualFunctionOverride(ReadyToRunFixupKind kind, int moduleOverride, int flags, MethodSignature declaration,
-                                   TypeSignature implementingType, MethodSignature implementation) implements FixupSignature {
+    record VirtualFunctionOverride(ReadyToRunFixupKind kind, int moduleOverride, int flags, ReadyToRunMethodSignature declaration,
+                                   SignatureType implementingType, ReadyToRunMethodSignature implementation) implements FixupSignature {
         public static final int OVERRIDDEN = 1;
 
         @Override
         public void writePayload(SignatureWriter w) {
             w.compressed(flags);
             declaration.write(w);
-            implementingType.write(w);
+            w.type(implementingType);
             if ((flags & OVERRIDDEN) != 0) {
                 implementation.write(w);
             }
@@ -196,7 +198,7 @@ public sealed interface FixupSignature {
     }
 
     /** Check/Verify_IL_Body: the IL bytes the code was compiled from, the types it depends on, the method. */
-    record IlBody(ReadyToRunFixupKind kind, int moduleOverride, byte[] il, List<TypeSignature> types, MethodSignature method)
+    record IlBody(ReadyToRunFixupKind kind, int moduleOverride, byte[] il, List<SignatureType> types, ReadyToRunMethodSignature method)
             implements FixupSignature {
         public IlBody {
             il = il.clone();
@@ -227,7 +229,7 @@ public sealed interface FixupSignature {
         @Override
         public void writePayload(SignatureWriter w) {
             w.compressed(il.length).bytes(il).compressed(types.size());
-            types.forEach(t -> t.write(w));
+            types.forEach(w::type);
             method.write(w);
         }
     }
@@ -286,42 +288,42 @@ public sealed interface FixupSignature {
         }
         return switch (k) {
             case ThisObjDictionaryLookup -> {
-                TypeSignature t = TypeSignature.read(r);
+                SignatureType t = SignatureCodec.readingReadyToRun(r).type();
                 yield new DictionaryLookup(k, mo, t, read(r, pointerSize, nesting + 1));
             }
             case TypeDictionaryLookup, MethodDictionaryLookup -> new DictionaryLookup(k, mo, null, read(r, pointerSize, nesting + 1));
             case TypeHandle, NewObject, NewArray, IsInstanceOf, ChkCast, CctorTrigger, StaticBaseNonGC, StaticBaseGC,
                  ThreadStaticBaseNonGC, ThreadStaticBaseGC, FieldBaseOffset, TypeDictionary, DeclaringTypeHandle ->
-                    new TypeHandle(k, mo, TypeSignature.read(r));
+                    new TypeHandle(k, mo, SignatureCodec.readingReadyToRun(r).type());
             case MethodHandle, MethodEntry, VirtualEntry, MethodDictionary, IndirectPInvokeTarget, PInvokeTarget ->
-                    new MethodEntry(k, mo, MethodSignature.read(r));
+                    new MethodEntry(k, mo, ReadyToRunMethodSignature.read(r));
             case MethodEntry_DefToken, VirtualEntry_DefToken, MethodEntry_RefToken, VirtualEntry_RefToken, StringHandle ->
                     new Token(k, mo, r.readUInt());
             case VirtualEntry_Slot -> {
                 int slot = r.readUInt();
-                yield new VirtualSlot(k, mo, slot, TypeSignature.read(r));
+                yield new VirtualSlot(k, mo, slot, SignatureCodec.readingReadyToRun(r).type());
             }
             case Helper -> new Helper(k, mo, r.readUInt());
-            case FieldHandle, FieldAddress, FieldOffset -> new Field(k, mo, List.of(), FieldSignature.read(r));
+            case FieldHandle, FieldAddress, FieldOffset -> new Field(k, mo, List.of(), ReadyToRunFieldSignature.read(r));
             case Check_FieldOffset -> {
                 int expected = r.readUInt();
-                yield new Field(k, mo, List.of(expected), FieldSignature.read(r));
+                yield new Field(k, mo, List.of(expected), ReadyToRunFieldSignature.read(r));
             }
             case Verify_FieldOffset -> {
                 int first = r.readUInt();
                 int second = r.readUInt();
-                yield new Field(k, mo, List.of(first, second), FieldSignature.read(r));
+                yield new Field(k, mo, List.of(first, second), ReadyToRunFieldSignature.read(r));
             }
             case Check_TypeLayout, Verify_TypeLayout, ContinuationLayout -> {
-                TypeSignature t = TypeSignature.read(r);
+                SignatureType t = SignatureCodec.readingReadyToRun(r).type();
                 yield new Layout(k, mo, t, TypeLayout.read(r, pointerSize));
             }
             case DelegateCtor -> {
-                MethodSignature m = MethodSignature.read(r);
-                yield new DelegateCtor(k, mo, m, TypeSignature.read(r));
+                ReadyToRunMethodSignature m = ReadyToRunMethodSignature.read(r);
+                yield new DelegateCtor(k, mo, m, SignatureCodec.readingReadyToRun(r).type());
             }
             case Check_InstructionSetSupport -> {
-                int n = TypeSignature.count(r);
+                int n = r.readCount("instruction set count");
                 List<Integer> entries = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     entries.add(r.readUInt());
@@ -330,20 +332,20 @@ public sealed interface FixupSignature {
             }
             case Check_VirtualFunctionOverride, Verify_VirtualFunctionOverride -> {
                 int flags = r.readUInt();
-                MethodSignature decl = MethodSignature.read(r);
-                TypeSignature implType = TypeSignature.read(r);
-                MethodSignature impl = (flags & VirtualFunctionOverride.OVERRIDDEN) != 0 ? MethodSignature.read(r) : null;
+                ReadyToRunMethodSignature decl = ReadyToRunMethodSignature.read(r);
+                SignatureType implType = SignatureCodec.readingReadyToRun(r).type();
+                ReadyToRunMethodSignature impl = (flags & VirtualFunctionOverride.OVERRIDDEN) != 0 ? ReadyToRunMethodSignature.read(r) : null;
                 yield new VirtualFunctionOverride(k, mo, flags, decl, implType, impl);
             }
             case Check_IL_Body, Verify_IL_Body -> {
                 int ilBytes = r.readUInt();
                 byte[] il = r.readBytes(ilBytes);
-                int n = TypeSignature.count(r);
-                List<TypeSignature> types = new ArrayList<>(n);
+                int n = r.readCount("IL body type count");
+                List<SignatureType> types = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    types.add(TypeSignature.read(r));
+                    types.add(SignatureCodec.readingReadyToRun(r).type());
                 }
-                yield new IlBody(k, mo, il, types, MethodSignature.read(r));
+                yield new IlBody(k, mo, il, types, ReadyToRunMethodSignature.read(r));
             }
             case ResumptionStubEntryPoint -> new ResumptionStubEntryPoint(k, mo, r.readU32());
             case InjectStringThunks -> {

@@ -2,6 +2,8 @@ package r2rlab.format.r2r;
 
 import java.io.ByteArrayOutputStream;
 import r2rlab.format.CompressedInteger;
+import r2rlab.format.metadata.SignatureCodec;
+import r2rlab.format.metadata.SignatureType;
 
 /** The writer side of {@link r2rlab.format.SignatureReader}: bytes, ECMA-335 compressed integers and raw u32s. */
 public final class SignatureWriter {
@@ -21,6 +23,12 @@ public final class SignatureWriter {
         for (int i = 0; i < 4; i++) {
             out.write((int) (v >>> (8 * i)));
         }
+        return this;
+    }
+
+    /** A type signature, as the signature codec writes it. */
+    public SignatureWriter type(SignatureType t) {
+        SignatureCodec.write(out, t);
         return this;
     }
 

@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import r2rlab.format.FormatException;
+import r2rlab.format.metadata.MethodSignature;
+import r2rlab.format.metadata.SignatureType;
 
 /** Each payload shape of the typed fixup-signature model: literal bytes read, and the record written back to the same bytes. */
 class FixupSignatureTest {
@@ -37,11 +39,11 @@ class FixupSignatureTest {
     @Test
     void continuationLayout_typeWithModuleOverrideThenLayout() {
         // ContinuationLayout, MODULE_ZAPSIG module 5, CLASS TypeRef 10 (coded 10 << 2 | 1), flags 0x0E, size 40, map 1f.
-        TypeSignature type = new TypeSignature.ModuleOverride(5, new TypeSignature.TypeToken(CorElementType.CLASS, 10 << 2 | 1));
+        SignatureType type = new SignatureType.ModuleOverride(5, new SignatureType.TypeDefOrRef(CorElementType.CLASS, 0x0100000A));
         FixupSignature.Layout layout = (FixupSignature.Layout) roundTrip(b(0x37, 0x3F, 0x05, 0x12, 0x29, 0x0E, 0x28, 0x1F),
                 new FixupSignature.Layout(ReadyToRunFixupKind.ContinuationLayout, FixupSignature.NO_MODULE_OVERRIDE, type,
                         TypeLayout.continuation(40, b(0x1F))));
-        assertEquals(0x0100000A, ((TypeSignature.TypeToken) ((TypeSignature.ModuleOverride) layout.type()).inner()).token());
+        assertEquals(0x0100000A, ((SignatureType.TypeDefOrRef) ((SignatureType.ModuleOverride) layout.type()).type()).token());
         assertEquals(40, layout.layout().size());
     }
 
@@ -50,7 +52,7 @@ class FixupSignatureTest {
         // 0x93 = MethodEntry | ModuleOverride, module 2; flags 0x100 (AsyncVariant, two compressed bytes 81 00), MethodDef rid 0x2B.
         FixupSignature.MethodEntry m = (FixupSignature.MethodEntry) roundTrip(b(0x93, 0x02, 0x81, 0x00, 0x2B),
                 new FixupSignature.MethodEntry(ReadyToRunFixupKind.MethodEntry, 2,
-                        MethodSignature.methodDef(ReadyToRunMethodSigFlags.AsyncVariant, 0x2B)));
+                        ReadyToRunMethodSignature.methodDef(ReadyToRunMethodSigFlags.AsyncVariant, 0x2B)));
         assertTrue(m.method().isAsyncVariant());
         assertEquals(0x0600002B, m.method().token());
         assertEquals(2, m.tokenModule());
@@ -63,8 +65,8 @@ class FixupSignatureTest {
         // MethodDef rid 7, one type argument System.Int32, constraint VAR 0.
         int flags = ReadyToRunMethodSigFlags.OwnerType | ReadyToRunMethodSigFlags.MethodInstantiation
                 | ReadyToRunMethodSigFlags.Constrained | ReadyToRunMethodSigFlags.UpdateContext;
-        MethodSignature sig = new MethodSignature(flags, 3, new TypeSignature.TypeToken(CorElementType.CLASS, 2 << 2), 7,
-                List.of(new TypeSignature.Simple(CorElementType.I4)), new TypeSignature.GenericParameter(CorElementType.VAR, 0));
+        ReadyToRunMethodSignature sig = new ReadyToRunMethodSignature(flags, 3, new SignatureType.TypeDefOrRef(CorElementType.CLASS, 0x02000002), 7,
+                List.of(new SignatureType.Primitive(CorElementType.I4)), new SignatureType.GenericParam(CorElementType.VAR, 0));
         roundTrip(b(0x29, 0x80, 0xE4, 0x03, 0x12, 0x08, 0x07, 0x01, 0x08, 0x13, 0x00),
                 new FixupSignature.MethodEntry(ReadyToRunFixupKind.MethodDictionary, FixupSignature.NO_MODULE_OVERRIDE, sig));
         assertEquals(0x06000007, sig.token());
@@ -79,11 +81,11 @@ class FixupSignatureTest {
         roundTrip(b(0x1A, 0x01), FixupSignature.Helper.of(ReadyToRunHelper.Module.id));
         // Check_FieldOffset: expected offset 16, then field sig: flags MemberRefToken, rid 4.
         roundTrip(b(0x2B, 0x10, 0x10, 0x04), new FixupSignature.Field(ReadyToRunFixupKind.Check_FieldOffset,
-                FixupSignature.NO_MODULE_OVERRIDE, List.of(16), new FieldSignature(ReadyToRunFieldSigFlags.MemberRefToken, null, 4)));
+                FixupSignature.NO_MODULE_OVERRIDE, List.of(16), new ReadyToRunFieldSignature(ReadyToRunFieldSigFlags.MemberRefToken, null, 4)));
         roundTrip(b(0x31, 0x08, 0x0C, 0x00, 0x05), new FixupSignature.Field(ReadyToRunFixupKind.Verify_FieldOffset,
-                FixupSignature.NO_MODULE_OVERRIDE, List.of(8, 12), new FieldSignature(0, null, 5)));
+                FixupSignature.NO_MODULE_OVERRIDE, List.of(8, 12), new ReadyToRunFieldSignature(0, null, 5)));
         roundTrip(b(0x19, 0x03, 0x11, 0x0D), new FixupSignature.VirtualSlot(ReadyToRunFixupKind.VirtualEntry_Slot,
-                FixupSignature.NO_MODULE_OVERRIDE, 3, new TypeSignature.TypeToken(CorElementType.VALUETYPE, 0x0D)));
+                FixupSignature.NO_MODULE_OVERRIDE, 3, new SignatureType.TypeDefOrRef(CorElementType.VALUETYPE, 0x01000003)));
         roundTrip(b(0x30, 0x02, 0x2C, 0x2F), new FixupSignature.InstructionSetSupport(ReadyToRunFixupKind.Check_InstructionSetSupport,
                 FixupSignature.NO_MODULE_OVERRIDE, List.of(0x2C, 0x2F)));
     }
@@ -91,41 +93,41 @@ class FixupSignatureTest {
     @Test
     void typeSignatures_nestedShapes() {
         // TypeHandle of GENERICINST CLASS TypeRef 1 <SZARRAY System.String, ARRAY I4 rank 2 [3] [0 0], FNPTR void(I8), PTR U1>.
-        TypeSignature t = new TypeSignature.GenericInstance(new TypeSignature.TypeToken(CorElementType.CLASS, 1 << 2 | 1), List.of(
-                new TypeSignature.Wrapped(CorElementType.SZARRAY, new TypeSignature.Simple(CorElementType.STRING)),
-                new TypeSignature.Array(new TypeSignature.Simple(CorElementType.I4), 2, List.of(3), List.of(0, 0)),
-                new TypeSignature.FunctionPointer(0, 0, new TypeSignature.Simple(CorElementType.VOID),
-                        List.of(new TypeSignature.Simple(CorElementType.I8))),
-                new TypeSignature.Wrapped(CorElementType.PTR, new TypeSignature.Simple(CorElementType.U1))));
+        SignatureType t = new SignatureType.GenericInst(new SignatureType.TypeDefOrRef(CorElementType.CLASS, 0x01000001), List.of(
+                new SignatureType.SzArray(new SignatureType.Primitive(CorElementType.STRING)),
+                new SignatureType.Array(new SignatureType.Primitive(CorElementType.I4), 2, List.of(3), List.of(0, 0)),
+                new SignatureType.FnPtr(new MethodSignature(0, 0, new SignatureType.Primitive(CorElementType.VOID),
+                        List.of(new SignatureType.Primitive(CorElementType.I8)), MethodSignature.NO_SENTINEL)),
+                new SignatureType.Ptr(new SignatureType.Primitive(CorElementType.U1))));
         roundTrip(b(0x10, 0x15, 0x12, 0x05, 0x04, 0x1D, 0x0E, 0x14, 0x08, 0x02, 0x01, 0x03, 0x02, 0x00, 0x00,
                 0x1B, 0x00, 0x01, 0x01, 0x0A, 0x0F, 0x05), new FixupSignature.TypeHandle(ReadyToRunFixupKind.TypeHandle,
                 FixupSignature.NO_MODULE_OVERRIDE, t));
         // CMOD_OPT TypeRef 2 on System.Object, MVAR 1, System.__Canon, native value type.
         roundTrip(b(0x10, 0x20, 0x09, 0x1C), new FixupSignature.TypeHandle(ReadyToRunFixupKind.TypeHandle,
-                FixupSignature.NO_MODULE_OVERRIDE, new TypeSignature.CustomModifier(CorElementType.CMOD_OPT, 2 << 2 | 1,
-                        new TypeSignature.Simple(CorElementType.OBJECT))));
+                FixupSignature.NO_MODULE_OVERRIDE, new SignatureType.Modified(CorElementType.CMOD_OPT, 0x01000002,
+                        new SignatureType.Primitive(CorElementType.OBJECT))));
         roundTrip(b(0x1C, 0x3D, 0x11, 0x08), new FixupSignature.TypeHandle(ReadyToRunFixupKind.NewObject,
-                FixupSignature.NO_MODULE_OVERRIDE, new TypeSignature.Wrapped(CorElementType.NATIVE_VALUETYPE_ZAPSIG,
-                        new TypeSignature.TypeToken(CorElementType.VALUETYPE, 2 << 2))));
+                FixupSignature.NO_MODULE_OVERRIDE, new SignatureType.NativeValueType(
+                        new SignatureType.TypeDefOrRef(CorElementType.VALUETYPE, 0x02000002))));
         roundTrip(b(0x28, 0x3E), new FixupSignature.TypeHandle(ReadyToRunFixupKind.TypeDictionary,
-                FixupSignature.NO_MODULE_OVERRIDE, new TypeSignature.Simple(CorElementType.CANON_ZAPSIG)));
+                FixupSignature.NO_MODULE_OVERRIDE, new SignatureType.Canon()));
     }
 
     @Test
     void dictionaryLookups_delegateCtor_overrides_ilBody_raw() {
         // ThisObjDictionaryLookup: this type MVAR 0, then a nested TypeHandle fixup of VAR 1.
         roundTrip(b(0x07, 0x1E, 0x00, 0x10, 0x13, 0x01), new FixupSignature.DictionaryLookup(ReadyToRunFixupKind.ThisObjDictionaryLookup,
-                FixupSignature.NO_MODULE_OVERRIDE, new TypeSignature.GenericParameter(CorElementType.MVAR, 0),
+                FixupSignature.NO_MODULE_OVERRIDE, new SignatureType.GenericParam(CorElementType.MVAR, 0),
                 new FixupSignature.TypeHandle(ReadyToRunFixupKind.TypeHandle, FixupSignature.NO_MODULE_OVERRIDE,
-                        new TypeSignature.GenericParameter(CorElementType.VAR, 1))));
+                        new SignatureType.GenericParam(CorElementType.VAR, 1))));
         roundTrip(b(0x2C, 0x00, 0x04, 0x12, 0x09), new FixupSignature.DelegateCtor(ReadyToRunFixupKind.DelegateCtor,
-                FixupSignature.NO_MODULE_OVERRIDE, MethodSignature.methodDef(0, 4), new TypeSignature.TypeToken(CorElementType.CLASS, 9)));
+                FixupSignature.NO_MODULE_OVERRIDE, ReadyToRunMethodSignature.methodDef(0, 4), new SignatureType.TypeDefOrRef(CorElementType.CLASS, 0x01000002)));
         roundTrip(b(0x33, 0x01, 0x00, 0x02, 0x12, 0x08, 0x00, 0x03), new FixupSignature.VirtualFunctionOverride(
-                ReadyToRunFixupKind.Check_VirtualFunctionOverride, FixupSignature.NO_MODULE_OVERRIDE, 1, MethodSignature.methodDef(0, 2),
-                new TypeSignature.TypeToken(CorElementType.CLASS, 8), MethodSignature.methodDef(0, 3)));
+                ReadyToRunFixupKind.Check_VirtualFunctionOverride, FixupSignature.NO_MODULE_OVERRIDE, 1, ReadyToRunMethodSignature.methodDef(0, 2),
+                new SignatureType.TypeDefOrRef(CorElementType.CLASS, 0x02000002), ReadyToRunMethodSignature.methodDef(0, 3)));
         roundTrip(b(0x35, 0x02, 0x16, 0x2A, 0x01, 0x08, 0x00, 0x01), new FixupSignature.IlBody(ReadyToRunFixupKind.Check_IL_Body,
-                FixupSignature.NO_MODULE_OVERRIDE, b(0x16, 0x2A), List.of(new TypeSignature.Simple(CorElementType.I4)),
-                MethodSignature.methodDef(0, 1)));
+                FixupSignature.NO_MODULE_OVERRIDE, b(0x16, 0x2A), List.of(new SignatureType.Primitive(CorElementType.I4)),
+                ReadyToRunMethodSignature.methodDef(0, 1)));
         // InjectStringThunks: "ab" 0x1234, then the empty name that ends the list.
         roundTrip(b(0x39, 'a', 'b', 0x00, 0x34, 0x12, 0x00, 0x00, 0x00), new FixupSignature.Raw(ReadyToRunFixupKind.InjectStringThunks,
                 FixupSignature.NO_MODULE_OVERRIDE, b('a', 'b', 0x00, 0x34, 0x12, 0x00, 0x00, 0x00)));
@@ -139,7 +141,7 @@ class FixupSignatureTest {
         assertTrue(shortRva.getMessage().startsWith("fixup signature at file offset 0x1: "), shortRva.getMessage());
         // A generic instantiation claiming 100 arguments in a 4-byte signature.
         FormatException count = assertThrows(FormatException.class, () -> FixupSignature.read(b(0x10, 0x15, 0x12, 0x05, 0x64), 8));
-        assertEquals("fixup signature at file offset 0x5: count 100 exceeds the 0 byte(s) left in the signature", count.getMessage());
+        assertEquals("fixup signature at file offset 0x4: generic argument count 100 exceeds the 0 bytes left in the signature", count.getMessage());
         // Element type 0x42 is no type.
         FormatException et = assertThrows(FormatException.class, () -> FixupSignature.read(b(0x10, 0x42), 8));
         assertEquals("fixup signature at file offset 0x1: element type 0x42 is not valid in a type signature", et.getMessage());

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import r2rlab.format.SignatureReader;
 import r2rlab.format.metadata.MetadataTable;
+import r2rlab.format.metadata.SignatureCodec;
+import r2rlab.format.metadata.SignatureType;
 
 /**
  * A ReadyToRun method signature (r2r-format.md §2.4, ReadyToRunMethodSigFlags): flags, [the module
@@ -16,20 +18,20 @@ import r2rlab.format.metadata.MetadataTable;
  * @param instantiation empty unless MethodInstantiation
  * @param constraint null unless Constrained
  */
-public record MethodSignature(int flags, int module, TypeSignature ownerType, int ridOrSlot, List<TypeSignature> instantiation,
-                              TypeSignature constraint) {
-    public MethodSignature {
+public record ReadyToRunMethodSignature(int flags, int module, SignatureType ownerType, int ridOrSlot, List<SignatureType> instantiation,
+                              SignatureType constraint) {
+    public ReadyToRunMethodSignature {
         instantiation = List.copyOf(instantiation);
     }
 
     /** A MethodDef of the signature's module, by rid, with {@code flags} (e.g. AsyncVariant). */
-    public static MethodSignature methodDef(int flags, int rid) {
+    public static ReadyToRunMethodSignature methodDef(int flags, int rid) {
         if ((flags & (ReadyToRunMethodSigFlags.MemberRefToken | ReadyToRunMethodSigFlags.SlotInsteadOfToken
                 | ReadyToRunMethodSigFlags.OwnerType | ReadyToRunMethodSigFlags.MethodInstantiation
                 | ReadyToRunMethodSigFlags.Constrained | ReadyToRunMethodSigFlags.UpdateContext)) != 0) {
             throw new IllegalArgumentException(String.format("flags 0x%X need more than a MethodDef rid", flags));
         }
-        return new MethodSignature(flags, 0, null, rid, List.of(), null);
+        return new ReadyToRunMethodSignature(flags, 0, null, rid, List.of(), null);
     }
 
     public boolean has(int flag) {
@@ -55,32 +57,32 @@ public record MethodSignature(int flags, int module, TypeSignature ownerType, in
             w.compressed(module);
         }
         if (has(ReadyToRunMethodSigFlags.OwnerType)) {
-            ownerType.write(w);
+            w.type(ownerType);
         }
         w.compressed(ridOrSlot);
         if (has(ReadyToRunMethodSigFlags.MethodInstantiation)) {
             w.compressed(instantiation.size());
-            instantiation.forEach(t -> t.write(w));
+            instantiation.forEach(w::type);
         }
         if (has(ReadyToRunMethodSigFlags.Constrained)) {
-            constraint.write(w);
+            w.type(constraint);
         }
     }
 
-    public static MethodSignature read(SignatureReader r) {
+    public static ReadyToRunMethodSignature read(SignatureReader r) {
         int flags = r.readUInt();
         int module = (flags & ReadyToRunMethodSigFlags.UpdateContext) != 0 ? r.readUInt() : 0;
-        TypeSignature owner = (flags & ReadyToRunMethodSigFlags.OwnerType) != 0 ? TypeSignature.read(r) : null;
+        SignatureType owner = (flags & ReadyToRunMethodSigFlags.OwnerType) != 0 ? SignatureCodec.readingReadyToRun(r).type() : null;
         int ridOrSlot = r.readUInt();
-        List<TypeSignature> inst = List.of();
+        List<SignatureType> inst = List.of();
         if ((flags & ReadyToRunMethodSigFlags.MethodInstantiation) != 0) {
-            int n = TypeSignature.count(r);
+            int n = r.readCount("method instantiation count");
             inst = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                inst.add(TypeSignature.read(r));
+                inst.add(SignatureCodec.readingReadyToRun(r).type());
             }
         }
-        TypeSignature constraint = (flags & ReadyToRunMethodSigFlags.Constrained) != 0 ? TypeSignature.read(r) : null;
-        return new MethodSignature(flags, module, owner, ridOrSlot, inst, constraint);
+        SignatureType constraint = (flags & ReadyToRunMethodSigFlags.Constrained) != 0 ? SignatureCodec.readingReadyToRun(r).type() : null;
+        return new ReadyToRunMethodSignature(flags, module, owner, ridOrSlot, inst, constraint);
     }
 }

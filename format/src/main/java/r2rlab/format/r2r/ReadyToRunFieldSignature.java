@@ -2,6 +2,8 @@ package r2rlab.format.r2r;
 
 import r2rlab.format.SignatureReader;
 import r2rlab.format.metadata.MetadataTable;
+import r2rlab.format.metadata.SignatureCodec;
+import r2rlab.format.metadata.SignatureType;
 
 /**
  * A ReadyToRun field signature (ReadyToRunFieldSigFlags): flags, [owner type], a FieldDef or
@@ -9,7 +11,7 @@ import r2rlab.format.metadata.MetadataTable;
  *
  * @param ownerType null unless OwnerType
  */
-public record FieldSignature(int flags, TypeSignature ownerType, int rid) {
+public record ReadyToRunFieldSignature(int flags, SignatureType ownerType, int rid) {
     public boolean isMemberRef() {
         return (flags & ReadyToRunFieldSigFlags.MemberRefToken) != 0;
     }
@@ -21,14 +23,14 @@ public record FieldSignature(int flags, TypeSignature ownerType, int rid) {
     public void write(SignatureWriter w) {
         w.compressed(flags);
         if ((flags & ReadyToRunFieldSigFlags.OwnerType) != 0) {
-            ownerType.write(w);
+            w.type(ownerType);
         }
         w.compressed(rid);
     }
 
-    public static FieldSignature read(SignatureReader r) {
+    public static ReadyToRunFieldSignature read(SignatureReader r) {
         int flags = r.readUInt();
-        TypeSignature owner = (flags & ReadyToRunFieldSigFlags.OwnerType) != 0 ? TypeSignature.read(r) : null;
-        return new FieldSignature(flags, owner, r.readUInt());
+        SignatureType owner = (flags & ReadyToRunFieldSigFlags.OwnerType) != 0 ? SignatureCodec.readingReadyToRun(r).type() : null;
+        return new ReadyToRunFieldSignature(flags, owner, r.readUInt());
     }
 }
