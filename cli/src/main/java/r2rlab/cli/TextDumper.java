@@ -159,8 +159,8 @@ final class TextDumper {
         out.printf("PE format:       %s, %d sections%n", pe.isPe32Plus() ? "PE32+" : "PE32", pe.sections().size());
         for (SectionHeader s : pe.sections()) {
             if (view.naked()) {
-                out.printf("  %-8s VirtualSize 0x%08X  RawSize 0x%08X  Characteristics 0x%08X%n", s.name(), s.virtualSize(), s.sizeOfRawData(),
-                        s.characteristics());
+                // VirtualSize left out too: it moves with alignment padding between bodies
+                out.printf("  %-8s RawSize 0x%08X  Characteristics 0x%08X%n", s.name(), s.sizeOfRawData(), s.characteristics());
             } else {
                 out.printf("  %-8s RVA 0x%08X  VirtualSize 0x%08X  Raw 0x%08X+0x%08X  Characteristics 0x%08X%n",
                         s.name(), s.virtualAddress(), s.virtualSize(), s.pointerToRawData(), s.sizeOfRawData(), s.characteristics());

@@ -229,7 +229,8 @@ public final class ImageSymbols {
 
     /**
      * Data named by what it holds: "data(-> Demo.Main$ResumptionStub, -> Demo.Main+0x40)" when the first
-     * one or two pointer-size slots at {@code rva} point at code (a ResumeInfo record, for one), else null.
+     * one or two pointer-size slots at {@code rva} point at code or a cell (a ResumeInfo record, a thunk's
+     * literal), else null.
      */
     private String codePointers(long rva) {
         int size = img.pe().pointerSize();
@@ -243,7 +244,8 @@ public final class ImageSymbols {
                 break; // not in the file's raw data
             }
             long target = value - img.pe().imageBase();
-            if (value == 0 || target < 0 || target >= img.pe().sizeOfImage() || (methodContaining(target) == null && thunkContaining(target) < 0)) {
+            if (value == 0 || target < 0 || target >= img.pe().sizeOfImage()
+                    || methodContaining(target) == null && thunkContaining(target) < 0 && cellAt(target) == null) {
                 break;
             }
             names.add("-> " + symbol(target));
