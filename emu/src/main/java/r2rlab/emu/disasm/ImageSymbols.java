@@ -206,14 +206,9 @@ public final class ImageSymbols {
         if (c != null) {
             return cellName(c);
         }
-        ReadyToRunMethod m = methodContaining(rva);
-        if (m != null) {
-            RuntimeFunction rf = runtimeFunction(rva);
-            int ordinal = m.runtimeFunctions().indexOf(rf.index());
-            String part = rf.index() == m.entryRuntimeFunction() ? ""
-                    : img.coldToHot().containsKey(rf.index()) ? " [cold]" : " [funclet " + ordinal + "]";
-            long off = rva - rf.beginRva();
-            return m.name() + part + (off == 0 ? "" : String.format("+0x%X", off));
+        String code = codeName(rva, true);
+        if (code != null) {
+            return code;
         }
         String d = rva >= 0 && rva < img.pe().sizeOfImage() ? describe(rva) : null;
         if (d != null) {
@@ -253,19 +248,32 @@ public final class ImageSymbols {
         return names.isEmpty() ? null : "data(" + String.join(", ", names) + ")";
     }
 
+    /**
+     * "Demo.Calls.Main+0x12" for code of a method, "[cold]" or "[funclet N]" after the name for its other
+     * runtime functions (N: the image's index, or with {@code ordinal} the position among the method's own); null elsewhere.
+     */
+    private String codeName(long rva, boolean ordinal) {
+        ReadyToRunMethod m = methodContaining(rva);
+        if (m == null) {
+            return null;
+        }
+        RuntimeFunction rf = runtimeFunction(rva);
+        int funclet = ordinal ? m.runtimeFunctions().indexOf(rf.index()) : rf.index();
+        String part = rf.index() == m.entryRuntimeFunction() ? ""
+                : img.coldToHot().containsKey(rf.index()) ? " [cold]" : " [funclet " + funclet + "]";
+        long off = rva - rf.beginRva();
+        return m.name() + part + (off == 0 ? "" : String.format("+0x%X", off));
+    }
+
     /** The best name for a code or data RVA: "Demo.Calls.Main+0x12", "import thunk ...+0x4", "MethodImports[3] ...", or null. */
     public String describe(long rva) {
         ImportCell c = cellAt(rva);
         if (c != null) {
             return describeCell(c);
         }
-        ReadyToRunMethod m = methodContaining(rva);
-        if (m != null) {
-            RuntimeFunction rf = runtimeFunction(rva);
-            String part = rf.index() == m.entryRuntimeFunction() ? ""
-                    : img.coldToHot().containsKey(rf.index()) ? " [cold]" : " [funclet " + rf.index() + "]";
-            long off = rva - rf.beginRva();
-            return m.name() + part + (off == 0 ? "" : String.format("+0x%X", off));
+        String code = codeName(rva, false);
+        if (code != null) {
+            return code;
         }
         long t = thunkContaining(rva);
         if (t >= 0) {
