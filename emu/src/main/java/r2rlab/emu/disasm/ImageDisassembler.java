@@ -179,10 +179,10 @@ public final class ImageDisassembler implements AutoCloseable {
                                  int[] pageLine, List<Line> done) {
         String note = annotateArm64Op(i, own, regValue, loadedFrom, pageLine, done);
         String mn = i.mnemonic();
-        if (mn.startsWith("b.") || mn.startsWith("cb") || mn.startsWith("tb")) {
+        if (mn.startsWith("b.") || mn.startsWith("cb") || mn.startsWith("tb") || mn.equals("adr")) {
             Long t = i.operands().isEmpty() ? null : immediate(i.operands().get(i.operands().size() - 1));
             if (t != null) {
-                noteTarget = t - base; // a conditional branch: its target, for naked text
+                noteTarget = t - base; // a conditional branch's target or ADR's address, for naked text
             }
         }
         int dst = i.operands().isEmpty() ? -1 : xreg(i.operands().get(0));
