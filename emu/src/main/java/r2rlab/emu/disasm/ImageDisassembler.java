@@ -23,8 +23,14 @@ import r2rlab.loader.RuntimeFunction;
  * direct calls name their target method or thunk, thunk literals name the Module and helper cells.
  */
 public final class ImageDisassembler implements AutoCloseable {
-    /** One instruction with its annotation ("" when there is nothing to say). */
-    public record Line(long rva, long address, int size, String bytes, String text, String annotation) {
+    /**
+     * One instruction with its annotation ("" when there is nothing to say), the RVA its address operand
+     * resolves to ({@code target}: a branch target, a RIP-relative address, the address an ARM64
+     * ADRP/ADD or ADRP/LDR pair forms, on both instructions of the pair; -1 when none) and the import cell
+     * a call or jump goes through ({@code through}; null when none).
+     */
+    public record Line(long rva, long address, int size, String bytes, String text, String annotation, long target,
+                       ImportCell through) {
         @Override
         public String toString() {
             return String.format("%08X: %-24s %-40s%s", rva, bytes, text, annotation.isEmpty() ? "" : " ; " + annotation);
@@ -33,9 +39,20 @@ public final class ImageDisassembler implements AutoCloseable {
 
     /** A method body, funclet, cold part, resumption stub or import thunk, with its instructions. */
     public record Region(Kind kind, String name, long rva, long endRva, int runtimeFunction, List<Line> lines) {
-        public enum Kind { METHOD, ASYNC_VARIANT, RESUMPTION_STUB, FUNCLET, COLD, UNOWNED, THUNK }
+        public enum Kind {
+            METHOD("Method"), ASYNC_VARIANT("[ASYNC] Method"), RESUMPTION_STUB("[RESUME] Stub"), FUNCLET("Funclet"), COLD("Cold part"),
+            UNOWNED("Code"), THUNK("Thunk");
+
+            /** How {@code dump --disasm} heads a region of this kind. */
+            public final String label;
+
+            Kind(String label) {
+                this.label = label;
+            }
+        }
     }
 
+    private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
     private static final Pattern HEX = Pattern.compile("#?(-?)(0x[0-9a-fA-F]+|\\d+)");
     private static final Pattern RIP = Pattern.compile("\\[rip ([+-]) (0x[0-9a-fA-F]+|\\d+)\\]");
     private static final Pattern ARM_MEM = Pattern.compile("\\[(x\\d+|sp)(?:, #(-?0x[0-9a-fA-F]+|-?\\d+))?\\]");
@@ -45,9 +62,19 @@ public final class ImageDisassembler implements AutoCloseable {
     private final CapstoneDisassembler cs;
     private final boolean arm64;
     private final long base;
+    private final boolean naked;
+    /** What the annotation of the current instruction found: the RVA its operand names and the cell it goes through. */
+    private long noteTarget;
+    private ImportCell noteThrough;
 
     public ImageDisassembler(R2RImage img) {
+        this(img, false);
+    }
+
+    /** {@code naked}: annotations without image addresses (for layout-independent text, see {@link NakedText}). */
+    public ImageDisassembler(R2RImage img, boolean naked) {
         this.img = img;
+        this.naked = naked;
         this.syms = new ImageSymbols(img);
         this.arm64 = img.pe().machine() == Machine.ARM64;
         this.cs = arm64 ? CapstoneDisassembler.arm64() : CapstoneDisassembler.x86_64();
@@ -83,16 +110,21 @@ public final class ImageDisassembler implements AutoCloseable {
         long[] regValue = new long[32];
         ImportCell[] loadedFrom = new ImportCell[32];
         Arrays.fill(regValue, -1);
+        int[] pageLine = new int[32];
+        Arrays.fill(pageLine, -1);
         Map<String, ImportCell> x64Cells = new HashMap<>();
         List<Line> out = new ArrayList<>();
         for (CapstoneDisassembler.Instruction i : insns) {
             long r = i.address() - base;
-            StringBuilder hex = new StringBuilder();
+            StringBuilder hex = new StringBuilder(2 * i.size());
             for (int k = 0; k < i.size(); k++) {
-                hex.append(String.format("%02x", code[(int) (r - rva) + k] & 0xFF));
+                int v = code[(int) (r - rva) + k] & 0xFF;
+                hex.append(HEX_DIGITS[v >>> 4]).append(HEX_DIGITS[v & 0xF]);
             }
-            String note = arm64 ? annotateArm64(i, own, regValue, loadedFrom) : annotateX64(i, own, x64Cells);
-            out.add(new Line(r, i.address(), i.size(), hex.toString(), i.text(), note));
+            noteTarget = -1;
+            noteThrough = null;
+            String note = arm64 ? annotateArm64(i, own, regValue, loadedFrom, pageLine, out) : annotateX64(i, own, x64Cells);
+            out.add(new Line(r, i.address(), i.size(), hex.toString(), i.text(), note, noteTarget, noteThrough));
         }
         return out;
     }
@@ -107,6 +139,10 @@ public final class ImageDisassembler implements AutoCloseable {
         if (m.find()) {
             long disp = Long.decode(m.group(2));
             long target = i.address() + i.size() + (m.group(1).equals("-") ? -disp : disp) - base;
+            noteTarget = target;
+            if ((mn.equals("call") || mn.equals("jmp")) && syms.cellAt(target) != null) {
+                noteThrough = syms.cellAt(target);
+            }
             cells.remove(dst);
             if (mn.equals("lea")) {
                 ImportCell c = syms.cellAt(target);
@@ -120,6 +156,7 @@ public final class ImageDisassembler implements AutoCloseable {
         if ((mn.equals("jmp") || mn.equals("call")) && dst.startsWith("qword ptr [") && dst.endsWith("]")) {
             ImportCell c = cells.get(dst.substring("qword ptr [".length(), dst.length() - 1));
             if (c != null) {
+                noteThrough = c;
                 return "-> through " + syms.describeCell(c);
             }
         }
@@ -129,6 +166,7 @@ public final class ImageDisassembler implements AutoCloseable {
         if (mn.equals("call") || mn.equals("jmp") || (mn.startsWith("j") && !i.opStr().contains("["))) {
             Long t = immediate(i.opStr());
             if (t != null) {
+                noteTarget = t - base;
                 return describeBranch(t - base, own, mn.equals("call"));
             }
         }
@@ -137,7 +175,25 @@ public final class ImageDisassembler implements AutoCloseable {
 
     // ---- ARM64 ----
 
-    private String annotateArm64(CapstoneDisassembler.Instruction i, RuntimeFunction own, long[] regValue, ImportCell[] loadedFrom) {
+    private String annotateArm64(CapstoneDisassembler.Instruction i, RuntimeFunction own, long[] regValue, ImportCell[] loadedFrom,
+                                 int[] pageLine, List<Line> done) {
+        String note = annotateArm64Op(i, own, regValue, loadedFrom, pageLine, done);
+        String mn = i.mnemonic();
+        if (mn.startsWith("b.") || mn.startsWith("cb") || mn.startsWith("tb") || mn.equals("adr")) {
+            Long t = i.operands().isEmpty() ? null : immediate(i.operands().get(i.operands().size() - 1));
+            if (t != null) {
+                noteTarget = t - base; // a conditional branch's target or ADR's address, for naked text
+            }
+        }
+        int dst = i.operands().isEmpty() ? -1 : xreg(i.operands().get(0));
+        if (dst >= 0 && !mn.equals("adrp") && !mn.startsWith("st") && !mn.startsWith("c") && !mn.startsWith("b") && !mn.equals("ret")) {
+            pageLine[dst] = -1; // the register no longer holds the page an ADRP set
+        }
+        return note;
+    }
+
+    private String annotateArm64Op(CapstoneDisassembler.Instruction i, RuntimeFunction own, long[] regValue, ImportCell[] loadedFrom,
+                                   int[] pageLine, List<Line> done) {
         String mn = i.mnemonic();
         List<String> ops = i.operands();
         int dst = ops.isEmpty() ? -1 : xreg(ops.get(0));
@@ -147,6 +203,8 @@ public final class ImageDisassembler implements AutoCloseable {
                 if (dst >= 0 && page != null) {
                     regValue[dst] = page;
                     loadedFrom[dst] = null;
+                    pageLine[dst] = done.size();
+                    noteTarget = page - base; // until an ADD or LDR names the whole address
                 }
                 return "";
             }
@@ -155,6 +213,7 @@ public final class ImageDisassembler implements AutoCloseable {
                 Long imm = ops.size() > 2 ? immediate(ops.get(2)) : null;
                 if (dst >= 0 && src >= 0 && imm != null && regValue[src] != -1 && ops.get(2).startsWith("#")) {
                     long addr = regValue[src] + imm;
+                    pairWithPage(src, regValue[src] - base, addr - base, pageLine, done);
                     regValue[dst] = addr;
                     loadedFrom[dst] = null;
                     String what = describeData(addr - base);
@@ -172,6 +231,7 @@ public final class ImageDisassembler implements AutoCloseable {
                         long off = m.group(2) == null ? 0 : parse(m.group(2));
                         if (b >= 0 && regValue[b] != -1) {
                             long addr = regValue[b] + off;
+                            pairWithPage(b, regValue[b] - base, addr - base, pageLine, done);
                             ImportCell c = syms.cellAt(addr - base);
                             clear(dst, regValue, loadedFrom);
                             loadedFrom[dst] = c;
@@ -184,8 +244,10 @@ public final class ImageDisassembler implements AutoCloseable {
                         if (lit != null) {
                             long v = littleEndian(bytes(lit - base, 8));
                             regValue[dst] = v;
+                            noteTarget = lit - base;
                             String what = describeData(v - base);
-                            return String.format("image literal 0x%X", v) + (what == null ? "" : " = " + what);
+                            String literal = naked && what != null ? "image literal" : String.format("image literal 0x%X", v);
+                            return literal + (what == null ? "" : " = " + what);
                         }
                     }
                 }
@@ -204,12 +266,16 @@ public final class ImageDisassembler implements AutoCloseable {
             case "bl":
             case "b": {
                 Long t = ops.isEmpty() ? null : immediate(ops.get(0));
+                if (t != null) {
+                    noteTarget = t - base;
+                }
                 return t == null ? "" : describeBranch(t - base, own, mn.equals("bl"));
             }
             case "blr":
             case "br": {
                 int r = dst;
                 if (r >= 0 && loadedFrom[r] != null) {
+                    noteThrough = loadedFrom[r];
                     return "-> through " + syms.describeCell(loadedFrom[r]);
                 }
                 return "";
@@ -219,6 +285,19 @@ public final class ImageDisassembler implements AutoCloseable {
                     clear(dst, regValue, loadedFrom);
                 }
                 return "";
+        }
+    }
+
+    /**
+     * The address {@code rva} is formed from {@code page}, held in register {@code reg}: this instruction's
+     * target, and the target of the ADRP that set the page (a pair names one address on both of its instructions).
+     */
+    private void pairWithPage(int reg, long page, long rva, int[] pageLine, List<Line> done) {
+        noteTarget = rva;
+        int k = pageLine[reg];
+        if (k >= 0 && done.get(k).target() == page) {
+            Line p = done.get(k);
+            done.set(k, new Line(p.rva(), p.address(), p.size(), p.bytes(), p.text(), p.annotation(), rva, p.through()));
         }
     }
 
@@ -290,7 +369,10 @@ public final class ImageDisassembler implements AutoCloseable {
             return "-> " + m.name();
         }
         String what = describeData(target);
-        return what == null ? String.format("-> 0x%X (unknown)", target) : "-> " + what;
+        if (what == null) {
+            return naked ? "-> unknown" : String.format("-> 0x%X (unknown)", target);
+        }
+        return "-> " + what;
     }
 
     // ---- Whole image ----
@@ -299,23 +381,36 @@ public final class ImageDisassembler implements AutoCloseable {
     public List<Region> regions() {
         List<Region> out = new ArrayList<>();
         for (RuntimeFunction rf : img.runtimeFunctions()) {
-            ReadyToRunMethod m = syms.ownerOfRuntimeFunction(rf.index());
-            Region.Kind kind;
-            String name;
-            if (m == null) {
-                kind = Region.Kind.UNOWNED;
-                name = "runtime function " + rf.index() + " (no method)";
-            } else if (rf.index() != m.entryRuntimeFunction()) {
-                kind = img.coldToHot().containsKey(rf.index()) ? Region.Kind.COLD : Region.Kind.FUNCLET;
-                name = m.name() + (kind == Region.Kind.COLD ? " [cold part]" : " [funclet]");
-            } else {
-                kind = m.kind() == CodeBodyKind.ASYNC_VARIANT ? Region.Kind.ASYNC_VARIANT
-                        : m.kind() == CodeBodyKind.RESUMPTION_STUB ? Region.Kind.RESUMPTION_STUB : Region.Kind.METHOD;
-                name = m.name();
-            }
-            long end = rf.endRva() >= 0 ? rf.endRva() : rf.beginRva() + 4;
-            out.add(new Region(kind, name, rf.beginRva(), end, rf.index(), disassemble(rf.beginRva(), end)));
+            out.add(region(rf.index()));
         }
+        out.addAll(thunkRegions());
+        return out;
+    }
+
+    /** The method body, funclet, cold part or resumption stub of runtime function {@code index}. */
+    public Region region(int index) {
+        RuntimeFunction rf = img.runtimeFunctions().get(index);
+        ReadyToRunMethod m = syms.ownerOfRuntimeFunction(rf.index());
+        Region.Kind kind;
+        String name;
+        if (m == null) {
+            kind = Region.Kind.UNOWNED;
+            name = "runtime function " + rf.index() + " (no method)";
+        } else if (rf.index() != m.entryRuntimeFunction()) {
+            kind = img.coldToHot().containsKey(rf.index()) ? Region.Kind.COLD : Region.Kind.FUNCLET;
+            name = m.name() + (kind == Region.Kind.COLD ? " [cold part]" : " [funclet]");
+        } else {
+            kind = m.kind() == CodeBodyKind.ASYNC_VARIANT ? Region.Kind.ASYNC_VARIANT
+                    : m.kind() == CodeBodyKind.RESUMPTION_STUB ? Region.Kind.RESUMPTION_STUB : Region.Kind.METHOD;
+            name = m.name();
+        }
+        long end = rf.endRva() >= 0 ? rf.endRva() : rf.beginRva() + 4;
+        return new Region(kind, name, rf.beginRva(), end, rf.index(), disassemble(rf.beginRva(), end));
+    }
+
+    /** The import thunks, each up to its first jump or return. */
+    public List<Region> thunkRegions() {
+        List<Region> out = new ArrayList<>();
         for (Map.Entry<Long, List<ImportCell>> e : syms.thunks().entrySet()) {
             long start = e.getKey();
             List<Line> lines = new ArrayList<>();

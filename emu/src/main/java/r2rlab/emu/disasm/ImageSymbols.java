@@ -6,7 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.pe.SectionHeader;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.ReadyToRunImportSection;
 import r2rlab.loader.ImportCell;
@@ -107,6 +109,26 @@ public final class ImageSymbols {
         return cellByRva.get(rva);
     }
 
+    /** "[ASYNC] ", "[RESUME] ", "[UNBOX] ", "[INST] " and the name: how dump marks a code body. */
+    public static String label(ReadyToRunMethod m) {
+        String marker = m.kind() == CodeBodyKind.ASYNC_VARIANT ? "[ASYNC] " : m.kind() == CodeBodyKind.RESUMPTION_STUB ? "[RESUME] " : "";
+        String flags = "";
+        if (m.signature() != null) {
+            flags = (m.signature().isUnboxingStub() ? "[UNBOX] " : "") + (m.signature().isInstantiatingStub() ? "[INST] " : "");
+        }
+        return marker + flags + m.name();
+    }
+
+    /** The cell a fixup list entry names (its slot counts pointer-size units), or null when there is none. */
+    public ImportCell cell(FixupCell f) {
+        if (f.importSection() < 0 || f.importSection() >= img.importSections().size()) {
+            return null;
+        }
+        ImportSection is = img.importSections().get(f.importSection());
+        long index = (long) f.slot() * img.pe().pointerSize() / is.cellSize(img.pe().pointerSize());
+        return index < is.cells().size() ? is.cells().get((int) index) : null;
+    }
+
     /** "MethodImports[3]". */
     public String cellName(ImportCell c) {
         return sectionName(c.section()) + "[" + c.index() + "]";
@@ -173,19 +195,85 @@ public final class ImageSymbols {
         return e != null && rva - e.getKey() < 64 && runtimeFunctionIndex(rva) < 0 ? e.getKey() : -1;
     }
 
+    /**
+     * A short name for an RVA that does not depend on where the image placed things: "MethodImports[3]"
+     * for a cell, "Demo.Calls.Main+0x1C" for code ("[funclet 2]" counts the method's own runtime
+     * functions, not the image's), the thunk, what {@link #describe} names, or else the PE section and the
+     * offset in it (".rdata+0x40").
+     */
+    public String symbol(long rva) {
+        ImportCell c = cellAt(rva);
+        if (c != null) {
+            return cellName(c);
+        }
+        String code = codeName(rva, true);
+        if (code != null) {
+            return code;
+        }
+        String d = rva >= 0 && rva < img.pe().sizeOfImage() ? describe(rva) : null;
+        if (d != null) {
+            return d;
+        }
+        String pointers = codePointers(rva);
+        if (pointers != null) {
+            return pointers;
+        }
+        SectionHeader s = img.pe().sectionForRva(rva);
+        return s == null ? String.format("0x%X", rva) : String.format("%s+0x%X", s.name(), rva - s.virtualAddress());
+    }
+
+    /**
+     * Data named by what it holds: "data(-> Demo.Main$ResumptionStub, -> Demo.Main+0x40)" when the first
+     * one or two pointer-size slots at {@code rva} point at code or a cell (a ResumeInfo record, a thunk's
+     * literal), else null.
+     */
+    private String codePointers(long rva) {
+        int size = img.pe().pointerSize();
+        List<String> names = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            long value;
+            try {
+                long off = img.pe().rvaToOffset("data", rva + (long) k * size, size);
+                value = size == 8 ? img.pe().file().u64("data", off) : img.pe().file().u32("data", off);
+            } catch (RuntimeException e) {
+                break; // not in the file's raw data
+            }
+            long target = value - img.pe().imageBase();
+            if (value == 0 || target < 0 || target >= img.pe().sizeOfImage()
+                    || methodContaining(target) == null && thunkContaining(target) < 0 && cellAt(target) == null) {
+                break;
+            }
+            names.add("-> " + symbol(target));
+        }
+        return names.isEmpty() ? null : "data(" + String.join(", ", names) + ")";
+    }
+
+    /**
+     * "Demo.Calls.Main+0x12" for code of a method, "[cold]" or "[funclet N]" after the name for its other
+     * runtime functions (N: the image's index, or with {@code ordinal} the position among the method's own); null elsewhere.
+     */
+    private String codeName(long rva, boolean ordinal) {
+        ReadyToRunMethod m = methodContaining(rva);
+        if (m == null) {
+            return null;
+        }
+        RuntimeFunction rf = runtimeFunction(rva);
+        int funclet = ordinal ? m.runtimeFunctions().indexOf(rf.index()) : rf.index();
+        String part = rf.index() == m.entryRuntimeFunction() ? ""
+                : img.coldToHot().containsKey(rf.index()) ? " [cold]" : " [funclet " + funclet + "]";
+        long off = rva - rf.beginRva();
+        return m.name() + part + (off == 0 ? "" : String.format("+0x%X", off));
+    }
+
     /** The best name for a code or data RVA: "Demo.Calls.Main+0x12", "import thunk ...+0x4", "MethodImports[3] ...", or null. */
     public String describe(long rva) {
         ImportCell c = cellAt(rva);
         if (c != null) {
             return describeCell(c);
         }
-        ReadyToRunMethod m = methodContaining(rva);
-        if (m != null) {
-            RuntimeFunction rf = runtimeFunction(rva);
-            String part = rf.index() == m.entryRuntimeFunction() ? ""
-                    : img.coldToHot().containsKey(rf.index()) ? " [cold]" : " [funclet " + rf.index() + "]";
-            long off = rva - rf.beginRva();
-            return m.name() + part + (off == 0 ? "" : String.format("+0x%X", off));
+        String code = codeName(rva, false);
+        if (code != null) {
+            return code;
         }
         long t = thunkContaining(rva);
         if (t >= 0) {

@@ -1,0 +1,358 @@
+package r2rlab.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import r2rlab.emitter.Architecture;
+import r2rlab.emitter.Defect;
+import r2rlab.emitter.EmitOptions;
+import r2rlab.emitter.Emitter;
+import r2rlab.emitter.StubLayout;
+import r2rlab.format.pe.TargetOs;
+
+/**
+ * {@code dump}'s r2rdump-style options on an emitted image and on a real .NET 11 image: selection
+ * ({@code --method}, {@code --runtime-function}, {@code --section}, {@code --cell}), views ({@code --unwind},
+ * {@code --entry-points}, {@code --section-contents}, {@code --gc}), {@code --naked}, {@code --hide-offsets},
+ * {@code --normalize}, and their JSON fields.
+ */
+class CliDumpOptionsTest {
+    private static final Path ZIP = Fixtures.net11("System.IO.Compression.ZipFile.dll");
+
+    @TempDir
+    Path dir;
+
+    /** async-nested.yaml emitted for {@code arch} with {@code layout}. */
+    static Path nested(Path dir, Architecture arch, StubLayout layout, Defect... defects) {
+        byte[] image = Emitter.emit(Emitted.scenario("async-nested.yaml"), new EmitOptions(arch, TargetOs.WINDOWS, Set.of(defects), layout));
+        return Emitted.write(dir, "nested-" + arch + "-" + layout + defects.length + ".dll", image);
+    }
+
+    private static CliDumpTest.Result ok(String... args) {
+        CliDumpTest.Result r = CliDumpTest.run(args);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("", r.err());
+        return r;
+    }
+
+    /** {@code expected} appears in {@code out} as consecutive whole lines. */
+    static void assertLines(String out, String... expected) {
+        List<String> lines = Arrays.asList(out.split("\n", -1));
+        List<String> want = Arrays.asList(expected);
+        for (int i = 0; i + want.size() <= lines.size(); i++) {
+            if (lines.subList(i, i + want.size()).equals(want)) {
+                return;
+            }
+        }
+        throw new AssertionError("lines\n" + String.join("\n", want) + "\nnot found in\n" + out);
+    }
+
+    private static void assertBadInput(String message, String... args) {
+        CliDumpTest.Result r = CliDumpTest.run(args);
+        assertEquals(2, r.status(), r.out());
+        assertEquals("", r.out());
+        assertEquals("r2rlab: " + message, r.err().strip());
+    }
+
+    // ---- --method ----
+
+    @Test
+    void method_emitted_picksTheMethodItsAsyncVariantAndItsStub() {
+        Path img = nested(dir, Architecture.X64, StubLayout.ADJACENT);
+        String out = ok("dump", "--method", "Demo.Nested.A", img.toString()).out();
+        assertLines(out,
+                "Selection:       --method Demo.Nested.A",
+                "",
+                "Methods: 3 selected",
+                "  Demo.Nested.A",
+                "    Token 0x06000001  EntryRuntimeFunction 0  RVA 0x00001000  RuntimeFunctions [0]",
+                "  [ASYNC] Demo.Nested.A",
+                "    Token 0x06000001  EntryRuntimeFunction 3  RVA 0x000010C0  RuntimeFunctions [3]",
+                "    Fixup ImportSection 5, slot 0: ContinuationLayout [module 2 AsyncNested]0x01000002 flags 0xE size 72 gcmap 0100",
+                "    Fixup ImportSection 5, slot 1: ResumptionStubEntryPoint stub RVA 0x1260",
+                "  [RESUME] Demo.Nested.A$ResumptionStub",
+                "    Token 0x00000000  EntryRuntimeFunction 4  RVA 0x00001260  RuntimeFunctions [4]",
+                "",
+                "Resumption stubs: 1 selected",
+                "  RVA 0x00001260  RuntimeFunction 4  cell ImportSection 5[1]  owner Demo.Nested.A (0x06000001)",
+                "",
+                "Runtime functions: 3 selected",
+                "  [0] 0x00001000-0x0000103B  unwind 0x000015E8  Demo.Nested.A",
+                "  [3] 0x000010C0-0x00001260  unwind 0x00001624  Demo.Nested.A",
+                "  [4] 0x00001260-0x0000128B  unwind 0x00001638  Demo.Nested.A$ResumptionStub");
+        assertFalse(out.contains("Demo.Nested.B"), out);
+        // A dotted tail, a glob and the MethodDef token pick the same family.
+        String tail = ok("dump", "--method", "Nested.A", img.toString()).out();
+        String glob = ok("dump", "--method", "demo.*.a", img.toString()).out();
+        String token = ok("dump", "--method", "0x06000001", img.toString()).out();
+        for (String o : List.of(tail, glob, token)) {
+            assertEquals(out.substring(out.indexOf("Methods:")), o.substring(o.indexOf("Methods:")));
+        }
+    }
+
+    @Test
+    void method_real_tokenPicksOneOverloadWithItsVariantAndStub() {
+        String out = ok("dump", "--method", "0x0600002B", ZIP.toString()).out();
+        assertLines(out, "Methods: 3 selected", "  System.IO.Compression.ZipFile.OpenAsync",
+                "    Token 0x0600002B  EntryRuntimeFunction 46  RVA 0x00005970  RuntimeFunctions [46, 47, 48]");
+        assertLines(out, "  [RESUME] System.IO.Compression.ZipFile.OpenAsync$ResumptionStub",
+                "    Token 0x00000000  EntryRuntimeFunction 117  RVA 0x00006DA0  RuntimeFunctions [117]",
+                "  [ASYNC] System.IO.Compression.ZipFile.OpenAsync",
+                "    Token 0x0600002B  EntryRuntimeFunction 127  RVA 0x00006F80  RuntimeFunctions [127, 128, 129]");
+        assertLines(out, "    Fixup ImportSection 5, slot 102: ResumptionStubEntryPoint stub RVA 0x6DA0", "",
+                "Resumption stubs: 1 selected",
+                "  RVA 0x00006DA0  RuntimeFunction 117  cell ImportSection 5[102]  owner System.IO.Compression.ZipFile.OpenAsync (0x0600002B)");
+        assertLines(out, "Runtime functions: 7 selected",
+                "  [46] 0x00005970-0x00005A02  unwind 0x00001D60  System.IO.Compression.ZipFile.OpenAsync",
+                "  [47] 0x00005A02-0x00005A26  unwind 0x00001DB4  funclet of System.IO.Compression.ZipFile.OpenAsync",
+                "  [48] 0x00005A26-0x00005A3A  unwind 0x00001DC0  funclet of System.IO.Compression.ZipFile.OpenAsync",
+                "  [117] 0x00006DA0-0x00006DD9  unwind 0x00002414  System.IO.Compression.ZipFile.OpenAsync$ResumptionStub",
+                "  [127] 0x00006F80-0x000071D9  unwind 0x00002490  System.IO.Compression.ZipFile.OpenAsync",
+                "  [128] 0x000071D9-0x000071ED  unwind 0x00002570  funclet of System.IO.Compression.ZipFile.OpenAsync",
+                "  [129] 0x000071ED-0x00007210  unwind 0x0000257C  funclet of System.IO.Compression.ZipFile.OpenAsync");
+        assertFalse(out.contains("0x0600002A"), "the other overload is not selected");
+        // By name, both overloads come (ZipFile.OpenAsync has two), with the one variant and stub.
+        assertLines(ok("dump", "--method", "ZipFile.OpenAsync", ZIP.toString()).out(), "Methods: 4 selected");
+    }
+
+    @Test
+    void method_disasm_regionsOfTheFamilyOnly() {
+        String out = ok("dump", "--disasm", "--method", "0x0600002B", ZIP.toString()).out();
+        assertLines(out, "Disassembly: 7 regions", "", "Method System.IO.Compression.ZipFile.OpenAsync  RVA 0x00005970-0x00005A02  RuntimeFunction 46");
+        assertLines(out, "[RESUME] Stub System.IO.Compression.ZipFile.OpenAsync$ResumptionStub  RVA 0x00006DA0-0x00006DD9  RuntimeFunction 117",
+                "  00006DA0: 56                       push rsi                                    ");
+        assertLines(out, "[ASYNC] Method System.IO.Compression.ZipFile.OpenAsync  RVA 0x00006F80-0x000071D9  RuntimeFunction 127");
+        assertFalse(out.contains("Thunk "), "a selection leaves the import thunks out");
+    }
+
+    @Test
+    void method_json_selectedMethodsAndSelectionField() {
+        JsonObject o = JsonParser.parseString(ok("dump", "--json", "--method", "0x0600002B", ZIP.toString()).out()).getAsJsonObject();
+        JsonArray methods = o.getAsJsonArray("methods");
+        assertEquals(3, methods.size());
+        List<String> variants = new ArrayList<>();
+        methods.forEach(m -> variants.add(m.getAsJsonObject().get("variant").getAsString() + " "
+                + m.getAsJsonObject().get("runtimeFunction").getAsInt()));
+        assertEquals(List.of("method 46", "resume 117", "async 127"), variants);
+        assertEquals(1, o.getAsJsonArray("resumptionStubs").size());
+        assertEquals(0x6DA0, o.getAsJsonArray("resumptionStubs").get(0).getAsJsonObject().get("rva").getAsInt());
+        JsonObject sel = o.getAsJsonObject("selection");
+        assertEquals("--method 0x0600002B", sel.get("selectors").getAsString());
+        assertEquals("[46,47,48,117,127,128,129]", sel.getAsJsonArray("runtimeFunctions").toString());
+        assertEquals(84, o.get("methodDefEntryPoints").getAsInt(), "the image's own figures stay whole");
+        assertEquals(10, o.get("instanceEntryPoints").getAsInt());
+    }
+
+    // ---- --runtime-function, --section, --cell ----
+
+    @Test
+    void runtimeFunction_real_theFunctionAndItsMethod() {
+        String out = ok("dump", "--runtime-function", "117", ZIP.toString()).out();
+        assertLines(out, "Methods: 1 selected", "  [RESUME] System.IO.Compression.ZipFile.OpenAsync$ResumptionStub",
+                "    Token 0x00000000  EntryRuntimeFunction 117  RVA 0x00006DA0  RuntimeFunctions [117]");
+        assertLines(out, "Runtime functions: 1 selected",
+                "  [117] 0x00006DA0-0x00006DD9  unwind 0x00002414  System.IO.Compression.ZipFile.OpenAsync$ResumptionStub");
+    }
+
+    @Test
+    void runtimeFunction_emitted_aFuncletlessStub() {
+        Path img = nested(dir, Architecture.ARM64, StubLayout.GROUPED);
+        String out = ok("dump", "--runtime-function", "0x3", img.toString()).out();
+        assertLines(out, "Methods: 1 selected", "  [RESUME] Demo.Nested.A$ResumptionStub");
+        assertTrue(out.contains("  [3] 0x"), out);
+    }
+
+    @Test
+    void section_byNameOrId_printsTheRowAndWhatDumpParsesOfIt() {
+        String byName = ok("dump", "--section", "runtimefunctions", ZIP.toString()).out();
+        String byId = ok("dump", "--section", "102", ZIP.toString()).out();
+        assertEquals(byName.substring(byName.indexOf("Sections:")), byId.substring(byId.indexOf("Sections:")));
+        assertLines(byName, "Sections: 1 selected", "  RuntimeFunctions            (102)  RVA 0x000032A0  Size 0x00000784");
+        assertTrue(byName.contains("  [117] 0x00006DA0-0x00006DD9  unwind 0x00002414"), "the parsed runtime functions follow");
+        Path img = nested(dir, Architecture.X64, StubLayout.ADJACENT);
+        String imports = ok("dump", "--section", "ImportSections", img.toString()).out();
+        assertTrue(imports.contains("    [1] RVA 0x00002070  value 0x0  sig 0x00001794  ResumptionStubEntryPoint stub RVA 0x1260"), imports);
+    }
+
+    @Test
+    void cell_byNameOrIndex_withTheFixupListsThatNameIt() {
+        String out = ok("dump", "--cell", "PrecodeImports:102", "--cell", "5:102", ZIP.toString()).out();
+        assertLines(out, "Cells: 1 selected", "  PrecodeImports[102] (ImportSection 5)",
+                "    [102] RVA 0x00011B20  value 0x0  sig 0x000127F3  ResumptionStubEntryPoint stub RVA 0x6DA0",
+                "    in the fixup list of [ASYNC] System.IO.Compression.ZipFile.OpenAsync",
+                "    registers [RESUME] System.IO.Compression.ZipFile.OpenAsync$ResumptionStub");
+        Path img = nested(dir, Architecture.X64, StubLayout.ADJACENT);
+        assertLines(ok("dump", "--cell", "MethodImports:0", img.toString()).out(), "  MethodImports[0] (ImportSection 4)");
+    }
+
+    @Test
+    void emptySelection_saysSoAndExits0() {
+        CliDumpTest.Result r = ok("dump", "--method", "NoSuchMethod", "--runtime-function", "100000", ZIP.toString());
+        assertLines(r.out(), "Selection:       --method NoSuchMethod --runtime-function 100000",
+                "Nothing in this image matches the selection.");
+    }
+
+    @Test
+    void badSelectorsAndGc_oneLineStatus2() {
+        assertBadInput("--runtime-function: 'abc' is not a non-negative number", "dump", "--runtime-function", "abc", ZIP.toString());
+        assertBadInput("--section: 'Bogus' is neither a section id nor a READYTORUN_SECTION name (e.g. ImportSections, RuntimeFunctions,"
+                + " MethodDefEntryPoints)", "dump", "--section", "Bogus", ZIP.toString());
+        assertBadInput("--cell: 'MethodImports' is not SECTION:SLOT (e.g. MethodImports:3 or 4:3)", "dump", "--cell", "MethodImports", ZIP.toString());
+        assertBadInput("--method: 0x0A000001 is not a MethodDef token (0x06xxxxxx)", "dump", "--method", "0x0A000001", ZIP.toString());
+        assertBadInput("dump --gc: GC info decoding is not available yet", "dump", "--gc", ZIP.toString());
+        assertBadInput("dump --hide-offsets needs --naked", "dump", "--hide-offsets", ZIP.toString());
+        assertBadInput("dump --json cannot be combined with --naked, --normalize or --hide-offsets (they shape text)", "dump", "--json", "--naked",
+                ZIP.toString());
+    }
+
+    // ---- views ----
+
+    @Test
+    void unwind_real_x64RecordWithPersonalityRoutine() {
+        String out = ok("dump", "--unwind", "--runtime-function", "117", ZIP.toString()).out();
+        assertLines(out, "Unwind info: 1 runtime functions",
+                "  [117] System.IO.Compression.ZipFile.OpenAsync$ResumptionStub  unwind 0x00002414",
+                "    UNWIND_INFO Version 1  Flags 0x3 (EHANDLER UHANDLER)  SizeOfProlog 0x6  CountOfUnwindCodes 3  FrameRegister none  FrameOffset 0x0",
+                "      +0x06 UWOP_ALLOC_SMALL 0x28",
+                "      +0x02 UWOP_PUSH_NONVOL rbx",
+                "      +0x01 UWOP_PUSH_NONVOL rsi",
+                "    personality routine 0x00009B68 thunk through EagerImports[14] Helper PersonalityRoutine");
+    }
+
+    @Test
+    void unwind_emitted_arm64XdataAndX64() {
+        String arm = ok("dump", "--unwind", "--method", "Demo.Nested.A", nested(dir, Architecture.ARM64, StubLayout.ADJACENT).toString()).out();
+        assertLines(arm, "  [4] Demo.Nested.A$ResumptionStub  unwind 0x000017BC",
+                "    .xdata FunctionLength 0x34  Vers 0  X 1  E 0  EpilogCount 1  CodeWords 3",
+                "      epilog at +0x28, codes from index 5",
+                "      codes: save_regp x19, x20, [sp, #16]; set_fp; save_fplr_x [sp, #-32]!; end; save_regp x19, x20, [sp, #16];"
+                        + " save_fplr_x [sp, #-32]!; end; end; end; end",
+                "    personality routine 0x00001718 thunk through EagerImports[4] Helper PersonalityRoutine");
+        String x64 = ok("dump", "--unwind", "--naked", "--method", "Demo.Nested.A", nested(dir, Architecture.X64, StubLayout.ADJACENT).toString()).out();
+        assertLines(x64, "  Demo.Nested.A$ResumptionStub",
+                "    UNWIND_INFO Version 1  Flags 0x3 (EHANDLER UHANDLER)  SizeOfProlog 0x7  CountOfUnwindCodes 3  FrameRegister none  FrameOffset 0x0",
+                "      +0x07 UWOP_ALLOC_SMALL 0x28",
+                "      +0x03 UWOP_PUSH_NONVOL r12",
+                "      +0x01 UWOP_PUSH_NONVOL rbx",
+                "    personality routine thunk through EagerImports[4] Helper PersonalityRoutine");
+    }
+
+    @Test
+    void entryPoints_emittedAndReal() {
+        String out = ok("dump", "--entry-points", "--method", "A", nested(dir, Architecture.X64, StubLayout.ADJACENT).toString()).out();
+        assertLines(out, "Entry points: MethodDefEntryPoints 3 of 3 slots, InstanceMethodEntryPoints 3",
+                "  MethodDef 0x06000001 Demo.Nested.A  RuntimeFunction 0  fixups 0",
+                "  Instance [ASYNC] Demo.Nested.A (0x06000001, flags 0x100)  RuntimeFunction 3  fixups 2",
+                "    Fixup ImportSection 5, slot 0: ContinuationLayout [module 2 AsyncNested]0x01000002 flags 0xE size 72 gcmap 0100",
+                "    Fixup ImportSection 5, slot 1: ResumptionStubEntryPoint stub RVA 0x1260");
+        String real = ok("dump", "--entry-points", "--method", "0x0600002B", ZIP.toString()).out();
+        assertLines(real, "Entry points: MethodDefEntryPoints 84 of 91 slots, InstanceMethodEntryPoints 10",
+                "  MethodDef 0x0600002B System.IO.Compression.ZipFile.OpenAsync  RuntimeFunction 46  fixups 8");
+        assertLines(real, "  Instance [ASYNC] System.IO.Compression.ZipFile.OpenAsync (0x0600002B, flags 0x100)  RuntimeFunction 127  fixups 7");
+    }
+
+    @Test
+    void sectionContents_theBytesOfTheSection() {
+        String compiler = "Crossgen2 11.0.26.23115";
+        String out = ok("dump", "--section", "CompilerIdentifier", "--section-contents", ZIP.toString()).out();
+        // 23 bytes: the identifier without its terminator
+        assertLines(out, "Section contents: 1 sections", "  CompilerIdentifier (100)  RVA 0x00004888  Size 0x17",
+                "    00004888: 43 72 6F 73 73 67 65 6E 32 20 31 31 2E 30 2E 32 |" + compiler.substring(0, 16) + "|",
+                "    00004898: 36 2E 32 33 31 31 35" + " ".repeat(28) + "|" + compiler.substring(16) + "|");
+        JsonObject o = JsonParser.parseString(ok("dump", "--json", "--section", "CompilerIdentifier", "--section-contents", ZIP.toString()).out())
+                .getAsJsonObject();
+        JsonObject s = o.getAsJsonArray("sectionContents").get(0).getAsJsonObject();
+        assertEquals(100, s.get("type").getAsInt());
+        assertEquals(HexFormat.of().formatHex(compiler.getBytes(StandardCharsets.US_ASCII)), s.get("hex").getAsString());
+    }
+
+    @Test
+    void views_json_unwindAndEntryPointFields() {
+        JsonObject o = JsonParser.parseString(ok("dump", "--json", "--unwind", "--entry-points", "--runtime-function", "117", ZIP.toString()).out())
+                .getAsJsonObject();
+        JsonObject u = o.getAsJsonArray("unwind").get(0).getAsJsonObject();
+        assertEquals(117, u.get("runtimeFunction").getAsInt());
+        assertEquals(0x2414, u.get("unwindRva").getAsInt());
+        assertEquals("x64", u.get("format").getAsString());
+        assertEquals(3, u.get("flags").getAsInt());
+        assertEquals(6, u.get("sizeOfProlog").getAsInt());
+        assertEquals("[\"+0x06 UWOP_ALLOC_SMALL 0x28\",\"+0x02 UWOP_PUSH_NONVOL rbx\",\"+0x01 UWOP_PUSH_NONVOL rsi\"]", u.get("codes").toString());
+        assertEquals(0x9B68, u.get("personalityRva").getAsInt());
+        assertEquals("thunk through EagerImports[14] Helper PersonalityRoutine", u.get("personality").getAsString());
+        JsonObject ep = o.getAsJsonObject("entryPoints");
+        assertEquals(0, ep.getAsJsonArray("methodDef").size(), "the selected stub has no entry point of its own");
+        assertEquals(0, ep.getAsJsonArray("instance").size());
+        JsonObject whole = JsonParser.parseString(ok("dump", "--json", "--entry-points", ZIP.toString()).out()).getAsJsonObject();
+        assertEquals(84, whole.getAsJsonObject("entryPoints").getAsJsonArray("methodDef").size());
+        assertEquals(10, whole.getAsJsonObject("entryPoints").getAsJsonArray("instance").size());
+        assertFalse(whole.has("unwind"), "views appear only when asked for");
+    }
+
+    // ---- --naked, --hide-offsets, --normalize ----
+
+    @Test
+    void naked_namesAddressesAndLeavesOutRvas() {
+        String out = ok("dump", "--disasm", "--naked", "--method", "Demo.Nested.A", nested(dir, Architecture.X64, StubLayout.ADJACENT).toString()).out();
+        assertLines(out, "[RESUME] Stub Demo.Nested.A$ResumptionStub  size 0x2B",
+                "  +0x0000: push rbx",
+                "  +0x0001: push r12",
+                "  +0x0003: sub rsp, 0x28",
+                "  +0x0007: mov rbx, rdx",
+                "  +0x000A: xor edx, edx",
+                "  +0x000C: call Demo.Nested.A",
+                "  +0x0011: mov r12, rcx",
+                "  +0x0014: test r12, r12",
+                "  +0x0017: jne Demo.Nested.A$ResumptionStub+0x20");
+        assertLines(out, "  +0x00A0: mov rdx, qword ptr [PrecodeImports[0]]  ; -> PrecodeImports[0] ContinuationLayout [module 2 AsyncNested]0x01000002"
+                + " flags 0xE size 72 gcmap 0100", "  +0x00A7: call qword ptr [EagerImports[1]]  ; -> EagerImports[1] Helper AllocContinuation");
+        assertLines(out, "  [ASYNC] Demo.Nested.A", "    Token 0x06000001  Size 0x1A0  RuntimeFunctions 1",
+                "    Fixup PrecodeImports[0] ContinuationLayout [module 2 AsyncNested]0x01000002 flags 0xE size 72 gcmap 0100",
+                "    Fixup PrecodeImports[1] ResumptionStubEntryPoint stub Demo.Nested.A$ResumptionStub");
+        assertFalse(out.contains("RVA 0x"), out);
+        String arm = ok("dump", "--disasm", "--naked", "--hide-offsets", "--method", "Demo.Nested.A",
+                nested(dir, Architecture.ARM64, StubLayout.ADJACENT).toString()).out();
+        assertLines(arm, "  adrp x9, data(-> Demo.Nested.A$ResumptionStub, -> Demo.Nested.A+0xAC)",
+                "  add x9, x9, :lo12:data(-> Demo.Nested.A$ResumptionStub, -> Demo.Nested.A+0xAC)");
+        assertLines(arm, "  adrp x11, EagerImports[1]", "  add x11, x11, :lo12:EagerImports[1]  ; x11 = EagerImports[1] Helper AllocContinuation");
+    }
+
+    @Test
+    void naked_real_stubWithoutOffsets() {
+        String out = ok("dump", "--disasm", "--naked", "--hide-offsets", "--runtime-function", "117", ZIP.toString()).out();
+        assertLines(out, "[RESUME] Stub System.IO.Compression.ZipFile.OpenAsync$ResumptionStub  size 0x39",
+                "  push rsi", "  push rbx", "  sub rsp, 0x28", "  mov rbx, rdx", "  xor edx, edx", "  mov qword ptr [rsp + 0x20], rdx",
+                "  xor r8d, r8d", "  xor r9d, r9d", "  call System.IO.Compression.ZipFile.OpenAsync", "  mov rsi, rcx", "  test rsi, rsi",
+                "  jne System.IO.Compression.ZipFile.OpenAsync$ResumptionStub+0x2F", "  mov rcx, rbx", "  mov rdx, rax",
+                "  call qword ptr [EagerImports[11]]  ; -> EagerImports[11] Helper CheckedWriteBarrier", "  mov rax, rsi", "  add rsp, 0x28",
+                "  pop rbx", "  pop rsi", "  ret");
+    }
+
+    @Test
+    void nakedNormalized_adjacentAndGroupedLayoutsDumpAlike() {
+        for (Architecture arch : Architecture.values()) {
+            Path adjacent = nested(dir, arch, StubLayout.ADJACENT);
+            Path grouped = nested(dir, arch, StubLayout.GROUPED);
+            String a = ok("dump", "--disasm", "--unwind", "--entry-points", "--naked", "--normalize", adjacent.toString()).out();
+            String g = ok("dump", "--disasm", "--unwind", "--entry-points", "--naked", "--normalize", grouped.toString()).out();
+            assertEquals(a.substring(a.indexOf('\n')), g.substring(g.indexOf('\n')), arch + ": only the file name differs");
+            // Without --normalize the runtime function order shows the layout.
+            String an = ok("dump", "--naked", adjacent.toString()).out();
+            String gn = ok("dump", "--naked", grouped.toString()).out();
+            assertFalse(an.substring(an.indexOf('\n')).equals(gn.substring(gn.indexOf('\n'))), arch.toString());
+            assertLines(a, "Runtime functions: 9", "  Demo.Nested.A  size 0x" + (arch == Architecture.X64 ? "1A0" : "1D0"));
+        }
+    }
+}
