@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.ExceptionClause;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ImportSection;
 import r2rlab.loader.R2RImage;
@@ -98,6 +99,18 @@ public final class DumpJson {
             JsonArray rfs = new JsonArray();
             m.runtimeFunctions().forEach(rfs::add);
             j.add("runtimeFunctions", rfs);
+            JsonArray clauses = new JsonArray();
+            for (ExceptionClause c : img.exceptionClauses(m.entryRva())) {
+                JsonArray clause = new JsonArray();
+                clause.add(c.flags());
+                clause.add(c.tryStartPc());
+                clause.add(c.tryEndPc());
+                clause.add(c.handlerStartPc());
+                clause.add(c.handlerEndPc());
+                clause.add(c.classTokenOrFilterOffset());
+                clauses.add(clause);
+            }
+            j.add("ehClauses", clauses);
             if (m.signature() != null) {
                 j.addProperty("signatureFlags", m.signature().flags());
             }
