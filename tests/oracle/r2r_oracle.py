@@ -33,6 +33,7 @@ SEC_RUNTIME_FUNCTIONS = 102
 SEC_METHODDEF_ENTRYPOINTS = 103
 SEC_INSTANCE_ENTRYPOINTS = 109
 SEC_HOT_COLD_MAP = 120
+SEC_EXCEPTION_INFO = 104
 # r2rlab's own section of Tier1 code versions (docs/emitter.md): u32 count, then 20-byte entries
 # {MethodDef token, body kind, runtime function index, code RVA, fixup list RVA or 0}.
 SEC_R2RLAB_TIER1 = 0x7F01
@@ -729,12 +730,27 @@ def read_image(path):
             cold, hot = struct.unpack_from("<II", data, o + 8 * k)
             cold_to_hot[cold] = hot
 
+    # 104 ExceptionInfo: sorted {MethodStart, ExceptionInfo} pairs ending in a 0xFFFFFFFF sentinel; a
+    # method's clauses (24 bytes each) run up to the next entry's ExceptionInfo.
+    eh_clauses = {}
+    if SEC_EXCEPTION_INFO in sections:
+        rva, size = sections[SEC_EXCEPTION_INFO]
+        o = pe.rva_to_offset(rva)
+        pairs = [struct.unpack_from("<II", data, o + 8 * k) for k in range(size // 8)]
+        if len(pairs) < 2 or pairs[-1][0] != 0xFFFFFFFF:
+            raise R2RError("ExceptionInfo does not end with its sentinel")
+        for (start, info), (_next_start, next_info) in zip(pairs, pairs[1:]):
+            count = (next_info - info) // 24
+            co = pe.rva_to_offset(info)
+            eh_clauses[start] = [list(struct.unpack_from("<IIIIII", data, co + 24 * c)) for c in range(count)]
+
     def method(name, token, variant, rf, fix, sig_flags=None):
         if rf >= len(rfs):
             raise R2RError("entry point names runtime function %d of %d" % (rf, len(rfs)))
         # "name" is left out where this reader cannot name the method (generic owners, instantiations).
         m = {"token": token, "variant": variant, "runtimeFunction": rf, "rva": rfs[rf][0],
-             "fixups": [list(c) for c in decode_fixup_list(data, fix)] if fix is not None else []}
+             "fixups": [list(c) for c in decode_fixup_list(data, fix)] if fix is not None else [],
+             "ehClauses": eh_clauses.get(rfs[rf][0], [])}
         if name is not None:
             m["name"] = name
         if sig_flags is not None:

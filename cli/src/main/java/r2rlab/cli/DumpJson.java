@@ -13,6 +13,7 @@ import r2rlab.emu.disasm.ImageSymbols;
 import r2rlab.format.FormatException;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.ExceptionClause;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ImportSection;
 import r2rlab.loader.R2RImage;
@@ -123,6 +124,18 @@ public final class DumpJson {
             JsonArray rfs = new JsonArray();
             m.runtimeFunctions().forEach(rfs::add);
             j.add("runtimeFunctions", rfs);
+            JsonArray clauses = new JsonArray();
+            for (ExceptionClause c : img.exceptionClauses(m.entryRva())) {
+                JsonArray clause = new JsonArray();
+                clause.add(c.flags());
+                clause.add(c.tryStartPc());
+                clause.add(c.tryEndPc());
+                clause.add(c.handlerStartPc());
+                clause.add(c.handlerEndPc());
+                clause.add(c.classTokenOrFilterOffset());
+                clauses.add(clause);
+            }
+            j.add("ehClauses", clauses);
             if (m.signature() != null) {
                 j.addProperty("signatureFlags", m.signature().flags());
             }

@@ -29,6 +29,8 @@ import r2rlab.format.pe.Machine;
 import r2rlab.format.pe.PeImage;
 import r2rlab.format.pe.SectionHeader;
 import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.ExceptionClause;
+import r2rlab.format.r2r.ExceptionLookupEntry;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.HotColdMapEntry;
 import r2rlab.format.r2r.MethodEntryPoint;
@@ -64,6 +66,7 @@ public final class R2RImage {
     private final List<ReadyToRunMethod> methods;
     private final List<ResumptionStub> resumptionStubs;
     private final Map<Integer, Integer> coldToHot;
+    private final Map<Long, List<ExceptionClause>> exceptionInfo;
 
     private R2RImage(String name, byte[] bytes) {
         this.name = name;
@@ -95,6 +98,7 @@ public final class R2RImage {
         this.importSections = readImportSections(decoder);
         this.runtimeFunctions = readRuntimeFunctions();
         this.coldToHot = readHotColdMap();
+        this.exceptionInfo = readExceptionInfo();
 
         List<ReadyToRunMethod> entries = new ArrayList<>();
         this.methodDefSlots = readMethodDefEntryPoints(entries);
@@ -293,6 +297,55 @@ public final class R2RImage {
             map.put((int) cold, (int) hot);
         }
         return map;
+    }
+
+    /**
+     * The ExceptionInfo section: method start RVA → its EH clauses. The lookup entries must be sorted,
+     * as the runtime's binary search requires, and end with the sentinel whose ExceptionInfo closes
+     * the last clause array.
+     */
+    private Map<Long, List<ExceptionClause>> readExceptionInfo() {
+        ReadyToRunSection s = header.section(ReadyToRunSectionType.ExceptionInfo.id);
+        if (s == null) {
+            return Map.of();
+        }
+        long base = offsetOf(s, "ExceptionInfo");
+        long count = s.size() / ExceptionLookupEntry.SIZE;
+        if (count < 2) {
+            throw new FormatException("ExceptionInfo", base, "a section of " + s.size() + " bytes holds no method entry and sentinel");
+        }
+        List<ExceptionLookupEntry> entries = new ArrayList<>((int) count);
+        for (long i = 0; i < count; i++) {
+            long at = base + i * ExceptionLookupEntry.SIZE;
+            ExceptionLookupEntry e = ExceptionLookupEntry.read(file, at);
+            if (!entries.isEmpty() && e.methodStartRva() <= entries.get(entries.size() - 1).methodStartRva()) {
+                throw new FormatException("READYTORUN_EXCEPTION_LOOKUP_TABLE_ENTRY[" + i + "].MethodStart", at, String.format(
+                        "0x%X does not follow 0x%X: the table must be sorted", e.methodStartRva(), entries.get(entries.size() - 1).methodStartRva()));
+            }
+            entries.add(e);
+        }
+        if (!entries.get(entries.size() - 1).isSentinel()) {
+            throw new FormatException("ExceptionInfo", base + (count - 1) * ExceptionLookupEntry.SIZE, "the last entry is not the 0xFFFFFFFF sentinel");
+        }
+        Map<Long, List<ExceptionClause>> out = new HashMap<>();
+        for (int i = 0; i + 1 < entries.size(); i++) {
+            ExceptionLookupEntry e = entries.get(i);
+            long at = base + (long) i * ExceptionLookupEntry.SIZE;
+            String st = "READYTORUN_EXCEPTION_LOOKUP_TABLE_ENTRY[" + i + "].ExceptionInfo";
+            long bytes = entries.get(i + 1).exceptionInfoRva() - e.exceptionInfoRva();
+            if (bytes <= 0 || bytes % ExceptionClause.SIZE != 0) {
+                throw new FormatException(st, at + ExceptionLookupEntry.EXCEPTION_INFO_OFFSET, String.format(
+                        "clauses at 0x%X up to the next entry's 0x%X are not a whole number of %d-byte clauses", e.exceptionInfoRva(),
+                        entries.get(i + 1).exceptionInfoRva(), ExceptionClause.SIZE));
+            }
+            long clauses = pe.rvaToOffset(st, at + ExceptionLookupEntry.EXCEPTION_INFO_OFFSET, e.exceptionInfoRva(), bytes);
+            List<ExceptionClause> list = new ArrayList<>((int) (bytes / ExceptionClause.SIZE));
+            for (long c = 0; c < bytes; c += ExceptionClause.SIZE) {
+                list.add(ExceptionClause.read(file, clauses + c));
+            }
+            out.put(e.methodStartRva(), Collections.unmodifiableList(list));
+        }
+        return Collections.unmodifiableMap(out);
     }
 
     // ---- Entry points ----
@@ -589,6 +642,16 @@ public final class R2RImage {
     /** Resumption stubs ordered by RVA, one per ResumptionStubEntryPoint cell. */
     public List<ResumptionStub> resumptionStubs() {
         return resumptionStubs;
+    }
+
+    /** The EH clauses of the method body starting at {@code methodStartRva} (ExceptionInfo section), or none. */
+    public List<ExceptionClause> exceptionClauses(long methodStartRva) {
+        return exceptionInfo.getOrDefault(methodStartRva, List.of());
+    }
+
+    /** Method start RVA → EH clauses, for every method the ExceptionInfo section lists. */
+    public Map<Long, List<ExceptionClause>> exceptionInfo() {
+        return exceptionInfo;
     }
 
     /** Cold runtime function index → hot runtime function index, from the HotColdMap section. */
