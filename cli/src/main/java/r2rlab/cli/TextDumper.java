@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -12,8 +13,10 @@ import r2rlab.emu.disasm.ImageDisassembler;
 import r2rlab.emu.disasm.ImageSymbols;
 import r2rlab.emu.disasm.NakedText;
 import r2rlab.format.FormatException;
+import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.pe.SectionHeader;
+import r2rlab.format.r2r.ExceptionClause;
 import r2rlab.format.r2r.ReadyToRunHeader;
 import r2rlab.format.r2r.ReadyToRunSectionType;
 import r2rlab.loader.ImportCell;
@@ -289,7 +292,47 @@ final class TextDumper {
             for (FixupCell f : m.fixups()) {
                 out.printf("    %s%n", fixup(f));
             }
+            for (ExceptionClause c : img.exceptionClauses(m.entryRva())) {
+                out.printf("    EH %s%n", ehClause(c, m.entryRva()));
+            }
         }
+    }
+
+    /** An EH clause as r2rdump prints it: offsets from the method start (with their RVAs unless naked), then the kind. */
+    private String ehClause(ExceptionClause c, long methodRva) {
+        StringBuilder sb = new StringBuilder(String.format("Flags %02X ", c.flags()));
+        String[] names = {"TryOff", "TryEnd", "HndOff", "HndEnd"};
+        long[] offsets = {c.tryStartPc(), c.tryEndPc(), c.handlerStartPc(), c.handlerEndPc()};
+        for (int i = 0; i < names.length; i++) {
+            sb.append(String.format("%s %04X ", names[i], offsets[i]));
+            if (!view.naked()) {
+                sb.append(String.format("(RVA %04X) ", methodRva + offsets[i]));
+            }
+        }
+        sb.append(String.format("ClsFlt %04X", c.classTokenOrFilterOffset()));
+        if (c.isCatch()) {
+            sb.append(" CATCH: ").append((c.flags() & ExceptionClause.R2R_SYSTEM_EXCEPTION) != 0 ? "System.Exception"
+                    : catchTypeName((int) c.classTokenOrFilterOffset()));
+        } else if (c.isFilter()) {
+            sb.append(view.naked() ? " FILTER" : String.format(" FILTER (RVA %04X)", methodRva + c.classTokenOrFilterOffset()));
+        } else {
+            sb.append(' ').append(c.kindName().toUpperCase(Locale.ROOT));
+        }
+        if ((c.flags() & ExceptionClause.SAME_TRY) != 0) {
+            sb.append(" SAMETRY");
+        }
+        return sb.toString();
+    }
+
+    /** The caught type of a typed clause: a TypeDef, TypeRef or TypeSpec of the image's own metadata. */
+    private String catchTypeName(int token) {
+        int table = MetadataTable.table(token);
+        int rid = MetadataTable.rid(token);
+        boolean typeToken = table == MetadataTable.TYPEDEF || table == MetadataTable.TYPEREF || table == MetadataTable.TYPESPEC;
+        if (!typeToken || rid < 1 || rid > img.metadata().rowCount(table)) {
+            return String.format("(token 0x%08X is no type of the image)", token);
+        }
+        return img.metadata().typeDefOrRefName(token);
     }
 
     private String fixup(FixupCell f) {

@@ -67,6 +67,24 @@ class CliDumpOptionsTest {
         assertEquals("r2rlab: " + message, r.err().strip());
     }
 
+    // ---- EH clauses ----
+
+    @Test
+    void ehClauses_printedAsR2rDumpDoes() {
+        String out = ok("dump", "--method", "0x0600002B", ZIP.toString()).out();
+        // The Task-returning method catches System.Exception (the R2R-only flag 0x20, no token).
+        assertLines(out,
+                "    EH Flags 20 TryOff 0034 (RVA 59A4) TryEnd 0065 (RVA 59D5) HndOff 0092 (RVA 5A02) HndEnd 00B6 (RVA 5A26) ClsFlt 0000 CATCH: System.Exception",
+                "    EH Flags 04 TryOff 0034 (RVA 59A4) TryEnd 0079 (RVA 59E9) HndOff 00B6 (RVA 5A26) HndEnd 00CA (RVA 5A3A) ClsFlt 0000 FAULT");
+        // The async variant's typed catch of its own TypeRef 1.
+        assertLines(out,
+                "    EH Flags 00 TryOff 005E (RVA 6FDE) TryEnd 0095 (RVA 7015) HndOff 0259 (RVA 71D9) HndEnd 026D (RVA 71ED) ClsFlt 1000001 CATCH: System.Object",
+                "    EH Flags 04 TryOff 003C (RVA 6FBC) TryEnd 00EB (RVA 706B) HndOff 026D (RVA 71ED) HndEnd 0290 (RVA 7210) ClsFlt 0000 FAULT");
+        String naked = ok("dump", "--naked", "--method", "0x0600002B", ZIP.toString()).out();
+        assertLines(naked, "    EH Flags 00 TryOff 005E TryEnd 0095 HndOff 0259 HndEnd 026D ClsFlt 1000001 CATCH: System.Object",
+                "    EH Flags 04 TryOff 003C TryEnd 00EB HndOff 026D HndEnd 0290 ClsFlt 0000 FAULT");
+    }
+
     // ---- --method ----
 
     @Test
@@ -112,7 +130,9 @@ class CliDumpOptionsTest {
                 "    Token 0x00000000  EntryRuntimeFunction 117  RVA 0x00006DA0  RuntimeFunctions [117]",
                 "  [ASYNC] System.IO.Compression.ZipFile.OpenAsync",
                 "    Token 0x0600002B  EntryRuntimeFunction 127  RVA 0x00006F80  RuntimeFunctions [127, 128, 129]");
-        assertLines(out, "    Fixup ImportSection 5, slot 102: ResumptionStubEntryPoint stub RVA 0x6DA0", "",
+        assertLines(out, "    Fixup ImportSection 5, slot 102: ResumptionStubEntryPoint stub RVA 0x6DA0",
+                "    EH Flags 00 TryOff 005E (RVA 6FDE) TryEnd 0095 (RVA 7015) HndOff 0259 (RVA 71D9) HndEnd 026D (RVA 71ED) ClsFlt 1000001 CATCH: System.Object",
+                "    EH Flags 04 TryOff 003C (RVA 6FBC) TryEnd 00EB (RVA 706B) HndOff 026D (RVA 71ED) HndEnd 0290 (RVA 7210) ClsFlt 0000 FAULT", "",
                 "Resumption stubs: 1 selected",
                 "  RVA 0x00006DA0  RuntimeFunction 117  cell ImportSection 5[102]  owner System.IO.Compression.ZipFile.OpenAsync (0x0600002B)");
         assertLines(out, "Runtime functions: 7 selected",
