@@ -22,6 +22,7 @@ import r2rlab.emitter.scenario.CallKind;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.format.pe.Relocation;
 import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.ContinuationFlags;
 import r2rlab.format.r2r.ReadyToRunHelper;
 
 /**
@@ -412,7 +413,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         storeAddress(Reg.RESULT, ContinuationLayout.OBJECT.resumeInfo(), ctx.resumeInfoSymbol(ir.method(), ir.version()),
                 (long) ContinuationLayout.OBJECT.resumeInfoSize() * p.index());
         store32(Reg.RESULT, ContinuationLayout.OBJECT.state(), p.state());
-        store32(Reg.RESULT, ContinuationLayout.OBJECT.flags(), ContinuationLayout.FLAGS);
+        store32(Reg.RESULT, ContinuationLayout.OBJECT.flags(), ContinuationLayout.flags(flagsSplit()));
         for (int s = 0; s < plan.frameSlots(); s++) {
             copyToField(Reg.RESULT, layout.slotOffset(s), slot(s));
         }
@@ -421,6 +422,11 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         loadFrame(Reg.CONTINUATION_RETURN, fixed(FIXED_SCRATCH));
         zero(Reg.RESULT);
         leaveFrameAndReturn();
+    }
+
+    /** The split Flags are written with: the runtime's, or CoreLib main's under FLAGS_SPLIT_CORELIB_MAIN. */
+    private ContinuationFlags flagsSplit() {
+        return ctx.has(Defect.FLAGS_SPLIT_CORELIB_MAIN) ? ContinuationFlags.CORELIB_MAIN : ContinuationLayout.FLAGS_SPLIT;
     }
 
     /** Entered with a continuation: clears the context slots, then jumps to the resume block of its State. */

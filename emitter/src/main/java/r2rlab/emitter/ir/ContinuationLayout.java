@@ -16,14 +16,17 @@ import r2rlab.format.r2r.ContinuationObject;
 public final class ContinuationLayout {
     /** The continuation object's header, as the runtime defines it for 64-bit targets. */
     public static final ContinuationObject OBJECT = ContinuationObject.POINTER_SIZE_8;
-    /** The Flags split code and runtime agree on. */
-    public static final ContinuationFlags FLAGS_SPLIT = ContinuationFlags.CORELIB_MAIN;
+    /** The Flags split of the runtime the images are for (R2R 18.5, .NET 11 preview 4). */
+    public static final ContinuationFlags FLAGS_SPLIT = ContinuationFlags.R2R_18_5;
     /** Index (1-based, in pointer-size slots of the data area) of the Exception slot. */
     public static final int EXCEPTION_INDEX = 1;
     /** Index of the Result slot. */
     public static final int RESULT_INDEX = 2;
-    /** The Flags every suspension stores: the Exception and Result slot indices. */
-    public static final int FLAGS = FLAGS_SPLIT.encode(0, EXCEPTION_INDEX, 0, RESULT_INDEX);
+
+    /** The Flags every suspension stores, written with {@code split}: the Exception and Result slot indices. */
+    public static int flags(ContinuationFlags split) {
+        return split.encode(0, EXCEPTION_INDEX, 0, RESULT_INDEX);
+    }
 
     private final int[] slotOffsets;
     private final int dataSize;

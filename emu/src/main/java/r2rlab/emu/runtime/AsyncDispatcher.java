@@ -26,8 +26,8 @@ import r2rlab.loader.runtime.MethodDesc;
 final class AsyncDispatcher {
     /** The Continuation object of a 64-bit runtime. */
     static final ContinuationObject CONTINUATION = ContinuationObject.POINTER_SIZE_8;
-    /** The Flags split of the CoreLib this runtime models. */
-    static final ContinuationFlags FLAGS = ContinuationFlags.CORELIB_MAIN;
+    /** The Flags split of the runtime this one models: the R2R 18.5 images' (Exception bits 3-4, Result from bit 7). */
+    static final ContinuationFlags FLAGS = ContinuationFlags.R2R_18_5;
 
     static final int TASK_STATUS = 8;
     static final int TASK_RESULT = 16;
@@ -109,17 +109,35 @@ final class AsyncDispatcher {
         return obj;
     }
 
-    static int exceptionIndex(int flags) {
-        return FLAGS.exceptionIndex(flags);
+    /** The address of a continuation's Exception slot as its Flags name it, or 0 when it has none. */
+    long exceptionSlot(long continuation) {
+        int flags = read32(continuation + CONTINUATION.flags());
+        return slot(continuation, flags, FLAGS.exceptionIndex(flags), "Exception");
     }
 
-    static int resultIndex(int flags) {
-        return FLAGS.resultIndex(flags);
+    /** The address of a continuation's Result slot as its Flags name it, or 0 when it has none. */
+    long resultSlot(long continuation) {
+        int flags = read32(continuation + CONTINUATION.flags());
+        return slot(continuation, flags, FLAGS.resultIndex(flags), "Result");
     }
 
-    /** The address of data slot {@code index} (1-based) of a continuation, or 0 for index 0 (absent). */
-    static long slot(long continuation, int index) {
-        return index == 0 ? 0 : continuation + CONTINUATION.slot(index);
+    /**
+     * The address of data slot {@code index}, or 0 for index 0 (absent). A slot outside the object means code and
+     * runtime disagree on the Flags split: the real runtime would write past the object, this one stops with the
+     * continuation, its Flags and its size.
+     */
+    private long slot(long continuation, int flags, int index, String what) {
+        if (index == 0) {
+            return 0;
+        }
+        int offset = CONTINUATION.slot(index);
+        int size = read32(uc.readLong(continuation) + 4);
+        if (offset + CONTINUATION.pointerSize() > size) {
+            throw new IllegalStateException(String.format("continuation 0x%X (%d bytes) has Flags 0x%X, whose %s index %d names +0x%X,"
+                    + " outside the object: the code wrote Flags with another split than the %s the runtime reads",
+                    continuation, size, flags, what, index, offset, FLAGS.name()));
+        }
+        return continuation + offset;
     }
 
     long next(long continuation) {
@@ -311,7 +329,7 @@ final class AsyncDispatcher {
                 throw new IllegalStateException("continuation chain of Task 0x" + Long.toHexString(task) + " does not end");
             }
             long next = next(cur);
-            long resultLocation = next != 0 ? slot(next, resultIndex(read32(next + CONTINUATION.flags()))) : task + TASK_RESULT;
+            long resultLocation = next != 0 ? resultSlot(next) : task + TASK_RESULT;
             long resumeInfo = uc.readLong(cur + CONTINUATION.resumeInfo());
             long resume = uc.readLong(resumeInfo);
             GuestException thrown = null;
@@ -335,7 +353,7 @@ final class AsyncDispatcher {
             if (thrown != null) {
                 long obj = objectOf(thrown);
                 long target = next;
-                while (target != 0 && exceptionIndex(read32(target + CONTINUATION.flags())) == 0) {
+                while (target != 0 && exceptionSlot(target) == 0) {
                     rt.event(String.format("exception %d passes continuation 0x%X (no Exception slot)", thrown.code(), target));
                     target = next(target);
                 }
@@ -345,7 +363,7 @@ final class AsyncDispatcher {
                     rt.event(String.format("Task 0x%X faulted with exception %d", task, thrown.code()));
                     return;
                 }
-                uc.writeLong(slot(target, exceptionIndex(read32(target + CONTINUATION.flags()))), obj);
+                uc.writeLong(exceptionSlot(target), obj);
                 exceptionsRouted++;
                 rt.event(String.format("exception %d stored in continuation 0x%X", thrown.code(), target));
                 cur = target;
