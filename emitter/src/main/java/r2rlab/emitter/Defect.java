@@ -30,7 +30,13 @@ public enum Defect {
      * Continuation.Flags written with CoreLib main's split (Exception bits 7-9, Result from bit 10) instead of the
      * R2R 18.5 split the runtime of these images reads (Exception bits 3-4, Result from bit 7).
      */
-    FLAGS_SPLIT_CORELIB_MAIN("flags-split-corelib-main");
+    FLAGS_SPLIT_CORELIB_MAIN("flags-split-corelib-main"),
+    /**
+     * The language's plain {@code call} and {@code await} call the callee's body directly ({@code call rel32} /
+     * {@code bl}) instead of through a MethodEntry cell: the runtime never looks the callee's entry point up, so its
+     * fixups do not run before it does.
+     */
+    DIRECT_CALLS("direct-calls");
 
     /** The name used on the command line ({@code --defect NAME}); the enum name and "B1".."B10" also work. */
     public final String cliName;

@@ -489,11 +489,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
             branch(Reg.ACCUMULATOR, br.ifZero(), labels.get(br.label()));
         } else if (i instanceof Insn.Call c) {
             passArguments(c.args());
-            if (c.kind() == CallKind.DIRECT) {
-                callDirect(ctx.bodySymbol(c.target(), CodeBodyKind.METHOD, CodeVersion.R2R));
-            } else {
-                callThroughCell(ctx.methodCell(c.target(), false));
-            }
+            callMethod(c.kind(), c.target(), false);
             if (c.dst() >= 0) {
                 storeFrame(slot(c.dst()), Reg.RESULT);
             }
@@ -542,16 +538,27 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         passAsyncArguments(target, w.args());
         if (target == null) {
             callThroughCell(ctx.runtimeMethodCell(RuntimeMethod.YIELD));
-        } else if (w.kind() == CallKind.DIRECT) {
-            callDirect(ctx.bodySymbol(target, CodeBodyKind.ASYNC_VARIANT, CodeVersion.R2R));
         } else {
-            callThroughCell(ctx.methodCell(target, true));
+            callMethod(w.kind(), target, true);
         }
         branchIfNonZero(Reg.CONTINUATION_RETURN, site.suspensionBlock(), cold);
         if (w.dst() >= 0) {
             storeFrame(slot(w.dst()), Reg.RESULT);
         }
         bind(site.resumePoint());
+    }
+
+    /**
+     * A call of another method (its async variant when {@code asyncVariant}) through its MethodEntry cell, as the
+     * real images make every call between methods, so the runtime runs the callee's fixups before the callee; under
+     * DIRECT_CALLS the language's plain form ({@link CallKind#DIRECT}) calls the R2R body directly instead.
+     */
+    private void callMethod(CallKind kind, MethodDecl target, boolean asyncVariant) {
+        if (kind == CallKind.DIRECT && ctx.has(Defect.DIRECT_CALLS)) {
+            callDirect(ctx.bodySymbol(target, asyncVariant ? CodeBodyKind.ASYNC_VARIANT : CodeBodyKind.METHOD, CodeVersion.R2R));
+        } else {
+            callThroughCell(ctx.methodCell(target, asyncVariant));
+        }
     }
 
     /** The result in RESULT; an async variant restores the contexts and returns a null continuation with it. */

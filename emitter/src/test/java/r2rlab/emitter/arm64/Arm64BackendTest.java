@@ -744,12 +744,14 @@ class Arm64BackendTest {
         assertTrue(lines.get(4).startsWith("cbnz x0, "), lines.get(4));
         assertEquals(List.of("add x0, x29, #" + c0, "add x1, x29, #" + c1), lines.subList(5, 7));
         assertEquals("rm:CAPTURE_CONTEXTS", assertCellCall(f, 28));
-        // await Demo.Program.Main(): static, no args: x0 = null continuation, bl Main$async, cbnz x2
-        int bl = lines.indexOf("bl #0");
-        assertEquals("mov x0, xzr", lines.get(bl - 1));
-        assertEquals("Demo.Program.Main$async", relocAt(f, 4 * bl).symbol());
-        assertTrue(lines.get(bl + 1).startsWith("cbnz x2, "));
-        assertTrue(lines.get(bl + 2).matches("str x0, \\[x29, #\\d+\\]"));
+        // await Demo.Program.Main(): static, no args: x0 = null continuation, a call through Main's AsyncVariant cell, cbnz x2
+        int blr = lines.indexOf("mov x0, xzr") + 4;
+        assertEquals("blr x16", lines.get(blr));
+        assertEquals("mov x0, xzr", lines.get(blr - 4));
+        assertEquals("cell:Demo.Program.Main$async", assertCellCall(f, 4 * (blr - 3)));
+        assertTrue(lines.get(blr + 1).startsWith("cbnz x2, "));
+        assertTrue(lines.get(blr + 2).matches("str x0, \\[x29, #\\d+\\]"));
+        assertEquals(-1, lines.indexOf("bl #0"), "no direct call");
     }
 
     @Test

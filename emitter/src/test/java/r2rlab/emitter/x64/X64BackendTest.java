@@ -158,23 +158,32 @@ class X64BackendTest {
         MethodDecl main = method(s, "Demo.Calls.Main");
         CodeFragment f = BACKEND.compileMethod(Lowering.lower(main, CodeVersion.R2R), ctx).fragments().get(0);
         byte[] c = f.code();
-        // cell call: FF 15 with REL32 at the disp32, to the requested cell
-        List<Relocation> twice = relocsTo(f, "cell:Demo.Calls.Twice");
-        assertEquals(1, twice.size());
-        assertTrue(isCellCall(c, twice.get(0)));
-        assertEquals(0, twice.get(0).addend());
-        assertTrue(ctx.requested.contains("cell:Demo.Calls.Twice"));
-        // direct calls: E8 to the body symbol
-        for (String target : new String[] {"Demo.Calls.Square", "Demo.Calls.Check", "Demo.Calls.Chain"}) {
-            List<Relocation> rs = relocsTo(f, target);
+        // every call between methods, `call` and `call cell` alike: FF 15 with REL32 at the disp32, to the requested cell
+        for (String target : new String[] {"Demo.Calls.Square", "Demo.Calls.Twice", "Demo.Calls.Check", "Demo.Calls.Chain"}) {
+            List<Relocation> rs = relocsTo(f, "cell:" + target);
             assertEquals(1, rs.size(), target);
-            assertTrue(isDirectCall(c, rs.get(0)), target);
+            assertTrue(isCellCall(c, rs.get(0)), target);
+            assertEquals(0, rs.get(0).addend());
+            assertTrue(relocsTo(f, target).isEmpty(), "no direct call of " + target);
         }
-        // every call in the body is one of the two shapes
-        for (Relocation r : f.relocations()) {
-            assertTrue(isCellCall(c, r) || isDirectCall(c, r), r.toString());
+        assertEquals(List.of("cell:Demo.Calls.Square", "cell:Demo.Calls.Twice", "cell:Demo.Calls.Check", "cell:Demo.Calls.Chain"),
+                ctx.requested.stream().filter(x -> x.startsWith("cell:")).toList());
+        // with direct-calls, the plain `call`s are E8 to the body symbol and ask for no cell
+        FakeCodegenContext direct = new FakeCodegenContext(TargetOs.WINDOWS, Defect.DIRECT_CALLS);
+        CodeFragment d = BACKEND.compileMethod(Lowering.lower(main, CodeVersion.R2R), direct).fragments().get(0);
+        for (String target : new String[] {"Demo.Calls.Square", "Demo.Calls.Check", "Demo.Calls.Chain"}) {
+            List<Relocation> rs = relocsTo(d, target);
+            assertEquals(1, rs.size(), target);
+            assertTrue(isDirectCall(d.code(), rs.get(0)), target);
+            assertFalse(direct.requested.contains("cell:" + target), "direct calls ask for no cell");
         }
-        assertFalse(ctx.requested.contains("cell:Demo.Calls.Square"), "direct calls ask for no cell");
+        assertEquals(1, relocsTo(d, "cell:Demo.Calls.Twice").size(), "`call cell` keeps its cell");
+        // every call in either body is one of the two shapes
+        for (CodeFragment x : List.of(f, d)) {
+            for (Relocation r : x.relocations()) {
+                assertTrue(isCellCall(x.code(), r) || isDirectCall(x.code(), r), r.toString());
+            }
+        }
     }
 
     @Test

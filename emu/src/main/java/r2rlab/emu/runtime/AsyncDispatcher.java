@@ -232,10 +232,16 @@ final class AsyncDispatcher {
         uc.regWrite(rt.abi().continuationRegister, cont);
     }
 
-    /** CORINFO_HELP_ALLOC_CONTINUATION(prev, MT): allocate, link prev.Next = new, return new. */
+    /**
+     * CORINFO_HELP_ALLOC_CONTINUATION(prev, MT): allocate, link prev.Next = new, return new. A null MethodTable comes
+     * from a ContinuationLayout cell that was never resolved: the calling method's fixups have not run.
+     */
     void allocContinuation(TrapCall call) {
         long prev = arg(0);
         long mt = arg(1);
+        if (mt == 0) {
+            throw FixupsNotRunException.at(rt, rt.returnAddress(), "AllocContinuation got a null MethodTable");
+        }
         long cont = allocateObject(mt);
         if (prev != 0) {
             uc.writeLong(prev + CONTINUATION.next(), cont);
@@ -339,6 +345,10 @@ final class AsyncDispatcher {
             } else {
                 int state = read32(cur + CONTINUATION.state());
                 MethodDesc stub = rt.info().jitManager().methodForCodeAddress(resume - rt.imageBase());
+                if (rt.info().methodDescForEntryPoint(resume - rt.imageBase()) == null) {
+                    rt.event(String.format("resume through 0x%X, which is no registered resumption stub (no ResumptionStubEntryPoint"
+                            + " fixup for it has run)", resume));
+                }
                 rt.event(String.format("resume continuation 0x%X state %d through stub 0x%X (%s), result at 0x%X",
                         cur, state, resume, stub == null ? "?" : stub.name(), resultLocation));
                 suspensionHead = 0;

@@ -1,7 +1,9 @@
 package r2rlab.emu.runtime;
 
+import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_X30;
 import static r2rlab.emu.unicorn.UnicornConst.UC_PROT_READ;
 import static r2rlab.emu.unicorn.UnicornConst.UC_PROT_WRITE;
+import static r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RSP;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -192,6 +194,11 @@ public final class EmulatedRuntime implements AutoCloseable {
         guest.syncCells(info);
     }
 
+    /** In a helper or CoreLib method: the address it returns to (x64: at [RSP]; ARM64: LR). */
+    long returnAddress() {
+        return abi.isArm64() ? engine.regRead(UC_ARM64_REG_X30) : engine.readLong(engine.regRead(UC_X86_REG_RSP));
+    }
+
     // ---- Listeners and CoreLib methods ----
 
     /**
@@ -285,11 +292,6 @@ public final class EmulatedRuntime implements AutoCloseable {
      */
     public AsyncRun runAsync(int token, long... args) {
         return runner.runAsync(token, args);
-    }
-
-    /** Looks up the entry point of every method with R2R code once, as the prestub would; runs call this first. */
-    public void prepareEntryPoints() {
-        runner.prepareEntryPoints();
     }
 
     /** Calls code at {@code address} with the ABI's argument registers and returns when it returns. */

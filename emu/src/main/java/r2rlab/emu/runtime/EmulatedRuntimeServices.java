@@ -13,6 +13,7 @@ import r2rlab.loader.ImportCell;
 import r2rlab.loader.MethodRef;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunSection;
+import r2rlab.loader.runtime.MethodDesc;
 import r2rlab.loader.runtime.RuntimeServices;
 
 /**
@@ -65,6 +66,11 @@ final class EmulatedRuntimeServices implements RuntimeServices {
     @Override
     public boolean registersResumptionStubs() {
         return registerResumptionStubs;
+    }
+
+    @Override
+    public void methodDescAllocated(MethodDesc md) {
+        rt.event(String.format("resumption stub MethodDesc allocated: %s at RVA 0x%X", md.name(), md.entryRva()));
     }
 
     @Override
