@@ -12,7 +12,6 @@ import r2rlab.emitter.codegen.BodyPlan;
 import r2rlab.emitter.codegen.BodyPlanBackend;
 import r2rlab.emitter.codegen.CodegenContext;
 import r2rlab.emitter.codegen.Reg;
-import r2rlab.emitter.codegen.RuntimeMethod;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.image.SectionKind;
 import r2rlab.emitter.scenario.BinaryOp;
@@ -20,6 +19,7 @@ import r2rlab.emitter.scenario.UnaryOp;
 import r2rlab.format.BlobBuilder;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.CoreLibMethod;
 import r2rlab.format.unwind.arm64.Arm64UnwindInfo;
 import r2rlab.format.unwind.arm64.UnwindCode;
 
@@ -286,7 +286,7 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
             // a Task thunk's only call is of its async variant (and RestoreContexts' 3 arguments stay the floor)
             int maxArgs = switch (plan.kind()) {
                 case RESUMPTION_STUB -> variantArgs;
-                case TASK_RETURNING_THUNK -> Math.max(RuntimeMethod.RESTORE_CONTEXTS.params, variantArgs);
+                case TASK_RETURNING_THUNK -> Math.max(CoreLibMethod.RESTORE_CONTEXTS.params, variantArgs);
                 default -> plan.bodyCallArguments();
             };
             int out = align16(8 * Math.max(0, maxArgs - ARG_REGISTERS));

@@ -20,9 +20,12 @@ import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.BinaryOp;
 import r2rlab.emitter.scenario.CallKind;
 import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.format.metadata.SignatureType;
 import r2rlab.format.pe.Relocation;
 import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.ContinuationFlags;
+import r2rlab.format.r2r.CorElementType;
+import r2rlab.format.r2r.CoreLibMethod;
 import r2rlab.format.r2r.ReadyToRunHelper;
 
 /**
@@ -41,6 +44,9 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
     /** A branch in {@code from} to {@code target} in the other part, through the relocation at {@code relocation}. */
     private record CrossRef<A, L>(A from, int relocation, L target) {
     }
+
+    /** The type a Task-returning method's result has in the language: Int64 (Task&lt;long&gt;). */
+    private static final SignatureType RESULT_TYPE = new SignatureType.Primitive(CorElementType.I8);
 
     protected final BodyPlan plan;
     protected final MethodIr ir;
@@ -195,8 +201,11 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
     }
 
     /**
-     * The Task-returning method: calls the async variant with a null continuation; a completed call becomes
-     * TaskFromResult(result), a suspended one FinalizeTaskReturningThunk(continuation).
+     * The Task-returning method, as the real ones call their async variant: the variant through its cell with a null
+     * continuation; when it completed, {@code Task.FromResult<long>(result)} (or {@code Task.get_CompletedTask} for a
+     * void method); when it suspended, {@code AsyncHelpers.FinalizeTaskReturningThunk<long>()} (non-generic for
+     * void), which takes the suspended chain from the runtime's thread state, not as an argument. Instantiated over
+     * a value type these are exact instantiations: no generic dictionary argument.
      */
     public final void emitTaskThunk() {
         MethodDecl m = ir.method();
@@ -208,14 +217,17 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         branch(Reg.CONTINUATION_RETURN, false, suspended);
         if (m.returnsValue()) {
             transfer(Reg.ARG0, Reg.RESULT);
+            callThroughCell(ctx.coreLibCell(CoreLibMethod.TASK_FROM_RESULT, RESULT_TYPE));
         } else {
-            zero(Reg.ARG0);
+            callThroughCell(ctx.coreLibCell(CoreLibMethod.TASK_GET_COMPLETED_TASK));
         }
-        callThroughCell(ctx.runtimeMethodCell(RuntimeMethod.TASK_FROM_RESULT));
         jump(done);
         bind(suspended);
-        transfer(Reg.ARG0, Reg.CONTINUATION_RETURN);
-        callThroughCell(ctx.runtimeMethodCell(RuntimeMethod.FINALIZE_TASK_RETURNING_THUNK));
+        if (m.returnsValue()) {
+            callThroughCell(ctx.coreLibCell(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T, RESULT_TYPE));
+        } else {
+            callThroughCell(ctx.coreLibCell(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK));
+        }
         bind(done);
         leaveFrameAndReturn();
     }
@@ -378,7 +390,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         moveFlag(Reg.ARG0, suspended ? 1 : 0);
         loadFrame(Reg.ARG1, fixed(FIXED_CONTEXT0));
         loadFrame(Reg.ARG2, fixed(FIXED_CONTEXT1));
-        callContextHelper(ctx.runtimeMethodCell(RuntimeMethod.RESTORE_CONTEXTS));
+        callContextHelper(ctx.coreLibCell(CoreLibMethod.RESTORE_CONTEXTS));
     }
 
     // ------------------------------------------------------------------------------------------
@@ -396,7 +408,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         }
         addressOf(Reg.ARG0, fixed(FIXED_CONTEXT0));
         addressOf(Reg.ARG1, fixed(FIXED_CONTEXT1));
-        callContextHelper(ctx.runtimeMethodCell(RuntimeMethod.CAPTURE_CONTEXTS));
+        callContextHelper(ctx.coreLibCell(CoreLibMethod.CAPTURE_CONTEXTS));
     }
 
     /**
@@ -537,7 +549,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         MethodDecl target = w.target();
         passAsyncArguments(target, w.args());
         if (target == null) {
-            callThroughCell(ctx.runtimeMethodCell(RuntimeMethod.YIELD));
+            callThroughCell(ctx.coreLibCell(CoreLibMethod.YIELD));
         } else {
             callMethod(w.kind(), target, true);
         }

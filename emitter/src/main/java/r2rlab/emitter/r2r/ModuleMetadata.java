@@ -9,7 +9,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import r2rlab.emitter.codegen.RuntimeMethod;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.TypeDecl;
@@ -21,6 +20,7 @@ import r2rlab.format.metadata.MetadataBuilderSignatures;
 import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.metadata.MethodImplAttributes;
 import r2rlab.format.metadata.TableSchema.MethodDefColumns;
+import r2rlab.format.r2r.CoreLibMethod;
 
 /**
  * The ECMA-335 metadata of an emitted module, as crossgen2's input and output hold it: the IL
@@ -44,7 +44,7 @@ public final class ModuleMetadata {
     private final Map<MethodDecl, Integer> methodRids = new IdentityHashMap<>();
     private final Map<TypeDecl, Integer> typeRids = new IdentityHashMap<>();
     private final List<MethodDecl> methodsInRidOrder = new ArrayList<>();
-    private final Map<RuntimeMethod, Integer> runtimeMemberRefs = new EnumMap<>(RuntimeMethod.class);
+    private final Map<CoreLibMethod, Integer> coreLibMemberRefs = new EnumMap<>(CoreLibMethod.class);
     private final byte[] manifest;
     private int continuationTypeRef;
     private final int assemblyRefCount = 1;
@@ -104,8 +104,9 @@ public final class ModuleMetadata {
         return assemblyRefCount + 1;
     }
 
-    public int runtimeMemberRefRid(RuntimeMethod m) {
-        return runtimeMemberRefs.get(m);
+    /** The rid of the manifest MemberRef naming CoreLib method {@code m}. */
+    public int coreLibMemberRefRid(CoreLibMethod m) {
+        return coreLibMemberRefs.get(m);
     }
 
     public int continuationTypeRefRid() {
@@ -184,23 +185,29 @@ public final class ModuleMetadata {
         b.addModule(name + ".dll", mvid(name));
         b.addAssembly(name, 1, 0, 0, 0, 0);
         int corelib = b.addAssemblyRef("System.Private.CoreLib", 11, 0, 0, 0, 0, CORELIB_KEY_TOKEN);
-        int helpers = b.addTypeRef(corelib, "System.Runtime.CompilerServices", "AsyncHelpers");
+        int helpers = b.addTypeRef(corelib, CoreLibMethod.Type.ASYNC_HELPERS.namespace, CoreLibMethod.Type.ASYNC_HELPERS.name);
         continuationTypeRef = MetadataTable.rid(b.addTypeRef(corelib, "System.Runtime.CompilerServices", "Continuation"));
-        int task = b.addTypeRef(corelib, "System.Threading.Tasks", "Task");
+        int task = b.addTypeRef(corelib, CoreLibMethod.Type.TASK.namespace, CoreLibMethod.Type.TASK.name);
+        int taskOfT = b.addTypeRef(corelib, "System.Threading.Tasks", "Task`1");
         Type object = MetadataBuilderSignatures.OBJECT;
         Type taskType = MetadataBuilderSignatures.classType(task);
-        Type continuation = MetadataBuilderSignatures.classType(MetadataTable.token(MetadataTable.TYPEREF, continuationTypeRef));
-        for (RuntimeMethod m : RuntimeMethod.values()) {
+        Type taskOfT0 = MetadataBuilderSignatures.genericInst(false, taskOfT, MetadataBuilderSignatures.methodVar(0));
+        Type t0 = MetadataBuilderSignatures.methodVar(0);
+        for (CoreLibMethod m : CoreLibMethod.values()) {
             byte[] sig = switch (m) {
                 case CAPTURE_CONTEXTS -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID,
                         MetadataBuilderSignatures.byRef(object), MetadataBuilderSignatures.byRef(object));
-                case RESTORE_CONTEXTS -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID,
+                case RESTORE_CONTEXTS, RESTORE_CONTEXTS_ON_SUSPENSION -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID,
                         MetadataBuilderSignatures.BOOLEAN, object, object);
-                case TASK_FROM_RESULT -> MetadataBuilderSignatures.methodSig(false, taskType, MetadataBuilderSignatures.I8);
-                case FINALIZE_TASK_RETURNING_THUNK -> MetadataBuilderSignatures.methodSig(false, taskType, continuation);
+                case CAPTURE_EXECUTION_CONTEXT -> MetadataBuilderSignatures.methodSig(false, object);
+                case RESTORE_EXECUTION_CONTEXT -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID, object);
+                case TASK_FROM_RESULT -> MetadataBuilderSignatures.genericMethodSig(false, 1, taskOfT0, t0);
+                case TASK_GET_COMPLETED_TASK, FINALIZE_TASK_RETURNING_THUNK -> MetadataBuilderSignatures.methodSig(false, taskType);
+                case FINALIZE_TASK_RETURNING_THUNK_OF_T -> MetadataBuilderSignatures.genericMethodSig(false, 1, taskOfT0);
                 case YIELD -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID);
             };
-            runtimeMemberRefs.put(m, MetadataTable.rid(b.addMemberRef(helpers, m.methodName, sig)));
+            int parent = m.type == CoreLibMethod.Type.TASK ? task : helpers;
+            coreLibMemberRefs.put(m, MetadataTable.rid(b.addMemberRef(parent, m.methodName, sig)));
         }
         return b.toByteArray();
     }

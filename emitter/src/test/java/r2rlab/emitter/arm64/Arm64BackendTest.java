@@ -763,7 +763,7 @@ class Arm64BackendTest {
         assertEquals(CodeBodyKind.TASK_RETURNING_THUNK, body.kind());
         CodeFragment f = body.fragments().get(0);
         assertEquals("Demo.Counter.Bump", f.symbol());
-        assertEquals(List.of("cell:Demo.Counter.Bump$async", "rm:TASK_FROM_RESULT", "rm:FINALIZE_TASK_RETURNING_THUNK"),
+        assertEquals(List.of("cell:Demo.Counter.Bump$async", "rm:TASK_FROM_RESULT", "rm:FINALIZE_TASK_RETURNING_THUNK_OF_T"),
                 calledCells(f));
         List<String> lines = LlvmMc.disassemble(f.code());
         // this, delta -> x0 = this, x1 = null continuation, x2 = delta

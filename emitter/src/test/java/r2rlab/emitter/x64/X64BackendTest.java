@@ -583,7 +583,7 @@ class X64BackendTest {
         CompiledBody b = BACKEND.compileTaskThunk(Lowering.lower(m, CodeVersion.R2R), ctx);
         CodeFragment f = b.fragments().get(0);
         assertEquals("Demo.Program.Compute", f.symbol());
-        assertEquals(List.of("cell:Demo.Program.Compute$async", "rm:TASK_FROM_RESULT", "rm:FINALIZE_TASK_RETURNING_THUNK"),
+        assertEquals(List.of("cell:Demo.Program.Compute$async", "rm:TASK_FROM_RESULT", "rm:FINALIZE_TASK_RETURNING_THUNK_OF_T"),
                 ctx.requested);
         for (Relocation r : f.relocations()) {
             assertTrue(isCellCall(f.code(), r));

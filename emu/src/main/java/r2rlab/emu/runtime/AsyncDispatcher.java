@@ -10,6 +10,7 @@ import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.format.r2r.ContinuationFlags;
 import r2rlab.format.r2r.ContinuationObject;
+import r2rlab.format.r2r.CoreLibMethod;
 import r2rlab.loader.runtime.MethodDesc;
 
 /**
@@ -174,11 +175,13 @@ final class AsyncDispatcher {
     // ---- CoreLib AsyncHelpers and the AllocContinuation helper
 
     void install() {
-        rt.provide("CaptureContexts", (r, call) -> captureContexts());
-        rt.provide("RestoreContexts", (r, call) -> restoreContexts());
-        rt.provide("TaskFromResult", (r, call) -> taskFromResult());
-        rt.provide("FinalizeTaskReturningThunk", (r, call) -> finalizeTaskReturningThunk());
-        rt.provide("Yield", (r, call) -> yieldSuspend());
+        rt.coreLib().provide(CoreLibMethod.CAPTURE_CONTEXTS, (r, call) -> captureContexts())
+                .provide(CoreLibMethod.RESTORE_CONTEXTS, (r, call) -> restoreContexts())
+                .provide(CoreLibMethod.TASK_FROM_RESULT, (r, call) -> taskFromResult())
+                .provide(CoreLibMethod.TASK_GET_COMPLETED_TASK, (r, call) -> completedTask())
+                .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T, (r, call) -> finalizeTaskReturningThunk())
+                .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK, (r, call) -> finalizeTaskReturningThunk())
+                .provide(CoreLibMethod.YIELD, (r, call) -> yieldSuspend());
     }
 
     private long arg(int i) {
@@ -197,22 +200,43 @@ final class AsyncDispatcher {
         rt.event(String.format("RestoreContexts suspended=%d ec=0x%X sc=0x%X", arg(0), arg(1), arg(2)));
     }
 
-    private void taskFromResult() {
-        long value = arg(0);
+    /** A Task of the runtime's, completed with {@code value}. */
+    private long completed(long value) {
         long task = allocateObject(taskMethodTable);
         uc.writeLong(task + TASK_STATUS, COMPLETED);
         uc.writeLong(task + TASK_RESULT, value);
-        rt.event(String.format("TaskFromResult %d -> completed Task 0x%X", value, task));
+        return task;
+    }
+
+    /** {@code Task.FromResult<T>(T)} (an exact instantiation over a value type: the value is the only argument). */
+    private void taskFromResult() {
+        long value = arg(0);
+        long task = completed(value);
+        rt.event(String.format("Task.FromResult %d -> completed Task 0x%X", value, task));
         uc.regWrite(rt.abi().resultRegister, task);
     }
 
+    /** {@code Task.get_CompletedTask}: a completed Task without a value. */
+    private void completedTask() {
+        long task = completed(0);
+        rt.event(String.format("Task.get_CompletedTask -> completed Task 0x%X", task));
+        uc.regWrite(rt.abi().resultRegister, task);
+    }
+
+    /**
+     * {@code AsyncHelpers.FinalizeTaskReturningThunk[<T>]()}: a new Task, and HandleSuspended, which takes the
+     * suspended chain from the thread's state (the sentinel continuation's Next: here the leaf Yield recorded),
+     * not from an argument.
+     */
     private void finalizeTaskReturningThunk() {
-        long continuation = arg(0);
+        long head = suspensionHead;
+        suspensionHead = 0;
+        if (head == 0) {
+            throw new IllegalStateException("FinalizeTaskReturningThunk: no suspended continuation chain on this thread");
+        }
         long task = allocateObject(taskMethodTable);
         uc.writeLong(task + TASK_STATUS, PENDING);
-        long head = takeSuspensionHead(continuation);
-        rt.event(String.format("FinalizeTaskReturningThunk continuation 0x%X -> pending Task 0x%X (chain head 0x%X)",
-                continuation, task, head));
+        rt.event(String.format("FinalizeTaskReturningThunk -> pending Task 0x%X (chain head 0x%X)", task, head));
         handleSuspended(task, head);
         uc.regWrite(rt.abi().resultRegister, task);
     }

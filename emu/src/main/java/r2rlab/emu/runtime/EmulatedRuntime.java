@@ -46,6 +46,7 @@ public final class EmulatedRuntime implements AutoCloseable {
     private final Runner runner;
     private final AsyncDispatcher async;
     private final EmulatedRuntimeServices services;
+    private final CoreLibMethods coreLib = new CoreLibMethods();
     private final ReadyToRunInfo info;
     private final TieringDriver tiering;
     private final List<String> trace = new ArrayList<>();
@@ -100,7 +101,7 @@ public final class EmulatedRuntime implements AutoCloseable {
             });
             this.async = new AsyncDispatcher(this, yieldResume);
             HelperTable helpers = new HelperTable(traps);
-            this.services = new EmulatedRuntimeServices(this, helpers, moduleHandle, registerResumptionStubs);
+            this.services = new EmulatedRuntimeServices(this, helpers, coreLib, moduleHandle, registerResumptionStubs);
             async.install();
             this.info = new ReadyToRunInfo(image, services);
             this.tiering = new TieringDriver(info, guest, traps, this::event);
@@ -229,9 +230,9 @@ public final class EmulatedRuntime implements AutoCloseable {
         }
     }
 
-    /** Provides the CoreLib method {@code name} (e.g. "CaptureContexts") to emulated code. */
-    public void provide(String name, RuntimeMethodHandler handler) {
-        services.provide(name, handler);
+    /** The CoreLib methods this runtime provides; {@link CoreLibMethods#provide} adds one. */
+    public CoreLibMethods coreLib() {
+        return coreLib;
     }
 
     // ---- Tiering ----

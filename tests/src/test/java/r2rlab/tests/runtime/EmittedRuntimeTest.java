@@ -80,6 +80,12 @@ class EmittedRuntimeTest {
                 .findFirst().orElseThrow(() -> new AssertionError(name + " " + variant + " " + source));
     }
 
+    /** The first MethodImports cell naming a MemberRef with a module override: a CoreLib method of the manifest. */
+    static ImportCell firstRefTokenCell(R2RImage img) {
+        return img.importSections().get(METHOD_IMPORTS).cells().stream()
+                .filter(c -> c.signature().kind() == ReadyToRunFixupKind.MethodEntry_RefToken).findFirst().orElseThrow();
+    }
+
     @Test
     void worker_patchesAMethodImportsCellWithTheLocalAsyncVariantsEntry() {
         R2RImage img = emit("async-basic.yaml", EmitOptions.of(Architecture.X64));
@@ -103,23 +109,24 @@ class EmittedRuntimeTest {
                 && s.section() == METHOD_IMPORTS && s.index() == cell.index()));
 
         // A MemberRef with a module override (CoreLib's AsyncHelpers): the runtime resolves it.
-        ImportCell ref = img.importSections().get(METHOD_IMPORTS).cells().get(1);
+        ImportCell ref = firstRefTokenCell(img);
         assertEquals(0x80 | ReadyToRunFixupKind.MethodEntry_RefToken.value, ref.signature().kindByte());
         assertEquals(SimpleRuntimeServices.EXTERNAL_BASE, worker.resolve(ref.rva(), METHOD_IMPORTS));
-        assertEquals(SimpleRuntimeServices.EXTERNAL_BASE, info.cellValue(METHOD_IMPORTS, 1));
+        assertEquals(SimpleRuntimeServices.EXTERNAL_BASE, info.cellValue(METHOD_IMPORTS, ref.index()));
     }
 
     @Test
     void worker_unresolvableExternalMethodFailsNamingTheCellAndLeavesItUnpatched() {
         R2RImage img = emit("async-basic.yaml", EmitOptions.of(Architecture.X64));
         ReadyToRunInfo info = new ReadyToRunInfo(img, new SimpleRuntimeServices(BASE).failExternalMethods());
-        ImportCell ref = img.importSections().get(METHOD_IMPORTS).cells().get(1);
-        long before = info.cellValue(METHOD_IMPORTS, 1);
+        ImportCell ref = firstRefTokenCell(img);
+        long before = info.cellValue(METHOD_IMPORTS, ref.index());
         FixupFailure f = assertThrows(FixupFailure.class, () -> new ExternalMethodFixupWorker(info).resolve(ref.rva(), METHOD_IMPORTS));
-        assertEquals("fixup ImportSection[4] cell 1 (MethodEntry_RefToken) failed: the runtime could not resolve "
-                + "[module 2 AsyncBasic]0x0A000003", f.getMessage());
+        // Cell 3: the Task-returning method's three cells (variant, Task.FromResult, FinalizeTaskReturningThunk) come first.
+        assertEquals("fixup ImportSection[4] cell 3 (MethodEntry_RefToken) failed: the runtime could not resolve "
+                + "[module 2 AsyncBasic]0x0A000001", f.getMessage());
         assertEquals(FixupFailure.Reason.UNRESOLVED, f.reason());
-        assertEquals(before, info.cellValue(METHOD_IMPORTS, 1));
+        assertEquals(before, info.cellValue(METHOD_IMPORTS, ref.index()));
     }
 
     @Test
