@@ -10,7 +10,11 @@ import java.util.Locale;
 public enum Defect {
     /** B1: the resumption stub calls its async variant through a MethodEntry import cell, so tier-up redirects it. */
     B1_STUB_CALLS_THROUGH_CELL("stub-via-cell"),
-    /** B2: ARM64 calls of the async context helpers load the cell into x16 only, leaving x11 stale. */
+    /**
+     * B2: ARM64 calls of the context methods the async transformation inserts (CaptureContexts, RestoreContexts,
+     * RestoreContextsOnSuspension, CaptureExecutionContext, RestoreExecutionContext) load the cell into x16 only,
+     * leaving x11 stale.
+     */
     B2_HELPER_CALL_WITHOUT_X11("helper-call-without-x11"),
     /** B2: the ARM64 tail-jump epilog uses x16 for both cell and target and never writes x11. */
     B2_JMP_EPILOG_X16("jmp-epilog-x16"),

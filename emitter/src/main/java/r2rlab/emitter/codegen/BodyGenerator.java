@@ -385,23 +385,39 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         callThroughCell(ctx.helperCell(h.id));
     }
 
-    /** RestoreContexts(suspended, context 0, context 1). */
-    private void restoreContexts(boolean suspended) {
-        moveFlag(Reg.ARG0, suspended ? 1 : 0);
+    /**
+     * RestoreContexts or RestoreContextsOnSuspension({@code resumed}, context 0, context 1), where "resumed" is
+     * whether this invocation was entered with a continuation: {@code incoming continuation != null}, recomputed from
+     * its frame slot as the real variants do.
+     */
+    private void restoreContexts(CoreLibMethod method) {
+        flagIfNonZero(Reg.ARG0, fixed(FIXED_CONTINUATION));
         loadFrame(Reg.ARG1, fixed(FIXED_CONTEXT0));
         loadFrame(Reg.ARG2, fixed(FIXED_CONTEXT1));
-        callContextHelper(ctx.coreLibCell(CoreLibMethod.RESTORE_CONTEXTS));
+        callContextHelper(ctx.coreLibCell(method));
+    }
+
+    /** WriteBarrier: the word at {@code object + offset} = {@code value}; the object is the continuation in the scratch slot. */
+    private void writeBarrierIntoContinuation(int offset, Reg value) {
+        transfer(Reg.WRITE_BARRIER_REF, value);
+        loadFrame(Reg.WRITE_BARRIER_DST, fixed(FIXED_SCRATCH));
+        addressOfField(Reg.WRITE_BARRIER_DST, Reg.WRITE_BARRIER_DST, offset);
+        callHelper(ReadyToRunHelper.WriteBarrier);
     }
 
     // ------------------------------------------------------------------------------------------
-    // Async variant: entry, suspension, dispatch and resume blocks
+    // Async variant: entry, suspension, dispatch and resume blocks (the real sequence: docs/emulator.md)
 
     /**
-     * Normal entry of an async variant: saves the continuation argument (at {@code contPos}), jumps to
-     * {@code dispatchBlock} when it is non-null ({@code null}: not resumable, no jump), and calls CaptureContexts.
+     * Normal entry of an async variant: clears the two context slots, saves the continuation argument (at
+     * {@code contPos}) in its home slot, jumps to {@code dispatchBlock} when it is non-null ({@code null}: not
+     * resumable, no jump), and calls CaptureContexts(&amp;context 0, &amp;context 1). A resumed invocation does not
+     * capture: its context slots stay null.
      */
     private void asyncEntry(int contPos, L dispatchBlock) {
         Reg cont = Reg.argument(contPos);
+        storeZero(Reg.FRAME, fixed(FIXED_CONTEXT0));
+        storeZero(Reg.FRAME, fixed(FIXED_CONTEXT1));
         storeFrame(fixed(FIXED_CONTINUATION), cont);
         if (dispatchBlock != null) {
             branchIfNonZero(cont, dispatchBlock, cold);
@@ -412,25 +428,42 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
     }
 
     /**
-     * Allocates the continuation (the callee's, returned in CONTINUATION_RETURN, becomes its Next), fills ResumeInfo,
-     * State, Flags and every frame slot, restores the contexts and returns it with a zero result.
+     * The suspension of one await, in the real images' order: the continuation is the incoming one when this
+     * invocation was resumed (reused: prev.Next = it, through WriteBarrier), else a new one from AllocContinuation(prev,
+     * MethodTable of the ContinuationLayout cell), prev being the callee's continuation (CONTINUATION_RETURN);
+     * ResumeInfo; Flags and State in one 64-bit store; the frame slots; CaptureExecutionContext() into the
+     * ExecutionContext slot through WriteBarrier; RestoreContextsOnSuspension(resumed, contexts); return the
+     * continuation with a zero result.
      */
     private void suspensionBlock(AwaitSites.Site<L> site) {
         ContinuationLayout layout = ir.continuation();
         AwaitPoint p = site.point();
         bind(site.suspensionBlock());
+        L allocate = newLabel();
+        L filled = newLabel();
+        loadFrame(Reg.WRITE_BARRIER_REF, fixed(FIXED_CONTINUATION));
+        branch(Reg.WRITE_BARRIER_REF, true, allocate);
+        storeFrame(fixed(FIXED_SCRATCH), Reg.WRITE_BARRIER_REF);
+        addressOfField(Reg.WRITE_BARRIER_DST, Reg.CONTINUATION_RETURN, ContinuationLayout.OBJECT.next());
+        callHelper(ReadyToRunHelper.WriteBarrier);
+        jump(filled);
+        bind(allocate);
         transfer(Reg.ARG0, Reg.CONTINUATION_RETURN);
         loadCell(Reg.ARG1, ctx.continuationLayoutCell(ir));
         callHelper(ReadyToRunHelper.AllocContinuation);
+        storeFrame(fixed(FIXED_SCRATCH), Reg.RESULT);
+        bind(filled);
+        loadFrame(Reg.RESULT, fixed(FIXED_SCRATCH));
         storeAddress(Reg.RESULT, ContinuationLayout.OBJECT.resumeInfo(), ctx.resumeInfoSymbol(ir.method(), ir.version()),
                 (long) ContinuationLayout.OBJECT.resumeInfoSize() * p.index());
-        store32(Reg.RESULT, ContinuationLayout.OBJECT.state(), p.state());
-        store32(Reg.RESULT, ContinuationLayout.OBJECT.flags(), ContinuationLayout.flags(flagsSplit()));
+        int flags = layout.flags(site.insn().calleeReturnsValue(), flagsSplit());
+        store64(Reg.RESULT, ContinuationLayout.OBJECT.flags(), (flags & 0xFFFFFFFFL) | (long) p.state() << 32);
         for (int s = 0; s < plan.frameSlots(); s++) {
             copyToField(Reg.RESULT, layout.slotOffset(s), slot(s));
         }
-        storeFrame(fixed(FIXED_SCRATCH), Reg.RESULT);
-        restoreContexts(true);
+        callContextHelper(ctx.coreLibCell(CoreLibMethod.CAPTURE_EXECUTION_CONTEXT));
+        writeBarrierIntoContinuation(layout.executionContextOffset(), Reg.RESULT);
+        restoreContexts(CoreLibMethod.RESTORE_CONTEXTS_ON_SUSPENSION);
         loadFrame(Reg.CONTINUATION_RETURN, fixed(FIXED_SCRATCH));
         zero(Reg.RESULT);
         leaveFrameAndReturn();
@@ -441,11 +474,9 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         return ctx.has(Defect.FLAGS_SPLIT_CORELIB_MAIN) ? ContinuationFlags.CORELIB_MAIN : ContinuationLayout.FLAGS_SPLIT;
     }
 
-    /** Entered with a continuation: clears the context slots, then jumps to the resume block of its State. */
+    /** Entered with a continuation: jumps to the resume block of its State. */
     private void dispatchBlock(L dispatchBlock, List<AwaitSites.Site<L>> ordered) {
         bind(dispatchBlock);
-        storeZero(Reg.FRAME, fixed(FIXED_CONTEXT0));
-        storeZero(Reg.FRAME, fixed(FIXED_CONTEXT1));
         loadFrame(Reg.ACCUMULATOR, fixed(FIXED_CONTINUATION));
         load32(Reg.ACCUMULATOR, Reg.ACCUMULATOR, ContinuationLayout.OBJECT.state());
         for (AwaitSites.Site<L> site : ordered) {
@@ -454,10 +485,17 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         trap();
     }
 
-    /** Reloads the frame from the continuation, throws its exception if it has one, stores the result, resumes. */
+    /**
+     * One state's resumption, in the real images' order: RestoreExecutionContext(the ExecutionContext slot); the
+     * frame reloaded from the continuation; the Exception slot read and cleared (a reused continuation must not
+     * rethrow it), ThrowExact when it held one; the result read; back to the await's resume point.
+     */
     private void resumeBlock(AwaitSites.Site<L> site) {
         ContinuationLayout layout = ir.continuation();
         bind(site.resumeBlock());
+        loadFrame(Reg.ACCUMULATOR, fixed(FIXED_CONTINUATION));
+        load(Reg.ARG0, Reg.ACCUMULATOR, layout.executionContextOffset());
+        callContextHelper(ctx.coreLibCell(CoreLibMethod.RESTORE_EXECUTION_CONTEXT));
         loadFrame(Reg.ACCUMULATOR, fixed(FIXED_CONTINUATION));
         for (int s = 0; s < plan.frameSlots(); s++) {
             load(Reg.OPERAND, Reg.ACCUMULATOR, layout.slotOffset(s));
@@ -465,6 +503,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         }
         L noException = newLabel();
         load(Reg.OPERAND, Reg.ACCUMULATOR, layout.exceptionOffset());
+        storeZero(Reg.ACCUMULATOR, layout.exceptionOffset());
         branch(Reg.OPERAND, true, noException);
         transfer(Reg.ARG0, Reg.OPERAND);
         callHelper(ReadyToRunHelper.ThrowExact);
@@ -573,7 +612,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         }
     }
 
-    /** The result in RESULT; an async variant restores the contexts and returns a null continuation with it. */
+    /** The result in RESULT; an async variant calls RestoreContexts(resumed, contexts) and returns a null continuation with it. */
     private void ret(Insn.Return r) {
         if (r.slot() >= 0) {
             loadFrame(Reg.RESULT, slot(r.slot()));
@@ -582,7 +621,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         }
         if (async) {
             storeFrame(fixed(FIXED_SCRATCH), Reg.RESULT);
-            restoreContexts(false);
+            restoreContexts(CoreLibMethod.RESTORE_CONTEXTS);
             loadFrame(Reg.RESULT, fixed(FIXED_SCRATCH));
             zero(Reg.CONTINUATION_RETURN);
         }

@@ -49,6 +49,8 @@ final class AsyncDispatcher {
     private final CpuEngine uc;
     final long taskMethodTable;
     final long exceptionMethodTable;
+    /** The MethodTable of ExecutionContext objects. */
+    final long executionContextMethodTable;
     /** The MethodTable of the runtime's own Yield continuation (no data). */
     final long yieldContinuationMethodTable;
     /** The runtime's ResumeInfo record for Yield continuations: {Resume, DiagnosticIP}. */
@@ -74,6 +76,7 @@ final class AsyncDispatcher {
         this.uc = rt.engine();
         this.taskMethodTable = methodTable(TASK_SIZE);
         this.exceptionMethodTable = methodTable(EXCEPTION_SIZE);
+        this.executionContextMethodTable = methodTable(16);
         this.yieldContinuationMethodTable = methodTable(CONTINUATION.data());
         this.yieldResumeAddress = yieldResumeAddress;
         this.yieldResumeInfo = rt.allocate(16);
@@ -175,9 +178,7 @@ final class AsyncDispatcher {
     // ---- CoreLib AsyncHelpers and the AllocContinuation helper
 
     void install() {
-        rt.coreLib().provide(CoreLibMethod.CAPTURE_CONTEXTS, (r, call) -> captureContexts())
-                .provide(CoreLibMethod.RESTORE_CONTEXTS, (r, call) -> restoreContexts())
-                .provide(CoreLibMethod.TASK_FROM_RESULT, (r, call) -> taskFromResult())
+        rt.coreLib().provide(CoreLibMethod.TASK_FROM_RESULT, (r, call) -> taskFromResult())
                 .provide(CoreLibMethod.TASK_GET_COMPLETED_TASK, (r, call) -> completedTask())
                 .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T, (r, call) -> finalizeTaskReturningThunk())
                 .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK, (r, call) -> finalizeTaskReturningThunk())
@@ -186,18 +187,6 @@ final class AsyncDispatcher {
 
     private long arg(int i) {
         return uc.regRead(rt.abi().argumentRegister(i));
-    }
-
-    private void captureContexts() {
-        long ec = arg(0);
-        long sc = arg(1);
-        uc.writeLong(ec, 0);
-        uc.writeLong(sc, 0);
-        rt.event(String.format("CaptureContexts [0x%X] [0x%X] = null, null", ec, sc));
-    }
-
-    private void restoreContexts() {
-        rt.event(String.format("RestoreContexts suspended=%d ec=0x%X sc=0x%X", arg(0), arg(1), arg(2)));
     }
 
     /** A Task of the runtime's, completed with {@code value}. */
@@ -314,6 +303,7 @@ final class AsyncDispatcher {
         exceptionsRouted = 0;
         resumptions = new ArrayList<>();
         suspensionHead = 0;
+        rt.contexts().startRun();
     }
 
     AsyncRun finishRun(RunOutcome.Completed outcome, long task, boolean sync) {
@@ -346,7 +336,20 @@ final class AsyncDispatcher {
             if (++steps > MAX_STEPS) {
                 throw new IllegalStateException("the thread pool did not drain after " + MAX_STEPS + " work items");
             }
-            dispatchContinuations(threadPool.removeFirst());
+            runWorkItem(threadPool.removeFirst());
+        }
+    }
+
+    /**
+     * A thread-pool work item: DispatchContinuations on a pool thread, whose contexts are none until resumed code
+     * restores its own; the thread's contexts are saved before and restored after (ExecutionAndSyncBlockStore).
+     */
+    private void runWorkItem(long task) {
+        ThreadContexts.Saved saved = rt.contexts().enterThreadPool();
+        try {
+            dispatchContinuations(task);
+        } finally {
+            rt.contexts().leaveThreadPool(saved);
         }
     }
 

@@ -45,6 +45,7 @@ public final class EmulatedRuntime implements AutoCloseable {
     private final TrapPage traps;
     private final Runner runner;
     private final AsyncDispatcher async;
+    private final ThreadContexts contexts;
     private final EmulatedRuntimeServices services;
     private final CoreLibMethods coreLib = new CoreLibMethods();
     private final ReadyToRunInfo info;
@@ -100,6 +101,8 @@ public final class EmulatedRuntime implements AutoCloseable {
                 engine.regWrite(abi.resultRegister, 0); // completes immediately, no new continuation
             });
             this.async = new AsyncDispatcher(this, yieldResume);
+            this.contexts = new ThreadContexts(this, async.executionContextMethodTable);
+            contexts.install(coreLib);
             HelperTable helpers = new HelperTable(traps);
             this.services = new EmulatedRuntimeServices(this, helpers, coreLib, moduleHandle, registerResumptionStubs);
             async.install();
@@ -108,6 +111,8 @@ public final class EmulatedRuntime implements AutoCloseable {
             helpers.provide(ReadyToRunHelper.DelayLoad_MethodCall, new DelayLoadHelper(engine, info, guest, tiering, this::event))
                     .provide(ReadyToRunHelper.GCPoll, call -> gcPoint())
                     .provide(ReadyToRunHelper.AllocContinuation, async::allocContinuation)
+                    .provide(ReadyToRunHelper.WriteBarrier, this::writeBarrier)
+                    .provide(ReadyToRunHelper.CheckedWriteBarrier, this::writeBarrier)
                     .provide(ReadyToRunHelper.Throw, runner::throwCode)
                     .provide(ReadyToRunHelper.ThrowDivZero, runner::throwDivZero)
                     .provide(ReadyToRunHelper.ThrowExact, runner::throwExact);
@@ -151,6 +156,20 @@ public final class EmulatedRuntime implements AutoCloseable {
 
     AsyncDispatcher async() {
         return async;
+    }
+
+    ThreadContexts contexts() {
+        return contexts;
+    }
+
+    /** The ExecutionContext the guest thread has now (0 = none). */
+    public long threadExecutionContext() {
+        return contexts.executionContext();
+    }
+
+    /** The ExecutionContext of the thread that starts a run: a heap object, so that its flow through continuations shows. */
+    public long callerExecutionContext() {
+        return contexts.callerExecutionContext;
     }
 
     TieringDriver tiering() {
@@ -220,6 +239,14 @@ public final class EmulatedRuntime implements AutoCloseable {
     /** Runs {@code listener} at every GC-safe point (GCPoll helper call), with the guest stopped inside the helper. */
     public void onGcPoint(Consumer<EmulatedRuntime> listener) {
         gcPointListeners.add(listener);
+    }
+
+    /** WriteBarrier and CheckedWriteBarrier: the reference is stored at the destination (the model has no card table). */
+    private void writeBarrier(TrapCall call) {
+        long dst = engine.regRead(abi.writeBarrierDestination);
+        long ref = engine.regRead(abi.writeBarrierReference);
+        engine.writeLong(dst, ref);
+        event(String.format("%s [0x%X] = 0x%X", call.name(), dst, ref));
     }
 
     /** GCPoll: a GC-safe point, where the runtime may walk the stack (registers are the caller's). */

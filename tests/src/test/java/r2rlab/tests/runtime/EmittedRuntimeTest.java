@@ -143,10 +143,10 @@ class EmittedRuntimeTest {
                 + "import section 5 [0x%X, 0x%X) does not contain cell RVA 0x%X, which lies in import section 4",
                 precode.rva(), precode.rva() + precode.size(), cell.rva()), f.getMessage());
         assertEquals("ASSERT FAILED: pImportSection == pModule->GetImportSectionForRVA(rva) in ExternalMethodFixupWorker: "
-                + "import section 5 [0x2060, 0x2080) does not contain cell RVA 0x2058, which lies in import section 4", f.getMessage());
+                + "import section 5 [0x2080, 0x20A0) does not contain cell RVA 0x2060, which lies in import section 4", f.getMessage());
         assertEquals(5, f.namedSection());
         assertEquals(4, f.actualSection());
-        assertEquals(0x2058, f.cellRva());
+        assertEquals(0x2060, f.cellRva());
         // Nothing was patched.
         assertEquals(before, info.cellValue(METHOD_IMPORTS, 6));
     }
@@ -216,7 +216,7 @@ class EmittedRuntimeTest {
         assertSame(md, r.method());
         assertEquals(hot.entryRva(), r.oldEntryRva());
         assertEquals(tier1.entryRva(), r.newEntryRva());
-        assertEquals(0x1400, r.newEntryRva());
+        assertEquals(0x14B0, r.newEntryRva());
         MethodDesc body = r.tier1Body();
         assertEquals(MethodDesc.Kind.TIER1_BODY, body.kind());
         assertEquals(1, body.codeVersion());
