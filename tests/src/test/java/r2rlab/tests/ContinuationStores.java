@@ -56,6 +56,47 @@ final class ContinuationStores {
         return out;
     }
 
+    /** One suspension's fill, from its ResumeInfo store on: the registers set so far, then its Flags and State. */
+    private static final class Fill {
+        private final ReadyToRunMethod method;
+        private final Disassembler.Insn anchor;
+        final Map<String, Long> regs = new HashMap<>();
+        private Long flags;
+        private long state;
+        private long flagsAt = -1;
+
+        Fill(ReadyToRunMethod method, Disassembler.Insn anchor) {
+            this.method = method;
+            this.anchor = anchor;
+        }
+
+        /** A store at {@code offset} from the continuation of {@code value} (null: a register not set just before), 64-bit when {@code wide}. */
+        void store(Disassembler.Insn in, long offset, Long value, boolean wide) {
+            if (offset != FLAGS && offset != STATE) {
+                return;
+            }
+            if (value == null) {
+                throw new AssertionError(method.name() + " at " + in + ": the stored register was not set just before");
+            }
+            if (offset == FLAGS) {
+                flags = value;
+                flagsAt = in.address();
+                if (wide) {
+                    state = value >> 32;
+                }
+            } else {
+                state = value;
+            }
+        }
+
+        Store done() {
+            if (flags == null) {
+                throw new AssertionError(method.name() + ": no Flags store after the ResumeInfo store at " + anchor);
+            }
+            return new Store(method, flagsAt, (int) (long) flags, (int) state);
+        }
+    }
+
     private static void x64(ReadyToRunMethod m, List<Disassembler.Insn> insns, List<Store> out) {
         for (int i = 1; i < insns.size(); i++) {
             Matcher st = X64_STORE.matcher(insns.get(i).operands());
@@ -64,49 +105,23 @@ final class ContinuationStores {
                     || !insns.get(i - 1).mnemonic().equals("lea") || !lea.matches() || !lea.group(1).equals(st.group(4))) {
                 continue;
             }
-            String base = st.group(2);
-            Map<String, Long> regs = new HashMap<>();
-            Long flags = null;
-            long state = 0;
-            long flagsAt = -1;
+            Fill fill = new Fill(m, insns.get(i));
             for (int j = i + 1; j < Math.min(insns.size(), i + 1 + WINDOW); j++) {
                 Disassembler.Insn in = insns.get(j);
                 String[] ops = in.operands().split(", ");
+                Matcher s = X64_STORE.matcher(in.operands());
                 if ((in.mnemonic().equals("mov") || in.mnemonic().equals("movabs")) && ops.length == 2 && !ops[0].contains("[")
                         && isImmediate(ops[1])) {
-                    regs.put(x64Register(ops[0]), Long.decode(ops[1]));
+                    fill.regs.put(x64Register(ops[0]), Long.decode(ops[1]));
                 } else if (in.mnemonic().equals("xor") && ops.length == 2 && ops[0].equals(ops[1])) {
-                    regs.put(x64Register(ops[0]), 0L);
-                } else if (in.mnemonic().equals("mov") && X64_STORE.matcher(in.operands()).matches()) {
-                    Matcher s = X64_STORE.matcher(in.operands());
-                    s.matches();
-                    if (!s.group(2).equals(base)) {
-                        continue;
-                    }
-                    long offset = Long.decode(s.group(3));
-                    if (offset != FLAGS && offset != STATE) {
-                        continue;
-                    }
+                    fill.regs.put(x64Register(ops[0]), 0L);
+                } else if (in.mnemonic().equals("mov") && s.matches() && s.group(2).equals(st.group(2))) {
                     String src = s.group(4);
-                    long value = isImmediate(src) ? Long.decode(src) : regs.getOrDefault(x64Register(src), Long.MIN_VALUE);
-                    if (value == Long.MIN_VALUE) {
-                        throw new AssertionError(m.name() + " at " + in + ": the stored register was not set just before");
-                    }
-                    if (offset == FLAGS) {
-                        flags = value;
-                        flagsAt = in.address();
-                        if (s.group(1).equals("qword")) {
-                            state = value >> 32;
-                        }
-                    } else if (offset == STATE) {
-                        state = value;
-                    }
+                    fill.store(in, Long.decode(s.group(3)), isImmediate(src) ? Long.decode(src) : fill.regs.get(x64Register(src)),
+                            s.group(1).equals("qword"));
                 }
             }
-            if (flags == null) {
-                throw new AssertionError(m.name() + ": no Flags store after the ResumeInfo store at " + insns.get(i));
-            }
-            out.add(new Store(m, flagsAt, (int) (long) flags, (int) state));
+            out.add(fill.done());
         }
     }
 
@@ -117,50 +132,23 @@ final class ContinuationStores {
                     || !insns.get(i - 1).mnemonic().equals("add") || !insns.get(i - 2).mnemonic().equals("adrp")) {
                 continue;
             }
-            String base = st.group(2);
-            Map<String, Long> regs = new HashMap<>();
-            Long flags = null;
-            long state = 0;
-            long flagsAt = -1;
+            Fill fill = new Fill(m, insns.get(i));
             for (int j = i + 1; j < Math.min(insns.size(), i + 1 + WINDOW); j++) {
                 Disassembler.Insn in = insns.get(j);
                 Matcher imm = ARM64_IMM.matcher(in.operands());
+                Matcher s = ARM64_STORE.matcher(in.operands());
                 if ((in.mnemonic().equals("mov") || in.mnemonic().equals("movz") || in.mnemonic().equals("movk")) && imm.matches()) {
                     String r = "x" + imm.group(1).substring(1);
                     long half = Long.decode(imm.group(2)) << (imm.group(4) == null ? 0 : Integer.parseInt(imm.group(4)));
-                    regs.put(r, in.mnemonic().equals("movk") ? regs.getOrDefault(r, 0L) | half : half);
-                } else if (in.mnemonic().equals("str")) {
-                    Matcher s = ARM64_STORE.matcher(in.operands());
-                    if (!s.matches() || !s.group(2).equals(base)) {
-                        continue;
-                    }
-                    long offset = Long.decode(s.group(3));
-                    if (offset != FLAGS && offset != STATE) {
-                        continue;
-                    }
+                    fill.regs.put(r, in.mnemonic().equals("movk") ? fill.regs.getOrDefault(r, 0L) | half : half);
+                } else if (in.mnemonic().equals("str") && s.matches() && s.group(2).equals(st.group(2))) {
                     String src = s.group(1);
-                    long value = src.endsWith("zr") ? 0 : regs.getOrDefault("x" + src.substring(1), Long.MIN_VALUE);
-                    if (value == Long.MIN_VALUE) {
-                        throw new AssertionError(m.name() + " at " + in + ": the stored register was not set just before");
-                    }
-                    if (src.startsWith("w")) {
-                        value &= 0xFFFFFFFFL;
-                    }
-                    if (offset == FLAGS) {
-                        flags = value;
-                        flagsAt = in.address();
-                        if (src.startsWith("x")) {
-                            state = value >> 32;
-                        }
-                    } else if (offset == STATE) {
-                        state = value;
-                    }
+                    Long value = src.endsWith("zr") ? Long.valueOf(0) : fill.regs.get("x" + src.substring(1));
+                    boolean wide = src.startsWith("x");
+                    fill.store(in, Long.decode(s.group(3)), value == null || wide ? value : Long.valueOf(value & 0xFFFFFFFFL), wide);
                 }
             }
-            if (flags == null) {
-                throw new AssertionError(m.name() + ": no Flags store after the ResumeInfo store at " + insns.get(i));
-            }
-            out.add(new Store(m, flagsAt, (int) (long) flags, (int) state));
+            out.add(fill.done());
         }
     }
 

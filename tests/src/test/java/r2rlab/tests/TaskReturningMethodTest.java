@@ -6,7 +6,8 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import r2rlab.emitter.Architecture;
-import r2rlab.emitter.scenario.ScenarioParser;
+import r2rlab.emitter.scenario.Scenario;
+import r2rlab.emitter.scenario.ScenarioBuilder;
 import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.loader.ImportCell;
@@ -21,18 +22,11 @@ import r2rlab.loader.RuntimeFunction;
  * ExecutionAndSyncBlockStore.Push/Pop with a try/finally; that comes with exception handling.)
  */
 class TaskReturningMethodTest {
-    static final String VOID_ASYNC = """
-            module: VoidAsync
-            types:
-              - name: Demo.V
-                methods:
-                  - name: Touch
-                    async: true
-                    params: [x]
-                    returns: void
-                    body: |
-                      await yield
-            """;
+    /** A void async method: Task-returning, its variant awaits yield. */
+    static Scenario voidAsync() {
+        return ScenarioBuilder.create("void.yaml").module("VoidAsync").type("Demo.V").staticMethod("Touch").async().params("x")
+                .returnsVoid().body("await yield").build();
+    }
 
     /** The calls of the runtime function starting at {@code rva}. */
     static List<String> callsOfBodyAt(R2RImage img, long rva, boolean arm64) {
@@ -64,7 +58,7 @@ class TaskReturningMethodTest {
             R2RImage basic = Emitted.read(Emitted.emit(Emitted.scenario("async-basic.yaml"), arch));
             assertEquals(List.of("Demo.Program.Main [ASYNC]", "Task.FromResult", "AsyncHelpers.FinalizeTaskReturningThunk"),
                     callsOfBodyAt(basic, thunk(basic, "Demo.Program.Main").entryRva(), arm64), arch.toString());
-            R2RImage v = Emitted.read(Emitted.emit(ScenarioParser.parse("void.yaml", VOID_ASYNC), arch));
+            R2RImage v = Emitted.read(Emitted.emit(voidAsync(), arch));
             assertEquals(List.of("Demo.V.Touch [ASYNC]", "Task.get_CompletedTask", "AsyncHelpers.FinalizeTaskReturningThunk"),
                     callsOfBodyAt(v, thunk(v, "Demo.V.Touch").entryRva(), arm64), arch.toString());
         }
