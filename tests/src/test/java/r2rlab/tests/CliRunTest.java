@@ -27,7 +27,8 @@ class CliRunTest {
             CliDumpTest.Result r = CliDumpTest.run("run", img.toString(), "--entry", "Demo.Calls.Main", "--trace");
             assertEquals(0, r.status(), r.err());
             assertTrue(r.out().endsWith("result: 171\n"), r.out());
-            assertEquals(3, r.out().lines().filter(l -> l.startsWith("trace: DelayLoad_MethodCall")).count(), r.out());
+            // Main's five callees and Chain's tail jump: six cells, each resolved once.
+            assertEquals(6, r.out().lines().filter(l -> l.startsWith("trace: DelayLoad_MethodCall")).count(), r.out());
             CliDumpTest.Result clamp = CliDumpTest.run("run", img.toString(), "--entry", "Demo.Calls.Clamp", "--arg", "5000", "--arg", "0",
                     "--arg", "100");
             assertEquals("result: 100", clamp.out().strip());

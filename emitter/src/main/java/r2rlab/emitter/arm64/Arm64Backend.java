@@ -12,7 +12,6 @@ import r2rlab.emitter.codegen.BodyPlan;
 import r2rlab.emitter.codegen.BodyPlanBackend;
 import r2rlab.emitter.codegen.CodegenContext;
 import r2rlab.emitter.codegen.Reg;
-import r2rlab.emitter.codegen.RuntimeMethod;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.image.SectionKind;
 import r2rlab.emitter.scenario.BinaryOp;
@@ -20,6 +19,7 @@ import r2rlab.emitter.scenario.UnaryOp;
 import r2rlab.format.BlobBuilder;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.CoreLibMethod;
 import r2rlab.format.unwind.arm64.Arm64UnwindInfo;
 import r2rlab.format.unwind.arm64.UnwindCode;
 
@@ -286,7 +286,7 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
             // a Task thunk's only call is of its async variant (and RestoreContexts' 3 arguments stay the floor)
             int maxArgs = switch (plan.kind()) {
                 case RESUMPTION_STUB -> variantArgs;
-                case TASK_RETURNING_THUNK -> Math.max(RuntimeMethod.RESTORE_CONTEXTS.params, variantArgs);
+                case TASK_RETURNING_THUNK -> Math.max(CoreLibMethod.RESTORE_CONTEXTS.params, variantArgs);
                 default -> plan.bodyCallArguments();
             };
             int out = align16(8 * Math.max(0, maxArgs - ARG_REGISTERS));
@@ -304,6 +304,8 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
                 case OPERAND -> S1;
                 case STUB_RESULT_BYREF -> Register.X19;
                 case STUB_CONTINUATION -> Register.X20;
+                case WRITE_BARRIER_DST -> Register.X14;
+                case WRITE_BARRIER_REF -> Register.X15;
                 case FRAME -> Register.FP;
                 case STACK -> Register.SP;
                 default -> arg(r.argumentPosition());
@@ -375,9 +377,9 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
         }
 
         @Override
-        public void store32(Reg base, int offset, int value) {
-            a.mov(S0.as32(), value);
-            a.str(S0.as32(), reg(base), offset);
+        public void store64(Reg base, int offset, long value) {
+            a.mov(S0, value);
+            a.str(S0, reg(base), offset);
         }
 
         @Override
@@ -397,6 +399,19 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
             a.add(reg(dst), Register.FP, offset);
         }
 
+        @Override
+        public void addressOfField(Reg dst, Reg base, int offset) {
+            a.add(reg(dst), reg(base), offset);
+        }
+
+        /** {@code ldr x9, [fp, #offset]; cmp x9, #0; cset wDst, ne}. */
+        @Override
+        public void flagIfNonZero(Reg dst, int offset) {
+            a.ldr(S0, Register.FP, offset);
+            a.cmp(S0, 0);
+            a.cset(reg(dst).as32(), Condition.NE);
+        }
+
         // ---- registers
 
         @Override
@@ -407,11 +422,6 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
         @Override
         public void zero(Reg dst) {
             a.mov(reg(dst), Register.XZR);
-        }
-
-        @Override
-        public void moveFlag(Reg dst, int value) {
-            a.movz(reg(dst), value, 0);
         }
 
         // ---- page-relative (ADRP) pairs: import cells and addresses in the image

@@ -47,7 +47,11 @@ public final class Lowering {
                 l.insns.add(new Insn.Return(-1, endLine));
             }
         }
-        ContinuationLayout layout = method.isAsync() ? new ContinuationLayout(l.slots.size(), version) : null;
+        boolean hasResult = false;
+        for (Insn i : l.insns) {
+            hasResult |= i instanceof Insn.Await w && w.calleeReturnsValue();
+        }
+        ContinuationLayout layout = method.isAsync() ? new ContinuationLayout(l.slots.size(), hasResult, version) : null;
         return new MethodIr(method, version, l.slots, method.params().size(), l.insns, l.labels, l.awaits, layout);
     }
 

@@ -10,6 +10,7 @@ import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.format.r2r.ContinuationFlags;
 import r2rlab.format.r2r.ContinuationObject;
+import r2rlab.format.r2r.CoreLibMethod;
 import r2rlab.loader.runtime.MethodDesc;
 
 /**
@@ -26,8 +27,8 @@ import r2rlab.loader.runtime.MethodDesc;
 final class AsyncDispatcher {
     /** The Continuation object of a 64-bit runtime. */
     static final ContinuationObject CONTINUATION = ContinuationObject.POINTER_SIZE_8;
-    /** The Flags split of the CoreLib this runtime models. */
-    static final ContinuationFlags FLAGS = ContinuationFlags.CORELIB_MAIN;
+    /** The Flags split of the runtime this one models: the R2R 18.5 images' (Exception bits 3-4, Result from bit 7). */
+    static final ContinuationFlags FLAGS = ContinuationFlags.R2R_18_5;
 
     static final int TASK_STATUS = 8;
     static final int TASK_RESULT = 16;
@@ -48,6 +49,8 @@ final class AsyncDispatcher {
     private final CpuEngine uc;
     final long taskMethodTable;
     final long exceptionMethodTable;
+    /** The MethodTable of ExecutionContext objects. */
+    final long executionContextMethodTable;
     /** The MethodTable of the runtime's own Yield continuation (no data). */
     final long yieldContinuationMethodTable;
     /** The runtime's ResumeInfo record for Yield continuations: {Resume, DiagnosticIP}. */
@@ -73,6 +76,7 @@ final class AsyncDispatcher {
         this.uc = rt.engine();
         this.taskMethodTable = methodTable(TASK_SIZE);
         this.exceptionMethodTable = methodTable(EXCEPTION_SIZE);
+        this.executionContextMethodTable = methodTable(16);
         this.yieldContinuationMethodTable = methodTable(CONTINUATION.data());
         this.yieldResumeAddress = yieldResumeAddress;
         this.yieldResumeInfo = rt.allocate(16);
@@ -109,17 +113,35 @@ final class AsyncDispatcher {
         return obj;
     }
 
-    static int exceptionIndex(int flags) {
-        return FLAGS.exceptionIndex(flags);
+    /** The address of a continuation's Exception slot as its Flags name it, or 0 when it has none. */
+    long exceptionSlot(long continuation) {
+        int flags = read32(continuation + CONTINUATION.flags());
+        return slot(continuation, flags, FLAGS.exceptionIndex(flags), "Exception");
     }
 
-    static int resultIndex(int flags) {
-        return FLAGS.resultIndex(flags);
+    /** The address of a continuation's Result slot as its Flags name it, or 0 when it has none. */
+    long resultSlot(long continuation) {
+        int flags = read32(continuation + CONTINUATION.flags());
+        return slot(continuation, flags, FLAGS.resultIndex(flags), "Result");
     }
 
-    /** The address of data slot {@code index} (1-based) of a continuation, or 0 for index 0 (absent). */
-    static long slot(long continuation, int index) {
-        return index == 0 ? 0 : continuation + CONTINUATION.slot(index);
+    /**
+     * The address of data slot {@code index}, or 0 for index 0 (absent). A slot outside the object means code and
+     * runtime disagree on the Flags split: the real runtime would write past the object, this one stops with the
+     * continuation, its Flags and its size.
+     */
+    private long slot(long continuation, int flags, int index, String what) {
+        if (index == 0) {
+            return 0;
+        }
+        int offset = CONTINUATION.slot(index);
+        int size = read32(uc.readLong(continuation) + 4);
+        if (offset + CONTINUATION.pointerSize() > size) {
+            throw new IllegalStateException(String.format("continuation 0x%X (%d bytes) has Flags 0x%X, whose %s index %d names +0x%X,"
+                    + " outside the object: the code wrote Flags with another split than the %s the runtime reads",
+                    continuation, size, flags, what, index, offset, FLAGS.name()));
+        }
+        return continuation + offset;
     }
 
     long next(long continuation) {
@@ -156,45 +178,54 @@ final class AsyncDispatcher {
     // ---- CoreLib AsyncHelpers and the AllocContinuation helper
 
     void install() {
-        rt.provide("CaptureContexts", (r, call) -> captureContexts());
-        rt.provide("RestoreContexts", (r, call) -> restoreContexts());
-        rt.provide("TaskFromResult", (r, call) -> taskFromResult());
-        rt.provide("FinalizeTaskReturningThunk", (r, call) -> finalizeTaskReturningThunk());
-        rt.provide("Yield", (r, call) -> yieldSuspend());
+        rt.coreLib().provide(CoreLibMethod.TASK_FROM_RESULT, (r, call) -> taskFromResult())
+                .provide(CoreLibMethod.TASK_GET_COMPLETED_TASK, (r, call) -> completedTask())
+                .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T, (r, call) -> finalizeTaskReturningThunk())
+                .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK, (r, call) -> finalizeTaskReturningThunk())
+                .provide(CoreLibMethod.YIELD, (r, call) -> yieldSuspend());
     }
 
     private long arg(int i) {
         return uc.regRead(rt.abi().argumentRegister(i));
     }
 
-    private void captureContexts() {
-        long ec = arg(0);
-        long sc = arg(1);
-        uc.writeLong(ec, 0);
-        uc.writeLong(sc, 0);
-        rt.event(String.format("CaptureContexts [0x%X] [0x%X] = null, null", ec, sc));
-    }
-
-    private void restoreContexts() {
-        rt.event(String.format("RestoreContexts suspended=%d ec=0x%X sc=0x%X", arg(0), arg(1), arg(2)));
-    }
-
-    private void taskFromResult() {
-        long value = arg(0);
+    /** A Task of the runtime's, completed with {@code value}. */
+    private long completed(long value) {
         long task = allocateObject(taskMethodTable);
         uc.writeLong(task + TASK_STATUS, COMPLETED);
         uc.writeLong(task + TASK_RESULT, value);
-        rt.event(String.format("TaskFromResult %d -> completed Task 0x%X", value, task));
+        return task;
+    }
+
+    /** {@code Task.FromResult<T>(T)} (an exact instantiation over a value type: the value is the only argument). */
+    private void taskFromResult() {
+        long value = arg(0);
+        long task = completed(value);
+        rt.event(String.format("Task.FromResult %d -> completed Task 0x%X", value, task));
         uc.regWrite(rt.abi().resultRegister, task);
     }
 
+    /** {@code Task.get_CompletedTask}: a completed Task without a value. */
+    private void completedTask() {
+        long task = completed(0);
+        rt.event(String.format("Task.get_CompletedTask -> completed Task 0x%X", task));
+        uc.regWrite(rt.abi().resultRegister, task);
+    }
+
+    /**
+     * {@code AsyncHelpers.FinalizeTaskReturningThunk[<T>]()}: a new Task, and HandleSuspended, which takes the
+     * suspended chain from the thread's state (the sentinel continuation's Next: here the leaf Yield recorded),
+     * not from an argument.
+     */
     private void finalizeTaskReturningThunk() {
-        long continuation = arg(0);
+        long head = suspensionHead;
+        suspensionHead = 0;
+        if (head == 0) {
+            throw new IllegalStateException("FinalizeTaskReturningThunk: no suspended continuation chain on this thread");
+        }
         long task = allocateObject(taskMethodTable);
         uc.writeLong(task + TASK_STATUS, PENDING);
-        long head = takeSuspensionHead(continuation);
-        rt.event(String.format("FinalizeTaskReturningThunk continuation 0x%X -> pending Task 0x%X (chain head 0x%X)",
-                continuation, task, head));
+        rt.event(String.format("FinalizeTaskReturningThunk -> pending Task 0x%X (chain head 0x%X)", task, head));
         handleSuspended(task, head);
         uc.regWrite(rt.abi().resultRegister, task);
     }
@@ -214,10 +245,16 @@ final class AsyncDispatcher {
         uc.regWrite(rt.abi().continuationRegister, cont);
     }
 
-    /** CORINFO_HELP_ALLOC_CONTINUATION(prev, MT): allocate, link prev.Next = new, return new. */
+    /**
+     * CORINFO_HELP_ALLOC_CONTINUATION(prev, MT): allocate, link prev.Next = new, return new. A null MethodTable comes
+     * from a ContinuationLayout cell that was never resolved: the calling method's fixups have not run.
+     */
     void allocContinuation(TrapCall call) {
         long prev = arg(0);
         long mt = arg(1);
+        if (mt == 0) {
+            throw FixupsNotRunException.at(rt, rt.returnAddress(), "AllocContinuation got a null MethodTable");
+        }
         long cont = allocateObject(mt);
         if (prev != 0) {
             uc.writeLong(prev + CONTINUATION.next(), cont);
@@ -266,6 +303,7 @@ final class AsyncDispatcher {
         exceptionsRouted = 0;
         resumptions = new ArrayList<>();
         suspensionHead = 0;
+        rt.contexts().startRun();
     }
 
     AsyncRun finishRun(RunOutcome.Completed outcome, long task, boolean sync) {
@@ -298,7 +336,20 @@ final class AsyncDispatcher {
             if (++steps > MAX_STEPS) {
                 throw new IllegalStateException("the thread pool did not drain after " + MAX_STEPS + " work items");
             }
-            dispatchContinuations(threadPool.removeFirst());
+            runWorkItem(threadPool.removeFirst());
+        }
+    }
+
+    /**
+     * A thread-pool work item: DispatchContinuations on a pool thread, whose contexts are none until resumed code
+     * restores its own; the thread's contexts are saved before and restored after (ExecutionAndSyncBlockStore).
+     */
+    private void runWorkItem(long task) {
+        ThreadContexts.Saved saved = rt.contexts().enterThreadPool();
+        try {
+            dispatchContinuations(task);
+        } finally {
+            rt.contexts().leaveThreadPool(saved);
         }
     }
 
@@ -311,7 +362,7 @@ final class AsyncDispatcher {
                 throw new IllegalStateException("continuation chain of Task 0x" + Long.toHexString(task) + " does not end");
             }
             long next = next(cur);
-            long resultLocation = next != 0 ? slot(next, resultIndex(read32(next + CONTINUATION.flags()))) : task + TASK_RESULT;
+            long resultLocation = next != 0 ? resultSlot(next) : task + TASK_RESULT;
             long resumeInfo = uc.readLong(cur + CONTINUATION.resumeInfo());
             long resume = uc.readLong(resumeInfo);
             GuestException thrown = null;
@@ -321,6 +372,10 @@ final class AsyncDispatcher {
             } else {
                 int state = read32(cur + CONTINUATION.state());
                 MethodDesc stub = rt.info().jitManager().methodForCodeAddress(resume - rt.imageBase());
+                if (rt.info().methodDescForEntryPoint(resume - rt.imageBase()) == null) {
+                    rt.event(String.format("resume through 0x%X, which is no registered resumption stub (no ResumptionStubEntryPoint"
+                            + " fixup for it has run)", resume));
+                }
                 rt.event(String.format("resume continuation 0x%X state %d through stub 0x%X (%s), result at 0x%X",
                         cur, state, resume, stub == null ? "?" : stub.name(), resultLocation));
                 suspensionHead = 0;
@@ -335,7 +390,7 @@ final class AsyncDispatcher {
             if (thrown != null) {
                 long obj = objectOf(thrown);
                 long target = next;
-                while (target != 0 && exceptionIndex(read32(target + CONTINUATION.flags())) == 0) {
+                while (target != 0 && exceptionSlot(target) == 0) {
                     rt.event(String.format("exception %d passes continuation 0x%X (no Exception slot)", thrown.code(), target));
                     target = next(target);
                 }
@@ -345,7 +400,7 @@ final class AsyncDispatcher {
                     rt.event(String.format("Task 0x%X faulted with exception %d", task, thrown.code()));
                     return;
                 }
-                uc.writeLong(slot(target, exceptionIndex(read32(target + CONTINUATION.flags()))), obj);
+                uc.writeLong(exceptionSlot(target), obj);
                 exceptionsRouted++;
                 rt.event(String.format("exception %d stored in continuation 0x%X", thrown.code(), target));
                 cur = target;

@@ -9,7 +9,7 @@ import r2rlab.loader.runtime.MethodDesc;
  *
  * @param outcome the completed Task's result, or the exception the Task faulted with (or that escaped synchronously)
  * @param task the Task object's address in the managed heap (0 when the thunk threw synchronously)
- * @param completedSynchronously the Task-returning method returned a completed Task (TaskFromResult)
+ * @param completedSynchronously the Task-returning method returned a completed Task (Task.FromResult or Task.get_CompletedTask)
  * @param suspensions times a continuation chain was handed to the runtime (FinalizeTaskReturningThunk,
  *        or a resumption stub returning a new continuation)
  * @param yields times the runtime's Yield suspended (leaf suspensions)

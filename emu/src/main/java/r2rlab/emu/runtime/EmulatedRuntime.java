@@ -1,7 +1,9 @@
 package r2rlab.emu.runtime;
 
+import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_X30;
 import static r2rlab.emu.unicorn.UnicornConst.UC_PROT_READ;
 import static r2rlab.emu.unicorn.UnicornConst.UC_PROT_WRITE;
+import static r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RSP;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +45,9 @@ public final class EmulatedRuntime implements AutoCloseable {
     private final TrapPage traps;
     private final Runner runner;
     private final AsyncDispatcher async;
+    private final ThreadContexts contexts;
     private final EmulatedRuntimeServices services;
+    private final CoreLibMethods coreLib = new CoreLibMethods();
     private final ReadyToRunInfo info;
     private final TieringDriver tiering;
     private final List<String> trace = new ArrayList<>();
@@ -97,14 +101,18 @@ public final class EmulatedRuntime implements AutoCloseable {
                 engine.regWrite(abi.resultRegister, 0); // completes immediately, no new continuation
             });
             this.async = new AsyncDispatcher(this, yieldResume);
+            this.contexts = new ThreadContexts(this, async.executionContextMethodTable);
+            contexts.install(coreLib);
             HelperTable helpers = new HelperTable(traps);
-            this.services = new EmulatedRuntimeServices(this, helpers, moduleHandle, registerResumptionStubs);
+            this.services = new EmulatedRuntimeServices(this, helpers, coreLib, moduleHandle, registerResumptionStubs);
             async.install();
             this.info = new ReadyToRunInfo(image, services);
             this.tiering = new TieringDriver(info, guest, traps, this::event);
             helpers.provide(ReadyToRunHelper.DelayLoad_MethodCall, new DelayLoadHelper(engine, info, guest, tiering, this::event))
                     .provide(ReadyToRunHelper.GCPoll, call -> gcPoint())
                     .provide(ReadyToRunHelper.AllocContinuation, async::allocContinuation)
+                    .provide(ReadyToRunHelper.WriteBarrier, this::writeBarrier)
+                    .provide(ReadyToRunHelper.CheckedWriteBarrier, this::writeBarrier)
                     .provide(ReadyToRunHelper.Throw, runner::throwCode)
                     .provide(ReadyToRunHelper.ThrowDivZero, runner::throwDivZero)
                     .provide(ReadyToRunHelper.ThrowExact, runner::throwExact);
@@ -150,6 +158,20 @@ public final class EmulatedRuntime implements AutoCloseable {
         return async;
     }
 
+    ThreadContexts contexts() {
+        return contexts;
+    }
+
+    /** The ExecutionContext the guest thread has now (0 = none). */
+    public long threadExecutionContext() {
+        return contexts.executionContext();
+    }
+
+    /** The ExecutionContext of the thread that starts a run: a heap object, so that its flow through continuations shows. */
+    public long callerExecutionContext() {
+        return contexts.callerExecutionContext;
+    }
+
     TieringDriver tiering() {
         return tiering;
     }
@@ -192,6 +214,11 @@ public final class EmulatedRuntime implements AutoCloseable {
         guest.syncCells(info);
     }
 
+    /** In a helper or CoreLib method: the address it returns to (x64: at [RSP]; ARM64: LR). */
+    long returnAddress() {
+        return abi.isArm64() ? engine.regRead(UC_ARM64_REG_X30) : engine.readLong(engine.regRead(UC_X86_REG_RSP));
+    }
+
     // ---- Listeners and CoreLib methods ----
 
     /**
@@ -214,6 +241,14 @@ public final class EmulatedRuntime implements AutoCloseable {
         gcPointListeners.add(listener);
     }
 
+    /** WriteBarrier and CheckedWriteBarrier: the reference is stored at the destination (the model has no card table). */
+    private void writeBarrier(TrapCall call) {
+        long dst = engine.regRead(abi.writeBarrierDestination);
+        long ref = engine.regRead(abi.writeBarrierReference);
+        engine.writeLong(dst, ref);
+        event(String.format("%s [0x%X] = 0x%X", call.name(), dst, ref));
+    }
+
     /** GCPoll: a GC-safe point, where the runtime may walk the stack (registers are the caller's). */
     private void gcPoint() {
         event("GCPoll");
@@ -222,9 +257,9 @@ public final class EmulatedRuntime implements AutoCloseable {
         }
     }
 
-    /** Provides the CoreLib method {@code name} (e.g. "CaptureContexts") to emulated code. */
-    public void provide(String name, RuntimeMethodHandler handler) {
-        services.provide(name, handler);
+    /** The CoreLib methods this runtime provides; {@link CoreLibMethods#provide} adds one. */
+    public CoreLibMethods coreLib() {
+        return coreLib;
     }
 
     // ---- Tiering ----
@@ -285,11 +320,6 @@ public final class EmulatedRuntime implements AutoCloseable {
      */
     public AsyncRun runAsync(int token, long... args) {
         return runner.runAsync(token, args);
-    }
-
-    /** Looks up the entry point of every method with R2R code once, as the prestub would; runs call this first. */
-    public void prepareEntryPoints() {
-        runner.prepareEntryPoints();
     }
 
     /** Calls code at {@code address} with the ABI's argument registers and returns when it returns. */

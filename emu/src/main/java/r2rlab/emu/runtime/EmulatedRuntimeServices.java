@@ -4,8 +4,11 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import r2rlab.format.CompressedInteger;
+import r2rlab.format.metadata.CallingConvention;
 import r2rlab.format.metadata.Metadata;
 import r2rlab.format.metadata.MetadataTable;
+import r2rlab.format.r2r.CoreLibMethod;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.ReadyToRunSectionType;
@@ -13,6 +16,7 @@ import r2rlab.loader.ImportCell;
 import r2rlab.loader.MethodRef;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunSection;
+import r2rlab.loader.runtime.MethodDesc;
 import r2rlab.loader.runtime.RuntimeServices;
 
 /**
@@ -32,12 +36,14 @@ final class EmulatedRuntimeServices implements RuntimeServices {
     private final long moduleHandle;
     private final boolean registerResumptionStubs;
     private final Metadata manifest;
-    private final Map<String, EmulatedRuntime.RuntimeMethodHandler> runtimeMethods = new HashMap<>();
+    private final CoreLibMethods coreLib;
     private final Map<String, Long> runtimeMethodTraps = new HashMap<>();
 
-    EmulatedRuntimeServices(EmulatedRuntime rt, HelperTable helpers, long moduleHandle, boolean registerResumptionStubs) {
+    EmulatedRuntimeServices(EmulatedRuntime rt, HelperTable helpers, CoreLibMethods coreLib, long moduleHandle,
+                            boolean registerResumptionStubs) {
         this.rt = rt;
         this.helpers = helpers;
+        this.coreLib = coreLib;
         this.moduleHandle = moduleHandle;
         this.registerResumptionStubs = registerResumptionStubs;
         this.manifest = readManifest(rt.image());
@@ -52,11 +58,6 @@ final class EmulatedRuntimeServices implements RuntimeServices {
         return Metadata.read(image.pe().file(), off, (int) s.size());
     }
 
-    /** Provides the CoreLib method {@code name} to emulated code. */
-    void provide(String name, EmulatedRuntime.RuntimeMethodHandler handler) {
-        runtimeMethods.put(name, handler);
-    }
-
     @Override
     public long imageBase() {
         return rt.imageBase();
@@ -65,6 +66,11 @@ final class EmulatedRuntimeServices implements RuntimeServices {
     @Override
     public boolean registersResumptionStubs() {
         return registerResumptionStubs;
+    }
+
+    @Override
+    public void methodDescAllocated(MethodDesc md) {
+        rt.event(String.format("resumption stub MethodDesc allocated: %s at RVA 0x%X", md.name(), md.entryRva()));
     }
 
     @Override
@@ -94,7 +100,7 @@ final class EmulatedRuntimeServices implements RuntimeServices {
         if (trap != null) {
             return trap;
         }
-        EmulatedRuntime.RuntimeMethodHandler h = runtimeMethods.get(name);
+        EmulatedRuntime.RuntimeMethodHandler h = coreLib.handler(name);
         if (h == null) {
             rt.event("external method " + name + " is not provided by the emulated runtime");
             return 0;
@@ -104,12 +110,18 @@ final class EmulatedRuntimeServices implements RuntimeServices {
         return address;
     }
 
-    /** The simple name of an external method: the MemberRef's name in the manifest metadata when the token is one of its rows. */
+    /**
+     * The name an external method's handler is provided under ({@link CoreLibMethod#keyOf}): the manifest MemberRef's
+     * "Namespace.Type.Method" and generic arity when the token is one of its rows, else the name the signature renders.
+     */
     private String externalName(MethodRef method) {
         int token = method.token();
         int rid = MetadataTable.rid(token);
         if (manifest != null && MetadataTable.table(token) == MetadataTable.MEMBERREF && rid <= manifest.rowCount(MetadataTable.MEMBERREF)) {
-            return manifest.memberRef(rid).name();
+            byte[] sig = manifest.memberRef(rid).signature();
+            int arity = sig.length > 1 && (sig[0] & CallingConvention.GENERIC) != 0
+                    ? CompressedInteger.read(sig, 1, sig.length, "ManifestMetadata MemberRef " + rid + " signature") : 0;
+            return CoreLibMethod.keyOf(manifest.memberRefName(rid), arity);
         }
         return method.name();
     }

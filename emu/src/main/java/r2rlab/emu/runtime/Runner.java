@@ -9,10 +9,7 @@ import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.emu.unicorn.TrapPage;
 import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.metadata.MethodImplAttributes;
-import r2rlab.format.r2r.CodeBodyKind;
-import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.runtime.EntryPoint;
-import r2rlab.loader.runtime.ReadyToRunInfo;
 
 /**
  * Runs guest code: enters code with the ABI's argument registers, a fresh stack and a return address
@@ -27,7 +24,6 @@ final class Runner {
     private final long exitTrap;
     private long timeoutMicros = EmulatedRuntime.DEFAULT_TIMEOUT_MICROS;
     private GuestException pendingException;
-    private boolean entryPointsPrepared;
 
     Runner(EmulatedRuntime rt, TrapPage traps) {
         this.rt = rt;
@@ -51,7 +47,6 @@ final class Runner {
      */
     RunOutcome run(int token, long... args) {
         checkArguments(args);
-        prepareEntryPoints();
         EntryPoint ep = rt.info().getEntryPoint(token);
         if (!ep.isOk()) {
             throw noUsableCode(token, ep);
@@ -62,9 +57,12 @@ final class Runner {
         return fault != null ? new RunOutcome.Faulted(fault) : completed[0];
     }
 
-    /** Calls the R2R code of the method with MethodDef token {@code token}, fixups first. */
+    /**
+     * Calls the R2R code of the method with MethodDef token {@code token}, fixups first: the prestub's lookup
+     * (GetEntryPoint) runs the method's fixup list. Every other method's fixups run when the runtime first
+     * resolves a cell that leads to it, as the delay-load helper does.
+     */
     RunOutcome.Completed call(int token, long... args) {
-        prepareEntryPoints();
         EntryPoint ep = rt.info().getEntryPoint(token);
         if (!ep.isOk()) {
             throw noUsableCode(token, ep);
@@ -84,7 +82,6 @@ final class Runner {
      */
     AsyncRun runAsync(int token, long... args) {
         AsyncDispatcher async = rt.async();
-        prepareEntryPoints();
         async.resetRun();
         RunOutcome.Completed r = call(token, args);
         if (r instanceof RunOutcome.Threw t) {
@@ -105,36 +102,6 @@ final class Runner {
             return async.finishRun(new RunOutcome.Threw(async.faultOf(task)), task, sync);
         }
         throw new IllegalStateException(String.format("Task 0x%X is still pending after the thread pool drained", task));
-    }
-
-    /**
-     * Looks up the entry point of every method with R2R code (GetEntryPoint, running its fixups),
-     * once. r2rlab scenarios may call or await a method DIRECTLY ({@code call rel32} / {@code bl}),
-     * past the prestub that would do this in the runtime; without it the callee's fixups would not
-     * have run (an empty ContinuationLayout cell, an unregistered stub) and its code would be missing
-     * from the entry-point map, so the code manager would attribute it to the method before it
-     * (runtime-async.md A.3.4).
-     */
-    void prepareEntryPoints() {
-        if (entryPointsPrepared) {
-            return;
-        }
-        entryPointsPrepared = true;
-        ReadyToRunInfo info = rt.info();
-        for (ReadyToRunMethod m : rt.image().methods()) {
-            EntryPoint ep;
-            if (m.kind() == CodeBodyKind.ASYNC_VARIANT && m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS) {
-                ep = info.getAsyncVariantEntryPoint(m.token());
-            } else if (m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS) {
-                ep = info.getEntryPoint(m.token());
-            } else {
-                continue;
-            }
-            if (!ep.isOk()) {
-                rt.event(String.format("method 0x%08X has no usable R2R code: %s", m.token(), ep.rejection().message()));
-            }
-        }
-        rt.syncCells();
     }
 
     /** Calls code at {@code address} with the ABI's argument registers and returns when it returns. */

@@ -126,8 +126,9 @@ class FaultReportTest {
     void arm64ThunkReadFault() throws Exception {
         R2RImage img = calls(Architecture.ARM64);
         long base = img.pe().imageBase();
-        ImportCell twice = cellFor(img, "Demo.Calls.Twice");
-        long thunk = twice.value();
+        // Square is Main's first call, through its cell and the thunk.
+        ImportCell square = cellFor(img, "Demo.Calls.Square");
+        long thunk = square.value();
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             prepareAll(rt);
             // movz x9, #4; ldr x10, [pc - 0xC] (the slot holding the Module cell's address); ldr x10, [x10]; ...
@@ -152,8 +153,8 @@ class FaultReportTest {
             assertEquals("Demo.Calls.Main", r.faultingMethod().name());
             assertTrue(r.location().startsWith("import thunk of MethodImports"), r.location());
             assertEquals(BAD, r.registers().get(10));
-            assertEquals(base + twice.rva(), r.registers().get(11), "x11 holds the cell");
-            assertTrue(r.toString().contains("x11 = MethodImports[" + twice.index() + "] MethodEntry_DefToken Demo.Calls.Twice"), r.toString());
+            assertEquals(base + square.rva(), r.registers().get(11), "x11 holds the cell");
+            assertTrue(r.toString().contains("x11 = MethodImports[" + square.index() + "] MethodEntry_DefToken Demo.Calls.Square"), r.toString());
         }
     }
 
