@@ -101,7 +101,8 @@ final class TextDumper {
         out.printf("Runtime functions: %d%n", img.runtimeFunctions().size());
         for (RuntimeFunction rf : img.runtimeFunctions()) {
             ReadyToRunMethod m = byRf.get(rf.index());
-            String role = m == null ? "(no method)" : (rf.index() == m.entryRuntimeFunction() ? "" : img.coldToHot().containsKey(rf.index()) ? "cold part of " : "funclet of ") + m.name();
+            String role = m == null ? "(no method)" : rf.index() == m.entryRuntimeFunction() ? m.name()
+                    : (img.coldToHot().containsKey(rf.index()) ? "cold part of " : "funclet of ") + m.label();
             out.printf("  [%d] 0x%08X-%s  unwind 0x%08X  %s%n", rf.index(), rf.beginRva(),
                     rf.endRva() >= 0 ? String.format("0x%08X", rf.endRva()) : "?", rf.unwindRva(), role);
         }

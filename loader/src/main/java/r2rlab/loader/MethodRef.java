@@ -9,6 +9,19 @@ import r2rlab.format.r2r.ReadyToRunMethodSigFlags;
  * ({@code Namespace.Type.Method}, instantiations in angle brackets) and the type arguments.
  */
 public record MethodRef(int flags, int module, int token, String name, List<String> methodInstantiation) {
+    /** How {@code dump} marks an async variant after its name, in signatures, annotations and funclet labels. */
+    public static final String ASYNC_MARKER = " [ASYNC]";
+
+    /** {@code name} with {@link #ASYNC_MARKER} when it names an async variant: the one rendering of that flag. */
+    public static String label(String name, boolean asyncVariant) {
+        return asyncVariant ? name + ASYNC_MARKER : name;
+    }
+
+    /** The name as {@code dump} shows it, marked when the signature has the AsyncVariant flag. */
+    public String label() {
+        return label(name, isAsyncVariant());
+    }
+
     public boolean isAsyncVariant() {
         return (flags & ReadyToRunMethodSigFlags.AsyncVariant) != 0;
     }

@@ -21,4 +21,9 @@ public record ReadyToRunMethod(String name, int token, CodeBodyKind kind, Method
         /** r2rlab's own section of second code versions, which only the tiering model publishes. */
         TIER1_CODE_VERSIONS
     }
+
+    /** The name as {@code dump} shows it in annotations and funclet labels: an async variant's is marked. */
+    public String label() {
+        return MethodRef.label(name, kind == CodeBodyKind.ASYNC_VARIANT);
+    }
 }

@@ -287,7 +287,7 @@ public final class ImageDisassembler implements AutoCloseable {
         }
         ReadyToRunMethod m = syms.methodAt(target);
         if (m != null) {
-            return "-> " + m.name();
+            return "-> " + m.label();
         }
         String what = describeData(target);
         return what == null ? String.format("-> 0x%X (unknown)", target) : "-> " + what;
@@ -307,7 +307,7 @@ public final class ImageDisassembler implements AutoCloseable {
                 name = "runtime function " + rf.index() + " (no method)";
             } else if (rf.index() != m.entryRuntimeFunction()) {
                 kind = img.coldToHot().containsKey(rf.index()) ? Region.Kind.COLD : Region.Kind.FUNCLET;
-                name = m.name() + (kind == Region.Kind.COLD ? " [cold part]" : " [funclet]");
+                name = m.label() + (kind == Region.Kind.COLD ? " [cold part]" : " [funclet]");
             } else {
                 kind = m.kind() == CodeBodyKind.ASYNC_VARIANT ? Region.Kind.ASYNC_VARIANT
                         : m.kind() == CodeBodyKind.RESUMPTION_STUB ? Region.Kind.RESUMPTION_STUB : Region.Kind.METHOD;

@@ -3,10 +3,13 @@ package r2rlab.emu.disasm;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import r2rlab.format.pe.SectionHeader;
+import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.ReadyToRunImportSection;
 import r2rlab.loader.ImportCell;
@@ -19,7 +22,8 @@ import r2rlab.loader.RuntimeFunction;
  * Names for addresses of a ReadyToRun image, from the image alone (no runtime state): the method
  * whose runtime functions contain an RVA (as the image lists them, resumption stubs included —
  * independent of what the runtime has registered), import cells ("MethodImports[3]" with their fixup
- * signature) and import thunks (the initial targets of cells, outside every runtime function).
+ * signature), import thunks (the initial targets of cells, outside every runtime function) and
+ * ResumeInfo records (two pointers: a resumption stub's entry, then an address inside a method).
  */
 public final class ImageSymbols {
     /** Code of the image: a method body, funclet or cold part, or an import thunk. */
@@ -33,6 +37,7 @@ public final class ImageSymbols {
     private final TreeMap<Long, ImportCell> cellByRva = new TreeMap<>();
     private final Map<Integer, String> sectionNames = new HashMap<>();
     private final TreeMap<Long, List<ImportCell>> thunks = new TreeMap<>();
+    private final Set<Long> stubEntries = new HashSet<>();
 
     public ImageSymbols(R2RImage img) {
         this.img = img;
@@ -41,6 +46,9 @@ public final class ImageSymbols {
                 ownerByRf.putIfAbsent(rf, m);
             }
             methodByEntry.putIfAbsent(m.entryRva(), m);
+            if (m.kind() == CodeBodyKind.RESUMPTION_STUB) {
+                stubEntries.add(m.entryRva());
+            }
         }
         long base = img.pe().imageBase();
         for (ImportSection s : img.importSections()) {
@@ -173,11 +181,56 @@ public final class ImageSymbols {
         return e != null && rva - e.getKey() < 64 && runtimeFunctionIndex(rva) < 0 ? e.getKey() : -1;
     }
 
-    /** The best name for a code or data RVA: "Demo.Calls.Main+0x12", "import thunk ...+0x4", "MethodImports[3] ...", or null. */
+    /** A ResumeInfo record: the resumption stub it resumes through and the DiagnosticIP, both RVAs. */
+    public record ResumeInfo(long rva, long resumeRva, long diagnosticIpRva) {
+    }
+
+    /**
+     * The ResumeInfo record at {@code rva} ({Resume, DiagnosticIP}, one pointer each, outside code), or
+     * null when the two pointers there are not a resumption stub's entry and an address inside a method.
+     */
+    public ResumeInfo resumeInfoAt(long rva) {
+        int ptr = img.pe().pointerSize();
+        if (stubEntries.isEmpty() || runtimeFunctionIndex(rva) >= 0 || rva < 0 || rva + 2L * ptr > img.pe().sizeOfImage()) {
+            return null;
+        }
+        long resume = pointerAt(rva, ptr);
+        if (resume < 0 || !stubEntries.contains(resume)) {
+            return null;
+        }
+        long ip = pointerAt(rva + ptr, ptr);
+        return ip >= 0 && methodContaining(ip) != null ? new ResumeInfo(rva, resume, ip) : null;
+    }
+
+    /** The RVA a pointer-size slot of the file holds (its value less the preferred image base), or -1 when unreadable. */
+    private long pointerAt(long rva, int ptr) {
+        try {
+            long off = img.pe().rvaToOffset("ResumeInfo", rva, ptr);
+            long v = ptr == 8 ? img.pe().file().u64("ResumeInfo", off) : img.pe().file().u32("ResumeInfo", off);
+            long target = v - img.pe().imageBase();
+            return target >= 0 && target < img.pe().sizeOfImage() ? target : -1;
+        } catch (RuntimeException e) {
+            return -1; // not in the file's raw data
+        }
+    }
+
+    /** "ResumeInfo {Demo.Program.Main$ResumptionStub, Demo.Program.Main [ASYNC]+0x92}". */
+    public String describeResumeInfo(ResumeInfo r) {
+        return "ResumeInfo {" + describe(r.resumeRva()) + ", " + describe(r.diagnosticIpRva()) + "}";
+    }
+
+    /**
+     * The best name for a code or data RVA: "Demo.Calls.Main+0x12", "import thunk ...+0x4",
+     * "MethodImports[3] ...", "ResumeInfo {stub, DiagnosticIP}", or null.
+     */
     public String describe(long rva) {
         ImportCell c = cellAt(rva);
         if (c != null) {
             return describeCell(c);
+        }
+        ResumeInfo ri = resumeInfoAt(rva);
+        if (ri != null) {
+            return describeResumeInfo(ri);
         }
         ReadyToRunMethod m = methodContaining(rva);
         if (m != null) {
@@ -185,7 +238,7 @@ public final class ImageSymbols {
             String part = rf.index() == m.entryRuntimeFunction() ? ""
                     : img.coldToHot().containsKey(rf.index()) ? " [cold]" : " [funclet " + rf.index() + "]";
             long off = rva - rf.beginRva();
-            return m.name() + part + (off == 0 ? "" : String.format("+0x%X", off));
+            return m.label() + part + (off == 0 ? "" : String.format("+0x%X", off));
         }
         long t = thunkContaining(rva);
         if (t >= 0) {
