@@ -7,8 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import r2rlab.emu.capstone.CapstoneDisassembler;
+import r2rlab.emu.capstone.Operands;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.loader.ImportCell;
@@ -36,9 +36,6 @@ public final class ImageDisassembler implements AutoCloseable {
         public enum Kind { METHOD, ASYNC_VARIANT, RESUMPTION_STUB, FUNCLET, COLD, UNOWNED, THUNK }
     }
 
-    private static final Pattern HEX = Pattern.compile("#?(-?)(0x[0-9a-fA-F]+|\\d+)");
-    private static final Pattern RIP = Pattern.compile("\\[rip ([+-]) (0x[0-9a-fA-F]+|\\d+)\\]");
-    private static final Pattern ARM_MEM = Pattern.compile("\\[(x\\d+|sp)(?:, #(-?0x[0-9a-fA-F]+|-?\\d+))?\\]");
 
     private final R2RImage img;
     private final ImageSymbols syms;
@@ -103,10 +100,9 @@ public final class ImageDisassembler implements AutoCloseable {
         String mn = i.mnemonic();
         List<String> ops = i.operands();
         String dst = ops.isEmpty() ? "" : ops.get(0);
-        Matcher m = RIP.matcher(i.opStr());
-        if (m.find()) {
-            long disp = Long.decode(m.group(2));
-            long target = i.address() + i.size() + (m.group(1).equals("-") ? -disp : disp) - base;
+        Long rip = Operands.ripRelative(i);
+        if (rip != null) {
+            long target = rip - base;
             cells.remove(dst);
             if (mn.equals("lea")) {
                 ImportCell c = syms.cellAt(target);
@@ -127,7 +123,7 @@ public final class ImageDisassembler implements AutoCloseable {
             cells.remove(dst);
         }
         if (mn.equals("call") || mn.equals("jmp") || (mn.startsWith("j") && !i.opStr().contains("["))) {
-            Long t = immediate(i.opStr());
+            Long t = Operands.immediate(i.opStr());
             if (t != null) {
                 return describeBranch(t - base, own, mn.equals("call"));
             }
@@ -140,10 +136,10 @@ public final class ImageDisassembler implements AutoCloseable {
     private String annotateArm64(CapstoneDisassembler.Instruction i, RuntimeFunction own, long[] regValue, ImportCell[] loadedFrom) {
         String mn = i.mnemonic();
         List<String> ops = i.operands();
-        int dst = ops.isEmpty() ? -1 : xreg(ops.get(0));
+        int dst = ops.isEmpty() ? -1 : Operands.arm64Register(ops.get(0));
         switch (mn) {
             case "adrp": {
-                Long page = ops.size() > 1 ? immediate(ops.get(1)) : null;
+                Long page = ops.size() > 1 ? Operands.immediate(ops.get(1)) : null;
                 if (dst >= 0 && page != null) {
                     regValue[dst] = page;
                     loadedFrom[dst] = null;
@@ -151,8 +147,8 @@ public final class ImageDisassembler implements AutoCloseable {
                 return "";
             }
             case "add": {
-                int src = ops.size() > 1 ? xreg(ops.get(1)) : -1;
-                Long imm = ops.size() > 2 ? immediate(ops.get(2)) : null;
+                int src = ops.size() > 1 ? Operands.arm64Register(ops.get(1)) : -1;
+                Long imm = ops.size() > 2 ? Operands.immediate(ops.get(2)) : null;
                 if (dst >= 0 && src >= 0 && imm != null && regValue[src] != -1 && ops.get(2).startsWith("#")) {
                     long addr = regValue[src] + imm;
                     regValue[dst] = addr;
@@ -166,10 +162,10 @@ public final class ImageDisassembler implements AutoCloseable {
             case "ldr": {
                 if (ops.size() > 1 && dst >= 0) {
                     String src = ops.get(1);
-                    Matcher m = ARM_MEM.matcher(src);
+                    Matcher m = Operands.ARM64_MEMORY.matcher(src);
                     if (m.matches()) {
-                        int b = xreg(m.group(1));
-                        long off = m.group(2) == null ? 0 : parse(m.group(2));
+                        int b = Operands.arm64Register(m.group(1));
+                        long off = m.group(2) == null ? 0 : Operands.parse(m.group(2));
                         if (b >= 0 && regValue[b] != -1) {
                             long addr = regValue[b] + off;
                             ImportCell c = syms.cellAt(addr - base);
@@ -179,7 +175,7 @@ public final class ImageDisassembler implements AutoCloseable {
                             return what == null ? "" : "load [" + what + "]";
                         }
                     } else if (src.startsWith("#")) { // literal: a pointer-size slot in the code
-                        Long lit = immediate(src);
+                        Long lit = Operands.immediate(src);
                         clear(dst, regValue, loadedFrom);
                         if (lit != null) {
                             long v = littleEndian(bytes(lit - base, 8));
@@ -194,7 +190,7 @@ public final class ImageDisassembler implements AutoCloseable {
             }
             case "movz":
             case "mov": {
-                Long imm = ops.size() > 1 ? immediate(ops.get(1)) : null;
+                Long imm = ops.size() > 1 ? Operands.immediate(ops.get(1)) : null;
                 clear(dst, regValue, loadedFrom);
                 if (imm != null && ops.get(1).startsWith("#") && dst == 9 && syms.thunkContaining(i.address() - base) >= 0) {
                     return "import section " + imm + " (" + syms.sectionName(imm.intValue()) + ")";
@@ -203,7 +199,7 @@ public final class ImageDisassembler implements AutoCloseable {
             }
             case "bl":
             case "b": {
-                Long t = ops.isEmpty() ? null : immediate(ops.get(0));
+                Long t = ops.isEmpty() ? null : Operands.immediate(ops.get(0));
                 return t == null ? "" : describeBranch(t - base, own, mn.equals("bl"));
             }
             case "blr":
@@ -227,41 +223,6 @@ public final class ImageDisassembler implements AutoCloseable {
             regValue[r] = -1;
             loadedFrom[r] = null;
         }
-    }
-
-    private static int xreg(String op) {
-        op = op.trim();
-        if (op.length() >= 2 && (op.charAt(0) == 'x' || op.charAt(0) == 'w')) {
-            try {
-                int n = Integer.parseInt(op.substring(1));
-                return n >= 0 && n <= 30 ? n : -1;
-            } catch (NumberFormatException e) {
-                return -1;
-            }
-        }
-        if (op.equals("fp")) {
-            return 29;
-        }
-        if (op.equals("lr")) {
-            return 30;
-        }
-        return -1;
-    }
-
-    private static Long immediate(String op) {
-        Matcher m = HEX.matcher(op.trim());
-        if (!m.matches()) {
-            return null;
-        }
-        long v = parse(m.group(2));
-        return m.group(1).equals("-") ? -v : v;
-    }
-
-    private static long parse(String s) {
-        boolean neg = s.startsWith("-");
-        String t = neg ? s.substring(1) : s;
-        long v = t.startsWith("0x") ? Long.parseUnsignedLong(t.substring(2), 16) : Long.parseLong(t);
-        return neg ? -v : v;
     }
 
     private static long littleEndian(byte[] b) {

@@ -190,16 +190,22 @@ public final class ImageSymbols {
      * null when the two pointers there are not a resumption stub's entry and an address inside a method.
      */
     public ResumeInfo resumeInfoAt(long rva) {
+        if (stubEntries.isEmpty() || runtimeFunctionIndex(rva) >= 0) {
+            return null;
+        }
+        ResumeInfo r = readResumeInfo(rva);
+        return r != null && stubEntries.contains(r.resumeRva()) && methodContaining(r.diagnosticIpRva()) != null ? r : null;
+    }
+
+    /** The two pointers at {@code rva} read as a ResumeInfo record (RVAs), or null when the file has no such pointers there. */
+    public ResumeInfo readResumeInfo(long rva) {
         int ptr = img.pe().pointerSize();
-        if (stubEntries.isEmpty() || runtimeFunctionIndex(rva) >= 0 || rva < 0 || rva + 2L * ptr > img.pe().sizeOfImage()) {
+        if (rva < 0 || rva + 2L * ptr > img.pe().sizeOfImage()) {
             return null;
         }
         long resume = pointerAt(rva, ptr);
-        if (resume < 0 || !stubEntries.contains(resume)) {
-            return null;
-        }
         long ip = pointerAt(rva + ptr, ptr);
-        return ip >= 0 && methodContaining(ip) != null ? new ResumeInfo(rva, resume, ip) : null;
+        return resume < 0 || ip < 0 ? null : new ResumeInfo(rva, resume, ip);
     }
 
     /** The RVA a pointer-size slot of the file holds (its value less the preferred image base), or -1 when unreadable. */

@@ -50,21 +50,26 @@ class UnicornInstructionSetTest {
     private static int[] xmm(int... insn) {
         byte[] code = concat(LOAD, bytes(insn), STORE);
         try (Unicorn uc = Unicorn.x86_64()) {
-            uc.memMap(Snippets.CODE, 0x1000, UC_PROT_ALL);
-            uc.memMap(DATA, 0x1000, UC_PROT_READ | UC_PROT_WRITE);
-            ByteBuffer in = ByteBuffer.allocate(48).order(ByteOrder.LITTLE_ENDIAN);
-            for (int[] v : new int[][] {A, B, C}) {
-                for (int d : v) {
-                    in.putInt(d);
-                }
-            }
-            uc.memWrite(DATA, in.array());
+            mapWithInputs(uc);
             uc.regWrite(UC_X86_REG_RSP, DATA);
             uc.memWrite(Snippets.CODE, code);
             uc.emuStart(Snippets.CODE, Snippets.CODE + code.length, 1_000_000, 0);
             ByteBuffer out = ByteBuffer.wrap(uc.memRead(DATA + 48, 16)).order(ByteOrder.LITTLE_ENDIAN);
             return new int[] {out.getInt(), out.getInt(), out.getInt(), out.getInt()};
         }
+    }
+
+    /** Maps the code page and DATA, with the dwords A, B and C at DATA. */
+    private static void mapWithInputs(Unicorn uc) {
+        uc.memMap(Snippets.CODE, 0x1000, UC_PROT_ALL);
+        uc.memMap(DATA, 0x1000, UC_PROT_READ | UC_PROT_WRITE);
+        ByteBuffer in = ByteBuffer.allocate(48).order(ByteOrder.LITTLE_ENDIAN);
+        for (int[] v : new int[][] {A, B, C}) {
+            for (int d : v) {
+                in.putInt(d);
+            }
+        }
+        uc.memWrite(DATA, in.array());
     }
 
     /** rax = {@code rax}, rbx, rcx, the instruction; returns rax. */
@@ -154,15 +159,7 @@ class UnicornInstructionSetTest {
         System.arraycopy(insns, 0, words, A64_LOAD.length, insns.length);
         words[words.length - 1] = A64_STORE;
         try (Unicorn uc = Unicorn.arm64()) {
-            uc.memMap(Snippets.CODE, 0x1000, UC_PROT_ALL);
-            uc.memMap(DATA, 0x1000, UC_PROT_READ | UC_PROT_WRITE);
-            ByteBuffer in = ByteBuffer.allocate(48).order(ByteOrder.LITTLE_ENDIAN);
-            for (int[] v : new int[][] {A, B, C}) {
-                for (int d : v) {
-                    in.putInt(d);
-                }
-            }
-            uc.memWrite(DATA, in.array());
+            mapWithInputs(uc);
             uc.regWrite(UC_ARM64_REG_X8, DATA);
             uc.regWrite(UC_ARM64_REG_X1, x1);
             uc.regWrite(UC_ARM64_REG_X2, x2);
