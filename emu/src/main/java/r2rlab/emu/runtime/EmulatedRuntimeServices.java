@@ -50,7 +50,8 @@ final class EmulatedRuntimeServices implements RuntimeServices {
         this.registerResumptionStubs = registerResumptionStubs;
         this.cpu = cpu;
         this.cpuInstructionSets = cpu.instructionSets(rt.engine());
-        this.guard = cpu.claimsMoreThan(rt.engine()) ? new InstructionSetGuard(rt.image(), rt.engine().instructionSets()) : null;
+        // The guard reads x64 code; no ARM64 profile claims more than the engine executes.
+        this.guard = rt.engine().isX86() && cpu.claimsMoreThan(rt.engine()) ? new InstructionSetGuard(rt.image(), rt.engine().instructionSets()) : null;
     }
 
     /**
