@@ -7,10 +7,12 @@ import picocli.CommandLine.Command;
 /** Entry point of the r2rlab command line. */
 @Command(name = "r2rlab", mixinStandardHelpOptions = true, version = "r2rlab 0.1.0",
         description = "A testbed for ReadyToRun images with runtime-async code.",
-        subcommands = {DumpCommand.class, DiffCommand.class, EmitCommand.class, RunCommand.class, DemoCommand.class})
+        subcommands = {DumpCommand.class, DiffCommand.class, EmitCommand.class, RunCommand.class, VerifyCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
     /** Exit status when the guest code ran and threw or faulted. */
     public static final int EXIT_GUEST_FAILED = 1;
+    /** Exit status of verify when an image breaks a rule. */
+    public static final int EXIT_FINDINGS = 1;
     /** Exit status for bad input: a malformed image, a missing file, a bad option, an entry that cannot run. */
     public static final int EXIT_BAD_INPUT = 2;
     /** Exit status for a defect of r2rlab itself. */

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
+import r2rlab.emu.runtime.CpuProfile;
 import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.emu.runtime.RunRejectedException;
@@ -18,7 +19,7 @@ import r2rlab.format.metadata.MetadataTable;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 
-/** {@code r2rlab run IMAGE --entry NAME [--arg N]... [--tier-up-after N] [--trace]}: runs a method's R2R code in the emulator. */
+/** {@code r2rlab run IMAGE --entry NAME [--arg N]... [--tier-up-after N] [--cpu PROFILE] [--trace]}: runs a method's R2R code in the emulator. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Runs a method of a ReadyToRun image in the Unicorn emulator against r2rlab's model of the runtime.")
 public final class RunCommand implements Callable<Integer> {
@@ -40,6 +41,12 @@ public final class RunCommand implements Callable<Integer> {
                     + " before the suspended continuation is resumed")
     Integer tierUpAfter;
 
+    @Option(names = "--cpu", paramLabel = "PROFILE", defaultValue = "emulated",
+            description = "the CPU the emulated runtime states to the image, against which its Check_InstructionSetSupport fixups are"
+                    + " resolved: emulated (the default: what the emulated CPU executes), x86-64-v2 or x86-64-v3 (AVX2, as the .NET 11"
+                    + " images require; a method whose code the emulated CPU cannot execute is then rejected)")
+    String cpu;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -52,8 +59,14 @@ public final class RunCommand implements Callable<Integer> {
             return Main.EXIT_BAD_INPUT;
         }
         int token = resolveEntry(img, entry);
+        CpuProfile profile;
+        try {
+            profile = CpuProfile.byName(cpu);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--cpu: " + e.getMessage(), e);
+        }
         RunOutcome outcome;
-        try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
+        try (EmulatedRuntime rt = new EmulatedRuntime(img, profile)) {
             if (trace) {
                 rt.traceTo(e -> out.println("trace: " + e));
             }

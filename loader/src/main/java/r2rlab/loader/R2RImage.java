@@ -58,6 +58,7 @@ public final class R2RImage {
     private final ByteReader file;
     private final CorHeader corHeader;
     private final Metadata metadata;
+    private final ModuleNames modules;
     private final Header header;
     private final String compilerIdentifier;
     private final List<ImportSection> importSections;
@@ -92,7 +93,7 @@ public final class R2RImage {
         ReadyToRunSection mm = header.section(ReadyToRunSectionType.ManifestMetadata.id);
         Metadata manifest = mm == null ? null
                 : Metadata.read(file, offsetOf(mm, "ManifestMetadata"), (int) mm.size());
-        ModuleNames modules = new ModuleNames(metadata, manifest, header.majorVersion(), header.minorVersion());
+        this.modules = new ModuleNames(metadata, manifest, header.majorVersion(), header.minorVersion());
         SignatureDecoder decoder = new SignatureDecoder(file, modules, pe.pointerSize());
 
         this.importSections = readImportSections(decoder);
@@ -611,6 +612,11 @@ public final class R2RImage {
 
     public Metadata metadata() {
         return metadata;
+    }
+
+    /** The modules signatures name by index, with the metadata of those whose tokens the image can name. */
+    public ModuleNames modules() {
+        return modules;
     }
 
     public Header header() {

@@ -95,11 +95,19 @@ class CliRunTest {
         assertTrue(r.err().contains("; x11 = EagerImports[1] Helper GCPoll"), r.err());
     }
 
-    /** Real crossgen2 code loads (checks pass, handles are heap blocks) and runs until it needs what the model lacks. */
+    /**
+     * Real crossgen2 code loads (checks pass, handles are heap blocks) and runs until it needs what the model lacks,
+     * on a CPU stated as x86-64-v2: its Eager cell asks for X86Base, which the emulated CPU lacks (no POPCNT).
+     */
     @Test
     void realImage_runsUntilAnExternalCall_thenReportsCleanly() {
         String img = Fixtures.r2r("asmresolver__ReadyToRunTest__AMD64-Windows__r2r5.4.dll").toString();
-        CliDumpTest.Result r = CliDumpTest.run("run", img, "--entry", "0x06000001");
+        CliDumpTest.Result refused = CliDumpTest.run("run", img, "--entry", "0x06000001");
+        assertEquals(2, refused.status());
+        assertTrue(refused.err().endsWith("the runtime rejects the image's R2R code: all R2R code of "
+                + "asmresolver__ReadyToRunTest__AMD64-Windows__r2r5.4.dll disabled: its Eager Check_InstructionSetSupport fixup needs "
+                + "X86Base, which the emulated CPU lacks (--cpu emulated; Check_InstructionSetSupport X86Base+ Sse+ Sse2+)\n"), refused.err());
+        CliDumpTest.Result r = CliDumpTest.run("run", img, "--entry", "0x06000001", "--cpu", "x86-64-v2");
         assertEquals(1, r.status());
         assertTrue(r.err().startsWith("FAULT: RUNTIME_ERROR"), r.err());
         assertTrue(r.err().contains("could not resolve System.Console.WriteLine"), r.err());

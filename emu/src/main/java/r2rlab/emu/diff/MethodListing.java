@@ -52,12 +52,12 @@ public final class MethodListing implements AutoCloseable {
         Map<Integer, Integer> tokens = MethodPattern.familyTokens(img);
         Map<String, Integer> seen = new HashMap<>();
         for (ReadyToRunMethod m : img.methods()) {
-            seen.merge(ImageSymbols.label(m), 1, Integer::sum);
+            seen.merge(m.label(), 1, Integer::sum);
             byEntry.putIfAbsent(m.entryRuntimeFunction(), m);
         }
         Map<String, Integer> again = new HashMap<>();
         for (ReadyToRunMethod m : img.methods()) {
-            String k = ImageSymbols.label(m);
+            String k = m.label();
             if (seen.get(k) > 1) {
                 k = k + String.format(" (0x%08X)", tokens.getOrDefault(m.entryRuntimeFunction(), 0));
                 int n = again.merge(k, 1, Integer::sum);

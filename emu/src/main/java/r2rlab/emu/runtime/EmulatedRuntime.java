@@ -67,6 +67,14 @@ public final class EmulatedRuntime implements AutoCloseable {
     }
 
     /**
+     * @param cpu the CPU the runtime states to the image, against which its Check_InstructionSetSupport
+     *     fixups are resolved ({@link CpuProfile#EMULATED} by default)
+     */
+    public EmulatedRuntime(R2RImage image, CpuProfile cpu) {
+        this(image, true, image.pe().imageBase(), Unicorn::open, cpu);
+    }
+
+    /**
      * @param registerResumptionStubs false models a runtime that resolves ResumptionStubEntryPoint
      *     fixups without registering the stubs' MethodDescs, so stack walks misattribute stub frames
      */
@@ -87,8 +95,21 @@ public final class EmulatedRuntime implements AutoCloseable {
      * @throws RunRejectedException the image is for another machine, cannot be rebased, or the runtime rejects its R2R code
      */
     public EmulatedRuntime(R2RImage image, boolean registerResumptionStubs, long loadBase, CpuEngine.Factory engines) {
+        this(image, registerResumptionStubs, loadBase, engines, CpuProfile.EMULATED);
+    }
+
+    /**
+     * @param cpu the CPU the runtime states to the image ({@link CpuProfile})
+     * @throws RunRejectedException the image is for another machine than the emulator or {@code cpu}, cannot be
+     *     rebased, or the runtime rejects its R2R code
+     */
+    public EmulatedRuntime(R2RImage image, boolean registerResumptionStubs, long loadBase, CpuEngine.Factory engines, CpuProfile cpu) {
         this.image = image;
         this.abi = Abi.of(image.pe().machine(), image.pe().os());
+        if (cpu.machine() != null && cpu.machine() != image.pe().machine()) {
+            throw new RunRejectedException(RunRejectedException.Reason.CPU_PROFILE_MISMATCH, "CPU profile " + cpu.name() + " describes an "
+                    + cpu.machine().archName + " CPU; the image is " + image.pe().machine().archName);
+        }
         this.engine = engines.open(image.pe().machine());
         try {
             this.guest = new GuestImage(engine, image, loadBase, this::event);
@@ -104,7 +125,7 @@ public final class EmulatedRuntime implements AutoCloseable {
             this.contexts = new ThreadContexts(this, async.executionContextMethodTable);
             contexts.install(coreLib);
             HelperTable helpers = new HelperTable(traps);
-            this.services = new EmulatedRuntimeServices(this, helpers, coreLib, moduleHandle, registerResumptionStubs);
+            this.services = new EmulatedRuntimeServices(this, helpers, coreLib, moduleHandle, registerResumptionStubs, cpu);
             async.install();
             this.info = new ReadyToRunInfo(image, services);
             this.tiering = new TieringDriver(info, guest, traps, this::event);
@@ -339,6 +360,7 @@ public final class EmulatedRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        services.close();
         engine.close();
     }
 }

@@ -15,6 +15,8 @@ public final class RunRejectedException extends RuntimeException {
     public enum Reason {
         /** The image is for a machine the emulator does not run (it runs x64 and ARM64). */
         UNSUPPORTED_MACHINE,
+        /** The CPU profile asked for describes another machine than the image's. */
+        CPU_PROFILE_MISMATCH,
         /** The image has a base relocation the loader cannot apply to a 64-bit image. */
         UNSUPPORTED_BASE_RELOCATION,
         /** The runtime rejected the image's R2R code at load ({@link #rejection()} says why). */

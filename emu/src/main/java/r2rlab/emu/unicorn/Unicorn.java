@@ -6,9 +6,13 @@ import com.sun.jna.Callback;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import r2rlab.format.pe.Machine;
+import r2rlab.format.r2r.ReadyToRunInstructionSet;
 
 /**
  * One Unicorn engine (x86-64 or ARM64) over {@link UnicornLibrary}: the JNA implementation of
@@ -27,6 +31,30 @@ import r2rlab.format.pe.Machine;
 public final class Unicorn implements CpuEngine {
 
     static final UnicornLibrary LIB = UnicornLibrary.INSTANCE;
+
+    /**
+     * What libunicorn2 2.0.1 (QEMU 5.0's TCG, default CPU model qemu64) executes on x64, instruction
+     * by instruction in UnicornInstructionSetTest: the legacy SSE encodings through SSE4.2 (CRC32
+     * included), AES, BMI1 and LZCNT, with 16-byte Vector&lt;T&gt;. Not executed: POPCNT, so not the
+     * x86-64-v2 baseline X86Base names since .NET 10; MOVBE; PCLMULQDQ; BMI2 (PDEP takes its operands
+     * swapped); AVX, since VEX.256 (ymm) faults and VEX.128 runs as its legacy SSE twin, ignoring the
+     * second source, so {@code vpaddd xmm0, xmm1, xmm2} adds xmm2 to xmm0; AVX2, FMA and F16C, whose
+     * VEX.128 forms fault too; AVX-512 and every EVEX form.
+     */
+    private static final Set<ReadyToRunInstructionSet> X64_INSTRUCTION_SETS = Collections.unmodifiableSet(EnumSet.of(
+            ReadyToRunInstructionSet.Sse, ReadyToRunInstructionSet.Sse2, ReadyToRunInstructionSet.Sse3, ReadyToRunInstructionSet.Ssse3,
+            ReadyToRunInstructionSet.Sse41, ReadyToRunInstructionSet.Sse42, ReadyToRunInstructionSet.Aes, ReadyToRunInstructionSet.Bmi1,
+            ReadyToRunInstructionSet.Lzcnt, ReadyToRunInstructionSet.VectorT128));
+
+    /**
+     * What libunicorn2 2.0.1 executes on ARM64 (default CPU model Cortex-A72, ARMv8.0-A with the
+     * crypto and CRC extensions): base instructions, AdvSIMD, AES, CRC32, SHA1 and SHA256, with 16-byte
+     * Vector&lt;T&gt;. Not executed (they raise an exception): LSE atomics, dot product, RDM, RCPC and SVE.
+     */
+    private static final Set<ReadyToRunInstructionSet> ARM64_INSTRUCTION_SETS = Collections.unmodifiableSet(EnumSet.of(
+            ReadyToRunInstructionSet.ArmBase, ReadyToRunInstructionSet.AdvSimd, ReadyToRunInstructionSet.Aes,
+            ReadyToRunInstructionSet.Crc32, ReadyToRunInstructionSet.Sha1, ReadyToRunInstructionSet.Sha256,
+            ReadyToRunInstructionSet.VectorT128));
 
     private final int arch;
     private final int mode;
@@ -95,6 +123,11 @@ public final class Unicorn implements CpuEngine {
     @Override
     public boolean isArm64() {
         return arch == UC_ARCH_ARM64;
+    }
+
+    @Override
+    public Set<ReadyToRunInstructionSet> instructionSets() {
+        return isX86() ? X64_INSTRUCTION_SETS : isArm64() ? ARM64_INSTRUCTION_SETS : Set.of();
     }
 
     // ------------------------------------------------------------------ memory
