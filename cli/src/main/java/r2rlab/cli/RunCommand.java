@@ -18,7 +18,10 @@ import r2rlab.format.metadata.MetadataTable;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 
-/** {@code r2rlab run IMAGE --entry NAME [--arg N]... [--tier-up-after N] [--trace]}: runs a method's R2R code in the emulator. */
+/**
+ * {@code r2rlab run IMAGE --entry NAME [--arg N]... [--tier-up-after N] [--timeout T] [--trace]}: runs a
+ * method's R2R code in the emulator.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Runs a method of a ReadyToRun image in the Unicorn emulator against r2rlab's model of the runtime.")
 public final class RunCommand implements Callable<Integer> {
@@ -40,6 +43,11 @@ public final class RunCommand implements Callable<Integer> {
                     + " before the suspended continuation is resumed")
     Integer tierUpAfter;
 
+    @Option(names = "--timeout", paramLabel = "T",
+            description = "the run's time limit in all (every emulation slice, helper and dispatcher step): seconds (60, 2.5s)"
+                    + " or milliseconds (500ms); default 60s")
+    String timeout;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -52,8 +60,11 @@ public final class RunCommand implements Callable<Integer> {
             return Main.EXIT_BAD_INPUT;
         }
         int token = resolveEntry(img, entry);
+        long timeoutMicros = timeout == null ? EmulatedRuntime.DEFAULT_TIMEOUT_MICROS : parseTimeout(timeout);
         RunOutcome outcome;
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
+            rt.recordTrace(false);
+            rt.setTimeoutMicros(timeoutMicros);
             if (trace) {
                 rt.traceTo(e -> out.println("trace: " + e));
             }
@@ -79,6 +90,33 @@ public final class RunCommand implements Callable<Integer> {
         }
         err.println(((RunOutcome.Faulted) outcome).report());
         return Main.EXIT_GUEST_FAILED;
+    }
+
+    /**
+     * A time limit in microseconds from "60", "2.5s" (seconds) or "500ms".
+     *
+     * @throws BadInputException not a positive duration of at most a day
+     */
+    static long parseTimeout(String text) {
+        String t = text.trim();
+        double unitMicros = 1e6;
+        if (t.endsWith("ms")) {
+            unitMicros = 1e3;
+            t = t.substring(0, t.length() - 2);
+        } else if (t.endsWith("s")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        double value;
+        try {
+            value = Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            throw new BadInputException("--timeout " + text + ": not a duration (60, 2.5s, 500ms)", e);
+        }
+        double micros = value * unitMicros;
+        if (!(micros >= 1000) || micros > 86_400e6) {
+            throw new BadInputException("--timeout " + text + ": the time limit must be from 1ms to 1 day");
+        }
+        return (long) micros;
     }
 
     private static long[] toArray(List<Long> list) {
