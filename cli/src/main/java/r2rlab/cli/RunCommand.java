@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -98,26 +100,18 @@ public final class RunCommand implements Callable<Integer> {
      * @throws BadInputException not a positive duration of at most a day
      */
     static long parseTimeout(String text) {
-        String t = text.trim();
-        double unitMicros = 1e6;
-        if (t.endsWith("ms")) {
-            unitMicros = 1e3;
-            t = t.substring(0, t.length() - 2);
-        } else if (t.endsWith("s")) {
-            t = t.substring(0, t.length() - 1);
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new BadInputException("--timeout " + text + ": not a duration (60, 2.5s, 500ms)");
         }
-        double value;
-        try {
-            value = Double.parseDouble(t);
-        } catch (NumberFormatException e) {
-            throw new BadInputException("--timeout " + text + ": not a duration (60, 2.5s, 500ms)", e);
-        }
-        double micros = value * unitMicros;
-        if (!(micros >= 1000) || micros > 86_400e6) {
+        double micros = Double.parseDouble(m.group(1)) * ("ms".equals(m.group(2)) ? 1e3 : 1e6);
+        if (micros < 1000 || micros > 86_400e6) {
             throw new BadInputException("--timeout " + text + ": the time limit must be from 1ms to 1 day");
         }
         return (long) micros;
     }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9}(?:\\.\\d{1,6})?)(ms|s)?");
 
     private static long[] toArray(List<Long> list) {
         long[] a = new long[list.size()];

@@ -16,10 +16,11 @@ import java.util.TreeMap;
 /**
  * One row of JMH's JSON result: the benchmark (class and method, without the package), its
  * parameters, the score with its error in the result's unit, the allocation per operation from the
- * GC profiler when it ran, and the settings it ran with.
+ * GC profiler and the CPU time per operation from {@link CpuTimeProfiler} (NaN when they did not
+ * run), and the settings it ran with.
  */
 public record BenchmarkResult(String benchmark, Map<String, String> params, String mode, double score, double error,
-        String unit, double allocatedBytesPerOp, int forks, int warmupIterations, String warmupTime,
+        String unit, double allocatedBytesPerOp, double cpuNanosPerOp, int forks, int warmupIterations, String warmupTime,
         int measurementIterations, String measurementTime, String jdkVersion, String vmName, String vmVersion,
         String jmhVersion) {
 
@@ -39,7 +40,11 @@ public record BenchmarkResult(String benchmark, Map<String, String> params, Stri
             }
             JsonObject primary = r.getAsJsonObject("primaryMetric");
             double alloc = Double.NaN;
+            double cpu = Double.NaN;
             JsonObject secondary = r.getAsJsonObject("secondaryMetrics");
+            if (secondary != null && secondary.has(CpuTimeProfiler.METRIC)) {
+                cpu = number(secondary.getAsJsonObject(CpuTimeProfiler.METRIC).get("score"));
+            }
             if (secondary != null) {
                 for (String key : new String[] {"gc.alloc.rate.norm", "\u00b7gc.alloc.rate.norm"}) { // JMH 1.37; older JMH
                     if (secondary.has(key)) {
@@ -48,7 +53,7 @@ public record BenchmarkResult(String benchmark, Map<String, String> params, Stri
                 }
             }
             out.add(new BenchmarkResult(name, Collections.unmodifiableMap(params), r.get("mode").getAsString(),
-                    number(primary.get("score")), number(primary.get("scoreError")), primary.get("scoreUnit").getAsString(), alloc,
+                    number(primary.get("score")), number(primary.get("scoreError")), primary.get("scoreUnit").getAsString(), alloc, cpu,
                     r.get("forks").getAsInt(), r.get("warmupIterations").getAsInt(), text(r, "warmupTime"),
                     r.get("measurementIterations").getAsInt(), text(r, "measurementTime"), text(r, "jdkVersion"),
                     text(r, "vmName"), text(r, "vmVersion"), text(r, "jmhVersion")));
@@ -100,6 +105,11 @@ public record BenchmarkResult(String benchmark, Map<String, String> params, Stri
     /** The error in microseconds per operation (NaN when JMH had none). */
     public double errorMicros() {
         return error * secondsPerUnit() * 1e6;
+    }
+
+    /** CPU time per operation in microseconds (NaN when not measured). */
+    public double cpuMicros() {
+        return cpuNanosPerOp / 1000;
     }
 
     public String param(String name) {

@@ -18,8 +18,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs every JMH benchmark of r2rlab with the settings each class declares (forks, warm-up and
- * measurement sized for a 2-core machine: the whole suite takes about 12 minutes), with the GC
- * profiler (allocation per operation), writes the JMH JSON and the run's context (machine load before
+ * measurement sized for a 2-core machine: the whole suite takes about 15 minutes at most), with the GC
+ * profiler (allocation per operation) and {@link CpuTimeProfiler} (CPU time per operation), writes the JMH JSON and the run's context (machine load before
  * and after, wall time) beside it, and regenerates the performance report from them. Run through
  * {@code scripts/performance}, or:
  * {@code java -cp benchmarks/target/benchmarks.jar r2rlab.benchmarks.report.PerformanceSuite}
@@ -69,6 +69,7 @@ public final class PerformanceSuite {
                 .include(include)
                 .param("fixtures", fixtures.toString())
                 .addProfiler(GCProfiler.class)
+                .addProfiler(CpuTimeProfiler.class)
                 .resultFormat(ResultFormatType.JSON)
                 .result(json.toString());
         if (smoke) {
@@ -77,6 +78,7 @@ public final class PerformanceSuite {
                     .param("iterations", "1000")
                     .param("methods", "1000")
                     .param("types", "100")
+                    .param("warmCorpusReads", "0")
                     .param("image", "r2r-net11-async/System.Net.Ping.dll");
         }
         String loadBefore = loadAverage();

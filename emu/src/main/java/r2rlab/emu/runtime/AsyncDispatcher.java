@@ -294,6 +294,7 @@ final class AsyncDispatcher {
         resumptions = new ArrayList<>();
         suspensionHead = 0;
         task = 0;
+        threadPool.clear(); // Tasks a run left behind (it timed out or faulted) are not continued by the next run
     }
 
     AsyncRun finishRun(RunOutcome.Completed outcome, long task, boolean sync) {
