@@ -71,7 +71,7 @@ public class ReadImageBenchmark {
         public String image;
 
         /** Whole-corpus reads before measuring: the reader's warm-up. */
-        @Param({"3"})
+        @Param({"2"})
         public int warmCorpusReads;
 
         byte[] bytes;

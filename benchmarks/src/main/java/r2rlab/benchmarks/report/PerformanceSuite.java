@@ -18,7 +18,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs every JMH benchmark of r2rlab with the settings each class declares (forks, warm-up and
- * measurement sized for a 2-core machine: the whole suite takes about 15 minutes at most), with the GC
+ * measurement sized for a 2-core machine: the whole suite takes about 14 minutes), with the GC
  * profiler (allocation per operation) and {@link CpuTimeProfiler} (CPU time per operation), writes the JMH JSON and the run's context (machine load before
  * and after, wall time) beside it, and regenerates the performance report from them. Run through
  * {@code scripts/performance}, or:
@@ -38,7 +38,7 @@ public final class PerformanceSuite {
     public static void main(String[] args) throws Exception {
         Map<String, String> o = options(args);
         Path fixtures = Path.of(o.getOrDefault("--fixtures", "../shared/fixtures"));
-        Path json = Path.of(o.getOrDefault("--json", "benchmarks/target/jmh-result.json"));
+        Path json = Path.of(o.getOrDefault("--json", "docs/performance/jmh-result.json"));
         Path report = Path.of(o.getOrDefault("--report", "docs/PERFORMANCE.md"));
         run(fixtures, json, o.getOrDefault("--include", ALL), o.containsKey("--smoke"));
         PerformanceReport.write(json, report, fixtures);

@@ -26,7 +26,7 @@ import r2rlab.loader.runtime.ReadyToRunInfo;
  * <p>A run's time limit covers the whole run: the outermost entry ({@link #run}, {@link #call},
  * {@link #runAsync}, {@link #callAddress}) starts one {@link RunDeadline} whose watchdog stops the
  * engine when it passes, and every emulation slice and dispatcher step checks it; past it the run
- * ends with an {@link r2rlab.emu.unicorn.EmuTimeoutException}.
+ * ends with an EmuTimeoutException.
  */
 final class Runner {
     private final EmulatedRuntime rt;
