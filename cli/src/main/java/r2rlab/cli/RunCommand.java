@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +21,10 @@ import r2rlab.format.metadata.MetadataTable;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 
-/** {@code r2rlab run IMAGE --entry NAME [--arg N]... [--tier-up-after N] [--cpu PROFILE] [--trace]}: runs a method's R2R code in the emulator. */
+/**
+ * {@code r2rlab run IMAGE --entry NAME [--arg N]... [--tier-up-after N] [--cpu PROFILE] [--timeout T] [--trace]}: runs a
+ * method's R2R code in the emulator.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Runs a method of a ReadyToRun image in the Unicorn emulator against r2rlab's model of the runtime.")
 public final class RunCommand implements Callable<Integer> {
@@ -47,6 +52,11 @@ public final class RunCommand implements Callable<Integer> {
                     + " images require; a method whose code the emulated CPU cannot execute is then rejected)")
     String cpu;
 
+    @Option(names = "--timeout", paramLabel = "T",
+            description = "the run's time limit in all (every emulation slice, helper and dispatcher step): seconds (60, 2.5s)"
+                    + " or milliseconds (500ms); default 60s")
+    String timeout;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -65,8 +75,11 @@ public final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--cpu: " + e.getMessage(), e);
         }
+        long timeoutMicros = timeout == null ? EmulatedRuntime.DEFAULT_TIMEOUT_MICROS : parseTimeout(timeout);
         RunOutcome outcome;
         try (EmulatedRuntime rt = new EmulatedRuntime(img, profile)) {
+            rt.recordTrace(false);
+            rt.setTimeoutMicros(timeoutMicros);
             if (trace) {
                 rt.traceTo(e -> out.println("trace: " + e));
             }
@@ -93,6 +106,25 @@ public final class RunCommand implements Callable<Integer> {
         err.println(((RunOutcome.Faulted) outcome).report());
         return Main.EXIT_GUEST_FAILED;
     }
+
+    /**
+     * A time limit in microseconds from "60", "2.5s" (seconds) or "500ms".
+     *
+     * @throws BadInputException not a positive duration of at most a day
+     */
+    static long parseTimeout(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new BadInputException("--timeout " + text + ": not a duration (60, 2.5s, 500ms)");
+        }
+        double micros = Double.parseDouble(m.group(1)) * ("ms".equals(m.group(2)) ? 1e3 : 1e6);
+        if (micros < 1000 || micros > 86_400e6) {
+            throw new BadInputException("--timeout " + text + ": the time limit must be from 1ms to 1 day");
+        }
+        return (long) micros;
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9}(?:\\.\\d{1,6})?)(ms|s)?");
 
     private static long[] toArray(List<Long> list) {
         long[] a = new long[list.size()];

@@ -17,7 +17,10 @@ import r2rlab.loader.runtime.MethodDesc;
  * The runtime-async side of the emulated runtime (runtime-async.md C): the AsyncHelpers CoreLib
  * methods the emitted code calls, the continuation allocator, Task objects, and the dispatcher
  * ({@code RuntimeAsyncTask.DispatchContinuations}) that resumes continuation chains innermost first.
- * The thread pool is a FIFO queue of suspended Tasks, run by {@link #runThreadPool}.
+ * The thread pool is a FIFO queue of suspended Tasks, run by {@link #runThreadPool}: it has no cap
+ * on work items (a program may suspend a million times); the run's time limit bounds it instead.
+ * The runtime's own Yield continuations are dead once the dispatcher passes them, so they are reused,
+ * as a collector would reclaim them.
  *
  * <p>Objects in the managed heap (MethodTable* at +0, base size at MethodTable+4):
  * Continuation {Next +8, ResumeInfo +16, Flags +24, State +28, data +32};
@@ -42,8 +45,8 @@ final class AsyncDispatcher {
     static final int EXCEPTION_SIZE = 16;
     static final int EXCEPTION_CODE = 8;
 
-    /** Bound on dispatcher steps in one run (a broken chain must not loop forever). */
-    static final int MAX_STEPS = 100_000;
+    /** Bound on the walk from a chain's leaf to its outermost continuation (a cyclic chain must not hang it). */
+    static final int MAX_CHAIN_WALK = 100_000;
 
     private final EmulatedRuntime rt;
     private final CpuEngine uc;
@@ -61,6 +64,8 @@ final class AsyncDispatcher {
     private final ArrayDeque<Long> threadPool = new ArrayDeque<>();
     private final Map<Long, GuestException> exceptionsByObject = new HashMap<>();
     private final Map<GuestException, Long> objectsByException = new IdentityHashMap<>();
+    /** Yield continuations the dispatcher has passed: nothing refers to them any more. */
+    private final ArrayDeque<Long> deadYieldContinuations = new ArrayDeque<>();
     /** Thread-local leaf-suspension state (the sentinel's Next): the innermost continuation of the chain being built. */
     private long suspensionHead;
 
@@ -84,6 +89,13 @@ final class AsyncDispatcher {
         uc.writeLong(yieldResumeInfo + 8, yieldResumeAddress);
     }
 
+    /** A trace event, formatted only when someone takes the trace. */
+    private void event(String format, Object... args) {
+        if (rt.tracing()) {
+            rt.event(String.format(format, args));
+        }
+    }
+
     private long methodTable(int baseSize) {
         long mt = rt.allocate(64);
         write32(mt + 4, baseSize);
@@ -93,24 +105,31 @@ final class AsyncDispatcher {
     // ---- memory
 
     int read32(long address) {
-        byte[] b = uc.memRead(address, 4);
-        return (b[0] & 0xFF) | (b[1] & 0xFF) << 8 | (b[2] & 0xFF) << 16 | (b[3] & 0xFF) << 24;
+        return uc.readInt(address);
     }
 
     void write32(long address, int v) {
         uc.memWrite(address, new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)});
     }
 
-    /** Allocates an object of {@code mt} (zeroed, MethodTable* at +0, size from MethodTable+4). */
+    /**
+     * Allocates an object of {@code mt} (zeroed, MethodTable* at +0, size from MethodTable+4). The heap
+     * is bump-allocated from memory mapped zero-filled and never reused, so only the MethodTable* is written.
+     */
     long allocateObject(long mt) {
         int size = read32(mt + 4);
         if (size < 8 || size > (1 << 20)) {
             throw new IllegalStateException(String.format("MethodTable 0x%X has base size %d", mt, size));
         }
         long obj = rt.allocate(size);
-        uc.memWrite(obj, new byte[size]);
         uc.writeLong(obj, mt);
         return obj;
+    }
+
+    private static void putLong(byte[] bytes, int offset, long value) {
+        for (int i = 0; i < 8; i++) {
+            bytes[offset + i] = (byte) (value >>> (8 * i));
+        }
     }
 
     /** The address of a continuation's Exception slot as its Flags name it, or 0 when it has none. */
@@ -201,14 +220,14 @@ final class AsyncDispatcher {
     private void taskFromResult() {
         long value = arg(0);
         long task = completed(value);
-        rt.event(String.format("Task.FromResult %d -> completed Task 0x%X", value, task));
+        event("Task.FromResult %d -> completed Task 0x%X", value, task);
         uc.regWrite(rt.abi().resultRegister, task);
     }
 
     /** {@code Task.get_CompletedTask}: a completed Task without a value. */
     private void completedTask() {
         long task = completed(0);
-        rt.event(String.format("Task.get_CompletedTask -> completed Task 0x%X", task));
+        event("Task.get_CompletedTask -> completed Task 0x%X", task);
         uc.regWrite(rt.abi().resultRegister, task);
     }
 
@@ -225,7 +244,7 @@ final class AsyncDispatcher {
         }
         long task = allocateObject(taskMethodTable);
         uc.writeLong(task + TASK_STATUS, PENDING);
-        rt.event(String.format("FinalizeTaskReturningThunk -> pending Task 0x%X (chain head 0x%X)", task, head));
+        event("FinalizeTaskReturningThunk -> pending Task 0x%X (chain head 0x%X)", task, head);
         handleSuspended(task, head);
         uc.regWrite(rt.abi().resultRegister, task);
     }
@@ -236,11 +255,15 @@ final class AsyncDispatcher {
         if (incoming != 0) {
             throw new IllegalStateException(String.format("Yield called with continuation 0x%X (it is never resumed by a stub)", incoming));
         }
-        long cont = allocateObject(yieldContinuationMethodTable);
-        uc.writeLong(cont + CONTINUATION.resumeInfo(), yieldResumeInfo);
+        int size = CONTINUATION.data();
+        long cont = deadYieldContinuations.isEmpty() ? rt.allocate(size) : deadYieldContinuations.removeLast();
+        byte[] bytes = new byte[size];
+        putLong(bytes, 0, yieldContinuationMethodTable);
+        putLong(bytes, CONTINUATION.resumeInfo(), yieldResumeInfo);
+        uc.memWrite(cont, bytes);
         suspensionHead = cont; // TransparentSuspend…: the sentinel's Next
         yields++;
-        rt.event(String.format("Yield suspends: runtime continuation 0x%X", cont));
+        event("Yield suspends: runtime continuation 0x%X", cont);
         uc.regWrite(rt.abi().resultRegister, 0);
         uc.regWrite(rt.abi().continuationRegister, cont);
     }
@@ -260,7 +283,7 @@ final class AsyncDispatcher {
             uc.writeLong(prev + CONTINUATION.next(), cont);
         }
         continuationsAllocated++;
-        rt.event(String.format("AllocContinuation prev 0x%X MT 0x%X -> 0x%X", prev, mt, cont));
+        event("AllocContinuation prev 0x%X MT 0x%X -> 0x%X", prev, mt, cont);
         uc.regWrite(rt.abi().resultRegister, cont);
     }
 
@@ -275,13 +298,13 @@ final class AsyncDispatcher {
             return outermost;
         }
         long c = head;
-        for (int i = 0; c != 0 && i < MAX_STEPS; i++) {
+        for (int i = 0; c != 0 && i < MAX_CHAIN_WALK; i++) {
             if (c == outermost) {
                 return head;
             }
             c = next(c);
         }
-        rt.event(String.format("suspension head 0x%X does not lead to continuation 0x%X; using the latter", head, outermost));
+        event("suspension head 0x%X does not lead to continuation 0x%X; using the latter", head, outermost);
         return outermost;
     }
 
@@ -290,7 +313,7 @@ final class AsyncDispatcher {
         uc.writeLong(task + TASK_HEAD, head);
         suspensions++;
         threadPool.addLast(task);
-        rt.event(String.format("suspended: Task 0x%X queued, head 0x%X", task, head));
+        event("suspended: Task 0x%X queued, head 0x%X", task, head);
         rt.suspended(suspensions);
     }
 
@@ -303,6 +326,8 @@ final class AsyncDispatcher {
         exceptionsRouted = 0;
         resumptions = new ArrayList<>();
         suspensionHead = 0;
+        task = 0;
+        threadPool.clear(); // Tasks a run left behind (it timed out or faulted) are not continued by the next run
         rt.contexts().startRun();
     }
 
@@ -329,98 +354,136 @@ final class AsyncDispatcher {
         return exceptionOf(obj, "Task fault");
     }
 
-    /** Runs queued Tasks in FIFO order until the queue is empty. */
+    /**
+     * Runs queued Tasks in FIFO order until the queue is empty (or the run's time limit ends it). The
+     * resumption stubs are called as one chain of calls ({@link Runner#callChain}): when a stub returns
+     * or throws, the next step is taken inside the exit trap and the next stub is entered from there,
+     * so the whole drain is one emulation slice rather than one per resumption.
+     */
     void runThreadPool() {
-        int steps = 0;
-        while (!threadPool.isEmpty()) {
-            if (++steps > MAX_STEPS) {
-                throw new IllegalStateException("the thread pool did not drain after " + MAX_STEPS + " work items");
-            }
-            runWorkItem(threadPool.removeFirst());
+        Runner.Call first = advance();
+        if (first != null) {
+            rt.callChain(first, outcome -> {
+                resumed(outcome);
+                return advance();
+            });
         }
+    }
+
+    // RuntimeAsyncTask.DispatchContinuations (runtime-async.md C.4), one step at a time: the Task being
+    // dispatched (0 between Tasks) with the pool thread's saved contexts, the continuation being resumed,
+    // its Next and where its result goes, and the stub call in flight.
+    private long task;
+    private ThreadContexts.Saved savedContexts;
+    private long cur;
+    private long next;
+    private long resultLocation;
+    private int resumedState;
+    private long resumedStub;
+    private MethodDesc resumedStubDesc;
+
+    /**
+     * Takes dispatcher steps until a resumption stub must be called (returned) or the thread pool is empty (null).
+     * Each Task is a work item on a pool thread, whose contexts are none until resumed code restores its own; the
+     * thread's contexts are saved when the item starts and restored when it ends (ExecutionAndSyncBlockStore).
+     */
+    private Runner.Call advance() {
+        while (true) {
+            rt.checkDeadline(); // a broken (cyclic) chain ends with the run's time limit
+            if (task == 0) {
+                if (threadPool.isEmpty()) {
+                    return null;
+                }
+                task = threadPool.removeFirst();
+                savedContexts = rt.contexts().enterThreadPool();
+                cur = uc.readLong(task + TASK_HEAD);
+                uc.writeLong(task + TASK_HEAD, 0);
+            }
+            next = next(cur);
+            resultLocation = next != 0 ? resultSlot(next) : task + TASK_RESULT;
+            long resume = uc.readLong(uc.readLong(cur + CONTINUATION.resumeInfo()));
+            if (resume == yieldResumeAddress) {
+                event("resume Yield continuation 0x%X: completes immediately", cur);
+                deadYieldContinuations.addLast(cur);
+                afterResume(null, 0);
+                continue;
+            }
+            resumedState = read32(cur + CONTINUATION.state());
+            resumedStub = resume;
+            resumedStubDesc = rt.info().jitManager().methodForCodeAddress(resume - rt.imageBase());
+            if (rt.tracing() && rt.info().methodDescForEntryPoint(resume - rt.imageBase()) == null) {
+                event("resume through 0x%X, which is no registered resumption stub (no ResumptionStubEntryPoint fixup for it has run)",
+                        resume);
+            }
+            event("resume continuation 0x%X state %d through stub 0x%X (%s), result at 0x%X",
+                    cur, resumedState, resume, resumedStubDesc == null ? "?" : resumedStubDesc.name(), resultLocation);
+            suspensionHead = 0;
+            return new Runner.Call(resume, cur, resultLocation);
+        }
+    }
+
+    /** The resumed stub returned (a new continuation, or null) or threw: record the resumption and route its outcome. */
+    private void resumed(RunOutcome.Completed r) {
+        GuestException thrown = null;
+        long newContinuation = 0;
+        if (r instanceof RunOutcome.Threw t) {
+            thrown = t.exception();
+        } else {
+            newContinuation = ((RunOutcome.Returned) r).value();
+        }
+        resumptions.add(new AsyncRun.Resumption(cur, resumedState, resumedStub, resumedStubDesc, thrown != null, newContinuation));
+        afterResume(thrown, newContinuation);
     }
 
     /**
-     * A thread-pool work item: DispatchContinuations on a pool thread, whose contexts are none until resumed code
-     * restores its own; the thread's contexts are saved before and restored after (ExecutionAndSyncBlockStore).
+     * The rest of a step: store an exception in the first continuation with an Exception slot (or fault
+     * the Task), queue a re-suspended Task, complete the Task, or move on to Next.
      */
-    private void runWorkItem(long task) {
-        ThreadContexts.Saved saved = rt.contexts().enterThreadPool();
-        try {
-            dispatchContinuations(task);
-        } finally {
-            rt.contexts().leaveThreadPool(saved);
+    private void afterResume(GuestException thrown, long newContinuation) {
+        if (thrown != null) {
+            long obj = objectOf(thrown);
+            long target = next;
+            while (target != 0 && exceptionSlot(target) == 0) {
+                event("exception %d passes continuation 0x%X (no Exception slot)", thrown.code(), target);
+                target = next(target);
+            }
+            if (target == 0) {
+                uc.writeLong(task + TASK_EXCEPTION, obj);
+                uc.writeLong(task + TASK_STATUS, FAULTED);
+                event("Task 0x%X faulted with exception %d", task, thrown.code());
+                endWorkItem();
+                return;
+            }
+            uc.writeLong(exceptionSlot(target), obj);
+            exceptionsRouted++;
+            event("exception %d stored in continuation 0x%X", thrown.code(), target);
+            cur = target;
+            return;
         }
+        if (newContinuation != 0) {
+            long linked = next(newContinuation);
+            if (linked != 0 && linked != next) {
+                event("new continuation 0x%X already links to 0x%X; relinking to 0x%X", newContinuation, linked, next);
+            }
+            uc.writeLong(newContinuation + CONTINUATION.next(), next);
+            long suspended = task;
+            endWorkItem();
+            handleSuspended(suspended, takeSuspensionHead(newContinuation));
+            return;
+        }
+        if (next == 0) {
+            uc.writeLong(task + TASK_STATUS, COMPLETED);
+            event("Task 0x%X completed with %d", task, result(task));
+            endWorkItem();
+            return;
+        }
+        cur = next;
     }
 
-    /** RuntimeAsyncTask.DispatchContinuations (runtime-async.md C.4). */
-    private void dispatchContinuations(long task) {
-        long cur = uc.readLong(task + TASK_HEAD);
-        uc.writeLong(task + TASK_HEAD, 0);
-        for (int step = 0; ; step++) {
-            if (step > MAX_STEPS) {
-                throw new IllegalStateException("continuation chain of Task 0x" + Long.toHexString(task) + " does not end");
-            }
-            long next = next(cur);
-            long resultLocation = next != 0 ? resultSlot(next) : task + TASK_RESULT;
-            long resumeInfo = uc.readLong(cur + CONTINUATION.resumeInfo());
-            long resume = uc.readLong(resumeInfo);
-            GuestException thrown = null;
-            long newContinuation = 0;
-            if (resume == yieldResumeAddress) {
-                rt.event(String.format("resume Yield continuation 0x%X: completes immediately", cur));
-            } else {
-                int state = read32(cur + CONTINUATION.state());
-                MethodDesc stub = rt.info().jitManager().methodForCodeAddress(resume - rt.imageBase());
-                if (rt.info().methodDescForEntryPoint(resume - rt.imageBase()) == null) {
-                    rt.event(String.format("resume through 0x%X, which is no registered resumption stub (no ResumptionStubEntryPoint"
-                            + " fixup for it has run)", resume));
-                }
-                rt.event(String.format("resume continuation 0x%X state %d through stub 0x%X (%s), result at 0x%X",
-                        cur, state, resume, stub == null ? "?" : stub.name(), resultLocation));
-                suspensionHead = 0;
-                RunOutcome.Completed r = rt.callAddress(resume, cur, resultLocation);
-                if (r instanceof RunOutcome.Threw t) {
-                    thrown = t.exception();
-                } else {
-                    newContinuation = ((RunOutcome.Returned) r).value();
-                }
-                resumptions.add(new AsyncRun.Resumption(cur, state, resume, stub, thrown != null, newContinuation));
-            }
-            if (thrown != null) {
-                long obj = objectOf(thrown);
-                long target = next;
-                while (target != 0 && exceptionSlot(target) == 0) {
-                    rt.event(String.format("exception %d passes continuation 0x%X (no Exception slot)", thrown.code(), target));
-                    target = next(target);
-                }
-                if (target == 0) {
-                    uc.writeLong(task + TASK_EXCEPTION, obj);
-                    uc.writeLong(task + TASK_STATUS, FAULTED);
-                    rt.event(String.format("Task 0x%X faulted with exception %d", task, thrown.code()));
-                    return;
-                }
-                uc.writeLong(exceptionSlot(target), obj);
-                exceptionsRouted++;
-                rt.event(String.format("exception %d stored in continuation 0x%X", thrown.code(), target));
-                cur = target;
-                continue;
-            }
-            if (newContinuation != 0) {
-                long linked = next(newContinuation);
-                if (linked != 0 && linked != next) {
-                    rt.event(String.format("new continuation 0x%X already links to 0x%X; relinking to 0x%X", newContinuation, linked, next));
-                }
-                uc.writeLong(newContinuation + CONTINUATION.next(), next);
-                handleSuspended(task, takeSuspensionHead(newContinuation));
-                return;
-            }
-            if (next == 0) {
-                uc.writeLong(task + TASK_STATUS, COMPLETED);
-                rt.event(String.format("Task 0x%X completed with %d", task, result(task)));
-                return;
-            }
-            cur = next;
-        }
+    /** The work item's Task is done with for now: the pool thread gets its contexts back. */
+    private void endWorkItem() {
+        task = 0;
+        rt.contexts().leaveThreadPool(savedContexts);
+        savedContexts = null;
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
@@ -32,11 +33,14 @@ import r2rlab.loader.runtime.TierUpResult;
 public final class EmulatedRuntime implements AutoCloseable {
     public static final long TRAP_BASE = 0x5000_0000L;
     public static final long HEAP_BASE = 0x6000_0000L;
-    public static final long HEAP_SIZE = 16L << 20;
+    public static final long HEAP_SIZE = 256L << 20; // up to the stack; Unicorn backs pages as they are touched
     public static final long STACK_BASE = 0x7000_0000L;
     public static final long STACK_SIZE = 1L << 20;
-    /** How long one run may take before it is stopped as runaway (a bounded run never hangs). */
-    public static final long DEFAULT_TIMEOUT_MICROS = 10_000_000L;
+    /**
+     * How long one run may take in all (every emulation slice, helper and dispatcher step) before it
+     * is stopped as runaway, so a run never hangs.
+     */
+    public static final long DEFAULT_TIMEOUT_MICROS = 60_000_000L;
 
     private final R2RImage image;
     private final Abi abi;
@@ -50,7 +54,11 @@ public final class EmulatedRuntime implements AutoCloseable {
     private final CoreLibMethods coreLib = new CoreLibMethods();
     private final ReadyToRunInfo info;
     private final TieringDriver tiering;
+    /** Events kept in {@link #trace()} at most; a run of a million suspensions keeps the first ones. */
+    public static final int TRACE_LIMIT = 100_000;
+
     private final List<String> trace = new ArrayList<>();
+    private boolean recordTrace = true;
     private Consumer<String> traceSink;
     private final List<Consumer<EmulatedRuntime>> gcPointListeners = new ArrayList<>();
     private final List<IntConsumer> suspensionListeners = new ArrayList<>();
@@ -193,10 +201,21 @@ public final class EmulatedRuntime implements AutoCloseable {
         return contexts.callerExecutionContext;
     }
 
+    /** Ends the run with a timeout when its deadline has passed. */
+    void checkDeadline() {
+        runner.checkDeadline();
+    }
+
+    /** A chain of calls in one emulation slice ({@link Runner#callChain}). */
+    void callChain(Runner.Call first, Function<RunOutcome.Completed, Runner.Call> following) {
+        runner.callChain(first, following);
+    }
+
     TieringDriver tiering() {
         return tiering;
     }
 
+    /** The trace events recorded so far (the first {@link #TRACE_LIMIT}, then a note that it was cut). */
     public List<String> trace() {
         return trace;
     }
@@ -206,8 +225,27 @@ public final class EmulatedRuntime implements AutoCloseable {
         this.traceSink = sink;
     }
 
+    /**
+     * Whether {@link #trace()} records events (default true). Off, the hot paths (helper traps,
+     * suspensions, resumptions) do not even format their events unless a {@link #traceTo} sink wants them.
+     */
+    public void recordTrace(boolean record) {
+        this.recordTrace = record;
+    }
+
+    /** Whether anyone takes trace events: hot paths test this before formatting one. */
+    boolean tracing() {
+        return recordTrace || traceSink != null;
+    }
+
     void event(String e) {
-        trace.add(e);
+        if (recordTrace) {
+            if (trace.size() < TRACE_LIMIT) {
+                trace.add(e);
+            } else if (trace.size() == TRACE_LIMIT) {
+                trace.add("... trace cut after " + TRACE_LIMIT + " events");
+            }
+        }
         if (traceSink != null) {
             traceSink.accept(e);
         }
@@ -272,7 +310,9 @@ public final class EmulatedRuntime implements AutoCloseable {
 
     /** GCPoll: a GC-safe point, where the runtime may walk the stack (registers are the caller's). */
     private void gcPoint() {
-        event("GCPoll");
+        if (tracing()) {
+            event("GCPoll");
+        }
         for (Consumer<EmulatedRuntime> l : gcPointListeners) {
             l.accept(this);
         }
@@ -309,7 +349,11 @@ public final class EmulatedRuntime implements AutoCloseable {
 
     // ---- Running ----
 
-    /** Limits each emulated call to {@code micros} of run time; past it the run ends with an EmuTimeoutException. */
+    /**
+     * Limits each run ({@link #run}, or a {@link #call}, {@link #runAsync} or {@link #callAddress}
+     * made outside a run) to {@code micros} in all; past it the run ends with an EmuTimeoutException
+     * (a TIMEOUT fault of {@link #run}).
+     */
     public void setTimeoutMicros(long micros) {
         runner.setTimeoutMicros(micros);
     }

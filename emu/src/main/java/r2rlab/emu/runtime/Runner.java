@@ -4,7 +4,10 @@ import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_SP;
 import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_X30;
 import static r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RSP;
 
+import java.util.function.Function;
+import java.util.function.Supplier;
 import r2rlab.emu.unicorn.CpuEngine;
+import r2rlab.emu.unicorn.RunDeadline;
 import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.emu.unicorn.TrapPage;
 import r2rlab.format.metadata.MetadataTable;
@@ -13,9 +16,14 @@ import r2rlab.loader.runtime.EntryPoint;
 
 /**
  * Runs guest code: enters code with the ABI's argument registers, a fresh stack and a return address
- * that is the runtime's exit trap, under a time limit; calls a method's R2R code, fixups first; runs
- * an async method through its Task-returning method and the dispatcher; and ends a run in one
- * {@link RunOutcome}. The Throw helpers end a call with the exception they raise.
+ * that is the runtime's exit trap; calls a method's R2R code, fixups first; runs an async method
+ * through its Task-returning method and the dispatcher; and ends a run in one {@link RunOutcome}. The
+ * Throw helpers end a call with the exception they raise.
+ *
+ * <p>A run's time limit covers the whole run: the outermost entry ({@link #run}, {@link #call},
+ * {@link #runAsync}, {@link #callAddress}) starts one {@link RunDeadline} whose watchdog stops the
+ * engine when it passes, and every emulation slice and dispatcher step checks it; past it the run
+ * ends with an EmuTimeoutException.
  */
 final class Runner {
     private final EmulatedRuntime rt;
@@ -24,16 +32,48 @@ final class Runner {
     private final long exitTrap;
     private long timeoutMicros = EmulatedRuntime.DEFAULT_TIMEOUT_MICROS;
     private GuestException pendingException;
+    /** The current run's clock; null between runs. */
+    private RunDeadline deadline;
+    /** While a {@link #callChain} runs: what follows each call's outcome. */
+    private Function<RunOutcome.Completed, Call> chain;
+    private boolean chainEnded;
+
+    /** A call of code: its address and arguments. */
+    record Call(long address, long... args) {
+    }
 
     Runner(EmulatedRuntime rt, TrapPage traps) {
         this.rt = rt;
         this.engine = rt.engine();
         this.abi = rt.abi();
-        this.exitTrap = traps.add(StackWalker.EXIT_TRAP, TrapCall::stop);
+        this.exitTrap = traps.add(StackWalker.EXIT_TRAP, this::returned);
     }
 
     void setTimeoutMicros(long micros) {
+        if (micros <= 0) {
+            throw new IllegalArgumentException("time limit must be positive: " + micros + " us");
+        }
         this.timeoutMicros = micros;
+    }
+
+    /** Runs {@code body} under the run's time limit: the outermost entry starts the clock, nested ones share it. */
+    private <T> T timed(Supplier<T> body) {
+        if (deadline != null) {
+            return body.get();
+        }
+        try (RunDeadline d = RunDeadline.start(engine, timeoutMicros)) {
+            deadline = d;
+            return body.get();
+        } finally {
+            deadline = null;
+        }
+    }
+
+    /** Ends the run with a timeout when its deadline has passed (between slices and dispatcher steps). */
+    void checkDeadline() {
+        if (deadline != null && deadline.expired()) {
+            throw deadline.timeout(engine.pc());
+        }
     }
 
     // ---- runs
@@ -46,6 +86,10 @@ final class Runner {
      * @throws RunRejectedException the method has no usable R2R code, or too many arguments
      */
     RunOutcome run(int token, long... args) {
+        return timed(() -> runTimed(token, args));
+    }
+
+    private RunOutcome runTimed(int token, long... args) {
         checkArguments(args);
         EntryPoint ep = rt.info().getEntryPoint(token);
         if (!ep.isOk()) {
@@ -63,6 +107,10 @@ final class Runner {
      * resolves a cell that leads to it, as the delay-load helper does.
      */
     RunOutcome.Completed call(int token, long... args) {
+        return timed(() -> callTimed(token, args));
+    }
+
+    private RunOutcome.Completed callTimed(int token, long... args) {
         EntryPoint ep = rt.info().getEntryPoint(token);
         if (!ep.isOk()) {
             throw noUsableCode(token, ep);
@@ -81,6 +129,10 @@ final class Runner {
      * method, and if the returned Task is pending, runs the dispatcher until the Task completes or faults.
      */
     AsyncRun runAsync(int token, long... args) {
+        return timed(() -> runAsyncTimed(token, args));
+    }
+
+    private AsyncRun runAsyncTimed(int token, long... args) {
         AsyncDispatcher async = rt.async();
         async.resetRun();
         RunOutcome.Completed r = call(token, args);
@@ -106,6 +158,31 @@ final class Runner {
 
     /** Calls code at {@code address} with the ABI's argument registers and returns when it returns. */
     RunOutcome.Completed callAddress(long address, long... args) {
+        return timed(() -> callAddressTimed(address, args));
+    }
+
+    private RunOutcome.Completed callAddressTimed(long address, long... args) {
+        enter(args);
+        pendingException = null;
+        checkDeadline();
+        engine.emuStart(address, 0);
+        if (pendingException != null) {
+            GuestException e = pendingException;
+            pendingException = null;
+            return new RunOutcome.Threw(e);
+        }
+        long pc = engine.pc();
+        if (pc != exitTrap) {
+            if (deadline.expired()) {
+                throw deadline.timeout(pc); // the watchdog stopped the slice
+            }
+            throw new IllegalStateException(String.format("emulation stopped at 0x%X, not at the return to the runtime", pc));
+        }
+        return new RunOutcome.Returned(engine.regRead(abi.resultRegister));
+    }
+
+    /** Argument registers, a fresh stack and the exit trap as the return address: a call from the runtime. */
+    private void enter(long[] args) {
         checkArguments(args);
         for (int i = 0; i < args.length; i++) {
             engine.regWrite(abi.argumentRegister(i), args[i]);
@@ -119,17 +196,56 @@ final class Runner {
             engine.writeLong(rsp, exitTrap);
             engine.regWrite(UC_X86_REG_RSP, rsp);
         }
-        pendingException = null;
-        engine.emuStart(address, 0, timeoutMicros, 0);
-        if (pendingException != null) {
-            GuestException e = pendingException;
+    }
+
+    /**
+     * Calls {@code first} and, each time a call of the chain returns or throws, hands its outcome to
+     * {@code following}, which names the next call, or null to end the chain. The next call is entered
+     * from the trap where the last one ended, without leaving emulation: the chain is one emulation
+     * slice, where a call each would pay an emulation start (several microseconds) apiece.
+     */
+    void callChain(Call first, Function<RunOutcome.Completed, Call> following) {
+        timed(() -> {
+            enter(first.args());
             pendingException = null;
-            return new RunOutcome.Threw(e);
+            chain = following;
+            chainEnded = false;
+            try {
+                checkDeadline();
+                engine.emuStart(first.address(), 0);
+            } finally {
+                chain = null;
+            }
+            if (!chainEnded) {
+                long pc = engine.pc();
+                if (deadline.expired()) {
+                    throw deadline.timeout(pc); // the watchdog stopped the slice
+                }
+                throw new IllegalStateException(String.format("emulation stopped at 0x%X inside a chain of calls", pc));
+            }
+            return null;
+        });
+    }
+
+    /** The exit trap: a call from the runtime returned. */
+    private void returned(TrapCall call) {
+        if (chain == null) {
+            call.stop();
+        } else {
+            following(call, new RunOutcome.Returned(engine.regRead(abi.resultRegister)));
         }
-        if (engine.pc() != exitTrap) {
-            throw new IllegalStateException(String.format("emulation stopped at 0x%X, not at the return to the runtime", engine.pc()));
+    }
+
+    /** Within a chain: enters the call that follows {@code outcome}, or ends the chain. */
+    private void following(TrapCall call, RunOutcome.Completed outcome) {
+        Call c = chain.apply(outcome);
+        if (c == null) {
+            chainEnded = true;
+            call.stop();
+            return;
         }
-        return new RunOutcome.Returned(engine.regRead(abi.resultRegister));
+        enter(c.args());
+        call.jumpTo(c.address());
     }
 
     private void checkArguments(long[] args) {
@@ -167,7 +283,11 @@ final class Runner {
     }
 
     private void end(TrapCall call, GuestException e) {
-        pendingException = e;
-        call.stop();
+        if (chain == null) {
+            pendingException = e;
+            call.stop();
+        } else {
+            following(call, new RunOutcome.Threw(e));
+        }
     }
 }

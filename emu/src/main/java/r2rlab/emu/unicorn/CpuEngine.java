@@ -122,6 +122,13 @@ public interface CpuEngine extends AutoCloseable {
     /** Stops the current run; called from a hook. */
     void emuStop();
 
+    /**
+     * Stops the current run from another thread (a run's watchdog at its deadline); a no-op when no
+     * run is in progress, and after {@link #close}. The only method that may be called from a thread
+     * other than the one driving the engine.
+     */
+    void interrupt();
+
     // ---- hooks
 
     /** A hook called before each instruction in [begin, end] (inclusive) runs; keep the range small. */

@@ -3,9 +3,8 @@ package r2rlab.emu.unicorn;
 import static r2rlab.emu.unicorn.UnicornConst.*;
 
 import com.sun.jna.Callback;
+import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import com.sun.jna.ptr.LongByReference;
-import com.sun.jna.ptr.PointerByReference;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -24,13 +23,15 @@ import r2rlab.format.r2r.ReadyToRunInstructionSet;
  * are, checked exceptions wrapped in a RuntimeException). Recorded exceptions take precedence over
  * the uc_err of the run.
  *
+ * <p><b>Threads.</b> Every method but {@link #interrupt} belongs to the thread that drives the engine;
+ * {@link #interrupt} may be called from any thread (a run's watchdog) and is ordered with
+ * {@link #close} so that it never reaches a closed engine.
+ *
  * <p><b>Callback lifetime.</b> JNA callback objects are kept in {@link #hooks} until
  * {@link #hookDel} or {@link #close}, so they are never garbage-collected while native code can call
  * them.
  */
 public final class Unicorn implements CpuEngine {
-
-    static final UnicornLibrary LIB = UnicornLibrary.INSTANCE;
 
     /**
      * What libunicorn2 2.0.1 (QEMU 5.0's TCG, default CPU model qemu64) executes on x64, instruction
@@ -58,9 +59,13 @@ public final class Unicorn implements CpuEngine {
 
     private final int arch;
     private final int mode;
-    private Pointer handle;
+    /** The uc_engine*, 0 once closed; read by {@link #interrupt} under {@link #lifecycle}. */
+    private volatile long handle;
+    private final Object lifecycle = new Object();
     private final Map<Long, Callback> hooks = new LinkedHashMap<>();
-    private final LongByReference scratch = new LongByReference();
+    /** A native 8-byte buffer for register values and 64-bit memory accesses, and its address. */
+    private final Memory scratch = new Memory(8);
+    private final long scratchAddress = Pointer.nativeValue(scratch);
 
     // per-run state
     private Throwable pending;
@@ -69,9 +74,9 @@ public final class Unicorn implements CpuEngine {
     private boolean running;
 
     public Unicorn(int arch, int mode) {
-        PointerByReference ref = new PointerByReference();
-        check("uc_open", LIB.uc_open(arch, mode, ref));
-        this.handle = ref.getValue();
+        long[] ref = new long[1];
+        check("uc_open", UnicornLibrary.uc_open(arch, mode, ref));
+        this.handle = ref[0];
         this.arch = arch;
         this.mode = mode;
     }
@@ -99,12 +104,12 @@ public final class Unicorn implements CpuEngine {
 
     /** {@code uc_version}: e.g. 0x020001ff for 2.0.1 (major << 24 | minor << 16 | patch << 8 | extra). */
     public static int version() {
-        return LIB.uc_version(null, null);
+        return UnicornLibrary.uc_version(null, null);
     }
 
     /** {@code uc_strerror}. */
     public static String strerror(int error) {
-        return LIB.uc_strerror(error);
+        return UnicornLibrary.uc_strerror(error);
     }
 
     public int arch() {
@@ -134,43 +139,64 @@ public final class Unicorn implements CpuEngine {
 
     @Override
     public void memMap(long address, long size, int perms) {
-        check("uc_mem_map", LIB.uc_mem_map(h(), address, size, perms));
+        check("uc_mem_map", UnicornLibrary.uc_mem_map(h(), address, size, perms));
     }
 
     @Override
     public void memUnmap(long address, long size) {
-        check("uc_mem_unmap", LIB.uc_mem_unmap(h(), address, size));
+        check("uc_mem_unmap", UnicornLibrary.uc_mem_unmap(h(), address, size));
     }
 
     public void memProtect(long address, long size, int perms) {
-        check("uc_mem_protect", LIB.uc_mem_protect(h(), address, size, perms));
+        check("uc_mem_protect", UnicornLibrary.uc_mem_protect(h(), address, size, perms));
     }
 
     @Override
     public byte[] memRead(long address, int size) {
         byte[] bytes = new byte[size];
-        check("uc_mem_read", LIB.uc_mem_read(h(), address, bytes, size));
+        check("uc_mem_read", UnicornLibrary.uc_mem_read(h(), address, bytes, size));
         return bytes;
     }
 
     @Override
     public void memWrite(long address, byte[] bytes) {
-        check("uc_mem_write", LIB.uc_mem_write(h(), address, bytes, bytes.length));
+        check("uc_mem_write", UnicornLibrary.uc_mem_write(h(), address, bytes, bytes.length));
+    }
+
+    /** Reads a little-endian 32-bit value through the native buffer (no array). */
+    @Override
+    public int readInt(long address) {
+        check("uc_mem_read", UnicornLibrary.uc_mem_read(h(), address, scratchAddress, 4));
+        return scratch.getInt(0);
+    }
+
+    /** Reads a little-endian 64-bit value through the native buffer (no array). */
+    @Override
+    public long readLong(long address) {
+        check("uc_mem_read", UnicornLibrary.uc_mem_read(h(), address, scratchAddress, 8));
+        return scratch.getLong(0);
+    }
+
+    /** Writes a little-endian 64-bit value through the native buffer (no array). */
+    @Override
+    public void writeLong(long address, long value) {
+        scratch.setLong(0, value);
+        check("uc_mem_write", UnicornLibrary.uc_mem_write(h(), address, scratchAddress, 8));
     }
 
     // ------------------------------------------------------------------ registers
 
     @Override
     public long regRead(int regId) {
-        scratch.setValue(0);
-        check("uc_reg_read", LIB.uc_reg_read(h(), regId, scratch));
-        return scratch.getValue();
+        scratch.setLong(0, 0);
+        check("uc_reg_read", UnicornLibrary.uc_reg_read(h(), regId, scratchAddress));
+        return scratch.getLong(0);
     }
 
     @Override
     public void regWrite(int regId, long value) {
-        scratch.setValue(value);
-        check("uc_reg_write", LIB.uc_reg_write(h(), regId, scratch));
+        scratch.setLong(0, value);
+        check("uc_reg_write", UnicornLibrary.uc_reg_write(h(), regId, scratchAddress));
     }
 
     // ------------------------------------------------------------------ emulation
@@ -181,7 +207,7 @@ public final class Unicorn implements CpuEngine {
      */
     @Override
     public void emuStart(long begin, long until, long timeoutMicros, long count) {
-        Pointer uc = h();
+        long uc = h();
         if (running) {
             throw new IllegalStateException("emuStart called re-entrantly from a hook");
         }
@@ -191,7 +217,7 @@ public final class Unicorn implements CpuEngine {
         running = true;
         int err;
         try {
-            err = LIB.uc_emu_start(uc, begin, until, timeoutMicros, count);
+            err = UnicornLibrary.uc_emu_start(uc, begin, until, timeoutMicros, count);
         } finally {
             running = false;
         }
@@ -212,14 +238,29 @@ public final class Unicorn implements CpuEngine {
     @Override
     public void emuStop() {
         stopRequested = true;
-        check("uc_emu_stop", LIB.uc_emu_stop(h()));
+        check("uc_emu_stop", UnicornLibrary.uc_emu_stop(h()));
+    }
+
+    /**
+     * {@code uc_emu_stop} from another thread: Unicorn leaves the current translation block and the run
+     * returns. A no-op when no run is in progress (a stop that lands between two runs is lost, so a
+     * watchdog repeats it); never reaches a closed engine.
+     */
+    @Override
+    public void interrupt() {
+        synchronized (lifecycle) {
+            long uc = handle;
+            if (uc != 0) {
+                UnicornLibrary.uc_emu_stop(uc);
+            }
+        }
     }
 
     /** Whether the last run ended because its timeout elapsed ({@code uc_query(UC_QUERY_TIMEOUT)}). */
     public boolean timedOut() {
-        LongByReference r = new LongByReference();
-        int err = LIB.uc_query(h(), UC_QUERY_TIMEOUT, r);
-        return err == UC_ERR_OK && r.getValue() != 0;
+        long[] r = new long[1];
+        int err = UnicornLibrary.uc_query(h(), UC_QUERY_TIMEOUT, r);
+        return err == UC_ERR_OK && r[0] != 0;
     }
 
     /** The last invalid memory access seen by a {@link #hookMemInvalid} hook during the current/last run. */
@@ -289,7 +330,7 @@ public final class Unicorn implements CpuEngine {
     /** {@code uc_hook_del}; releases the callback. */
     @Override
     public void hookDel(long hookHandle) {
-        check("uc_hook_del", LIB.uc_hook_del(h(), hookHandle));
+        check("uc_hook_del", UnicornLibrary.uc_hook_del(h(), hookHandle));
         hooks.remove(hookHandle);
     }
 
@@ -299,18 +340,18 @@ public final class Unicorn implements CpuEngine {
     }
 
     private long addHook(int type, Callback cb, long begin, long end) {
-        LongByReference hh = new LongByReference();
+        long[] hh = new long[1];
         int err;
         if (cb instanceof UnicornLibrary.CodeCallback) {
-            err = LIB.uc_hook_add(h(), hh, type, (UnicornLibrary.CodeCallback) cb, null, begin, end);
+            err = UnicornLibrary.uc_hook_add(h(), hh, type, (UnicornLibrary.CodeCallback) cb, 0, begin, end);
         } else if (cb instanceof UnicornLibrary.EventMemCallback) {
-            err = LIB.uc_hook_add(h(), hh, type, (UnicornLibrary.EventMemCallback) cb, null, begin, end);
+            err = UnicornLibrary.uc_hook_add(h(), hh, type, (UnicornLibrary.EventMemCallback) cb, 0, begin, end);
         } else {
-            err = LIB.uc_hook_add(h(), hh, type, (UnicornLibrary.InterruptCallback) cb, null, begin, end);
+            err = UnicornLibrary.uc_hook_add(h(), hh, type, (UnicornLibrary.InterruptCallback) cb, 0, begin, end);
         }
         check("uc_hook_add", err);
-        hooks.put(hh.getValue(), cb);
-        return hh.getValue();
+        hooks.put(hh[0], cb);
+        return hh[0];
     }
 
     /** Records a hook failure (first one wins) and stops emulation. Never throws. */
@@ -322,7 +363,7 @@ public final class Unicorn implements CpuEngine {
         }
         stopRequested = true;
         try {
-            LIB.uc_emu_stop(handle);
+            UnicornLibrary.uc_emu_stop(h());
         } catch (Throwable ignored) {
             // nothing more we can do inside a native callback
         }
@@ -342,12 +383,12 @@ public final class Unicorn implements CpuEngine {
 
     /** A saved CPU context ({@code uc_context_*}); registers only, not memory. Close to free it. */
     public final class Context implements CpuEngine.Context {
-        private Pointer ptr;
+        private long ptr;
 
         private Context() {
-            PointerByReference ref = new PointerByReference();
-            check("uc_context_alloc", LIB.uc_context_alloc(h(), ref));
-            ptr = ref.getValue();
+            long[] ref = new long[1];
+            check("uc_context_alloc", UnicornLibrary.uc_context_alloc(h(), ref));
+            ptr = ref[0];
         }
 
         Unicorn owner() {
@@ -356,9 +397,9 @@ public final class Unicorn implements CpuEngine {
 
         @Override
         public void close() {
-            if (ptr != null) {
-                LIB.uc_context_free(ptr);
-                ptr = null;
+            if (ptr != 0) {
+                UnicornLibrary.uc_context_free(ptr);
+                ptr = 0;
             }
         }
     }
@@ -367,7 +408,7 @@ public final class Unicorn implements CpuEngine {
     @Override
     public Context saveContext() {
         Context c = new Context();
-        check("uc_context_save", LIB.uc_context_save(h(), c.ptr));
+        check("uc_context_save", UnicornLibrary.uc_context_save(h(), c.ptr));
         return c;
     }
 
@@ -377,23 +418,26 @@ public final class Unicorn implements CpuEngine {
         if (!(context instanceof Context c) || c.owner() != this) {
             throw new IllegalArgumentException("context saved by another engine");
         }
-        if (c.ptr == null) {
+        if (c.ptr == 0) {
             throw new IllegalStateException("context closed");
         }
-        check("uc_context_restore", LIB.uc_context_restore(h(), c.ptr));
+        check("uc_context_restore", UnicornLibrary.uc_context_restore(h(), c.ptr));
     }
 
     // ------------------------------------------------------------------ lifecycle
 
     @Override
     public void close() {
-        if (handle != null) {
+        if (handle != 0) {
             if (running) {
                 throw new IllegalStateException("close called from a hook");
             }
-            Pointer p = handle;
-            handle = null;
-            int err = LIB.uc_close(p);
+            long p;
+            synchronized (lifecycle) {
+                p = handle;
+                handle = 0;
+            }
+            int err = UnicornLibrary.uc_close(p);
             hooks.clear();
             check("uc_close", err);
         }
@@ -401,11 +445,12 @@ public final class Unicorn implements CpuEngine {
 
     @Override
     public boolean isClosed() {
-        return handle == null;
+        return handle == 0;
     }
 
-    private Pointer h() {
-        if (handle == null) {
+    private long h() {
+        long handle = this.handle;
+        if (handle == 0) {
             throw new IllegalStateException("Unicorn engine is closed");
         }
         return handle;
