@@ -146,7 +146,7 @@ class CliRunTest {
         CliDumpTest.Result many = CliDumpTest.run("run", img.toString(), "--entry", "Demo.Calls.Clamp", "--arg", "1", "--arg", "2",
                 "--arg", "3", "--arg", "4", "--arg", "5");
         assertEquals(2, many.status());
-        assertEquals("r2rlab: " + img + ": 5 arguments; the emulated calls pass at most 4", many.err().strip());
+        assertEquals("r2rlab: " + img + ": Demo.Calls.Clamp (0x06000005) takes 3 arguments, not 5", many.err().strip());
     }
 
     @Test

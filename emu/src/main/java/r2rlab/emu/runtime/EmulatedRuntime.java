@@ -263,7 +263,7 @@ public final class EmulatedRuntime implements AutoCloseable {
      * an async method through the dispatcher ({@link #runAsync}), any other by a {@link #call}; a
      * fault ends in a {@link FaultReport} with the exact faulting instruction.
      *
-     * @throws RunRejectedException the method has no usable R2R code, or too many arguments
+     * @throws RunRejectedException the method has no usable R2R code, or not as many arguments as it has parameters
      */
     public RunOutcome run(int token, long... args) {
         return runner.run(token, args);

@@ -23,8 +23,10 @@ public final class RunRejectedException extends RuntimeException {
         NO_USABLE_CODE,
         /** The method's Tier1 code could not be published ({@link #rejection()} says why, when the runtime refused it). */
         TIER_UP_FAILED,
-        /** More arguments than the calling convention passes in registers. */
-        TOO_MANY_ARGUMENTS
+        /** More arguments than a call from the runtime passes. */
+        TOO_MANY_ARGUMENTS,
+        /** Not as many arguments as the entry method has parameters. */
+        WRONG_ARGUMENT_COUNT
     }
 
     private final Reason reason;
