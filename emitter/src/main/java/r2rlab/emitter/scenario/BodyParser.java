@@ -4,9 +4,17 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
-/** Lexes and parses one method body into unresolved statements. Linear in the body length. */
+/**
+ * Lexes and parses one method body into unresolved statements. Linear in the body length. Blocks, {@code else if}s,
+ * parentheses, unary operators and call arguments may nest at most {@link #MAX_NESTING} deep, so that no pass over the
+ * tree runs out of Java stack (chains of binary operators are flat: every pass walks them with a loop).
+ */
 final class BodyParser {
+    /** How deep blocks, {@code else if}s, parentheses, unary operators and call arguments may nest in a body. */
+    static final int MAX_NESTING = 256;
+
     static final Set<String> RESERVED = Set.of("var", "if", "else", "while", "return", "throw", "gcpoint", "call",
             "cell", "tailcall", "await", "yield", "this");
 
@@ -23,6 +31,18 @@ final class BodyParser {
                 case EOF -> "end of body";
                 default -> "'" + text + "'";
             };
+        }
+    }
+
+    /** Nesting past {@link #MAX_NESTING}: the whole body is given up, with one error. */
+    private static final class NestingTooDeep extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int line;
+
+        NestingTooDeep(int line) {
+            super("nesting deeper than " + MAX_NESTING + " (blocks, else-ifs, parentheses, unary operators, call arguments)",
+                    null, false, false);
+            this.line = line;
         }
     }
 
@@ -43,6 +63,7 @@ final class BodyParser {
     private final Diagnostics diag;
     private final List<Tok> toks = new ArrayList<>();
     private int pos;
+    private int depth;
 
     private BodyParser(Diagnostics diag) {
         this.diag = diag;
@@ -52,7 +73,23 @@ final class BodyParser {
     static List<Stmt> parse(String text, int firstLine, Diagnostics diag) {
         BodyParser p = new BodyParser(diag);
         p.lex(text, firstLine);
-        return p.parseBlock(true);
+        try {
+            return p.parseBlock(true);
+        } catch (NestingTooDeep e) {
+            diag.error(e.line, e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** One level deeper at {@code line}; every call is paired with {@link #leave} in a finally block. */
+    private void enter(int line) {
+        if (++depth > MAX_NESTING) {
+            throw new NestingTooDeep(line);
+        }
+    }
+
+    private void leave() {
+        depth--;
     }
 
     // ---------------------------------------------------------------- lexer
@@ -185,6 +222,18 @@ final class BodyParser {
     // ---------------------------------------------------------------- statements
 
     private List<Stmt> parseBlock(boolean top) {
+        if (top) {
+            return parseStatements(true);
+        }
+        enter(peek().line);
+        try {
+            return parseStatements(false);
+        } finally {
+            leave();
+        }
+    }
+
+    private List<Stmt> parseStatements(boolean top) {
         List<Stmt> out = new ArrayList<>();
         while (true) {
             Tok t = peek();
@@ -300,7 +349,12 @@ final class BodyParser {
         List<Stmt> otherwise = List.of();
         if (accept("else")) {
             if (peek().is("if")) {
-                otherwise = List.of(parseIf());
+                enter(peek().line);
+                try {
+                    otherwise = List.of(parseIf());
+                } finally {
+                    leave();
+                }
             } else {
                 otherwise = parseBraced();
             }
@@ -349,9 +403,14 @@ final class BodyParser {
         if (accept(")")) {
             return args;
         }
-        do {
-            args.add(parseExpr());
-        } while (accept(","));
+        enter(peek().line);
+        try {
+            do {
+                args.add(parseExpr());
+            } while (accept(","));
+        } finally {
+            leave();
+        }
         expect(")", "',' or ')'");
         return args;
     }
@@ -434,13 +493,23 @@ final class BodyParser {
             if (peek().kind == K.INT) {
                 return literal(next(), true);
             }
-            return new Expr.Unary(UnaryOp.NEG, parseUnary(), t.line);
+            return new Expr.Unary(UnaryOp.NEG, parseNested(this::parseUnary), t.line);
         }
         if (t.is("!")) {
             next();
-            return new Expr.Unary(UnaryOp.NOT, parseUnary(), t.line);
+            return new Expr.Unary(UnaryOp.NOT, parseNested(this::parseUnary), t.line);
         }
         return parsePrimary();
+    }
+
+    /** An operand one level deeper. */
+    private Expr parseNested(Supplier<Expr> operand) {
+        enter(peek().line);
+        try {
+            return operand.get();
+        } finally {
+            leave();
+        }
     }
 
     private Expr literal(Tok t, boolean negative) {
@@ -472,7 +541,7 @@ final class BodyParser {
         }
         if (t.is("(")) {
             next();
-            Expr e = parseExpr();
+            Expr e = parseNested(this::parseExpr);
             expect(")", "')'");
             return e;
         }
