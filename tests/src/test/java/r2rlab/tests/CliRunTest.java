@@ -96,14 +96,20 @@ class CliRunTest {
 
     /** Real crossgen2 code loads (checks pass, handles are heap blocks) and runs until it needs what the model lacks. */
     @Test
-    void realImage_runsUntilAnExternalCall_thenReportsCleanly() {
+    void realImage_runsUntilAnExternalCall_thenReportsCleanly() throws Exception {
         String img = Fixtures.r2r("asmresolver__ReadyToRunTest__AMD64-Windows__r2r5.4.dll").toString();
         CliDumpTest.Result r = CliDumpTest.run("run", img, "--entry", "0x06000001");
         assertEquals(1, r.status());
         assertTrue(r.err().startsWith("FAULT: RUNTIME_ERROR"), r.err());
         assertTrue(r.err().contains("could not resolve System.Console.WriteLine"), r.err());
-        // The walk goes past the delay-load thunk's two pushes to the managed caller.
-        assertTrue(r.err().contains("method:  Program.Main (frame #1, caller of the faulting code)"), r.err());
+        // The report is at the call that reached the helper through the delay-load thunk: call [rip+disp32] (FF 15).
+        assertTrue(r.err().contains("\n  pc:      0x18000184E  in Program.Main+0xE\n"), r.err());
+        assertTrue(r.err().contains("\n  method:  Program.Main\n"), r.err());
+        byte[] file = Files.readAllBytes(Path.of(img));
+        R2RImage read = R2RImage.read("asmresolver", file);
+        long at = read.pe().rvaToOffset("call", 0x184E, 6);
+        assertEquals(0xFF, file[(int) at] & 0xFF);
+        assertEquals(0x15, file[(int) at + 1]);
         assertTrue(!r.err().contains("Exception"), r.err());
         CliDumpTest.Result x86 = CliDumpTest.run("run", Fixtures.r2r("binskim__Binskim.win-x86.RTR__I386-Windows__r2r2.2.dll").toString(),
                 "--entry", "0x06000001");

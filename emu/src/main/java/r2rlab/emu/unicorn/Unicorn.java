@@ -116,13 +116,20 @@ public final class Unicorn implements CpuEngine {
     @Override
     public byte[] memRead(long address, int size) {
         byte[] bytes = new byte[size];
-        check("uc_mem_read", LIB.uc_mem_read(h(), address, bytes, size));
+        checkAccess("uc_mem_read", LIB.uc_mem_read(h(), address, bytes, size), UC_MEM_READ_UNMAPPED, address, size);
         return bytes;
     }
 
     @Override
     public void memWrite(long address, byte[] bytes) {
-        check("uc_mem_write", LIB.uc_mem_write(h(), address, bytes, bytes.length));
+        checkAccess("uc_mem_write", LIB.uc_mem_write(h(), address, bytes, bytes.length), UC_MEM_WRITE_UNMAPPED, address, bytes.length);
+    }
+
+    /** A failed read or write of guest memory from Java (a runtime helper's): the error names the access. */
+    private static void checkAccess(String function, int err, int type, long address, int size) {
+        if (err != UC_ERR_OK) {
+            throw new UcException(function, err, -1, new UcException.MemAccess(type, address, size, 0));
+        }
     }
 
     // ------------------------------------------------------------------ registers
