@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * Lexes and parses one method body into unresolved statements. Linear in the body length. Blocks, {@code else if}s,
@@ -56,6 +57,8 @@ final class BodyParser {
         }
     }
 
+    private static final Pattern LINE_BREAK = Pattern.compile("\r\n|\r|\n");
+    private static final Pattern INTEGER_LITERAL = Pattern.compile("[0-9]+|0[xX][0-9a-fA-F]+");
     private static final BigInteger MAX_HEX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
     private static final BigInteger MIN_DEC = BigInteger.valueOf(Long.MIN_VALUE);
     private static final BigInteger MAX_DEC = BigInteger.valueOf(Long.MAX_VALUE);
@@ -95,7 +98,7 @@ final class BodyParser {
     // ---------------------------------------------------------------- lexer
 
     private void lex(String text, int firstLine) {
-        String[] lines = text.split("\r\n|\r|\n", -1);
+        String[] lines = LINE_BREAK.split(text, -1);
         int lastLine = firstLine;
         for (int i = 0; i < lines.length; i++) {
             int ln = firstLine + i;
@@ -123,7 +126,7 @@ final class BodyParser {
                     j++;
                 }
                 String t = s.substring(i, j);
-                if (!t.matches("[0-9]+|0[xX][0-9a-fA-F]+")) {
+                if (!INTEGER_LITERAL.matcher(t).matches()) {
                     if (!bad) {
                         diag.error(ln, "invalid integer literal '" + t + "'");
                     }
