@@ -1,6 +1,7 @@
 package r2rlab.emu.runtime;
 
 import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_X11;
+import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_X16;
 import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_X30;
 import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_X9;
 import static r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RAX;
@@ -78,8 +79,8 @@ final class DelayLoadHelper implements TrapHandler {
     /**
      * ARM64: the cell the call site loaded its target from, read from the instructions before the return address:
      * {@code adrp x11, cell; add x11, x11, :lo12:cell; ldr x16, [x11]; blr x16} (the protocol) or {@code adrp x16,
-     * cell; ldr x16, [x16, :lo12:cell]; blr x16} (B2's helper call). -1 for any other site (a tail jump leaves no
-     * return address of its own).
+     * cell; ldr x16, [x16, :lo12:cell]; blr x16} (B2's helper call). -1 for any other site, and when that cell no
+     * longer leads to the thunk (a tail jump leaves no return address of its own).
      */
     private long loadedCell() {
         long lr = engine.regRead(UC_ARM64_REG_X30);
@@ -93,13 +94,17 @@ final class DelayLoadHelper implements TrapHandler {
         if (w[3] != BLR_X16) {
             return -1;
         }
+        long loaded;
         if (isAdrp(w[1], 16) && isLdr(w[2], 16, 16)) {
-            return adrpPage(w[1], lr - 12) + ldrOffset(w[2]);
+            loaded = adrpPage(w[1], lr - 12) + ldrOffset(w[2]);
+        } else if (isAdrp(w[0], 11) && (w[1] & 0xFFC003FF) == (0x91000000 | 11 << 5 | 11) && isLdr(w[2], 16, 11)) {
+            loaded = adrpPage(w[0], lr - 16) + ((w[1] >>> 10) & 0xFFF) + ldrOffset(w[2]);
+        } else {
+            return -1;
         }
-        if (isAdrp(w[0], 11) && (w[1] & 0xFFC003FF) == (0x91000000 | 11 << 5 | 11) && isLdr(w[2], 16, 11)) {
-            return adrpPage(w[0], lr - 16) + ((w[1] >>> 10) & 0xFFF) + ldrOffset(w[2]);
-        }
-        return -1;
+        // That call came here only if its cell still leads where x16 went: a resolved cell means the call reached
+        // its method, and this helper was reached by a tail jump further on (LR is still the call's).
+        return guest.contains(loaded) && engine.readLong(loaded) == engine.regRead(UC_ARM64_REG_X16) ? loaded : -1;
     }
 
     private static boolean isAdrp(int w, int rd) {
