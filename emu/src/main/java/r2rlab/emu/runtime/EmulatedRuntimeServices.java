@@ -7,6 +7,7 @@ import java.util.Set;
 import r2rlab.format.metadata.Metadata;
 import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.r2r.FixupSignature;
+import r2rlab.format.r2r.ReadyToRunHeader;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.ReadyToRunSectionType;
 import r2rlab.loader.ImportCell;
@@ -48,7 +49,7 @@ final class EmulatedRuntimeServices implements RuntimeServices {
         if (s == null) {
             return null;
         }
-        long off = image.pe().rvaToOffset("ManifestMetadata", s.rva(), s.size());
+        long off = image.pe().rvaToOffset("ManifestMetadata", s.entryOffset() + ReadyToRunHeader.Section.RVA_OFFSET, s.rva(), s.size());
         return Metadata.read(image.pe().file(), off, (int) s.size());
     }
 
