@@ -64,10 +64,11 @@ public final class EmulatedRuntime implements AutoCloseable {
 
     /**
      * @param registerResumptionStubs false models a runtime that resolves ResumptionStubEntryPoint
-     *     fixups without registering the stubs' MethodDescs, so stack walks misattribute stub frames
+     *     fixups without registering the stubs' MethodDescs, so stack walks misattribute stub frames;
+     *     the image is mapped at its preferred base, or rebased where the emulator's memory leaves room
      */
     public EmulatedRuntime(R2RImage image, boolean registerResumptionStubs) {
-        this(image, registerResumptionStubs, image.pe().imageBase());
+        this(image, registerResumptionStubs, GuestImage.loadBase(image));
     }
 
     /**
@@ -158,8 +159,12 @@ public final class EmulatedRuntime implements AutoCloseable {
         return trace;
     }
 
-    /** Also print trace events as they happen (helper calls, fixups resolved, ...). */
+    /**
+     * Also print trace events as they happen (helper calls, fixups resolved, ...), after the ones the runtime recorded
+     * while it was being set up (a rebase, the eager cells).
+     */
     public void traceTo(Consumer<String> sink) {
+        trace.forEach(sink);
         this.traceSink = sink;
     }
 

@@ -15,8 +15,10 @@ public final class RunRejectedException extends RuntimeException {
     public enum Reason {
         /** The image is for a machine the emulator does not run (it runs x64 and ARM64). */
         UNSUPPORTED_MACHINE,
-        /** The image has a base relocation the loader cannot apply to a 64-bit image. */
+        /** The image has a base relocation the loader cannot apply to a 64-bit image, or none where it must move. */
         UNSUPPORTED_BASE_RELOCATION,
+        /** The image cannot be mapped: too large, or at a base the emulator's memory does not leave free. */
+        UNMAPPABLE_IMAGE,
         /** The runtime rejected the image's R2R code at load ({@link #rejection()} says why). */
         IMAGE_REJECTED,
         /** The entry method has no usable R2R code ({@link #rejection()} says why). */
