@@ -143,8 +143,7 @@ class CliRunTest {
         Path img = emit(dir, "calls.yaml", "x64");
         CliDumpTest.Result none = CliDumpTest.run("run", img.toString(), "--entry", "0x06000099");
         assertEquals(2, none.status(), none.out() + none.err());
-        assertEquals("r2rlab: " + img + ": method 0x06000099 has no R2R code to run: no MethodDefEntryPoints entry for token 0x06000099",
-                none.err().strip());
+        assertEquals("r2rlab: 0x06000099 is MethodDef row 153, but the MethodDef table of calls-x64.dll has 7 rows", none.err().strip());
         assertEquals("", none.out());
         CliDumpTest.Result notMethodDef = CliDumpTest.run("run", img.toString(), "--entry", "0x0A000001");
         assertEquals(2, notMethodDef.status());
