@@ -43,6 +43,7 @@ class StructuredCorruptionTest {
     static final long OUTPUT_LIMIT = 64L << 20;
     private static final long HEAP_LIMIT = 512L << 20;
     private static final String[] COMMANDS = {"dump", "dump --json", "dump --disasm", "run"};
+    private static final Object EMULATOR = new Object();
 
     /** Counts what a command prints, keeping none of it. */
     private static final class CountingWriter extends Writer {
@@ -178,7 +179,14 @@ class StructuredCorruptionTest {
                 CountingWriter out = new CountingWriter();
                 CountingWriter err = new CountingWriter();
                 long start = System.nanoTime();
-                int status = Main.run(args.toArray(new String[0]), new PrintWriter(out), new PrintWriter(err));
+                int status;
+                if (COMMANDS[k].equals("run")) {
+                    synchronized (EMULATOR) { // two Unicorn engines on two threads at once are not reliable
+                        status = Main.run(args.toArray(new String[0]), new PrintWriter(out), new PrintWriter(err));
+                    }
+                } else {
+                    status = Main.run(args.toArray(new String[0]), new PrintWriter(out), new PrintWriter(err));
+                }
                 long seconds = (System.nanoTime() - start) / 1_000_000_000L;
                 String what = m + ": " + COMMANDS[k];
                 synchronized (failures) {

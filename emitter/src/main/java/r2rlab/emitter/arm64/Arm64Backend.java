@@ -417,20 +417,27 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
 
         /** {@code ldr rt, [base, #offset]}, or through x17 = offset when it does not fit (as the JIT materialises it). */
         private void ldrAt(Register rt, Register base, int offset) {
-            if (scaledImmediate(rt, offset)) {
-                a.ldr(rt, base, offset);
-            } else {
-                a.mov(OFFSET_SCRATCH, offset);
-                a.ldr(rt, base, OFFSET_SCRATCH);
-            }
+            access(true, rt, base, offset);
         }
 
         /** {@code str rt, [base, #offset]}, or through x17 = offset. */
         private void strAt(Register rt, Register base, int offset) {
+            access(false, rt, base, offset);
+        }
+
+        private void access(boolean load, Register rt, Register base, int offset) {
             if (scaledImmediate(rt, offset)) {
-                a.str(rt, base, offset);
+                if (load) {
+                    a.ldr(rt, base, offset);
+                } else {
+                    a.str(rt, base, offset);
+                }
+                return;
+            }
+            a.mov(OFFSET_SCRATCH, offset);
+            if (load) {
+                a.ldr(rt, base, OFFSET_SCRATCH);
             } else {
-                a.mov(OFFSET_SCRATCH, offset);
                 a.str(rt, base, OFFSET_SCRATCH);
             }
         }

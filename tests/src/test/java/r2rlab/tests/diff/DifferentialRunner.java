@@ -50,6 +50,17 @@ final class DifferentialRunner {
         }
     }
 
+    /**
+     * Each emulated call of a run may take this long: the programs finish in milliseconds, but a machine loaded by
+     * other work can stretch that past the runtime's default of 10 s.
+     */
+    static final long RUN_LIMIT_MICROS = 60_000_000L;
+    /**
+     * Emulator runs take turns: two Unicorn engines running on two threads at once now and then hang or stretch a
+     * run of milliseconds past its time limit; parsing, emission and interpretation stay parallel.
+     */
+    static final Object EMULATOR = new Object();
+
     private DifferentialRunner() {
     }
 
@@ -95,17 +106,24 @@ final class DifferentialRunner {
         for (int k = 0; k < p.roots().size(); k++) {
             Root root = p.roots().get(k);
             String actual;
-            try (EmulatedRuntime rt = new EmulatedRuntime(image)) {
-                int token = metadata.methodToken(decl(scenario, root.target()));
-                actual = describe(rt.run(token, toArray(root.args())));
-            } catch (RuntimeException e) {
-                actual = "could not run: " + e;
+            int token = metadata.methodToken(decl(scenario, root.target()));
+            synchronized (EMULATOR) {
+                actual = run(image, token, root.args());
             }
             if (!actual.equals(expected.get(k))) {
                 out.add(new Mismatch(target, root, expected.get(k), actual));
             }
         }
         return out;
+    }
+
+    private static String run(R2RImage image, int token, List<Long> args) {
+        try (EmulatedRuntime rt = new EmulatedRuntime(image)) {
+            rt.setTimeoutMicros(RUN_LIMIT_MICROS);
+            return describe(rt.run(token, toArray(args)));
+        } catch (RuntimeException e) {
+            return "could not run: " + e;
+        }
     }
 
     private static String describe(RunOutcome o) {

@@ -42,7 +42,7 @@ import r2rlab.tests.diff.Program.Yield;
  */
 final class ProgramGenerator {
     /** Steps one root may take in the interpreter (the emulator runs every program twice, so they stay short). */
-    static final long STEP_BUDGET = 4_000;
+    static final long STEP_BUDGET = 2_500;
     private static final int MAX_ATTEMPTS = 50;
     private static final long[] EDGES = {0, 1, -1, 2, 3, 7, -7, 10, 100, 255, 0x7FFFFFFFL, -0x80000000L, Long.MAX_VALUE, Long.MIN_VALUE};
 

@@ -59,23 +59,15 @@ final class ReferenceInterpreter {
     /** The code of DivideByZeroException as the runtime's ThrowDivZero raises it. */
     static final long DIVIDE_BY_ZERO = -2;
 
-    private static final class Thrown extends RuntimeException {
+    /** A throw (its code travels up to the run) or a return (its value travels up to the method's frame). */
+    private static final class Unwinding extends RuntimeException {
         private static final long serialVersionUID = 1L;
-        final long code;
-
-        Thrown(long code) {
-            super(null, null, false, false);
-            this.code = code;
-        }
-    }
-
-    /** A return: the value travels up to the method's frame. */
-    private static final class Returning extends RuntimeException {
-        private static final long serialVersionUID = 1L;
+        final boolean isThrow;
         final long value;
 
-        Returning(long value) {
+        Unwinding(boolean isThrow, long value) {
             super(null, null, false, false);
+            this.isThrow = isThrow;
             this.value = value;
         }
     }
@@ -101,8 +93,8 @@ final class ReferenceInterpreter {
         }
         try {
             return new Returned(invoke(target, a));
-        } catch (Thrown t) {
-            return new Threw(t.code);
+        } catch (Unwinding t) {
+            return new Threw(t.value); // a return never gets past its method
         }
     }
 
@@ -138,7 +130,10 @@ final class ReferenceInterpreter {
             }
             try {
                 block(m.body(), vars);
-            } catch (Returning r) {
+            } catch (Unwinding r) {
+                if (r.isThrow) {
+                    throw r;
+                }
                 return m.returnsInt() ? r.value : 0;
             }
             return 0;
@@ -178,15 +173,15 @@ final class ReferenceInterpreter {
                 block(w.body(), vars);
             }
         } else if (s instanceof Return r) {
-            throw new Returning(r.value() == null ? 0 : eval(r.value(), vars));
+            throw new Unwinding(false, r.value() == null ? 0 : eval(r.value(), vars));
         } else if (s instanceof Throw t) {
-            throw new Thrown(eval(t.code(), vars));
+            throw new Unwinding(true, eval(t.code(), vars));
         } else if (s instanceof GcPoint) {
             // a GC-safe point changes nothing the program can see
         } else if (s instanceof Eval e) {
             eval(e.expr(), vars);
         } else if (s instanceof TailCall t) {
-            throw new Returning(invoke(t.target(), evalArgs(t.args(), vars)));
+            throw new Unwinding(false, invoke(t.target(), evalArgs(t.args(), vars)));
         } else {
             throw new IllegalArgumentException("unknown statement " + s);
         }
@@ -244,13 +239,13 @@ final class ReferenceInterpreter {
             case MUL -> l * r;
             case DIV -> {
                 if (r == 0) {
-                    throw new Thrown(DIVIDE_BY_ZERO);
+                    throw new Unwinding(true, DIVIDE_BY_ZERO);
                 }
                 yield l / r; // Java truncates, and Long.MIN_VALUE / -1 wraps
             }
             case REM -> {
                 if (r == 0) {
-                    throw new Thrown(DIVIDE_BY_ZERO);
+                    throw new Unwinding(true, DIVIDE_BY_ZERO);
                 }
                 yield l % r;
             }

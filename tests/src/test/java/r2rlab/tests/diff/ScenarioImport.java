@@ -2,6 +2,7 @@ package r2rlab.tests.diff;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import r2rlab.emitter.scenario.CallKind;
 import r2rlab.emitter.scenario.Expr;
 import r2rlab.emitter.scenario.MethodDecl;
@@ -41,9 +42,13 @@ final class ScenarioImport {
     }
 
     private static List<Program.Stmt> block(List<Stmt> stmts) {
-        List<Program.Stmt> out = new ArrayList<>();
-        for (Stmt s : stmts) {
-            out.add(stmt(s));
+        return map(stmts, ScenarioImport::stmt);
+    }
+
+    private static <A, B> List<B> map(List<A> in, Function<A, B> f) {
+        List<B> out = new ArrayList<>();
+        for (A a : in) {
+            out.add(f.apply(a));
         }
         return out;
     }
@@ -72,11 +77,7 @@ final class ScenarioImport {
     }
 
     private static List<Program.Expr> exprs(List<Expr> es) {
-        List<Program.Expr> out = new ArrayList<>();
-        for (Expr e : es) {
-            out.add(expr(e));
-        }
-        return out;
+        return map(es, ScenarioImport::expr);
     }
 
     private static Program.Expr expr(Expr e) {
