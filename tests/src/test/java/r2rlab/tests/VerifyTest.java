@@ -23,11 +23,13 @@ import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.Emitter;
 import r2rlab.emitter.StubLayout;
 import r2rlab.emitter.scenario.Scenario;
+import r2rlab.emitter.scenario.ScenarioBuilder;
 import r2rlab.emu.verify.Finding;
 import r2rlab.emu.verify.ImageVerifier;
 import r2rlab.emu.verify.Rule;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.ContinuationFlags;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
@@ -215,6 +217,52 @@ class VerifyTest {
         assertEquals(Rule.GC_MAP_LENGTH, f.get(0).rule());
         assertEquals(main.rva(), f.get(0).rva());
         assertEquals("Demo.Program.Main [ASYNC]", f.get(0).method());
+    }
+
+    /**
+     * A variant that suspends three times: its second and third Flags are stored with a non-zero State beside
+     * them (x64 {@code movabs rcx, 0x100000109}; ARM64 {@code movz x9, #0x109} then {@code movk x9, #0x1, lsl #32}).
+     */
+    static Scenario awaitsAfterYield() {
+        return ScenarioBuilder.create("awaits-after-yield.yaml").module("AwaitsAfterYield").type("Demo.S")
+                .staticMethod("Twice").async().returnsInt().params("x")
+                .body("await yield\nvar a = await Demo.S.Next(x)\nvar b = await Demo.S.Next(a)\nreturn a + b")
+                .staticMethod("Next").async().returnsInt().params("x").body("await yield\nreturn x + 1")
+                .build();
+    }
+
+    /**
+     * flags-split-corelib-main: the Flags stores that the R2R 18.5 split reads outside the variant's data area are
+     * reported by continuation-flags, at the stores Capstone finds, whatever the State stored beside them.
+     */
+    @Test
+    void flagsSplitCoreLibMain_continuationFlags() {
+        for (Architecture a : Architecture.values()) {
+            boolean arm = a == Architecture.ARM64;
+            R2RImage fixed = Emitted.read(Emitted.emit(awaitsAfterYield(), a));
+            R2RImage buggy = Emitted.read(Emitted.emit(awaitsAfterYield(), a, Defect.FLAGS_SPLIT_CORELIB_MAIN));
+            try (Disassembler d = new Disassembler(arm)) {
+                List<ContinuationStores.Store> stores = ContinuationStores.of(fixed, d, arm);
+                assertEquals(List.of("Twice 0 0x9", "Twice 1 0x109", "Twice 2 0x109", "Next 0 0x9"), stores.stream()
+                        .map(x -> String.format("%s %d 0x%X", x.method().name().substring(7), x.state(), x.flags())).toList(), a.toString());
+                ImageVerifier.Verification r = verify(fixed);
+                assertEquals(List.of(), r.findings(), a.toString());
+                assertEquals(stores.size(), r.checked(Rule.CONTINUATION_FLAGS), a + ": every Flags store is read, the State beside it or not");
+
+                // the awaits of a value store 0x881 (Result index 2 from bit 10), which the R2R 18.5 split reads as Result index 17
+                Set<Long> misfits = new TreeSet<>();
+                for (ContinuationStores.Store x : ContinuationStores.of(buggy, d, arm)) {
+                    if (ContinuationFlagsTest.misfit(ContinuationFlags.R2R_18_5, x.flags(), ContinuationFlagsTest.layoutOf(buggy, x.method())) != null) {
+                        assertEquals(0x881, x.flags());
+                        misfits.add(x.address() - buggy.pe().imageBase());
+                    }
+                }
+                assertEquals(2, misfits.size(), a.toString());
+                List<Finding> f = verify(buggy).findings();
+                assertTrue(f.stream().allMatch(x -> x.rule() == Rule.CONTINUATION_FLAGS && x.method().equals("[ASYNC] Demo.S.Twice")), f.toString());
+                assertEquals(misfits, f.stream().map(Finding::rva).collect(Collectors.toCollection(TreeSet::new)), a.toString());
+            }
+        }
     }
 
     /** A ResumeInfo record that resumes through another variant's stub (the two records' Resume pointers swapped). */

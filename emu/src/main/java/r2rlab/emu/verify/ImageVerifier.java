@@ -557,22 +557,10 @@ public final class ImageVerifier implements AutoCloseable {
                         break;
                     }
                     case "movz":
-                    case "mov": {
-                        Long imm = ops.size() > 1 ? Operands.immediate(ops.get(1)) : null;
-                        boolean zero = ops.size() > 1 && (ops.get(1).equals("xzr") || ops.get(1).equals("wzr"));
-                        set(d, zero ? 0 : imm == null ? -1 : imm, -1, value, pair, loaded);
+                    case "mov":
+                    case "movk":
+                        set(d, moved(mn, ops, d < 0 ? -1 : value[d]), -1, value, pair, loaded);
                         break;
-                    }
-                    case "movk": {
-                        Long imm = ops.size() > 1 ? Operands.immediate(ops.get(1)) : null;
-                        int shift = ops.size() > 2 && ops.get(2).startsWith("lsl #") ? Integer.parseInt(ops.get(2).substring(5)) : 0;
-                        if (d >= 0 && imm != null && value[d] != -1) {
-                            value[d] = value[d] & ~(0xFFFFL << shift) | imm << shift;
-                        } else {
-                            set(d, -1, -1, value, pair, loaded);
-                        }
-                        break;
-                    }
                     case "str": {
                         armStore(m, insns, k, value, pair);
                         break;
@@ -602,6 +590,28 @@ public final class ImageVerifier implements AutoCloseable {
                         break;
                 }
             }
+        }
+
+        /**
+         * The constant an ARM64 {@code mov}, {@code movz} or {@code movk} leaves in its destination, given the
+         * destination's value before ({@code movk} keeps the other halfwords), or -1 when it is no known constant.
+         */
+        private static long moved(String mn, List<String> ops, long before) {
+            if (ops.size() < 2) {
+                return -1;
+            }
+            if (ops.get(1).equals("xzr") || ops.get(1).equals("wzr")) {
+                return mn.equals("movk") ? -1 : 0;
+            }
+            Long imm = Operands.immediate(ops.get(1));
+            if (imm == null) {
+                return -1;
+            }
+            if (!mn.equals("movk")) {
+                return imm;
+            }
+            int shift = ops.size() > 2 && ops.get(2).startsWith("lsl #") ? Integer.parseInt(ops.get(2).substring(5)) : 0;
+            return before == -1 ? -1 : before & ~(0xFFFFL << shift) | imm << shift;
         }
 
         /** Whether an ARM64 instruction writes its first operand (not a store, compare, test or branch). */
@@ -684,14 +694,18 @@ public final class ImageVerifier implements AutoCloseable {
                 Matcher fm = fo.size() == 2 ? Operands.ARM64_MEMORY.matcher(fo.get(1)) : null;
                 if (f.mnemonic().equals("str") && fm != null && fm.matches() && fm.group(2) != null && Operands.arm64Register(fm.group(1)) == b
                         && Operands.parse(fm.group(2)) == continuation.flags()) {
-                    flags = d >= 0 && imm[d] != -1 ? imm[d] : fo.get(0).equals("wzr") || fo.get(0).equals("xzr") ? Long.valueOf(0) : null;
+                    if (d >= 0 && imm[d] != -1) {
+                        flags = imm[d];
+                    } else if (fo.get(0).equals("wzr") || fo.get(0).equals("xzr")) {
+                        flags = 0L;
+                    }
                     flagsRva = rva(f);
                     break;
                 }
-                if (d >= 0 && (f.mnemonic().equals("movz") || f.mnemonic().equals("mov"))) {
-                    Long v = fo.size() > 1 ? Operands.immediate(fo.get(1)) : null;
-                    imm[d] = v == null ? -1 : v;
-                } else if (d >= 0 && !f.mnemonic().startsWith("st")) {
+                String fmn = f.mnemonic();
+                if (d >= 0 && (fmn.equals("movz") || fmn.equals("mov") || fmn.equals("movk"))) {
+                    imm[d] = moved(fmn, fo, imm[d]); // the State beside the Flags: movz x9, #0x9; movk x9, #0x1, lsl #32
+                } else if (d >= 0 && !fmn.startsWith("st")) {
                     imm[d] = -1;
                 }
             }
