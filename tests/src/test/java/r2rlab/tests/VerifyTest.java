@@ -148,9 +148,21 @@ class VerifyTest {
         assertEquals(x16WithoutX11(epilog, "br"), Set.of(g.get(0).rva()));
     }
 
+    /**
+     * B3 drop-page-addends: each ADRP it moves is reported by page-pair, whether its pair lands on no record (80
+     * methods) or on another variant's record at the page offset of the variant's own (120 methods).
+     */
     @Test
     void b3_dropPageAddends_pagePair() {
-        Scenario s = EmittedCodeShapeTest.manyAwaits(120);
+        // llvm-objdump-14 finds the same moved ADRPs: with 80 methods one pair lands on the page below its record, on
+        // no record; with 120 the pairs of M102's second and third records (0x2B008, 0x2B018) land on the page below,
+        // where M17's records lie at the same page offsets: the pairs are at fault, not the records
+        assertDropPageAddends(80, Set.of(0x1840CL), "stored as a ResumeInfo record but holding none");
+        assertDropPageAddends(120, Set.of(0x2435CL, 0x2443CL), "stored as a ResumeInfo record but holding another variant's");
+    }
+
+    private static void assertDropPageAddends(int methods, Set<Long> expected, String why) {
+        Scenario s = EmittedCodeShapeTest.manyAwaits(methods);
         R2RImage fixed = Emitted.read(Emitted.emit(s, Architecture.ARM64));
         R2RImage buggy = Emitted.read(Emitted.emit(s, Architecture.ARM64, Defect.B3_DROP_PAGE_ADDENDS));
         // the ADRPs whose page differs between the fixed and the buggy image, by Capstone
@@ -166,9 +178,9 @@ class VerifyTest {
                 }
             }
         }
-        assertTrue(!moved.isEmpty());
+        assertEquals(expected, moved, methods + " methods");
         List<Finding> f = settled(buggy);
-        assertTrue(f.stream().allMatch(x -> x.rule() == Rule.PAGE_PAIR), f.stream().limit(5).collect(Collectors.toList()).toString());
+        assertTrue(f.stream().allMatch(x -> x.rule() == Rule.PAGE_PAIR && x.detail().contains(why)), f.toString());
         assertEquals(moved, f.stream().map(Finding::rva).collect(Collectors.toCollection(TreeSet::new)));
         assertEquals(List.of(), settled(fixed));
     }

@@ -23,6 +23,7 @@ import r2rlab.emu.disasm.ImageSymbols;
 import r2rlab.format.SignatureReader;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.pe.Machine;
+import r2rlab.format.pe.SectionHeader;
 import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.ContinuationFlags;
 import r2rlab.format.r2r.ContinuationObject;
@@ -676,9 +677,17 @@ public final class ImageVerifier implements AutoCloseable {
                 return;
             }
             long record = value[s] - base;
-            if (syms.resumeInfoAt(record) == null) {
+            ImageSymbols.ResumeInfo held = syms.resumeInfoAt(record);
+            if (held == null) {
                 pagePair(m, pair[s], i, value[s], "stored as a ResumeInfo record but holding none");
                 offPairSites.add(rva(i));
+            } else if (!ownRecord(m, held)) {
+                long own = ownRecordOnAnotherPage(m, record);
+                if (own >= 0) {
+                    pagePair(m, pair[s], i, value[s], String.format("stored as a ResumeInfo record but holding another variant's, %s;"
+                            + " the variant's own record at 0x%X has the same page offset", syms.describeResumeInfo(held), own));
+                    offPairSites.add(rva(i));
+                }
             }
             // The Flags: the immediate stored to the same register at +3 pointers within the next few instructions.
             long[] imm = value.clone();
@@ -710,6 +719,33 @@ public final class ImageVerifier implements AutoCloseable {
                 }
             }
             sites.add(new Site(m, rva(i), record, flagsRva, flags, layoutCellBefore(insns, k)));
+        }
+
+        /** Whether {@code r} is one of {@code variant}'s records: it resumes through the variant's stub at an IP inside the variant. */
+        private boolean ownRecord(ReadyToRunMethod variant, ImageSymbols.ResumeInfo r) {
+            return stubRvas(variant).contains(r.resumeRva()) && inside(variant, r.diagnosticIpRva());
+        }
+
+        /**
+         * A record of {@code variant} at the page offset of {@code record} on another page of its section, or -1. A
+         * page pair whose ADRP is off keeps the ADD's low 12 bits: when it lands on another variant's record while one of
+         * the variant's own records sits at the same page offset, the pair is at fault, not the record (B3).
+         */
+        private long ownRecordOnAnotherPage(ReadyToRunMethod variant, long record) {
+            SectionHeader section = img.pe().sectionForRva(record);
+            if (section == null) {
+                return -1;
+            }
+            long end = section.virtualAddress() + section.sizeOfRawData(); // raw size: checked against the file
+            for (long at = (section.virtualAddress() & ~0xFFFL) + (record & 0xFFF); at < end; at += 0x1000) {
+                if (at != record && at >= section.virtualAddress()) {
+                    ImageSymbols.ResumeInfo r = syms.resumeInfoAt(at);
+                    if (r != null && ownRecord(variant, r)) {
+                        return at;
+                    }
+                }
+            }
+            return -1;
         }
 
         // ---- suspension sites ----
