@@ -10,7 +10,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -36,21 +35,19 @@ import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.RuntimeFunction;
 
 /**
- * {@code verify}: no finding on the real .NET 11 images, and for each compile-side defect switch the rule
- * that names it, at the places an independent reading of the image (Capstone, the fixup tables) points to.
+ * {@code verify}: no finding on the real .NET 11 images nor on the emitted examples, and for each compile-side
+ * defect switch and each departure from the real protocols the rule that names it, at the places an independent
+ * reading of the image (Capstone, llvm-objdump, the fixup tables) points to.
  */
 class VerifyTest {
-    /** The rules the emitted examples do not follow yet: the Flags split and calls through cells between methods. */
-    private static final Set<Rule> PENDING = EnumSet.of(Rule.CONTINUATION_FLAGS, Rule.DIRECT_CALLS);
-
     private static ImageVerifier.Verification verify(R2RImage img) {
         try (ImageVerifier v = new ImageVerifier()) {
             return v.verify(img);
         }
     }
 
-    private static List<Finding> settled(R2RImage img) {
-        return verify(img).findings().stream().filter(f -> !PENDING.contains(f.rule())).collect(Collectors.toList());
+    private static List<Finding> findings(R2RImage img) {
+        return verify(img).findings();
     }
 
     @Test
@@ -82,21 +79,39 @@ class VerifyTest {
         assertEquals(0, checked[Rule.X11_CELL.ordinal()], "x64 images");
     }
 
+    /**
+     * Every rule holds on every example, for both architectures and both stub layouts, and the two rules the
+     * examples broke before they took the real protocols checked what Capstone finds: each Flags store (and its
+     * ResumeInfo store) of every suspension, and each direct call, which is a stub's call of its own variant.
+     */
     @Test
-    void emittedExamples_followEverySettledRule() {
+    void emittedExamples_followEveryRule() {
+        int flagsStores = 0;
         for (Path example : Emitted.examples()) {
             Scenario s = Emitted.scenario(example);
             for (Architecture a : Architecture.values()) {
                 for (StubLayout layout : StubLayout.values()) {
+                    String where = example.getFileName() + " " + a + " " + layout;
                     R2RImage img = Emitted.read(Emitter.emit(s, new EmitOptions(a, TargetOs.WINDOWS, Set.of(), layout)));
-                    assertEquals(List.of(), settled(img), example.getFileName() + " " + a + " " + layout);
+                    ImageVerifier.Verification r = verify(img);
+                    assertEquals(List.of(), r.findings(), where);
+                    int stores;
+                    try (Disassembler d = new Disassembler(a == Architecture.ARM64)) {
+                        stores = ContinuationStores.of(img, d, a == Architecture.ARM64).size();
+                    }
+                    assertEquals(stores, r.checked(Rule.CONTINUATION_FLAGS), where);
+                    assertEquals(stores, r.checked(Rule.RESUME_INFO), where);
+                    assertEquals(DirectCallsTest.directCalls(img, a == Architecture.ARM64).size(), r.checked(Rule.DIRECT_CALLS), where);
+                    assertEquals(img.resumptionStubs().size(), r.checked(Rule.DIRECT_CALLS), where);
+                    flagsStores += stores;
                 }
             }
         }
+        assertTrue(flagsStores > 0, "the examples suspend");
     }
 
     private static List<Finding> findings(Scenario s, Architecture a, Defect d) {
-        return settled(Emitted.read(Emitted.emit(s, a, d)));
+        return findings(Emitted.read(Emitted.emit(s, a, d)));
     }
 
     @Test
@@ -135,7 +150,7 @@ class VerifyTest {
     @Test
     void b2_bothHalves_x11Cell() {
         R2RImage helper = Emitted.read(Emitted.emit(Emitted.scenario("async-basic.yaml"), Architecture.ARM64, Defect.B2_HELPER_CALL_WITHOUT_X11));
-        List<Finding> f = settled(helper);
+        List<Finding> f = findings(helper);
         assertTrue(f.stream().allMatch(x -> x.rule() == Rule.X11_CELL), f.toString());
         Set<Long> stale = x16WithoutX11(helper, "blr");
         // the five context-method calls in each of Main and Compute: CaptureContexts on entry, RestoreContexts on
@@ -150,7 +165,7 @@ class VerifyTest {
         assertEquals(stale, f.stream().map(Finding::rva).collect(Collectors.toCollection(TreeSet::new)));
 
         R2RImage epilog = Emitted.read(Emitted.emit(Emitted.scenario("calls.yaml"), Architecture.ARM64, Defect.B2_JMP_EPILOG_X16));
-        List<Finding> g = settled(epilog);
+        List<Finding> g = findings(epilog);
         assertEquals(1, g.size(), g.toString());
         assertEquals(Rule.X11_CELL, g.get(0).rule());
         assertEquals("Demo.Calls.Chain", g.get(0).method());
@@ -188,17 +203,17 @@ class VerifyTest {
             }
         }
         assertEquals(expected, moved, methods + " methods");
-        List<Finding> f = settled(buggy);
+        List<Finding> f = findings(buggy);
         assertTrue(f.stream().allMatch(x -> x.rule() == Rule.PAGE_PAIR && x.detail().contains(why)), f.toString());
         assertEquals(moved, f.stream().map(Finding::rva).collect(Collectors.toCollection(TreeSet::new)));
-        assertEquals(List.of(), settled(fixed));
+        assertEquals(List.of(), findings(fixed));
     }
 
     @Test
     void b4_hotColdSplit_coldAsync() {
         for (Architecture a : Architecture.values()) {
             R2RImage img = Emitted.read(Emitted.emit(Emitted.scenario("async-basic.yaml"), a, Defect.B4_HOT_COLD_SPLIT));
-            List<Finding> f = settled(img);
+            List<Finding> f = findings(img);
             Set<Long> coldStarts = img.coldToHot().keySet().stream().map(rf -> img.runtimeFunctions().get(rf).beginRva())
                     .collect(Collectors.toCollection(TreeSet::new));
             assertEquals(2, coldStarts.size());
@@ -211,7 +226,7 @@ class VerifyTest {
     void b10_duplicateStubFixup_stubCell() {
         for (Architecture a : Architecture.values()) {
             R2RImage img = Emitted.read(Emitted.emit(Emitted.scenario("async-basic.yaml"), a, Defect.B10_DUPLICATE_STUB_FIXUP));
-            List<Finding> f = settled(img);
+            List<Finding> f = findings(img);
             assertEquals(List.of("[ASYNC] Demo.Program.Main", "[ASYNC] Demo.Program.Compute"), f.stream().map(Finding::method).collect(Collectors.toList()));
             assertTrue(f.stream().allMatch(x -> x.rule() == Rule.STUB_CELL && x.detail().startsWith("2 ResumptionStubEntryPoint cells")), f.toString());
         }
@@ -234,11 +249,30 @@ class VerifyTest {
         assertEquals(0x40, bytes[off + 6]);
         assertEquals(0x03, bytes[off + 7]);
         bytes[off + 6] = 0x48;
-        List<Finding> f = settled(Emitted.read(bytes));
+        List<Finding> f = findings(Emitted.read(bytes));
         assertEquals(1, f.size(), f.toString());
         assertEquals(Rule.GC_MAP_LENGTH, f.get(0).rule());
         assertEquals(main.rva(), f.get(0).rva());
         assertEquals("[ASYNC] Demo.Program.Main", f.get(0).method());
+    }
+
+    /** direct-calls: each call and await the switch makes direct is reported by its rule, where Capstone finds it. */
+    @Test
+    void directCallsSwitch_directCalls() {
+        for (Architecture a : Architecture.values()) {
+            List<String> callers = new ArrayList<>();
+            for (String example : List.of("calls.yaml", "async-nested.yaml")) {
+                R2RImage img = Emitted.read(Emitted.emit(Emitted.scenario(example), a, Defect.DIRECT_CALLS));
+                Set<Long> direct = DirectCallsTest.directCallSites(img, a == Architecture.ARM64).stream().filter(c -> !c.what().equals("stub"))
+                        .map(DirectCallsTest.DirectCall::rva).collect(Collectors.toCollection(TreeSet::new));
+                List<Finding> f = findings(img);
+                assertTrue(f.stream().allMatch(x -> x.rule() == Rule.DIRECT_CALLS), f.toString());
+                assertEquals(direct, f.stream().map(Finding::rva).collect(Collectors.toCollection(TreeSet::new)), example + " " + a);
+                f.forEach(x -> callers.add(x.method()));
+            }
+            // calls.yaml: Main's `call` of Square, Check and Chain; async-nested.yaml: A's `await` of B
+            assertEquals(List.of("Demo.Calls.Main", "Demo.Calls.Main", "Demo.Calls.Main", "[ASYNC] Demo.Nested.A"), callers, a.toString());
+        }
     }
 
     /**
@@ -303,7 +337,7 @@ class VerifyTest {
         byte[] first = Arrays.copyOfRange(bytes, at.get(0), at.get(0) + 8);
         System.arraycopy(bytes, at.get(1), bytes, at.get(0), 8);
         System.arraycopy(first, 0, bytes, at.get(1), 8);
-        List<Finding> f = settled(Emitted.read(bytes));
+        List<Finding> f = findings(Emitted.read(bytes));
         assertEquals(2, f.size(), f.toString());
         assertTrue(f.stream().allMatch(x -> x.rule() == Rule.RESUME_INFO && x.detail().contains("resumes through")), f.toString());
         assertTrue(f.get(0).detail().contains("resumes through [RESUME] Demo.Program.Compute$ResumptionStub, not [RESUME] Demo.Program.Main$ResumptionStub"),
