@@ -184,7 +184,7 @@ class CliDumpOptionsTest {
         assertLines(out, "Methods: 1 selected", "  [RESUME] System.IO.Compression.ZipFile.OpenAsync$ResumptionStub",
                 "    Token 0x00000000  EntryRuntimeFunction 117  RVA 0x00006DA0  RuntimeFunctions [117]");
         assertLines(out, "Runtime functions: 1 selected",
-                "  [117] 0x00006DA0-0x00006DD9  unwind 0x00002414  System.IO.Compression.ZipFile.OpenAsync$ResumptionStub");
+                "  [117] 0x00006DA0-0x00006DD9  unwind 0x00002414  [RESUME] System.IO.Compression.ZipFile.OpenAsync$ResumptionStub");
     }
 
     @Test
@@ -244,7 +244,7 @@ class CliDumpOptionsTest {
     void unwind_real_x64RecordWithPersonalityRoutine() {
         String out = ok("dump", "--unwind", "--runtime-function", "117", ZIP.toString()).out();
         assertLines(out, "Unwind info: 1 runtime functions",
-                "  [117] System.IO.Compression.ZipFile.OpenAsync$ResumptionStub  unwind 0x00002414",
+                "  [117] [RESUME] System.IO.Compression.ZipFile.OpenAsync$ResumptionStub  unwind 0x00002414",
                 "    UNWIND_INFO Version 1  Flags 0x3 (EHANDLER UHANDLER)  SizeOfProlog 0x6  CountOfUnwindCodes 3  FrameRegister none  FrameOffset 0x0",
                 "      +0x06 UWOP_ALLOC_SMALL 0x28",
                 "      +0x02 UWOP_PUSH_NONVOL rbx",
