@@ -17,13 +17,13 @@ import r2rlab.format.unwind.x64.X64UnwindInfo;
  * resumption stub is a method start of its own. Identical records are shared, so several methods may name one
  * GcInfo.
  *
- * @param method        the method (or resumption stub)
+ * @param label         the method's label (for errors)
  * @param rva           the GcInfo's RVA
  * @param fileOffset    its file offset
  * @param version       the GcInfo version
  * @param encoding      x64 or ARM64
  */
-public record MethodGcInfo(ReadyToRunMethod method, long rva, long fileOffset, int version, GcInfoEncoding encoding) {
+public record MethodGcInfo(String label, long rva, long fileOffset, int version, GcInfoEncoding encoding) {
 
     /** The GcInfo encoding of the image's machine, or null where r2rlab has none (x86, ARM). */
     public static GcInfoEncoding encoding(R2RImage img) {
@@ -57,13 +57,18 @@ public record MethodGcInfo(ReadyToRunMethod method, long rva, long fileOffset, i
 
     /** Where {@code method}'s GcInfo is: after its entry runtime function's unwind record. */
     public static MethodGcInfo of(R2RImage img, ReadyToRunMethod method) {
-        long rva = rvaAfterUnwind(img, img.runtimeFunctions().get(method.entryRuntimeFunction()));
-        long offset = img.pe().rvaToOffset("GcInfo of " + method.label(), rva, 1);
-        return new MethodGcInfo(method, rva, offset, version(img), encoding(img));
+        return atMethodStart(img, method.entryRuntimeFunction(), method.label());
+    }
+
+    /** Where the GcInfo of the method starting at runtime function {@code index} is; {@code label} names it in errors. */
+    public static MethodGcInfo atMethodStart(R2RImage img, int index, String label) {
+        long rva = rvaAfterUnwind(img, img.runtimeFunctions().get(index));
+        long offset = img.pe().rvaToOffset("GcInfo of " + label, rva, 1);
+        return new MethodGcInfo(label, rva, offset, version(img), encoding(img));
     }
 
     /** Decodes it; errors name the method and the bit position. */
     public GcInfo.Decoded decode(R2RImage img) {
-        return GcInfo.decode(img.pe().file().array(), fileOffset, encoding, version, "GcInfo of " + method.label());
+        return GcInfo.decode(img.pe().file().array(), fileOffset, encoding, version, "GcInfo of " + label);
     }
 }

@@ -69,13 +69,13 @@ class GcInfoFixtureTest {
                 }
                 // the next unwind record starts at the 4-byte boundary; after the block's last blob comes another node
                 if (!zeros || next != null && next != aligned) {
-                    failures.add(String.format("%s %s at 0x%X: %d bytes, next unwind record at 0x%X", Fixtures.relative(p), g.method().label(),
+                    failures.add(String.format("%s %s at 0x%X: %d bytes, next unwind record at 0x%X", Fixtures.relative(p), g.label(),
                             g.rva(), size, next));
                 }
                 byte[] blob = Arrays.copyOfRange(file, (int) g.fileOffset(), (int) g.fileOffset() + size);
                 byte[] again = d.info().encode();
                 if (!Arrays.equals(blob, again)) {
-                    failures.add(String.format("%s %s at 0x%X: re-encoded %s != %s", Fixtures.relative(p), g.method().label(), g.rva(),
+                    failures.add(String.format("%s %s at 0x%X: re-encoded %s != %s", Fixtures.relative(p), g.label(), g.rva(),
                             hex(again), hex(blob)));
                 }
                 blobs++;
