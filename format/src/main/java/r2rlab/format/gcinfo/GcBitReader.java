@@ -76,7 +76,12 @@ final class GcBitReader {
     }
 
     boolean readBit() {
-        return read(1) != 0;
+        if (pos >= limitBits) {
+            throw error(pos, "1 bit(s) needed, the image ends 0 bit(s) after it");
+        }
+        boolean bit = (data[(int) (start + (pos >>> 3))] >>> (int) (pos & 7) & 1) != 0;
+        pos++;
+        return bit;
     }
 
     /** EncodeVarLengthUnsigned's inverse: chunks of {@code base} value bits, each followed by a "more" bit. */

@@ -16,15 +16,14 @@ final class GcBitWriter {
 
     /** The low {@code n} (0-32) bits of {@code value}, bit 0 first. */
     void write(long value, int n) {
+        ensure((int) ((pos + n + 7) >>> 3));
         for (int i = 0; i < n; i++) {
             if ((value >>> i & 1) != 0) {
-                int byteIndex = (int) ((pos + i) >>> 3);
-                ensure(byteIndex + 1);
-                bytes[byteIndex] |= (byte) (1 << ((pos + i) & 7));
+                long p = pos + i;
+                bytes[(int) (p >>> 3)] |= (byte) (1 << (p & 7));
             }
         }
         pos += n;
-        ensure((int) ((pos + 7) >>> 3));
     }
 
     void writeBit(boolean bit) {
