@@ -1,6 +1,7 @@
 package r2rlab.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -13,10 +14,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import r2rlab.format.FormatException;
 import r2rlab.format.gcinfo.GcInfo;
 import r2rlab.loader.MethodGcInfo;
 import r2rlab.loader.R2RImage;
@@ -128,6 +131,54 @@ class GcInfoFixtureTest {
             }
         }
         assertEquals(30916, methods);
+    }
+
+    /**
+     * Every distinct blob of ZipFile x64 and ARM64, cut one byte short, fails with the method's name and a bit
+     * position; with seeded random bit flips each either decodes or fails with a FormatException, and what decodes
+     * either encodes or is refused by the encoder with an IllegalArgumentException, never anything else.
+     */
+    @Test
+    void truncatedAndFlippedBlobsEndInAFormatError() throws Exception {
+        Random random = new Random(10);
+        int decodedAfterFlips = 0;
+        for (Path p : List.of(Fixtures.net11("System.IO.Compression.ZipFile.dll"),
+                Fixtures.r2r("ChessPuzzlesBot__System.IO.Compression.ZipFile__ARM64-Linux__r2r16.0.dll"))) {
+            R2RImage img = R2RImage.read(p);
+            Map<Long, MethodGcInfo> distinct = new TreeMap<>();
+            for (ReadyToRunMethod m : img.methods()) {
+                MethodGcInfo g = MethodGcInfo.of(img, m);
+                distinct.putIfAbsent(g.rva(), g);
+            }
+            byte[] file = img.pe().file().array();
+            for (MethodGcInfo g : distinct.values()) {
+                int size = g.decode(img).size();
+                byte[] cut = Arrays.copyOfRange(file, (int) g.fileOffset(), (int) g.fileOffset() + size - 1);
+                FormatException e = assertThrows(FormatException.class, () -> GcInfo.decode(cut, 0, g.encoding(), g.version(), "GcInfo of " + g.label()));
+                assertTrue(e.getMessage().startsWith("GcInfo of " + g.label() + " at file offset 0x") && e.getMessage().contains(" at bit "),
+                        e.getMessage());
+                for (int k = 0; k < 20; k++) {
+                    byte[] flipped = Arrays.copyOfRange(file, (int) g.fileOffset(), (int) g.fileOffset() + size + 16);
+                    for (int f = 0; f < 3; f++) {
+                        int bit = random.nextInt(size * 8);
+                        flipped[bit / 8] ^= (byte) (1 << (bit % 8));
+                    }
+                    GcInfo.Decoded d;
+                    try {
+                        d = GcInfo.decode(flipped, 0, g.encoding(), g.version(), "flipped");
+                    } catch (FormatException expected) {
+                        continue;
+                    }
+                    decodedAfterFlips++;
+                    try {
+                        d.info().encode();
+                    } catch (IllegalArgumentException refused) {
+                        // a value the format cannot say again (e.g. a slot table out of the encoder's order)
+                    }
+                }
+            }
+        }
+        assertTrue(decodedAfterFlips > 0, "some flipped blobs still decode");
     }
 
     private static long rfEnd(R2RImage img, ReadyToRunMethod m) {
