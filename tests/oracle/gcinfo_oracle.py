@@ -63,23 +63,21 @@ class Bits:
         self.pos += n
         return v
 
-    def varu(self, b):
+    def _chunks(self, b):
         r = s = 0
         while True:
             c = self.read(b + 1)
             r |= (c & ((1 << b) - 1)) << s
             s += b
             if not c & (1 << b):
-                return r
+                return r, s
+
+    def varu(self, b):
+        return self._chunks(b)[0]
 
     def vars(self, b):
-        r = s = 0
-        while True:
-            c = self.read(b + 1)
-            r |= (c & ((1 << b) - 1)) << s
-            s += b
-            if not c & (1 << b):
-                return r - (1 << s) if r & (1 << (s - 1)) else r
+        r, s = self._chunks(b)
+        return r - (1 << s) if r & (1 << (s - 1)) else r
 
 
 def live_vector(q, ntracked, e):

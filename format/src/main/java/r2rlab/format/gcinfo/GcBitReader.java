@@ -17,6 +17,8 @@ final class GcBitReader {
     private final long limitBits;
     private final String structure;
     private long pos;
+    /** Value bits read by the last var-length integer. */
+    private int lastShift;
     /** The field being read, for error messages. */
     String field = "header";
 
@@ -86,28 +88,22 @@ final class GcBitReader {
 
     /** EncodeVarLengthUnsigned's inverse: chunks of {@code base} value bits, each followed by a "more" bit. */
     int readVarUnsigned(int base) {
-        long result = 0;
-        int shift = 0;
         long at = pos;
-        while (true) {
-            int chunk = read(base + 1);
-            result |= (long) (chunk & ((1 << base) - 1)) << shift;
-            shift += base;
-            if ((chunk & (1 << base)) == 0) {
-                break;
-            }
-            if (shift >= MAX_VALUE_BITS) {
-                throw error(at, "var-length integer longer than " + MAX_VALUE_BITS + " bits");
-            }
-        }
-        if (result > Integer.MAX_VALUE) {
-            throw error(at, "var-length integer " + result + " out of range");
-        }
-        return (int) result;
+        return checked(readChunks(base), at);
     }
 
     /** EncodeVarLengthSigned's inverse: as unsigned, then sign-extended from the last chunk's top value bit. */
     int readVarSigned(int base) {
+        long at = pos;
+        long result = readChunks(base);
+        if ((result & (1L << (lastShift - 1))) != 0) {
+            result -= 1L << lastShift;
+        }
+        return checked(result, at);
+    }
+
+    /** The value bits of the chunks, the last one's "more" bit clear; {@link #lastShift} is their count. */
+    private long readChunks(int base) {
         long result = 0;
         int shift = 0;
         long at = pos;
@@ -116,18 +112,19 @@ final class GcBitReader {
             result |= (long) (chunk & ((1 << base) - 1)) << shift;
             shift += base;
             if ((chunk & (1 << base)) == 0) {
-                break;
+                lastShift = shift;
+                return result;
             }
             if (shift >= MAX_VALUE_BITS) {
                 throw error(at, "var-length integer longer than " + MAX_VALUE_BITS + " bits");
             }
         }
-        if ((result & (1L << (shift - 1))) != 0) {
-            result -= 1L << shift;
+    }
+
+    private int checked(long value, long at) {
+        if (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
+            throw error(at, "var-length integer " + value + " out of range");
         }
-        if (result > Integer.MAX_VALUE || result < Integer.MIN_VALUE) {
-            throw error(at, "var-length integer " + result + " out of range");
-        }
-        return (int) result;
+        return (int) value;
     }
 }
