@@ -123,10 +123,10 @@ class EmittedRuntimeTest {
         long before = info.cellValue(METHOD_IMPORTS, ref.index());
         FixupFailure f = assertThrows(FixupFailure.class, () -> new ExternalMethodFixupWorker(info).resolve(ref.rva(), METHOD_IMPORTS));
         // Cell 3: the Task-returning method's three cells (variant, Task.FromResult, FinalizeTaskReturningThunk) come first;
-        // the manifest module is named ManifestMetadata, as crossgen2 names it, and its MemberRefs are numbered in the
-        // order the code first references them (FromResult 1, FinalizeTaskReturningThunk 2, CaptureContexts 3).
+        // the manifest's MemberRefs are numbered in the order the code first references them (FromResult 1,
+        // FinalizeTaskReturningThunk 2, CaptureContexts 3), and the failure names MemberRef 3 from the manifest's tables.
         assertEquals("fixup ImportSection[4] cell 3 (MethodEntry_RefToken) failed: the runtime could not resolve "
-                + "[module 2 ManifestMetadata]0x0A000003", f.getMessage());
+                + "System.Runtime.CompilerServices.AsyncHelpers.CaptureContexts", f.getMessage());
         assertEquals(FixupFailure.Reason.UNRESOLVED, f.reason());
         assertEquals(before, info.cellValue(METHOD_IMPORTS, ref.index()));
     }
