@@ -683,6 +683,12 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
          */
         @Override
         protected byte[] unwindInfo(Arm64Assembler part, int codeLength) {
+            if (codeLength > Arm64UnwindInfo.MAX_FUNCTION_LENGTH) {
+                // The JIT splits such a function into unwind fragments, one .xdata each; r2rlab writes one record per part.
+                throw new EmitException(String.format("%s: 0x%X bytes of ARM64 code in one part; an .xdata record covers at most"
+                        + " 0x%X (larger functions need unwind fragments, which r2rlab does not write)", ir.method().fullName(),
+                        codeLength, Arm64UnwindInfo.MAX_FUNCTION_LENGTH));
+            }
             Arm64UnwindInfo.Builder b = Arm64UnwindInfo.builder(codeLength)
                     .prolog(prologCodes.toArray(new UnwindCode[0]))
                     .exceptionDataPresent(false);

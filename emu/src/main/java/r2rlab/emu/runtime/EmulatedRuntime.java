@@ -76,10 +76,11 @@ public final class EmulatedRuntime implements AutoCloseable {
 
     /**
      * @param cpu the CPU the runtime states to the image, against which its Check_InstructionSetSupport
-     *     fixups are resolved ({@link CpuProfile#EMULATED} by default)
+     *     fixups are resolved ({@link CpuProfile#EMULATED} by default); the image is mapped at its preferred
+     *     base, or rebased where the emulator's memory leaves room
      */
     public EmulatedRuntime(R2RImage image, CpuProfile cpu) {
-        this(image, true, image.pe().imageBase(), Unicorn::open, cpu);
+        this(image, true, GuestImage.loadBase(image), Unicorn::open, cpu);
     }
 
     /**
