@@ -308,6 +308,22 @@ class RobustnessTableTest {
         assertEquals("result: 20000", cli("run", emit(dir, big.toString(), "x64").toString(), "--entry", "Demo.Big.Main").out().strip());
     }
 
+    /** Endless recursion ends in a fault in the guard below the stack, named as a stack overflow (not a run into the heap). */
+    @Test
+    void endlessRecursionIsAStackOverflow(@TempDir Path dir) throws Exception {
+        Path deep = write(dir, "deep.yaml", String.join("\n", "module: Deep", "types:", "  - name: Demo.Deep", "    methods:",
+                "      - name: F", "        params: [n]", "        returns: int", "        body: return call Demo.Deep.F(n + 1) + 1", "")
+                .getBytes(StandardCharsets.UTF_8));
+        for (String arch : new String[] {"x64", "arm64"}) {
+            Result r = cli("run", emit(dir, deep.toString(), arch).toString(), "--entry", "Demo.Deep.F", "--arg", "0");
+            assertEquals(1, r.status(), arch + ": " + r.out() + r.err());
+            assertTrue(r.err().startsWith("FAULT: WRITE_UNMAPPED\n"), r.err());
+            Matcher m = Pattern.compile("\n  address: 0x(6FFF[0-9A-F]{4})\n  stack overflow: the address is in the guard below the 1024 KiB"
+                    + " stack at 0x70000000\n  method:  Demo\\.Deep\\.F\n").matcher(r.err());
+            assertTrue(m.find(), arch + ": " + r.err());
+        }
+    }
+
     @Test
     void tailCallsWithStackArguments(@TempDir Path dir) throws Exception {
         String callee = String.join("\n", "      - name: T", "        params: [a, b, c, d, e, f]", "        returns: int",
