@@ -55,7 +55,7 @@ public final class DumpCommand implements Callable<Integer> {
     @Option(names = "--entry-points", description = "list MethodDefEntryPoints and InstanceMethodEntryPoints with their fixup lists")
     boolean entryPoints;
 
-    @Option(names = "--gc", description = "decode GC info (not available yet)")
+    @Option(names = "--gc", description = "decode each (selected) method's GcInfo: header, safepoints and their live slots, interruptible ranges, slot table, transitions")
     boolean gc;
 
     @Option(names = "--naked", description = "leave out RVAs, file offsets and runtime function indices; name addresses instead (for diffing dumps)")
@@ -74,11 +74,8 @@ public final class DumpCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (gc) {
-            throw new BadInputException("dump --gc: GC info decoding is not available yet");
-        }
         DumpSelection.Selectors selectors = DumpSelection.parse(methods, runtimeFunctions, sections, cells);
-        boolean views = unwind || sectionContents || entryPoints;
+        boolean views = unwind || sectionContents || entryPoints || gc;
         if (json && (summary || images.size() > 1)) {
             throw new BadInputException("dump --json takes exactly one image and no --summary");
         }
@@ -94,7 +91,7 @@ public final class DumpCommand implements Callable<Integer> {
         if (hideOffsets && !naked) {
             throw new BadInputException("dump --hide-offsets needs --naked");
         }
-        TextDumper.View view = new TextDumper.View(naked, normalize, hideOffsets, disasm, unwind, sectionContents, entryPoints);
+        TextDumper.View view = new TextDumper.View(naked, normalize, hideOffsets, disasm, unwind, sectionContents, entryPoints, gc);
         int status = 0;
         for (Path image : images) {
             R2RImage img = ImageInput.read(image, err);
@@ -103,7 +100,7 @@ public final class DumpCommand implements Callable<Integer> {
             } else if (json) {
                 DumpSelection selection = selectors.any() ? DumpSelection.of(img, selectors) : null;
                 out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
-                        .toJson(DumpJson.of(img, selection, selectors, new DumpJson.Views(unwind, sectionContents, entryPoints))));
+                        .toJson(DumpJson.of(img, selection, selectors, new DumpJson.Views(unwind, sectionContents, entryPoints, gc))));
             } else if (summary) {
                 out.println(Summary.line(img));
             } else if (selectors.any()) {

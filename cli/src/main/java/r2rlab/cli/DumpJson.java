@@ -26,9 +26,9 @@ public final class DumpJson {
     private DumpJson() {
     }
 
-    /** The views {@code dump --unwind/--section-contents/--entry-points} add as fields. */
-    public record Views(boolean unwind, boolean sectionContents, boolean entryPoints) {
-        static final Views NONE = new Views(false, false, false);
+    /** The views {@code dump --unwind/--section-contents/--entry-points/--gc} add as fields. */
+    public record Views(boolean unwind, boolean sectionContents, boolean entryPoints, boolean gc) {
+        static final Views NONE = new Views(false, false, false, false);
     }
 
     /** The whole image, no views. */
@@ -160,6 +160,14 @@ public final class DumpJson {
                 rfs.forEach(i -> unwind.add(u.decode(img.runtimeFunctions().get(i)).json()));
             }
             o.add("unwind", unwind);
+        }
+        if (views.gc()) {
+            GcInfoView g = new GcInfoView(img, false);
+            JsonArray gc = new JsonArray();
+            if (g.encoding() != null) {
+                chosen.forEach(m -> gc.add(g.decode(m).json()));
+            }
+            o.add("gcInfo", gc);
         }
         if (views.sectionContents()) {
             o.add("sectionContents", sectionContents(img, shown));

@@ -29,7 +29,7 @@ import r2rlab.loader.RuntimeFunction;
 
 /**
  * Text form of {@code dump}, in the spirit of r2rdump: header, sections, imports, methods, runtime
- * functions; the views ({@code --entry-points}, {@code --unwind}, {@code --section-contents},
+ * functions; the views ({@code --entry-points}, {@code --unwind}, {@code --gc}, {@code --section-contents},
  * {@code --disasm}); a selection narrows every part to what it picked. {@code --naked} leaves out RVAs,
  * file offsets and runtime function indices and names addresses instead ({@link NakedText});
  * {@code --normalize} sorts methods, cells, stubs and runtime functions by name, so that two layouts of
@@ -38,7 +38,7 @@ import r2rlab.loader.RuntimeFunction;
 final class TextDumper {
     /** How to print: the text shaping and the views asked for. */
     record View(boolean naked, boolean normalize, boolean hideOffsets, boolean disasm, boolean unwind, boolean sectionContents,
-                boolean entryPoints) {
+                boolean entryPoints, boolean gc) {
     }
 
     private final R2RImage img;
@@ -141,6 +141,10 @@ final class TextDumper {
         if (view.unwind()) {
             out.println();
             unwind(rfs);
+        }
+        if (view.gc()) {
+            out.println();
+            gcInfo(methods);
         }
         if (view.sectionContents()) {
             out.println();
@@ -443,6 +447,20 @@ final class TextDumper {
             blocks.sort(Comparator.comparing(b -> b.get(0)));
         }
         blocks.forEach(b -> b.forEach(out::println));
+    }
+
+    /** {@code --gc}: each method's GcInfo (funclets and cold parts have none of their own). */
+    private void gcInfo(List<ReadyToRunMethod> methods) {
+        GcInfoView v = new GcInfoView(img, view.naked());
+        if (v.encoding() == null) {
+            out.printf("GC info: not decoded for %s images%n", img.pe().machine().archName);
+            return;
+        }
+        out.printf("GC info: %d methods%n", methods.size());
+        for (ReadyToRunMethod m : ordered(methods)) {
+            out.printf("  %s%n", m.label());
+            v.decode(m).lines().forEach(l -> out.printf("    %s%n", l));
+        }
     }
 
     /** {@code --section-contents}: the bytes of each section, 16 a line, with the RVA (or, naked, the offset in the section). */

@@ -8,6 +8,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,6 +22,7 @@ import r2rlab.emitter.Defect;
 import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.Emitter;
 import r2rlab.emitter.StubLayout;
+import r2rlab.format.pe.PeImage;
 import r2rlab.format.pe.TargetOs;
 
 /**
@@ -229,19 +231,136 @@ class CliDumpOptionsTest {
     }
 
     @Test
-    void badSelectorsAndGc_oneLineStatus2() {
+    void badSelectors_oneLineStatus2() {
         assertBadInput("--runtime-function: 'abc' is not a non-negative number", "dump", "--runtime-function", "abc", ZIP.toString());
         assertBadInput("--section: 'Bogus' is neither a section id nor a READYTORUN_SECTION name (e.g. ImportSections, RuntimeFunctions,"
                 + " MethodDefEntryPoints)", "dump", "--section", "Bogus", ZIP.toString());
         assertBadInput("--cell: 'MethodImports' is not SECTION:SLOT (e.g. MethodImports:3 or 4:3)", "dump", "--cell", "MethodImports", ZIP.toString());
         assertBadInput("--method: 0x0A000001 is not a MethodDef token (0x06xxxxxx)", "dump", "--method", "0x0A000001", ZIP.toString());
-        assertBadInput("dump --gc: GC info decoding is not available yet", "dump", "--gc", ZIP.toString());
         assertBadInput("dump --hide-offsets needs --naked", "dump", "--hide-offsets", ZIP.toString());
         assertBadInput("dump --json cannot be combined with --naked, --normalize or --hide-offsets (they shape text)", "dump", "--json", "--naked",
                 ZIP.toString());
     }
 
     // ---- views ----
+
+    /**
+     * {@code --gc} on ZipFile's {@code System.SR.Format} (GcInfo RVA 0x18D0, the 19 bytes GcInfoTest decodes bit by
+     * bit): r2rdump's layout, the live tracked slots at each safepoint with the flags printed where they change.
+     */
+    @Test
+    void gc_real_safepointsWithLiveSlotsAndTheSlotTable() {
+        String out = ok("dump", "--gc", "--method", "System.SR.Format", ZIP.toString()).out();
+        assertLines(out, "GC info: 1 methods",
+                "  System.SR.Format",
+                "    GcInfo RVA 0x000018D0",
+                "    Version: 4",
+                "    CodeLength: 202",
+                "    ValidRangeStart: 0",
+                "    ValidRangeEnd: 0",
+                "    Wants Report Only Leaf: False",
+                "    Size of parameter area: 0x0",
+                "    NumSafePoints: 6",
+                "    NumInterruptibleRanges: 0",
+                "    SafePointOffsets:",
+                "        0x0028: GC_SLOT_INTERIOR RAX; GC_SLOT_BASE RBX; RSI",
+                "        0x0039: GC_SLOT_BASE RAX",
+                "        0x0060: GC_SLOT_INTERIOR RAX; GC_SLOT_BASE RBX; RSI",
+                "        0x0084: GC_SLOT_INTERIOR RAX; GC_SLOT_BASE RSI",
+                "        0x00AD: no live slots",
+                "        0x00C2: GC_SLOT_BASE RAX",
+                "    InterruptibleRanges:",
+                "    SlotTable:",
+                "        NumSlots(7) = NumRegisters(4) + NumStackSlots(0) + NumUntracked(3)",
+                "        GcSlots:",
+                "            GC_SLOT_INTERIOR RAX",
+                "            GC_SLOT_BASE RAX",
+                "            GC_SLOT_BASE RBX",
+                "            GC_SLOT_BASE RSI",
+                "            GC_SLOT_INTERIOR, GC_SLOT_UNTRACKED GC_SP_REL+0x28",
+                "            GC_SLOT_UNTRACKED GC_SP_REL+0x38",
+                "            GC_SLOT_UNTRACKED GC_SP_REL+0x40",
+                "    Size: 19 bytes");
+    }
+
+    /**
+     * The async variant OpenAsync (GcInfo RVA 0x24A4, fully interruptible): its ranges, the stack slots with the
+     * runtime's unsigned deltas (+0x10 after -0x30; r2rdump prints GC_FRAMEREG_REL+0xFFFFFF90), and its transitions,
+     * the first being RCX live from the first range's start (the change at a chunk's offset 0 is not written) and dead
+     * at 0x31.
+     */
+    @Test
+    void gc_real_fullyInterruptibleRangesSlotsAndTransitions() {
+        String out = ok("dump", "--gc", "--method", "0x0600002B", ZIP.toString()).out();
+        assertLines(out, "    GcInfo RVA 0x000024A4",
+                "    Version: 4",
+                "    CodeLength: 656",
+                "    ValidRangeStart: 0",
+                "    ValidRangeEnd: 0",
+                "    StackBaseRegister: RBP",
+                "    Wants Report Only Leaf: True",
+                "    Size of parameter area: 0x30",
+                "    NumSafePoints: 0",
+                "    NumInterruptibleRanges: 5",
+                "    SafePointOffsets:",
+                "    InterruptibleRanges:",
+                "        start:36, end:269",
+                "        start:274, end:283",
+                "        start:288, end:601",
+                "        start:605, end:620",
+                "        start:625, end:655",
+                "    SlotTable:",
+                "        NumSlots(16) = NumRegisters(8) + NumStackSlots(5) + NumUntracked(3)");
+        assertLines(out, "            GC_SLOT_BASE GC_FRAMEREG_REL-0x38",
+                "            GC_SLOT_BASE GC_FRAMEREG_REL-0x30",
+                "            GC_SLOT_BASE GC_FRAMEREG_REL+0x10",
+                "            GC_SLOT_BASE GC_SP_REL+0x20",
+                "            GC_SLOT_BASE GC_SP_REL+0x28",
+                "            GC_SLOT_UNTRACKED GC_FRAMEREG_REL-0x28",
+                "            GC_SLOT_UNTRACKED GC_FRAMEREG_REL-0x20",
+                "            GC_SLOT_UNTRACKED GC_FRAMEREG_REL+0x30",
+                "    Transitions:");
+        assertLines(out, "        0x0031 RCX is dead");
+        assertLines(out, "        0x005A RCX is live");
+        assertLines(out, "    Size: 203 bytes");
+    }
+
+    @Test
+    void gc_json_fieldsPerMethod() {
+        JsonObject o = JsonParser.parseString(ok("dump", "--json", "--gc", "--method", "0x0600002B", ZIP.toString()).out()).getAsJsonObject();
+        JsonArray gc = o.getAsJsonArray("gcInfo");
+        assertEquals(3, gc.size(), "the method, its async variant and its stub");
+        JsonObject stub = null;
+        for (var e : gc) {
+            if (e.getAsJsonObject().get("method").getAsString().equals("[RESUME] System.IO.Compression.ZipFile.OpenAsync$ResumptionStub")) {
+                stub = e.getAsJsonObject();
+            }
+        }
+        assertEquals(117, stub.get("runtimeFunction").getAsInt());
+        assertEquals(0x2424, stub.get("rva").getAsLong());
+        assertEquals(6, stub.get("size").getAsInt());
+        assertEquals(57, stub.get("codeLength").getAsInt());
+        assertEquals("[{\"offset\":27,\"live\":[0,1,2]}]", stub.get("safePoints").toString());
+        assertEquals("[\"GC_SLOT_INTERIOR RBX\",\"GC_SLOT_BASE RAX\",\"GC_SLOT_BASE RCX\"]", stub.get("slots").toString());
+    }
+
+    /**
+     * GcInfo bytes after the first set to all ones: the header stays slim (bits 0 and 1 of 0x28 are 0), the code
+     * length that starts at bit 2 never ends; the line names the method, the bit and the file offset of its byte.
+     */
+    @Test
+    void gc_corruptBlob_namesTheMethodAndTheBit() throws Exception {
+        byte[] image = Files.readAllBytes(ZIP);
+        PeImage pe = PeImage.read(image);
+        int offset = (int) pe.rvaToOffset("GcInfo", 0x18D0, 19);
+        Arrays.fill(image, offset + 1, offset + 12, (byte) 0xFF);
+        Path bad = dir.resolve("gc-corrupt.dll");
+        Files.write(bad, image);
+        String out = ok("dump", "--gc", "--method", "System.SR.Format", bad.toString()).out();
+        assertLines(out, "  System.SR.Format",
+                String.format("    unreadable: GcInfo of System.SR.Format at file offset 0x%x: code length at bit 2: var-length integer longer than 32 bits",
+                        offset));
+    }
 
     @Test
     void unwind_real_x64RecordWithPersonalityRoutine() {

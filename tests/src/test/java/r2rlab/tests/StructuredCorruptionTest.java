@@ -32,7 +32,7 @@ import r2rlab.tests.PeFields.Field;
  * header, metadata root and stream headers, READYTORUN_HEADER and its sections, import sections, runtime functions —
  * of two emitted images (x64, ARM64) and of a real .NET 11 image is set to boundary values (0, all ones, the largest
  * positive value, the file's length, one more and one less than it held, the RVA of another structure), and
- * {@code dump}, {@code dump --json}, {@code dump --disasm} and {@code run} run on each. Every outcome must be exit 0, 1
+ * {@code dump}, {@code dump --json --gc} (every method's GcInfo too), {@code dump --disasm} and {@code run} run on each. Every outcome must be exit 0, 1
  * or 2: never 3, never an OutOfMemoryError (the JVM has a 512 MB heap: the {@code structured-corruption} execution in
  * tests/pom.xml), never a command that does not finish within {@link #COMMAND_LIMIT_SECONDS}, never unbounded output.
  */
@@ -42,7 +42,7 @@ class StructuredCorruptionTest {
     /** More output than this from one command is taken as output in proportion to a corrupt value. */
     static final long OUTPUT_LIMIT = 64L << 20;
     private static final long HEAP_LIMIT = 512L << 20;
-    private static final String[] COMMANDS = {"dump", "dump --json", "dump --disasm", "run"};
+    private static final String[] COMMANDS = {"dump", "dump --json --gc", "dump --disasm", "run"};
     private static final Object EMULATOR = new Object();
 
     /** Counts what a command prints, keeping none of it. */

@@ -2,6 +2,7 @@ package r2rlab.loader.runtime;
 
 import java.util.List;
 import java.util.Map;
+import r2rlab.loader.MethodGcInfo;
 import r2rlab.loader.RuntimeFunction;
 
 /**
@@ -48,4 +49,12 @@ public final class ReadyToRunJitManager {
         return null;
     }
 
+    /**
+     * GetGCInfoToken: the GcInfo of the method the code belongs to, the one after the unwind record of its method
+     * start (funclets and cold parts use their method's; an unregistered stub, taken for a funclet, the preceding
+     * method's).
+     */
+    public MethodGcInfo gcInfo(CodeInfo c) {
+        return MethodGcInfo.atMethodStart(info.image(), c.methodStartRuntimeFunction(), c.method().name());
+    }
 }

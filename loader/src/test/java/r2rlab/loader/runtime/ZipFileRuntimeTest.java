@@ -11,14 +11,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import r2rlab.format.gcinfo.GcInfo;
+import r2rlab.format.gcinfo.GcSlot;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.LoaderFixtures;
+import r2rlab.loader.MethodGcInfo;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.ResumptionStub;
@@ -199,6 +203,42 @@ class ZipFileRuntimeTest {
         assertEquals("System.IO.Compression.ZipFile.OpenAsync", oa.method().name());
         assertEquals(127, oa.methodStartRuntimeFunction());
         assertTrue(oa.funclet());
+    }
+
+    /**
+     * GetGCInfoToken for the code of OpenAsync's resumption stub (RVA 0x6DA0, runtime function 117). Unregistered, the
+     * stub is taken for a funclet of ExtractToFileAsync (runtime function 114), whose GcInfo (shared with runtime
+     * function 101) is for 177 bytes of fully interruptible code: the stub's call site 0x6DBB becomes offset
+     * 0xDB, past the method's code, in no range, so nothing of the stub's frame would be reported. Registered, the
+     * stub's own GcInfo (RVA 0x2424) has the safepoint 0x1B with RBX, the result byref, live.
+     */
+    @Test
+    void codeManager_gcInfoOfAStubFrameDependsOnItsRegistration() throws Exception {
+        R2RImage img = image();
+        ReadyToRunInfo info = new ReadyToRunInfo(img, new SimpleRuntimeServices());
+        ReadyToRunJitManager jm = info.jitManager();
+        assertTrue(info.getEntryPoint(METHOD_BEFORE_STUBS).isOk());
+        CodeInfo unregistered = jm.jitCodeToMethodInfo(0x6DBB);
+        MethodGcInfo wrong = jm.gcInfo(unregistered);
+        assertEquals(MethodGcInfo.rvaAfterUnwind(img, img.runtimeFunctions().get(114)), wrong.rva());
+        assertEquals(img.runtimeFunctions().get(101).unwindRva(), img.runtimeFunctions().get(114).unwindRva());
+        GcInfo other = wrong.decode(img).info();
+        assertEquals(177, other.codeLength());
+        assertEquals(List.of(), other.safePoints());
+        assertEquals(List.of(new GcInfo.InterruptibleRange(42, 124), new GcInfo.InterruptibleRange(135, 156),
+                new GcInfo.InterruptibleRange(161, 176)), other.interruptibleRanges());
+        assertEquals(new BitSet(), other.trackedLiveAt((int) (0x6DBB - 0x6CE0)));
+
+        info.registerResumptionStub(0x6DA0, RegistrationOrder.FIXED);
+        CodeInfo registered = jm.jitCodeToMethodInfo(0x6DBB);
+        MethodGcInfo own = jm.gcInfo(registered);
+        assertEquals(0x2424, own.rva());
+        GcInfo stub = own.decode(img).info();
+        assertEquals(57, stub.codeLength());
+        assertEquals(List.of(0x1B), stub.safePoints());
+        BitSet live = stub.trackedLiveAt(0x1B);
+        assertTrue(live.get(0));
+        assertEquals(GcSlot.ofRegister(3, GcSlot.INTERIOR), stub.slots().get(0));
     }
 
     @Test
