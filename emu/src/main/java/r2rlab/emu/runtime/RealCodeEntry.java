@@ -19,6 +19,7 @@ import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.ResumptionStub;
 import r2rlab.loader.RuntimeFunction;
 import r2rlab.loader.runtime.EntryPoint;
+import r2rlab.loader.runtime.Rejection;
 
 /**
  * Enters code bodies that only the runtime calls: an async variant by a fresh call (a null continuation in its place
@@ -27,11 +28,12 @@ import r2rlab.loader.runtime.EntryPoint;
  * fixup resolves to (the largest, when it has several), the chosen State, every other slot zero (no exception, a
  * null result and null locals). The stub run stops when the resumed variant reaches the code after its resumption
  * dispatch: the instruction after an await's conditional branch to its suspension block, the DiagnosticIP of a
- * ResumeInfo record that names the stub, where the resume blocks join the code after the await.
+ * ResumeInfo record that names the stub, where the resume blocks join the code after the await (or, when that
+ * instruction is a jump, the jump's target, where a resume block goes straight).
  */
 final class RealCodeEntry {
     private final EmulatedRuntime rt;
-    private final Map<Long, List<Long>> joins = new HashMap<>();
+    private final Map<Long, List<Range>> joins = new HashMap<>();
 
     RealCodeEntry(EmulatedRuntime rt) {
         this.rt = rt;
@@ -96,6 +98,12 @@ final class RealCodeEntry {
                     String.format("no code starts at the resumption stub's RVA 0x%X", stub.rva()));
         }
         prepared(owner); // runs the owner's fixups: its ContinuationLayout cell and the stub's registration
+        String unsupported = rt.info().services().unsupportedCode(stubCode(stub));
+        if (unsupported != null) {
+            throw new RunRejectedException(RunRejectedException.Reason.NO_USABLE_CODE, String.format("%s has no R2R code to run",
+                    stubCode(stub).label()), new Rejection(Rejection.Reason.UNSUPPORTED_INSTRUCTIONS,
+                    "R2R code of " + stubCode(stub).label() + " rejected: " + unsupported));
+        }
         long mt = continuationMethodTable(owner);
         long continuation = rt.async().allocateObject(mt);
         rt.engine().memWrite(continuation + AsyncDispatcher.CONTINUATION.state(), int32(state));
@@ -103,9 +111,9 @@ final class RealCodeEntry {
         long stubAddress = rt.imageBase() + stub.rva();
         long[] reached = {-1};
         List<Long> hooks = new ArrayList<>();
-        for (long join : joinPoints(stub, owner)) {
-            long at = rt.imageBase() + join;
-            hooks.add(rt.engine().hookCode(at, at, (u, address, size) -> {
+        rt.guest().remap(); // blocks translated by earlier runs would not run the hooks
+        for (Range join : joinPoints(stub, owner)) {
+            hooks.add(rt.engine().hookCode(rt.imageBase() + join.first(), rt.imageBase() + join.last(), (u, address, size) -> {
                 reached[0] = address - rt.imageBase();
                 u.setPc(rt.exitTrap()); // the run ends here, as a return to the runtime
             }));
@@ -120,6 +128,16 @@ final class RealCodeEntry {
         } finally {
             hooks.forEach(rt.engine()::hookDel);
         }
+    }
+
+    /** The stub's code body. */
+    private ReadyToRunMethod stubCode(ResumptionStub stub) {
+        for (ReadyToRunMethod m : rt.image().methods()) {
+            if (m.kind() == CodeBodyKind.RESUMPTION_STUB && m.entryRva() == stub.rva()) {
+                return m;
+            }
+        }
+        throw new IllegalStateException(String.format("no code body for the stub at RVA 0x%X", stub.rva()));
     }
 
     /** Room for any result the stub stores (a reference, a primitive or a struct copied by value). */
@@ -151,16 +169,22 @@ final class RealCodeEntry {
         return best;
     }
 
+    /** Code from {@code first} to {@code last} (RVAs, both included). */
+    record Range(long first, long last) {
+    }
+
     /**
-     * The RVAs where the owner's resume blocks join the code after an await: the instruction after each conditional
-     * branch to the DiagnosticIP of a ResumeInfo record {Resume = the stub, DiagnosticIP inside the owner's main body}.
-     * Records are found through the image's base relocations, as every pointer of the image has one.
+     * Where the owner's resume blocks join the code after an await: from the instruction after each conditional
+     * branch to the DiagnosticIP of a ResumeInfo record {Resume = the stub, DiagnosticIP inside the owner's main body}
+     * to the next branch, call or return (a resume block may join a few instructions on, past a move of the result
+     * it made itself); and when that instruction is a jump (a loop's back edge), the jump's target too. Records are
+     * found through the image's base relocations, as every pointer of the image has one.
      */
-    List<Long> joinPoints(ResumptionStub stub, ReadyToRunMethod owner) {
+    List<Range> joinPoints(ResumptionStub stub, ReadyToRunMethod owner) {
         return joins.computeIfAbsent(stub.rva(), k -> findJoinPoints(rt.image(), stub, owner));
     }
 
-    static List<Long> findJoinPoints(R2RImage image, ResumptionStub stub, ReadyToRunMethod owner) {
+    static List<Range> findJoinPoints(R2RImage image, ResumptionStub stub, ReadyToRunMethod owner) {
         PeImage pe = image.pe();
         int ptr = pe.pointerSize();
         RuntimeFunction body = image.runtimeFunctions().get(owner.entryRuntimeFunction());
@@ -172,7 +196,7 @@ final class RealCodeEntry {
                 diagnosticIps.add(ip);
             }
         }
-        List<Long> out = new ArrayList<>();
+        List<Range> out = new ArrayList<>();
         if (diagnosticIps.isEmpty()) {
             return out;
         }
@@ -184,17 +208,34 @@ final class RealCodeEntry {
             List<CapstoneDisassembler.Instruction> insns = cs.disassemble(code, base + body.beginRva());
             for (int i = 0; i + 1 < insns.size(); i++) {
                 CapstoneDisassembler.Instruction in = insns.get(i);
-                if (!isConditionalBranch(in.mnemonic())) {
+                Long target = branchTarget(in);
+                if (target == null || !isConditionalBranch(in.mnemonic()) || !diagnosticIps.contains(target - base)) {
                     continue;
                 }
-                List<String> ops = in.operands();
-                Long target = ops.isEmpty() ? null : Operands.immediate(ops.get(ops.size() - 1));
-                if (target != null && diagnosticIps.contains(target - base)) {
-                    out.add(insns.get(i + 1).address() - base);
+                int last = i + 1;
+                while (last + 1 < insns.size() && !endsStretch(insns.get(last).mnemonic())) {
+                    last++;
+                }
+                out.add(new Range(insns.get(i + 1).address() - base, insns.get(last).address() - base));
+                CapstoneDisassembler.Instruction after = insns.get(i + 1);
+                Long jumpTarget = after.mnemonic().equals("jmp") || after.mnemonic().equals("b") ? branchTarget(after) : null;
+                if (jumpTarget != null) {
+                    out.add(new Range(jumpTarget - base, jumpTarget - base));
                 }
             }
         }
         return out;
+    }
+
+    private static Long branchTarget(CapstoneDisassembler.Instruction in) {
+        List<String> ops = in.operands();
+        return ops.isEmpty() ? null : Operands.immediate(ops.get(ops.size() - 1));
+    }
+
+    /** A branch, call or return: the end of the straight code a resume block may join. */
+    private static boolean endsStretch(String mnemonic) {
+        return mnemonic.startsWith("j") || mnemonic.startsWith("call") || mnemonic.startsWith("ret") || mnemonic.equals("int3")
+                || mnemonic.startsWith("b") || mnemonic.startsWith("cb") || mnemonic.startsWith("tb");
     }
 
     private static boolean isConditionalBranch(String mnemonic) {
