@@ -57,6 +57,7 @@ public final class EmulatedRuntime implements AutoCloseable {
     private final ReadyToRunInfo info;
     private final TieringDriver tiering;
     private final RealCodeEntry realCode = new RealCodeEntry(this);
+    private final RealCodeModel realCodeModel;
     /** Events kept in {@link #trace()} at most; a run of a million suspensions keeps the first ones. */
     public static final int TRACE_LIMIT = 100_000;
 
@@ -137,6 +138,8 @@ public final class EmulatedRuntime implements AutoCloseable {
             this.contexts = new ThreadContexts(this, async.executionContextMethodTable);
             contexts.install(coreLib);
             HelperTable helpers = new HelperTable(traps);
+            this.realCodeModel = new RealCodeModel(this);
+            realCodeModel.install(helpers, coreLib);
             this.services = new EmulatedRuntimeServices(this, helpers, coreLib, moduleHandle, registerResumptionStubs, cpu);
             async.install();
             this.info = new ReadyToRunInfo(image, services);
@@ -185,6 +188,11 @@ public final class EmulatedRuntime implements AutoCloseable {
     /** The image as mapped into guest memory. */
     public GuestImage guest() {
         return guest;
+    }
+
+    /** The model of what real code reaches beyond the async protocol (lazy helper cells, fields, strings). */
+    RealCodeModel realCodeModel() {
+        return realCodeModel;
     }
 
     AsyncDispatcher async() {
