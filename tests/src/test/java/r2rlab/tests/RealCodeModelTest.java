@@ -84,6 +84,39 @@ class RealCodeModelTest {
         }
     }
 
+    /**
+     * The completions the Task-returning thunks call, through the images' own cells: ZipFile's MethodImports[77]
+     * {@code Task.FromResult<__Canon>} (dictionary in RCX, the result in RDX, as the thunk at 0x59BF passes them),
+     * [25] {@code TaskFromException(Exception)}, [81] {@code TaskFromException<__Canon>}; Ping's [90]
+     * {@code ValueTask.FromResult<__Canon>} (return buffer RCX, dictionary RDX, result R8, as at 0x744E; the thunk copies
+     * 24 bytes back). Task objects: status +8 (1 completed, 2 faulted), result +16, exception +32.
+     */
+    @Test
+    void taskAndValueTaskCompletions_throughTheRealCells() throws Exception {
+        R2RImage zip = read("System.IO.Compression.ZipFile.dll");
+        try (EmulatedRuntime rt = new EmulatedRuntime(zip, CpuProfile.X86_64_V3)) {
+            long fromResult = rt.info().resolveCell(4, 77);
+            long task = ((RunOutcome.Returned) rt.callAddress(fromResult, 0x1234, 0x5678)).value();
+            assertEquals(rt.taskMethodTable(), rt.engine().readLong(task));
+            assertEquals(1, rt.engine().readLong(task + 8));
+            assertEquals(0x5678, rt.engine().readLong(task + 16));
+            long faulted = ((RunOutcome.Returned) rt.callAddress(rt.info().resolveCell(4, 25), 0xE1)).value();
+            assertEquals(2, rt.engine().readLong(faulted + 8));
+            assertEquals(0xE1, rt.engine().readLong(faulted + 32));
+            long faultedOfT = ((RunOutcome.Returned) rt.callAddress(rt.info().resolveCell(4, 81), 0x1234, 0xE2)).value();
+            assertEquals(0xE2, rt.engine().readLong(faultedOfT + 32));
+        }
+        R2RImage ping = read("System.Net.Ping.dll");
+        try (EmulatedRuntime rt = new EmulatedRuntime(ping, CpuProfile.X86_64_V3)) {
+            long buffer = rt.allocate(24);
+            long returned = ((RunOutcome.Returned) rt.callAddress(rt.info().resolveCell(4, 90), buffer, 0x1234, 0x5678)).value();
+            assertEquals(buffer, returned);
+            assertEquals(0, rt.engine().readLong(buffer));
+            assertEquals(0x5678, rt.engine().readLong(buffer + 8));
+            assertEquals(0x10000, rt.engine().readLong(buffer + 16), "_token 0, _continueOnCapturedContext true");
+        }
+    }
+
     /** Where every async variant of ZipFile, Ping and Tar stops when called fresh with null arguments. */
     @Test
     void zipFilePingTar_variantsStopAtNamedPlaces() throws Exception {

@@ -100,6 +100,9 @@ final class EmulatedRuntimeServices implements RuntimeServices {
             rt.event(String.format("external method %s is in module %d, which the emulated runtime does not load", method.label(), method.module()));
             return 0;
         }
+        if (method.methodInstantiation().contains("System.__Canon") && coreLib.handler(CoreLibMethods.sharedKey(name)) != null) {
+            name = CoreLibMethods.sharedKey(name); // shared code: the generic dictionary comes first
+        }
         Long trap = runtimeMethodTraps.get(name);
         if (trap != null) {
             return trap;

@@ -25,7 +25,9 @@ import r2rlab.loader.runtime.FixupFailure;
  * patched, and the call goes on there), objects (NewObject), casts of null and of objects of the type itself
  * (IsInstanceOf, ChkCast), static bases and class-constructor triggers, field offsets as integers (FieldOffset,
  * FieldBaseOffset), string literals as string objects (StringHandle), and CoreLib's
- * {@code CancellationToken.ThrowIfCancellationRequested} and {@code ExecutionAndSyncBlockStore.Push}/{@code Pop}.
+ * {@code CancellationToken.ThrowIfCancellationRequested}, {@code ExecutionAndSyncBlockStore.Push}/{@code Pop} and the
+ * Task and ValueTask completions the Task-returning thunks call (FromResult over a shared instantiation, the
+ * *FromException methods, FinalizeValueTaskReturningThunk).
  *
  * <p>The model has no type layouts: a field of a TypeDef of this image gets the offset 8 + 16 × its index among its
  * type's fields (16 bytes hold any reference, primitive or small struct), an object of such a type has room for all
@@ -82,6 +84,55 @@ final class RealCodeModel {
         coreLib.provide("System.Threading.CancellationToken.ThrowIfCancellationRequested", (r, call) -> throwIfCancellationRequested())
                 .provide("System.Runtime.CompilerServices.ExecutionAndSyncBlockStore.Push", (r, call) -> rt.contexts().push(arg(0)))
                 .provide("System.Runtime.CompilerServices.ExecutionAndSyncBlockStore.Pop", (r, call) -> rt.contexts().pop(arg(0)));
+        // Task and ValueTask completions of the Task-returning thunks; a shared instantiation takes its dictionary first,
+        // a ValueTask comes back through a return buffer, which comes before the dictionary
+        coreLib.provide(CoreLibMethods.sharedKey(TASK_FROM_RESULT), (r, call) -> result(task(rt.async().completed(arg(1)), "FromResult")))
+                .provide(ASYNC_HELPERS + "TaskFromException", (r, call) -> result(task(rt.async().faulted(arg(0)), "TaskFromException")))
+                .provide(CoreLibMethods.sharedKey(ASYNC_HELPERS + "TaskFromException``1"),
+                        (r, call) -> result(task(rt.async().faulted(arg(1)), "TaskFromException")))
+                .provide(CoreLibMethods.sharedKey("System.Threading.Tasks.ValueTask.FromResult``1"),
+                        (r, call) -> valueTaskOfT(0, arg(2)))
+                .provide(CoreLibMethods.sharedKey(ASYNC_HELPERS + "ValueTaskFromException``1"),
+                        (r, call) -> valueTaskOfT(rt.async().faulted(arg(2)), 0))
+                .provide(CoreLibMethods.sharedKey(ASYNC_HELPERS + "FinalizeValueTaskReturningThunk``1"),
+                        (r, call) -> valueTaskOfT(rt.async().pendingTaskOfSuspension("FinalizeValueTaskReturningThunk"), 0))
+                .provide(ASYNC_HELPERS + "ValueTaskFromException", (r, call) -> valueTask(rt.async().faulted(arg(1))))
+                .provide(ASYNC_HELPERS + "FinalizeValueTaskReturningThunk",
+                        (r, call) -> valueTask(rt.async().pendingTaskOfSuspension("FinalizeValueTaskReturningThunk")));
+    }
+
+    private static final String ASYNC_HELPERS = "System.Runtime.CompilerServices.AsyncHelpers.";
+    private static final String TASK_FROM_RESULT = "System.Threading.Tasks.Task.FromResult``1";
+
+    private long task(long task, String from) {
+        rt.event(String.format("%s -> Task 0x%X", from, task));
+        return task;
+    }
+
+    private void result(long value) {
+        uc.regWrite(rt.abi().resultRegister, value);
+    }
+
+    /**
+     * A {@code ValueTask<T>} over a reference T into the return buffer (the first argument): {object _obj; T _result;
+     * short _token; bool _continueOnCapturedContext}, 24 bytes, as the thunks copy it (16 bytes, then 8 at +0x10).
+     */
+    private void valueTaskOfT(long obj, long value) {
+        long buffer = arg(0);
+        uc.writeLong(buffer, obj);
+        uc.writeLong(buffer + 8, value);
+        uc.writeLong(buffer + 16, 1L << 16); // _token 0, _continueOnCapturedContext true
+        rt.event(String.format("ValueTask<T> [0x%X] = {_obj 0x%X, _result 0x%X}", buffer, obj, value));
+        result(buffer);
+    }
+
+    /** A {@code ValueTask} into the return buffer: {object _obj; short _token; bool _continueOnCapturedContext}, 16 bytes. */
+    private void valueTask(long obj) {
+        long buffer = arg(0);
+        uc.writeLong(buffer, obj);
+        uc.writeLong(buffer + 8, 1L << 16);
+        rt.event(String.format("ValueTask [0x%X] = {_obj 0x%X}", buffer, obj));
+        result(buffer);
     }
 
     private long arg(int i) {
