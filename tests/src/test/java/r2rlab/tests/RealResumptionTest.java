@@ -163,6 +163,21 @@ class RealResumptionTest {
         }
     }
 
+    /**
+     * A resume block that joins past the result's move: CryptoStream's State 0 resume block ends in {@code jmp
+     * 0x14011a806} at 0x11AFCE, one instruction after the await's {@code jne} at 0x11A7FD (llvm-objdump-14: 0x14011a803
+     * {@code movl %eax, %r12d}, 0x14011a806 {@code movl %r12d, -124(%rbp)}).
+     */
+    @Test
+    void cryptography_joinsPastTheResultMove() throws Exception {
+        R2RImage img = R2RImage.read(Fixtures.net11("System.Security.Cryptography.dll"));
+        ResumptionStub stub = img.resumptionStubs().stream().filter(s -> s.owner() != null && s.owner().entryRva() <= 0x11A7FD
+                && img.runtimeFunctions().get(s.owner().entryRuntimeFunction()).endRva() > 0x11A7FD).findFirst().orElseThrow();
+        try (EmulatedRuntime rt = new EmulatedRuntime(img, CpuProfile.X86_64_V3)) {
+            assertEquals(0x11A806, rt.runResumptionStub(stub, 0).reachedRva(), stub.owner().label());
+        }
+    }
+
     private static ResumptionStub stubOf(R2RImage img, String owner) {
         return img.resumptionStubs().stream().filter(s -> s.owner() != null && s.owner().name().equals(owner)).findFirst().orElseThrow();
     }
