@@ -20,34 +20,17 @@ record CodeBodyEntry(ReadyToRunMethod variant, ResumptionStub stub) {
 
     /** The body {@code entry} names, or null when it carries no marker (a plain method). */
     static CodeBodyEntry parse(R2RImage img, String entry) {
-        String e = entry.trim();
-        boolean async = false;
-        boolean resume = false;
-        if (e.startsWith(MethodRef.ASYNC_MARKER)) {
-            async = true;
-            e = e.substring(MethodRef.ASYNC_MARKER.length());
-        } else if (e.endsWith(ASYNC_SUFFIX)) {
-            async = true;
-            e = e.substring(0, e.length() - ASYNC_SUFFIX.length());
-        }
-        if (e.startsWith(MethodRef.RESUME_MARKER)) {
-            resume = true;
-            e = e.substring(MethodRef.RESUME_MARKER.length());
-        } else if (e.endsWith(RESUME_SUFFIX)) {
-            resume = true;
-            e = e.substring(0, e.length() - RESUME_SUFFIX.length());
-        }
-        if (e.endsWith(R2RImage.STUB_SUFFIX)) {
-            resume = true;
-            e = e.substring(0, e.length() - R2RImage.STUB_SUFFIX.length());
-        }
+        String[] rest = {entry.trim()};
+        boolean async = strip(rest, MethodRef.ASYNC_MARKER, ASYNC_SUFFIX);
+        boolean resume = strip(rest, MethodRef.RESUME_MARKER, RESUME_SUFFIX);
+        resume |= strip(rest, null, R2RImage.STUB_SUFFIX);
         if (async && resume) {
             throw new BadInputException(entry + ": an entry is an async variant ([ASYNC]) or a resumption stub ([RESUME]), not both");
         }
         if (!async && !resume) {
             return null;
         }
-        String name = e.trim();
+        String name = rest[0].trim();
         Integer token = name.startsWith("0x") || name.startsWith("0X") ? RunCommand.resolveEntry(img, name) : null;
         List<ReadyToRunMethod> variants = img.methods().stream()
                 .filter(m -> m.kind() == CodeBodyKind.ASYNC_VARIANT && m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS
@@ -62,6 +45,19 @@ record CodeBodyEntry(ReadyToRunMethod variant, ResumptionStub stub) {
                 .collect(Collectors.toList());
         return new CodeBodyEntry(null, one(stubs, entry, token == null, "resumption stub", stubs.stream()
                 .map(s -> String.format("stub at RVA 0x%X of 0x%08X", s.rva(), s.owner().token())).collect(Collectors.toList())));
+    }
+
+    /** Strips {@code prefix} or {@code suffix} from {@code name[0]}; whether it had one. */
+    private static boolean strip(String[] name, String prefix, String suffix) {
+        if (prefix != null && name[0].startsWith(prefix)) {
+            name[0] = name[0].substring(prefix.length());
+            return true;
+        }
+        if (name[0].endsWith(suffix)) {
+            name[0] = name[0].substring(0, name[0].length() - suffix.length());
+            return true;
+        }
+        return false;
     }
 
     private static <T> T one(List<T> found, String entry, boolean byName, String what, List<String> names) {

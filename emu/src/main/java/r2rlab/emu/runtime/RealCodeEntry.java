@@ -106,7 +106,7 @@ final class RealCodeEntry {
         }
         long mt = continuationMethodTable(owner);
         long continuation = rt.async().allocateObject(mt);
-        rt.engine().memWrite(continuation + AsyncDispatcher.CONTINUATION.state(), int32(state));
+        rt.async().write32(continuation + AsyncDispatcher.CONTINUATION.state(), state);
         long result = rt.allocate(RESULT_BYTES);
         long stubAddress = rt.imageBase() + stub.rva();
         long[] reached = {-1};
@@ -142,10 +142,6 @@ final class RealCodeEntry {
 
     /** Room for any result the stub stores (a reference, a primitive or a struct copied by value). */
     private static final int RESULT_BYTES = 256;
-
-    private static byte[] int32(int v) {
-        return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
-    }
 
     /** The MethodTable of the owner's largest ContinuationLayout (its cells are resolved: the owner is prepared). */
     private long continuationMethodTable(ReadyToRunMethod owner) {

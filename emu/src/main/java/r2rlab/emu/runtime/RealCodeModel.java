@@ -71,9 +71,10 @@ final class RealCodeModel {
         this.stringMethodTable = methodTable(STRING_CHARS);
     }
 
+    /** A MethodTable the heap sizes objects by (base size at +4). */
     private long methodTable(int baseSize) {
         long mt = rt.allocate(64);
-        uc.memWrite(mt + 4, new byte[] {(byte) baseSize, (byte) (baseSize >>> 8), (byte) (baseSize >>> 16), (byte) (baseSize >>> 24)});
+        rt.async().write32(mt + 4, baseSize);
         return mt;
     }
 
@@ -311,8 +312,7 @@ final class RealCodeModel {
         byte[] chars = text.getBytes(StandardCharsets.UTF_16LE);
         long str = rt.allocate(STRING_CHARS + chars.length + 2L);
         uc.writeLong(str, stringMethodTable);
-        uc.memWrite(str + STRING_LENGTH, new byte[] {(byte) text.length(), (byte) (text.length() >>> 8), (byte) (text.length() >>> 16),
-            (byte) (text.length() >>> 24)});
+        rt.async().write32(str + STRING_LENGTH, text.length());
         uc.memWrite(str + STRING_CHARS, chars);
         long handle = rt.allocate(8);
         uc.writeLong(handle, str);
