@@ -98,11 +98,11 @@ final class RealCodeEntry {
                     String.format("no code starts at the resumption stub's RVA 0x%X", stub.rva()));
         }
         prepared(owner); // runs the owner's fixups: its ContinuationLayout cell and the stub's registration
-        String unsupported = rt.info().services().unsupportedCode(stubCode(stub));
+        ReadyToRunMethod code = stubCode(stub);
+        String unsupported = code == null ? null : rt.info().services().unsupportedCode(code);
         if (unsupported != null) {
-            throw new RunRejectedException(RunRejectedException.Reason.NO_USABLE_CODE, String.format("%s has no R2R code to run",
-                    stubCode(stub).label()), new Rejection(Rejection.Reason.UNSUPPORTED_INSTRUCTIONS,
-                    "R2R code of " + stubCode(stub).label() + " rejected: " + unsupported));
+            throw new RunRejectedException(RunRejectedException.Reason.NO_USABLE_CODE, code.label() + " has no R2R code to run",
+                    new Rejection(Rejection.Reason.UNSUPPORTED_INSTRUCTIONS, "R2R code of " + code.label() + " rejected: " + unsupported));
         }
         long mt = continuationMethodTable(owner);
         long continuation = rt.async().allocateObject(mt);
@@ -130,14 +130,14 @@ final class RealCodeEntry {
         }
     }
 
-    /** The stub's code body. */
+    /** The stub's code body, or null when its code starts another method's body too. */
     private ReadyToRunMethod stubCode(ResumptionStub stub) {
         for (ReadyToRunMethod m : rt.image().methods()) {
             if (m.kind() == CodeBodyKind.RESUMPTION_STUB && m.entryRva() == stub.rva()) {
                 return m;
             }
         }
-        throw new IllegalStateException(String.format("no code body for the stub at RVA 0x%X", stub.rva()));
+        return null;
     }
 
     /** Room for any result the stub stores (a reference, a primitive or a struct copied by value). */

@@ -153,9 +153,9 @@ final class RealCodeModel {
             case NewObject:
                 return trap(cell, "NewObject", call -> newObject(cell));
             case IsInstanceOf:
-                return trap(cell, "IsInstanceOf", call -> cast(cell, false));
+                return trap(cell, "IsInstanceOf", call -> cast(cell));
             case ChkCast:
-                return trap(cell, "ChkCast", call -> cast(cell, true));
+                return trap(cell, "ChkCast", call -> cast(cell));
             case StaticBaseGC:
             case StaticBaseNonGC:
                 return trap(cell, sig.kind().name(), call -> uc.regWrite(rt.abi().resultRegister, staticBase(cell)));
@@ -258,7 +258,7 @@ final class RealCodeModel {
     }
 
     /** IsInstanceOf / ChkCast: null casts to null; an object whose MethodTable is the type's own is an instance. */
-    private void cast(ImportCell cell, boolean check) {
+    private void cast(ImportCell cell) {
         long obj = arg(0);
         if (obj != 0 && uc.readLong(obj) != typeMethodTable(cell)) {
             throw new NotModelledException(String.format("%s of object 0x%X (of another type; type hierarchies)", cell.signatureText(), obj));
