@@ -3,6 +3,7 @@ package r2rlab.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RBP;
+import static r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RCX;
 import static r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RDX;
 
 import java.nio.charset.StandardCharsets;
@@ -114,6 +115,27 @@ class RealCodeModelTest {
             assertEquals(0, rt.engine().readLong(buffer));
             assertEquals(0x5678, rt.engine().readLong(buffer + 8));
             assertEquals(0x10000, rt.engine().readLong(buffer + 16), "_token 0, _continueOnCapturedContext true");
+        }
+    }
+
+    /**
+     * Ping's SR.get_ResourceManager: SR's static base through a DelayLoad_Helper StaticBaseGC cell (null field: not
+     * created yet), {@code typeof(FxResources.System.Net.Ping.SR)} through GetRuntimeTypeHandle with the TypeHandle of
+     * PrecodeImports[22] in RCX, a ResourceManager through a NewObject cell, then its constructor (this = the new object,
+     * RDX = the RuntimeType, as at 0x4A31-0x4A37), which CoreLib would run: not provided.
+     */
+    @Test
+    void getRuntimeTypeHandle_isARuntimeTypeOfTheHandle() throws Exception {
+        R2RImage img = read("System.Net.Ping.dll");
+        try (EmulatedRuntime rt = new EmulatedRuntime(img, CpuProfile.X86_64_V3)) {
+            FaultReport f = fault(rt.run(0x06000021));
+            assertEquals("fixup ImportSection[4] cell 27 (MethodEntry_RefToken) failed: the runtime could not resolve"
+                    + " System.Resources.ResourceManager..ctor", f.message());
+            assertEquals(0x4A37, f.pc() - img.pe().imageBase());
+            long type = rt.engine().regRead(UC_X86_REG_RDX);
+            assertEquals(rt.info().cellValue(5, 22), rt.engine().readLong(type + 8), "the RuntimeType of PrecodeImports[22]'s handle");
+            long manager = rt.engine().regRead(UC_X86_REG_RCX);
+            assertEquals(256, rt.engine().readInt(rt.engine().readLong(manager) + 4), "a type of another module: 256 bytes");
         }
     }
 

@@ -29,6 +29,8 @@ import r2rlab.loader.runtime.FixupFailure;
  * Task and ValueTask completions the Task-returning thunks call (FromResult over a shared instantiation, the
  * *FromException methods, FinalizeValueTaskReturningThunk).
  *
+ * GetRuntimeTypeHandle (typeof) answers a RuntimeType object per type handle.
+ *
  * <p>The model has no type layouts: a field of a TypeDef of this image gets the offset 8 + 16 × its index among its
  * type's fields (16 bytes hold any reference, primitive or small struct), an object of such a type has room for all
  * of them, and a type's base fields start at 8; any other field (of an instantiation, of another module) gets the
@@ -54,6 +56,8 @@ final class RealCodeModel {
     private final Map<String, Long> staticBases = new HashMap<>();
     private final Map<String, Long> helperTraps = new HashMap<>();
     private final Map<String, Long> assignedOffsets = new HashMap<>();
+    private final Map<Long, Long> runtimeTypes = new HashMap<>();
+    private final long runtimeTypeMethodTable;
     private final Map<String, Integer> slotsUsed = new HashMap<>();
 
     /** A thing the emulated runtime does not model, reached by the guest: the run stops naming it. */
@@ -69,6 +73,7 @@ final class RealCodeModel {
         this.rt = rt;
         this.uc = rt.engine();
         this.stringMethodTable = methodTable(STRING_CHARS);
+        this.runtimeTypeMethodTable = methodTable(16);
     }
 
     /** A MethodTable the heap sizes objects by (base size at +4). */
@@ -79,7 +84,8 @@ final class RealCodeModel {
     }
 
     void install(HelperTable helpers, CoreLibMethods coreLib) {
-        helpers.provide(ReadyToRunHelper.DelayLoad_Helper, this::delayLoadHelper)
+        helpers.provide(ReadyToRunHelper.GetRuntimeTypeHandle, call -> result(runtimeType(arg(0))))
+                .provide(ReadyToRunHelper.DelayLoad_Helper, this::delayLoadHelper)
                 .provide(ReadyToRunHelper.DelayLoad_Helper_Obj, this::delayLoadHelper)
                 .provide(ReadyToRunHelper.DelayLoad_Helper_ObjObj, this::delayLoadHelper);
         coreLib.provide("System.Threading.CancellationToken.ThrowIfCancellationRequested", (r, call) -> throwIfCancellationRequested())
@@ -264,6 +270,16 @@ final class RealCodeModel {
             throw new NotModelledException(String.format("%s of object 0x%X (of another type; type hierarchies)", cell.signatureText(), obj));
         }
         uc.regWrite(rt.abi().resultRegister, obj);
+    }
+
+    /** GetRuntimeTypeHandle (typeof): the RuntimeType object of a type handle, one per handle, {MethodTable, handle at +8}. */
+    private long runtimeType(long typeHandle) {
+        return runtimeTypes.computeIfAbsent(typeHandle, h -> {
+            long obj = rt.async().allocateObject(runtimeTypeMethodTable);
+            uc.writeLong(obj + 8, h);
+            rt.event(String.format("GetRuntimeTypeHandle 0x%X -> RuntimeType 0x%X", h, obj));
+            return obj;
+        });
     }
 
     private long staticBase(ImportCell cell) {
