@@ -96,7 +96,8 @@ final class AsyncDispatcher {
         }
     }
 
-    private long methodTable(int baseSize) {
+    /** A MethodTable the heap sizes objects by: the base size at +4. */
+    long methodTable(int baseSize) {
         long mt = rt.allocate(64);
         write32(mt + 4, baseSize);
         return mt;

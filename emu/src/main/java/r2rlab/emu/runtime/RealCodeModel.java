@@ -72,15 +72,8 @@ final class RealCodeModel {
     RealCodeModel(EmulatedRuntime rt) {
         this.rt = rt;
         this.uc = rt.engine();
-        this.stringMethodTable = methodTable(STRING_CHARS);
-        this.runtimeTypeMethodTable = methodTable(16);
-    }
-
-    /** A MethodTable the heap sizes objects by (base size at +4). */
-    private long methodTable(int baseSize) {
-        long mt = rt.allocate(64);
-        rt.async().write32(mt + 4, baseSize);
-        return mt;
+        this.stringMethodTable = rt.async().methodTable(STRING_CHARS);
+        this.runtimeTypeMethodTable = rt.async().methodTable(16);
     }
 
     void install(HelperTable helpers, CoreLibMethods coreLib) {
@@ -251,7 +244,7 @@ final class RealCodeModel {
         Long mt = typeMethodTables.get(type);
         if (mt == null) {
             TypeDef t = typeDefOf(cell.signature());
-            mt = methodTable(t == null ? UNKNOWN_TYPE_SIZE : FIRST_FIELD + FIELD_SLOT * fieldCount(t));
+            mt = rt.async().methodTable(t == null ? UNKNOWN_TYPE_SIZE : FIRST_FIELD + FIELD_SLOT * fieldCount(t));
             typeMethodTables.put(type, mt);
         }
         return mt;
