@@ -14,6 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
 import r2rlab.emu.runtime.CpuProfile;
 import r2rlab.emu.runtime.EmulatedRuntime;
+import r2rlab.emu.runtime.ResumptionRun;
 import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.emu.runtime.RunRejectedException;
 import r2rlab.format.FormatException;
@@ -22,8 +23,8 @@ import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 
 /**
- * {@code r2rlab run IMAGE --entry NAME [--arg N]... [--tier-up-after N] [--cpu PROFILE] [--timeout T] [--trace]}: runs a
- * method's R2R code in the emulator.
+ * {@code r2rlab run IMAGE --entry NAME [--arg N]... [--state N] [--tier-up-after N] [--cpu PROFILE] [--timeout T] [--trace]}:
+ * runs a method's R2R code in the emulator, or enters an async variant or a resumption stub by name.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Runs a method of a ReadyToRun image in the Unicorn emulator against r2rlab's model of the runtime.")
@@ -32,8 +33,15 @@ public final class RunCommand implements Callable<Integer> {
     Path image;
 
     @Option(names = "--entry", required = true, paramLabel = "NAME",
-            description = "the method, as dump prints it (Namespace.Type.Method) or as a MethodDef token (0x06000003)")
+            description = "the method, as dump prints it (Namespace.Type.Method) or as a MethodDef token (0x06000003);"
+                    + " '[ASYNC] NAME' (or 'NAME [ASYNC]') calls its async variant with a null continuation, '[RESUME] NAME'"
+                    + " (or 'NAME$ResumptionStub') resumes through its resumption stub (see --state)")
     String entry;
+
+    @Option(names = "--state", paramLabel = "N",
+            description = "with a resumption stub entry: the State of the continuation it resumes (default 0); the continuation is"
+                    + " built from the variant's ContinuationLayout fixup, its other slots zero")
+    Integer state;
 
     @Option(names = "--arg", paramLabel = "N", description = "an integer argument (repeatable)")
     List<Long> args = new ArrayList<>();
@@ -72,7 +80,18 @@ public final class RunCommand implements Callable<Integer> {
         if (img == null) {
             return Main.EXIT_BAD_INPUT;
         }
-        int token = resolveEntry(img, entry);
+        CodeBodyEntry body = CodeBodyEntry.parse(img, entry);
+        if (state != null && (body == null || body.stub() == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--state needs a resumption stub entry ([RESUME] NAME)");
+        }
+        if (state != null && state < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--state must not be negative: " + state);
+        }
+        if (body != null && tierUpAfter != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tier-up-after runs a method through the dispatcher,"
+                    + " not an async variant or a resumption stub");
+        }
+        int token = body != null ? 0 : resolveEntry(img, entry);
         if (tierUpAfter != null && img.methods().stream()
                 .noneMatch(m -> m.source() == ReadyToRunMethod.Source.TIER1_CODE_VERSIONS && m.token() == token)) {
             throw new BadInputException(image + ": " + img.metadata().methodDefName(MetadataTable.rid(token))
@@ -100,9 +119,29 @@ public final class RunCommand implements Callable<Integer> {
                     }
                 });
             }
-            outcome = rt.run(token, toArray(args));
+            if (body != null && body.stub() != null) {
+                if (!args.isEmpty()) {
+                    throw new BadInputException("--arg: a resumption stub takes the continuation the runtime builds, no arguments");
+                }
+                ResumptionRun r = rt.runResumptionStub(body.stub(), state == null ? 0 : state);
+                if (r.reached()) {
+                    out.printf("reached: %s at RVA 0x%X, the code after the resumption dispatch (State %d)%n", body.stub().owner().label(),
+                            r.reachedRva(), r.state());
+                    return 0;
+                }
+                outcome = r.outcome();
+            } else if (body != null) {
+                outcome = rt.runAsyncVariant(body.variant(), toArray(args));
+            } else {
+                outcome = rt.run(token, toArray(args));
+            }
         } catch (RunRejectedException | FormatException e) {
             throw new BadInputException(image + ": " + e.getMessage(), e);
+        }
+        if (outcome instanceof RunOutcome.Returned r && body != null && body.stub() != null) {
+            // the stub returns the continuation of a new suspension, or null once the variant completed
+            out.printf("returned: continuation 0x%X, without reaching the code after the resumption dispatch%n", r.value());
+            return 0;
         }
         if (outcome instanceof RunOutcome.Returned r) {
             out.println("result: " + r.value());

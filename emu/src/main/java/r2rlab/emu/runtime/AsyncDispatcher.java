@@ -96,7 +96,8 @@ final class AsyncDispatcher {
         }
     }
 
-    private long methodTable(int baseSize) {
+    /** A MethodTable the heap sizes objects by: the base size at +4. */
+    long methodTable(int baseSize) {
         long mt = rt.allocate(64);
         write32(mt + 4, baseSize);
         return mt;
@@ -209,7 +210,7 @@ final class AsyncDispatcher {
     }
 
     /** A Task of the runtime's, completed with {@code value}. */
-    private long completed(long value) {
+    long completed(long value) {
         long task = allocateObject(taskMethodTable);
         uc.writeLong(task + TASK_STATUS, COMPLETED);
         uc.writeLong(task + TASK_RESULT, value);
@@ -237,16 +238,29 @@ final class AsyncDispatcher {
      * not from an argument.
      */
     private void finalizeTaskReturningThunk() {
+        uc.regWrite(rt.abi().resultRegister, pendingTaskOfSuspension("FinalizeTaskReturningThunk"));
+    }
+
+    /** A Task of the runtime's, faulted with the exception object {@code exception}. */
+    long faulted(long exception) {
+        long task = allocateObject(taskMethodTable);
+        uc.writeLong(task + TASK_STATUS, FAULTED);
+        uc.writeLong(task + TASK_EXCEPTION, exception);
+        return task;
+    }
+
+    /** The pending Task a Finalize*ReturningThunk returns: HandleSuspended over the chain the thread's suspension left. */
+    long pendingTaskOfSuspension(String caller) {
         long head = suspensionHead;
         suspensionHead = 0;
         if (head == 0) {
-            throw new IllegalStateException("FinalizeTaskReturningThunk: no suspended continuation chain on this thread");
+            throw new IllegalStateException(caller + ": no suspended continuation chain on this thread");
         }
         long task = allocateObject(taskMethodTable);
         uc.writeLong(task + TASK_STATUS, PENDING);
-        event("FinalizeTaskReturningThunk -> pending Task 0x%X (chain head 0x%X)", task, head);
+        event("%s -> pending Task 0x%X (chain head 0x%X)", caller, task, head);
         handleSuspended(task, head);
-        uc.regWrite(rt.abi().resultRegister, task);
+        return task;
     }
 
     /** AsyncHelpers.Yield with the async calling convention: always suspends with a runtime continuation. */

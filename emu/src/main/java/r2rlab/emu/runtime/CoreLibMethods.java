@@ -15,6 +15,14 @@ import r2rlab.format.r2r.CoreLibMethod;
 public final class CoreLibMethods {
     private final Map<String, EmulatedRuntime.RuntimeMethodHandler> handlers = new TreeMap<>();
 
+    /**
+     * The key of a generic method's shared-code form ({@code Task.FromResult<__Canon>}), which takes its generic
+     * dictionary as a hidden argument: a MethodEntry cell over System.__Canon resolves to it when it is provided.
+     */
+    public static String sharedKey(String key) {
+        return key + "<System.__Canon>";
+    }
+
     /** Provides {@code method} through {@code handler}; a method is provided once. */
     public CoreLibMethods provide(CoreLibMethod method, EmulatedRuntime.RuntimeMethodHandler handler) {
         return provide(method.key(), handler);

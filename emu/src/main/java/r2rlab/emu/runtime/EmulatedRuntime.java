@@ -17,6 +17,8 @@ import r2rlab.emu.unicorn.TrapPage;
 import r2rlab.emu.unicorn.Unicorn;
 import r2rlab.format.r2r.ReadyToRunHelper;
 import r2rlab.loader.R2RImage;
+import r2rlab.loader.ReadyToRunMethod;
+import r2rlab.loader.ResumptionStub;
 import r2rlab.loader.runtime.ReadyToRunInfo;
 import r2rlab.loader.runtime.Rejection;
 import r2rlab.loader.runtime.TierUpResult;
@@ -57,6 +59,8 @@ public final class EmulatedRuntime implements AutoCloseable {
     private final CoreLibMethods coreLib = new CoreLibMethods();
     private final ReadyToRunInfo info;
     private final TieringDriver tiering;
+    private final RealCodeEntry realCode = new RealCodeEntry(this);
+    private final RealCodeModel realCodeModel;
     /** Events kept in {@link #trace()} at most; a run of a million suspensions keeps the first ones. */
     public static final int TRACE_LIMIT = 100_000;
 
@@ -138,6 +142,8 @@ public final class EmulatedRuntime implements AutoCloseable {
             this.contexts = new ThreadContexts(this, async.executionContextMethodTable);
             contexts.install(coreLib);
             HelperTable helpers = new HelperTable(traps);
+            this.realCodeModel = new RealCodeModel(this);
+            realCodeModel.install(helpers, coreLib);
             this.services = new EmulatedRuntimeServices(this, helpers, coreLib, moduleHandle, registerResumptionStubs, cpu);
             async.install();
             this.info = new ReadyToRunInfo(image, services);
@@ -186,6 +192,11 @@ public final class EmulatedRuntime implements AutoCloseable {
     /** The image as mapped into guest memory. */
     public GuestImage guest() {
         return guest;
+    }
+
+    /** The model of what real code reaches beyond the async protocol (lazy helper cells, fields, strings). */
+    RealCodeModel realCodeModel() {
+        return realCodeModel;
     }
 
     AsyncDispatcher async() {
@@ -399,6 +410,33 @@ public final class EmulatedRuntime implements AutoCloseable {
     /** Calls code at {@code address} with the ABI's argument registers and returns when it returns. */
     public RunOutcome.Completed callAddress(long address, long... args) {
         return runner.callAddress(address, args);
+    }
+
+    /**
+     * Calls the async variant {@code variant} (an InstanceMethodEntryPoints body of this image) as a fresh call: a
+     * null continuation in its place, {@code args} being {@code this} (for an instance method) and the parameters.
+     * The variant's fixups run first; a fault ends in a {@link FaultReport}.
+     *
+     * @throws RunRejectedException the variant has no usable R2R code, or not as many arguments as it has parameters
+     */
+    public RunOutcome runAsyncVariant(ReadyToRunMethod variant, long... args) {
+        return runner.timed(() -> realCode.callAsyncVariant(variant, args));
+    }
+
+    /**
+     * Resumes through the resumption stub {@code stub} with a continuation built from its owner's ContinuationLayout
+     * fixup in State {@code state} (every other slot zero), until the owner reaches the code after its resumption
+     * dispatch ({@link ResumptionRun#reached()}), or the stub returns, throws or faults.
+     *
+     * @throws RunRejectedException the owner has no usable R2R code, the stub no owner or no ContinuationLayout to build from
+     */
+    public ResumptionRun runResumptionStub(ResumptionStub stub, int state) {
+        return runner.timed(() -> realCode.resume(stub, state));
+    }
+
+    /** The return address of every call from the runtime: a hook that sets the PC here ends the call. */
+    long exitTrap() {
+        return runner.exitTrap();
     }
 
     /** The MethodTable of the runtime's Task objects (status +8, result +16, chain head +24, exception +32). */

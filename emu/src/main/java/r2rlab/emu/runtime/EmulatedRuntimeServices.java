@@ -100,6 +100,9 @@ final class EmulatedRuntimeServices implements RuntimeServices {
             rt.event(String.format("external method %s is in module %d, which the emulated runtime does not load", method.label(), method.module()));
             return 0;
         }
+        if (method.methodInstantiation().contains("System.__Canon") && coreLib.handler(CoreLibMethods.sharedKey(name)) != null) {
+            name = CoreLibMethods.sharedKey(name); // shared code: the generic dictionary comes first
+        }
         Long trap = runtimeMethodTraps.get(name);
         if (trap != null) {
             return trap;
@@ -140,8 +143,9 @@ final class EmulatedRuntimeServices implements RuntimeServices {
     /**
      * Check_InstructionSetSupport is resolved against the CPU profile as LoadDynamicInfoEntry resolves
      * it against the host CPU: it fails when a set the code needs (+) is absent or a set it must not
-     * find (−) is present. The other checks pass (layouts are taken to match), and every type, method,
-     * field or string handle is a distinct zeroed block of the managed heap, one per cell.
+     * find (−) is present. The other checks pass (layouts are taken to match); the kinds {@link RealCodeModel}
+     * gives a meaning (helpers bound to a type, field offsets, string handles) get it, and every other type, method
+     * or field handle is a distinct zeroed block of the managed heap, one per cell.
      */
     @Override
     public long resolveOther(ImportCell cell) {
@@ -153,7 +157,11 @@ final class EmulatedRuntimeServices implements RuntimeServices {
             }
             return 1;
         }
-        return CHECKS.contains(cell.signature().kind()) ? 1 : rt.allocate(64);
+        if (CHECKS.contains(cell.signature().kind())) {
+            return 1;
+        }
+        long modelled = rt.realCodeModel().resolve(cell);
+        return modelled != 0 ? modelled : rt.allocate(64);
     }
 
     /** "needs Avx, Avx2, which the emulated CPU lacks" and/or "must not find VectorT512, which the emulated CPU has", or null when the entries hold. */

@@ -53,6 +53,11 @@ final class Runner {
         this.exitTrap = traps.add(StackWalker.EXIT_TRAP, this::returned);
     }
 
+    /** The exit trap: the return address of every call from the runtime; reaching it ends the call. */
+    long exitTrap() {
+        return exitTrap;
+    }
+
     void setTimeoutMicros(long micros) {
         if (micros <= 0) {
             throw new IllegalArgumentException("time limit must be positive: " + micros + " us");
@@ -61,7 +66,7 @@ final class Runner {
     }
 
     /** Runs {@code body} under the run's time limit: the outermost entry starts the clock, nested ones share it. */
-    private <T> T timed(Supplier<T> body) {
+    <T> T timed(Supplier<T> body) {
         if (deadline != null) {
             return body.get();
         }

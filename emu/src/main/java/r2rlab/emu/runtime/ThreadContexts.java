@@ -70,6 +70,22 @@ final class ThreadContexts {
         synchronizationContext = saved.synchronizationContext();
     }
 
+    /** ExecutionAndSyncBlockStore.Push (this = the 24-byte store): the thread's contexts saved into it. */
+    void push(long store) {
+        uc.writeLong(store, executionContext);
+        uc.writeLong(store + 8, synchronizationContext);
+        rt.event(String.format("ExecutionAndSyncBlockStore.Push [0x%X] = ec 0x%X, sc 0x%X", store, executionContext, synchronizationContext));
+    }
+
+    /** ExecutionAndSyncBlockStore.Pop: the contexts the store saved are the thread's again. */
+    void pop(long store) {
+        long ec = uc.readLong(store);
+        long sc = uc.readLong(store + 8);
+        rt.event(String.format("ExecutionAndSyncBlockStore.Pop [0x%X]: thread ec 0x%X -> 0x%X", store, executionContext, ec));
+        executionContext = ec;
+        synchronizationContext = sc;
+    }
+
     private long arg(int i) {
         return uc.regRead(rt.abi().argumentRegister(i));
     }

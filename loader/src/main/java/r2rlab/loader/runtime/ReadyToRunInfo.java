@@ -334,6 +334,17 @@ public final class ReadyToRunInfo {
         return prepare(m);
     }
 
+    /**
+     * The entry point of one code body of this image (a MethodDef entry, an InstanceMethodEntryPoints entry such as an
+     * async variant or a generic instantiation), fixups first, as the prestub would prepare it.
+     */
+    public EntryPoint getEntryPoint(ReadyToRunMethod m) {
+        if (!image.methods().contains(m)) {
+            return EntryPoint.notPrecompiled("no entry point of " + image.name() + " is " + m.label());
+        }
+        return prepare(m);
+    }
+
     private synchronized EntryPoint prepare(ReadyToRunMethod m) {
         EntryPoint done = prepared.get(m);
         if (done != null) {
