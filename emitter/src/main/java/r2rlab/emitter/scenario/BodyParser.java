@@ -8,7 +8,7 @@ import java.util.Set;
 /** Lexes and parses one method body into unresolved statements. Linear in the body length. */
 final class BodyParser {
     static final Set<String> RESERVED = Set.of("var", "if", "else", "while", "return", "throw", "gcpoint", "call",
-            "cell", "tailcall", "await", "yield", "this");
+            "cell", "tailcall", "await", "yield", "this", "try", "catch", "finally");
 
     private enum K { INT, WORD, OP, NL, EOF, BAD }
 
@@ -259,8 +259,16 @@ final class BodyParser {
                 }
                 case "throw" -> {
                     next();
+                    if (atLineEnd() || peek().is("}")) {
+                        return new Stmt.Throw(null, ln);
+                    }
                     return new Stmt.Throw(parseExpr(), ln);
                 }
+                case "try" -> {
+                    return parseTry();
+                }
+                case "catch", "finally" -> throw new ParseError(ln, "'" + t.text + "' without a matching 'try' (write '} "
+                        + (t.text.equals("catch") ? "catch e" : "finally") + " {' on the line of the '}')");
                 case "gcpoint" -> {
                     next();
                     return new Stmt.GcPoint(ln);
@@ -306,6 +314,30 @@ final class BodyParser {
             }
         }
         return new Stmt.If(cond, then, otherwise, ln);
+    }
+
+    /** {@code try { } [catch [e] { }] [finally { }]}, each clause on the line of the '}' before it, as {@code } else {}. */
+    private Stmt parseTry() {
+        int ln = expect("try", "'try'").line;
+        List<Stmt> body = parseBraced();
+        Stmt.Catch handler = null;
+        Stmt.Finally fin = null;
+        if (peek().is("catch")) {
+            int cl = next().line;
+            String variable = null;
+            if (!peek().is("{")) {
+                variable = identifier("a variable name or '{' after 'catch'");
+            }
+            handler = new Stmt.Catch(variable, parseBraced(), cl);
+        }
+        if (peek().is("finally")) {
+            int fl = next().line;
+            fin = new Stmt.Finally(parseBraced(), fl);
+        }
+        if (handler == null && fin == null) {
+            throw new ParseError(ln, "'try' without 'catch' or 'finally'");
+        }
+        return new Stmt.Try(body, handler, fin, ln);
     }
 
     private List<Stmt> parseBraced() {
