@@ -39,7 +39,9 @@ final class ThreadContexts {
                 .provide(CoreLibMethod.RESTORE_CONTEXTS, (r, call) -> restoreContexts("RestoreContexts"))
                 .provide(CoreLibMethod.RESTORE_CONTEXTS_ON_SUSPENSION, (r, call) -> restoreContexts("RestoreContextsOnSuspension"))
                 .provide(CoreLibMethod.CAPTURE_EXECUTION_CONTEXT, (r, call) -> captureExecutionContext())
-                .provide(CoreLibMethod.RESTORE_EXECUTION_CONTEXT, (r, call) -> restoreExecutionContext());
+                .provide(CoreLibMethod.RESTORE_EXECUTION_CONTEXT, (r, call) -> restoreExecutionContext())
+                .provide(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_PUSH, (r, call) -> push())
+                .provide(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_POP, (r, call) -> pop());
     }
 
     long executionContext() {
@@ -72,6 +74,27 @@ final class ThreadContexts {
 
     private long arg(int i) {
         return uc.regRead(rt.abi().argumentRegister(i));
+    }
+
+    /**
+     * {@code ExecutionAndSyncBlockStore.Push()} on the struct at {@code this}: the thread's ExecutionContext and
+     * SynchronizationContext into its first two fields (a Task-returning method's entry).
+     */
+    private void push() {
+        long store = arg(0);
+        uc.writeLong(store, executionContext);
+        uc.writeLong(store + 8, synchronizationContext);
+        rt.event(String.format("ExecutionAndSyncBlockStore.Push [0x%X] = ec 0x%X, sc 0x%X", store, executionContext, synchronizationContext));
+    }
+
+    /** {@code ExecutionAndSyncBlockStore.Pop()}: the thread's contexts back from the struct (on every way out: a finally). */
+    private void pop() {
+        long store = arg(0);
+        long ec = uc.readLong(store);
+        long sc = uc.readLong(store + 8);
+        rt.event(String.format("ExecutionAndSyncBlockStore.Pop [0x%X]: thread ec 0x%X -> 0x%X", store, executionContext, ec));
+        executionContext = ec;
+        synchronizationContext = sc;
     }
 
     /** CaptureContexts(out ExecutionContext, out SynchronizationContext). */
