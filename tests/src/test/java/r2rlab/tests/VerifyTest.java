@@ -28,6 +28,9 @@ import r2rlab.emu.verify.ImageVerifier;
 import r2rlab.emu.verify.Rule;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.ExceptionClause;
+import r2rlab.format.r2r.ExceptionLookupEntry;
+import r2rlab.format.r2r.ReadyToRunSectionType;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
@@ -78,6 +81,8 @@ class VerifyTest {
         // every direct call or jump out of its runtime function is a stub's call of its variant
         assertEquals(471, checked[Rule.DIRECT_CALLS.ordinal()]);
         assertEquals(0, checked[Rule.X11_CELL.ordinal()], "x64 images");
+        // every EH clause of the 24 images (ExceptionInfoTest counts them) has its handler in a funclet of its method
+        assertEquals(5090, checked[Rule.EH_HANDLER.ordinal()]);
     }
 
     @Test
@@ -90,6 +95,31 @@ class VerifyTest {
                     assertEquals(List.of(), settled(img), example.getFileName() + " " + a + " " + layout);
                 }
             }
+        }
+    }
+
+    /**
+     * eh-handler: the first clause of exceptions.yaml's first method (SameFrame's catch) patched to name the method's own
+     * main body as its handler, as the clause would if the funclets were laid out apart from their method.
+     */
+    @Test
+    void ehHandler_aClauseWhoseHandlerIsTheMainBody() {
+        for (Architecture a : Architecture.values()) {
+            byte[] bytes = Emitted.emit(Emitted.scenario("exceptions.yaml"), a);
+            R2RImage img = Emitted.read(bytes);
+            assertEquals(List.of(), settled(img), a.toString());
+            var section = img.header().section(ReadyToRunSectionType.ExceptionInfo.id);
+            long table = img.pe().rvaToOffset("ExceptionInfo", section.rva(), section.size());
+            long methodStart = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt((int) table) & 0xFFFFFFFFL;
+            long clauses = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt((int) table + ExceptionLookupEntry.EXCEPTION_INFO_OFFSET);
+            int handlerStart = (int) img.pe().rvaToOffset("clause", clauses, ExceptionClause.SIZE) + ExceptionClause.HANDLER_START_OFFSET;
+            ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(handlerStart, 4); // 4 bytes into the main body
+            List<Finding> f = settled(Emitted.read(bytes));
+            assertEquals(1, f.size(), f.toString());
+            assertEquals(Rule.EH_HANDLER, f.get(0).rule());
+            assertEquals("Demo.Sync.SameFrame", f.get(0).method());
+            assertEquals(methodStart + 4, f.get(0).rva());
+            assertTrue(f.get(0).detail().endsWith("inside the method's main body"), f.get(0).detail());
         }
     }
 
