@@ -64,11 +64,20 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (tierUpAfter != null && tierUpAfter < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--tier-up-after counts suspensions from 1, not " + tierUpAfter);
+        }
         R2RImage img = ImageInput.read(image, err);
         if (img == null) {
             return Main.EXIT_BAD_INPUT;
         }
         int token = resolveEntry(img, entry);
+        if (tierUpAfter != null && img.methods().stream()
+                .noneMatch(m -> m.source() == ReadyToRunMethod.Source.TIER1_CODE_VERSIONS && m.token() == token)) {
+            throw new BadInputException(image + ": " + img.metadata().methodDefName(MetadataTable.rid(token))
+                    + String.format(" (0x%08X)", token) + " has no Tier1 code version for --tier-up-after");
+        }
         CpuProfile profile;
         try {
             profile = CpuProfile.byName(cpu);
@@ -149,6 +158,12 @@ public final class RunCommand implements Callable<Integer> {
             }
             if (MetadataTable.table(token) != MetadataTable.METHODDEF) {
                 throw new BadInputException(entry + " is not a MethodDef token (0x06xxxxxx)");
+            }
+            int rows = img.metadata().rowCount(MetadataTable.METHODDEF);
+            int rid = MetadataTable.rid(token);
+            if (rid < 1 || rid > rows) {
+                throw new BadInputException(String.format("%s is MethodDef row %d, but the MethodDef table of %s has %d row%s",
+                        entry, rid, img.name(), rows, rows == 1 ? "" : "s"));
             }
             return token;
         }

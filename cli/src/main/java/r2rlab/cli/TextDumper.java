@@ -382,14 +382,14 @@ final class TextDumper {
         lines.forEach(out::println);
     }
 
-    /** "Demo.Main", "funclet 2 of Demo.Main", "cold part of Demo.Main" or "(no method)". */
+    /** "[ASYNC] Demo.Main", "funclet 2 of [ASYNC] Demo.Main", "cold part of [ASYNC] Demo.Main" or "(no method)": each body by its label. */
     private String role(RuntimeFunction rf) {
         ReadyToRunMethod m = byRf.get(rf.index());
         if (m == null) {
             return "(no method)";
         }
         if (rf.index() == m.entryRuntimeFunction()) {
-            return m.name();
+            return m.label();
         }
         if (img.coldToHot().containsKey(rf.index())) {
             return "cold part of " + m.label();

@@ -23,8 +23,17 @@ import r2rlab.loader.RuntimeFunction;
  * stub's call of its own async variant. Emitted images keep to that; with direct-calls they do not.
  */
 class DirectCallsTest {
+    /** A direct call or jump into another method's entry point, at code RVA {@code rva}: "stub" or "caller -> callee". */
+    record DirectCall(long rva, String what) {
+    }
+
     /** The direct calls and jumps of {@code img} into another method's entry point: "stub" for a stub calling its own variant, else "caller -> callee". */
     static List<String> directCalls(R2RImage img, boolean arm64) {
+        return directCallSites(img, arm64).stream().map(DirectCall::what).toList();
+    }
+
+    /** {@link #directCalls}, each with the RVA of its instruction. */
+    static List<DirectCall> directCallSites(R2RImage img, boolean arm64) {
         Map<Long, ReadyToRunMethod> entries = new HashMap<>();
         for (ReadyToRunMethod m : img.methods()) {
             entries.putIfAbsent(img.pe().imageBase() + m.entryRva(), m);
@@ -33,7 +42,7 @@ class DirectCallsTest {
         for (ResumptionStub s : img.resumptionStubs()) {
             ownerOfStub.put(s.rva(), s.owner());
         }
-        List<String> out = new ArrayList<>();
+        List<DirectCall> out = new ArrayList<>();
         try (Disassembler d = new Disassembler(arm64)) {
             for (ReadyToRunMethod m : img.methods()) {
                 for (int rfIndex : m.runtimeFunctions()) {
@@ -50,7 +59,8 @@ class DirectCallsTest {
                             continue;
                         }
                         boolean stubToOwner = m.kind() == CodeBodyKind.RESUMPTION_STUB && ownerOfStub.get(m.entryRva()) == callee;
-                        out.add(stubToOwner ? "stub" : m.name() + " -> " + callee.name() + (callee.kind() == CodeBodyKind.ASYNC_VARIANT ? " [ASYNC]" : ""));
+                        out.add(new DirectCall(in.address() - img.pe().imageBase(),
+                                stubToOwner ? "stub" : m.name() + " -> " + callee.name() + (callee.kind() == CodeBodyKind.ASYNC_VARIANT ? " [ASYNC]" : "")));
                     }
                 }
             }

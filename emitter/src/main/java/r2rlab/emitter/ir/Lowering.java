@@ -353,7 +353,9 @@ public final class Lowering {
         if (e instanceof Expr.Unary u) {
             return cannotThrow(u.operand());
         } else if (e instanceof Expr.Binary b) {
-            return b.op() != BinaryOp.DIV && b.op() != BinaryOp.REM && cannotThrow(b.left()) && cannotThrow(b.right());
+            List<Expr.Binary> chain = b.leftChain(); // a loop, not recursion: a long sum nests deep
+            return cannotThrow(chain.get(0).left()) && chain.stream().allMatch(x -> x.op() != BinaryOp.DIV && x.op() != BinaryOp.REM
+                    && cannotThrow(x.right()));
         }
         return !(e instanceof Expr.Call) && !(e instanceof Expr.Await);
     }
@@ -426,25 +428,8 @@ public final class Lowering {
             int t = temp();
             emit(new Insn.Unary(u.op(), t, a, line));
             return t;
-        } else if (e instanceof Expr.Binary b && (b.op() == BinaryOp.AND || b.op() == BinaryOp.OR)) {
-            // Short-circuit: the right operand (which may call or await) runs only when needed.
-            int t = temp();
-            int done = label();
-            int left = expr(b.left());
-            emit(new Insn.Const(t, b.op() == BinaryOp.AND ? 0 : 1, line));
-            emit(new Insn.Branch(left, b.op() == BinaryOp.AND, done, line));
-            int right = expr(b.right());
-            int zero = temp();
-            emit(new Insn.Const(zero, 0, line));
-            emit(new Insn.Binary(BinaryOp.NE, t, right, zero, line));
-            bind(done, line);
-            return t;
         } else if (e instanceof Expr.Binary b) {
-            int l = expr(b.left());
-            int r = expr(b.right());
-            int t = temp();
-            emit(new Insn.Binary(b.op(), t, l, r, line));
-            return t;
+            return binary(b);
         } else if (e instanceof Expr.Call c) {
             List<Integer> args = args(c.args());
             int t = temp();
@@ -456,6 +441,50 @@ public final class Lowering {
             return t;
         }
         throw new IllegalStateException("unknown expression " + e);
+    }
+
+    /**
+     * A chain of binary operators, lowered with a loop over its left operands ({@link Expr.Binary#leftChain}) in the
+     * order a recursive walk would take: a short-circuit operator takes its result slot and end label before its left
+     * operand is lowered, every other operator its slot after both operands.
+     */
+    private int binary(Expr.Binary top) {
+        List<Expr.Binary> chain = top.leftChain();
+        int[] shortCircuitSlot = new int[chain.size()];
+        int[] shortCircuitEnd = new int[chain.size()];
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            if (isShortCircuit(chain.get(i))) {
+                shortCircuitSlot[i] = temp();
+                shortCircuitEnd[i] = label();
+            }
+        }
+        int left = expr(chain.get(0).left());
+        for (int i = 0; i < chain.size(); i++) {
+            Expr.Binary b = chain.get(i);
+            int line = b.line();
+            if (isShortCircuit(b)) {
+                // Short-circuit: the right operand (which may call or await) runs only when needed.
+                int t = shortCircuitSlot[i];
+                emit(new Insn.Const(t, b.op() == BinaryOp.AND ? 0 : 1, line));
+                emit(new Insn.Branch(left, b.op() == BinaryOp.AND, shortCircuitEnd[i], line));
+                int right = expr(b.right());
+                int zero = temp();
+                emit(new Insn.Const(zero, 0, line));
+                emit(new Insn.Binary(BinaryOp.NE, t, right, zero, line));
+                bind(shortCircuitEnd[i], line);
+                left = t;
+            } else {
+                int r = expr(b.right());
+                int t = temp();
+                emit(new Insn.Binary(b.op(), t, left, r, line));
+                left = t;
+            }
+        }
+        return left;
+    }
+
+    private static boolean isShortCircuit(Expr.Binary b) {
+        return b.op() == BinaryOp.AND || b.op() == BinaryOp.OR;
     }
 
     private static int countAwaits(List<Stmt> stmts) {
@@ -490,7 +519,8 @@ public final class Lowering {
         if (e instanceof Expr.Unary u) {
             return countAwaits(u.operand());
         } else if (e instanceof Expr.Binary b) {
-            return countAwaits(b.left()) + countAwaits(b.right());
+            List<Expr.Binary> chain = b.leftChain();
+            return countAwaits(chain.get(0).left()) + chain.stream().mapToInt(x -> countAwaits(x.right())).sum();
         } else if (e instanceof Expr.Call c) {
             return c.args().stream().mapToInt(Lowering::countAwaits).sum();
         } else if (e instanceof Expr.Await a) {

@@ -1,8 +1,10 @@
 package r2rlab.emitter.r2r;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -78,24 +80,35 @@ public final class ModuleMetadata {
         }
     }
 
-    /** Enclosing types before the types nested in them (ECMA-335 requires the enclosing TypeDef first). */
+    /**
+     * Enclosing types before the types nested in them (ECMA-335 requires the enclosing TypeDef first): each top-level
+     * type in declaration order, then depth first the types nested in it, in declaration order. Linear, and without
+     * recursion however deep types nest.
+     */
     public List<TypeDecl> typesInMetadataOrder() {
-        List<TypeDecl> out = new ArrayList<>();
+        Map<String, List<TypeDecl>> nested = new HashMap<>();
         for (TypeDecl t : scenario.types()) {
-            if (t.enclosing() == null) {
-                addWithNested(t, out);
+            if (t.enclosing() != null) {
+                nested.computeIfAbsent(t.enclosing(), k -> new ArrayList<>()).add(t);
+            }
+        }
+        List<TypeDecl> out = new ArrayList<>();
+        Deque<TypeDecl> pending = new ArrayDeque<>();
+        for (TypeDecl top : scenario.types()) {
+            if (top.enclosing() != null) {
+                continue;
+            }
+            pending.push(top);
+            while (!pending.isEmpty()) {
+                TypeDecl t = pending.pop();
+                out.add(t);
+                List<TypeDecl> inner = nested.getOrDefault(t.fullName(), List.of());
+                for (int i = inner.size() - 1; i >= 0; i--) {
+                    pending.push(inner.get(i));
+                }
             }
         }
         return out;
-    }
-
-    private void addWithNested(TypeDecl t, List<TypeDecl> out) {
-        out.add(t);
-        for (TypeDecl n : scenario.types()) {
-            if (t.fullName().equals(n.enclosing())) {
-                addWithNested(n, out);
-            }
-        }
     }
 
     public int methodRid(MethodDecl m) {

@@ -339,6 +339,76 @@ class Arm64BackendTest {
                 LlvmMc.disassemble(Arrays.copyOf(f.code(), 12)));
     }
 
+    /** A method {@code Demo.Big.Locals} with {@code locals} locals {@code var vk = k} (two slots each: literal, local). */
+    static MethodIr locals(int locals, boolean async) {
+        StringBuilder body = new StringBuilder();
+        for (int k = 0; k < locals; k++) body.append("          var v").append(k).append(" = ").append(k).append('\n');
+        if (async) body.append("          await yield\n");
+        body.append("          return v0 + v").append(locals - 1).append('\n');
+        String yaml = "module: Big\ntypes:\n  - name: Demo.Big\n    methods:\n      - name: Locals\n        async: " + async
+                + "\n        returns: int\n        body: |\n" + body;
+        return Lowering.lower(method(ScenarioParser.parse("big.yaml", yaml), "Demo.Big.Locals"), CodeVersion.R2R);
+    }
+
+    static List<UnwindCode> decodedProlog(CodeFragment f) {
+        List<UnwindCode> codes = new ArrayList<>(Arm64UnwindInfo.decode(f.unwindInfo(), 0).prologCodes());
+        Collections.reverse(codes);
+        return codes.subList(1, codes.size()); // instruction order, without end
+    }
+
+    /** 30 locals and the sum's temporary: FP/LR and 61 slots make 512 bytes, past {@code ldp x29, x30, [sp], #504}. */
+    @Test
+    void frameOf512BytesIsAllocatedBeforeFpLr() {
+        CodeFragment f = BACKEND.compileMethod(locals(30, false), new FakeCodegenContext()).fragments().get(0);
+        List<String> lines = LlvmMc.disassemble(f.code());
+        assertEquals(List.of("sub sp, sp, #496", "stp x29, x30, [sp, #-16]!", "mov x29, sp"), lines.subList(0, 3));
+        assertEquals(List.of("ldp x29, x30, [sp], #16", "add sp, sp, #496", "ret"), lines.subList(lines.size() - 3, lines.size()));
+        assertEquals(List.of(UnwindCode.allocS(496), UnwindCode.saveFpLrX(-16), UnwindCode.setFp()), decodedProlog(f));
+    }
+
+    /**
+     * An async frame past a page: 520 locals, the sum's temporary and the 4 fixed slots put the context slots at
+     * fp + 16 + 8 * 1042, beyond
+     * {@code add}'s 12-bit immediate, so their addresses go through x17; the page below SP is probed first.
+     */
+    @Test
+    void asyncFrameOverAPageIsProbedAndAddressedThroughX17() {
+        CodeFragment f = BACKEND.compileAsyncVariant(locals(520, true), new FakeCodegenContext()).fragments().get(0);
+        List<String> lines = LlvmMc.disassemble(f.code());
+        int frame = 8384; // 16 + 8 * 1045 = 8376, rounded up to 16
+        assertEquals(List.of("mov x9, #-4096", "ldr wzr, [sp, x9]", "mov x9, #-8192", "ldr wzr, [sp, x9]",
+                "sub sp, sp, #2, lsl #12", "sub sp, sp, #176", "stp x29, x30, [sp, #-16]!", "mov x29, sp"), lines.subList(0, 8));
+        int context0 = 16 + 8 * (1041 + 1);
+        assertTrue(Collections.indexOfSubList(lines, List.of("mov x17, #" + context0, "add x0, x29, x17",
+                "mov x17, #" + (context0 + 8), "add x1, x29, x17")) > 0, lines.toString());
+        assertEquals(List.of(UnwindCode.nop(), UnwindCode.nop(), UnwindCode.nop(), UnwindCode.nop(), UnwindCode.allocM(8192),
+                UnwindCode.allocS(176), UnwindCode.saveFpLrX(-16), UnwindCode.setFp()), decodedProlog(f));
+        assertEquals(frame - 16, 8192 + 176);
+    }
+
+    /**
+     * 2,100 locals and the sum's temporary: a frame of 33,632 bytes, probed in a loop as the JIT does from three pages on, allocated with
+     * alloc_l; slots past fp + 32,760 are read and written through x17.
+     */
+    @Test
+    void frameOf32KiBOrMoreIsProbedInALoopAndAddressedThroughX17() {
+        CodeFragment f = BACKEND.compileMethod(locals(2100, false), new FakeCodegenContext()).fragments().get(0);
+        List<String> lines = LlvmMc.disassemble(f.code());
+        int frame = 33632; // 16 + 8 * 4201 = 33624, rounded up to 16
+        assertEquals(List.of("mov x9, #-4096", "mov x10, #-" + frame, "ldr wzr, [sp, x9]", "sub x9, x9, #1, lsl #12",
+                "cmp x10, x9", "b.ls #-12", "sub sp, sp, #8, lsl #12", "sub sp, sp, #848", "stp x29, x30, [sp, #-16]!",
+                "mov x29, sp"), lines.subList(0, 10));
+        // the last local, v2099, is slot 4199 at fp + 16 + 8 * 4199 = 33608
+        assertTrue(Collections.indexOfSubList(lines, List.of("mov x17, #33608", "str x9, [x29, x17]")) > 0, lines.toString());
+        assertEquals(List.of("ldp x29, x30, [sp], #16", "add sp, sp, #848", "add sp, sp, #8, lsl #12", "ret"),
+                lines.subList(lines.size() - 4, lines.size()));
+        List<UnwindCode> prolog = decodedProlog(f);
+        assertEquals(List.of(UnwindCode.nop(), UnwindCode.nop(), UnwindCode.nop(), UnwindCode.nop(), UnwindCode.nop(),
+                UnwindCode.nop(), UnwindCode.allocL(32768), UnwindCode.allocM(848), UnwindCode.saveFpLrX(-16),
+                UnwindCode.setFp()), prolog);
+        assertEquals(frame - 16, 32768 + 848);
+    }
+
     @Test
     void frameLayoutOfAMethodWithStackArguments() {
         FakeCodegenContext ctx = new FakeCodegenContext();

@@ -209,6 +209,23 @@ class X64BackendTest {
         }
     }
 
+    /** A fast tail call with stack arguments: they go where the caller's own came in, above the Windows shadow area. */
+    @Test
+    void fastTailCallReusesTheIncomingArgumentArea() throws Exception {
+        Scenario s = ScenarioParser.parse("tail.yaml", String.join("\n", "module: Tail", "types:", "  - name: Demo.T",
+                "    methods:", "      - name: F", "        params: [a, b, c, d, e, f]", "        returns: int",
+                "        body: tailcall cell Demo.T.G(f, e, d, c, b, a)", "      - name: G", "        params: [a, b, c, d, e, f]",
+                "        returns: int", "        body: return a", ""));
+        CodeFragment f = BACKEND.compileMethod(Lowering.lower(method(s, "Demo.T.F"), CodeVersion.R2R),
+                new FakeCodegenContext(TargetOs.WINDOWS)).fragments().get(0);
+        // slots a..f at rbp-8..rbp-48; stack arguments 0 and 1 at rbp+48 and rbp+56 (return address, shadow area)
+        assertEquals(List.of("mov rax, qword ptr [rbp - 16]", "mov qword ptr [rbp + 48], rax",
+                "mov rax, qword ptr [rbp - 8]", "mov qword ptr [rbp + 56], rax",
+                "mov rcx, qword ptr [rbp - 48]", "mov rdx, qword ptr [rbp - 40]", "mov r8, qword ptr [rbp - 32]",
+                "mov r9, qword ptr [rbp - 24]", "lea rsp, [rbp]", "pop rbp", "lea rax, [rip]", "jmp qword ptr [rax]"),
+                tail(LlvmMc.disassemble(f.code()), 12));
+    }
+
     static List<String> tail(List<String> l, int n) {
         return l.subList(l.size() - n, l.size());
     }

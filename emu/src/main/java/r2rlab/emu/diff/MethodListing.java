@@ -13,6 +13,7 @@ import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.loader.ImportCell;
+import r2rlab.loader.MethodRef;
 import r2rlab.loader.MethodPattern;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
@@ -194,13 +195,12 @@ public final class MethodListing implements AutoCloseable {
             }
             if (l.through() != null) {
                 ImportCell c = l.through();
-                String callee = c.method() != null ? (c.method().isAsyncVariant() ? "[ASYNC] " : "") + c.method().name() : syms.describeCell(c);
+                String callee = c.method() != null ? c.method().label() : syms.describeCell(c);
                 out.add(new Call(callee, false, syms.cellName(c)));
             } else if (l.target() >= 0 && (call || l.target() < own.beginRva() || own.endRva() >= 0 && l.target() >= own.endRva())) {
                 ReadyToRunMethod callee = syms.methodAt(l.target());
                 if (callee != null) {
-                    String marker = callee.kind() == CodeBodyKind.ASYNC_VARIANT ? "[ASYNC] " : "";
-                    out.add(new Call(marker + callee.name(), true, null));
+                    out.add(new Call(MethodRef.label(callee.name(), callee.kind() == CodeBodyKind.ASYNC_VARIANT), true, null));
                 }
             }
         }

@@ -220,8 +220,8 @@ public final class ImageSymbols {
 
     /**
      * Data named by what it holds: "data(-> Demo.Main$ResumptionStub, -> Demo.Main+0x40)" when the first
-     * one or two pointer-size slots at {@code rva} point at code or a cell (a ResumeInfo record, a thunk's
-     * literal), else null.
+     * one or two pointer-size slots at {@code rva} point at code or a cell (a thunk's literal, a record that
+     * is no ResumeInfo record, which {@link #describe} names first), else null.
      */
     private String codePointers(long rva) {
         int size = img.pe().pointerSize();

@@ -84,10 +84,11 @@ public final class EmulatedRuntime implements AutoCloseable {
 
     /**
      * @param registerResumptionStubs false models a runtime that resolves ResumptionStubEntryPoint
-     *     fixups without registering the stubs' MethodDescs, so stack walks misattribute stub frames
+     *     fixups without registering the stubs' MethodDescs, so stack walks misattribute stub frames;
+     *     the image is mapped at its preferred base, or rebased where the emulator's memory leaves room
      */
     public EmulatedRuntime(R2RImage image, boolean registerResumptionStubs) {
-        this(image, registerResumptionStubs, image.pe().imageBase());
+        this(image, registerResumptionStubs, GuestImage.loadBase(image));
     }
 
     /**
@@ -221,8 +222,12 @@ public final class EmulatedRuntime implements AutoCloseable {
         return trace;
     }
 
-    /** Also print trace events as they happen (helper calls, fixups resolved, ...). */
+    /**
+     * Also print trace events as they happen (helper calls, fixups resolved, ...), after the ones the runtime recorded
+     * while it was being set up (a rebase, the eager cells).
+     */
     public void traceTo(Consumer<String> sink) {
+        trace.forEach(sink);
         this.traceSink = sink;
     }
 
@@ -380,7 +385,7 @@ public final class EmulatedRuntime implements AutoCloseable {
      * an async method through the dispatcher ({@link #runAsync}), any other by a {@link #call}; a
      * fault ends in a {@link FaultReport} with the exact faulting instruction.
      *
-     * @throws RunRejectedException the method has no usable R2R code, or too many arguments
+     * @throws RunRejectedException the method has no usable R2R code, or not as many arguments as it has parameters
      */
     public RunOutcome run(int token, long... args) {
         return runner.run(token, args);

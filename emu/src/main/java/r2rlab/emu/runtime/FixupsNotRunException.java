@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import r2rlab.emu.disasm.ImageSymbols;
 import r2rlab.format.nativeformat.FixupCell;
-import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ReadyToRunMethod;
@@ -41,8 +40,7 @@ public final class FixupsNotRunException extends RuntimeException {
                 state.add(String.format("its %s cell ImportSection %d[%d] is unresolved", c.signature().kind(), c.section(), c.index()));
             }
         }
-        String name = m.name() + (m.kind() == CodeBodyKind.ASYNC_VARIANT ? " [ASYNC]" : "");
         return new FixupsNotRunException(String.format("%s in %s at RVA 0x%X: %s; the method's fixups have not run (it was entered"
-                + " past its prestub, by a direct call)", what, name, rva, state.isEmpty() ? "its fixup list is empty" : String.join(", ", state)));
+                + " past its prestub, by a direct call)", what, m.label(), rva, state.isEmpty() ? "its fixup list is empty" : String.join(", ", state)));
     }
 }

@@ -11,6 +11,7 @@ import r2rlab.emu.unicorn.RunDeadline;
 import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.emu.unicorn.TrapPage;
 import r2rlab.format.metadata.MetadataTable;
+import r2rlab.format.metadata.MethodSignature;
 import r2rlab.format.metadata.MethodImplAttributes;
 import r2rlab.loader.runtime.EntryPoint;
 
@@ -27,6 +28,9 @@ import r2rlab.loader.runtime.EntryPoint;
  * ends with an EmuTimeoutException.
  */
 final class Runner {
+    /** The most arguments a call from the runtime passes (those past the argument registers go on the stack). */
+    static final int MAX_ARGUMENTS = 256;
+
     private final EmulatedRuntime rt;
     private final CpuEngine engine;
     private final Abi abi;
@@ -87,7 +91,7 @@ final class Runner {
      * dispatcher, any other by a call. A fault is located exactly by running a second time (see
      * {@link FaultReport#capture}).
      *
-     * @throws RunRejectedException the method has no usable R2R code, or too many arguments
+     * @throws RunRejectedException the method has no usable R2R code, or not as many arguments as it has parameters
      */
     RunOutcome run(int token, long... args) {
         return timed(() -> runTimed(token, args));
@@ -99,6 +103,7 @@ final class Runner {
         if (!ep.isOk()) {
             throw noUsableCode(token, ep);
         }
+        checkArgumentCount(token, args);
         boolean async = (rt.image().metadata().methodImplFlags(MetadataTable.rid(token)) & MethodImplAttributes.ASYNC) != 0;
         RunOutcome.Completed[] completed = {null};
         FaultReport fault = FaultReport.capture(rt, () -> completed[0] = async ? runAsync(token, args).outcome() : call(token, args));
@@ -160,7 +165,11 @@ final class Runner {
         throw new IllegalStateException(String.format("Task 0x%X is still pending after the thread pool drained", task));
     }
 
-    /** Calls code at {@code address} with the ABI's argument registers and returns when it returns. */
+    /**
+     * Calls code at {@code address} and returns when it returns: the first arguments in the ABI's argument
+     * registers, the rest on the stack where the callee finds them (ARM64 [sp + 8k]; x64 above the return address
+     * and the Windows shadow area, with RSP + 8 16-byte aligned as after a call).
+     */
     RunOutcome.Completed callAddress(long address, long... args) {
         return timed(() -> callAddressTimed(address, args));
     }
@@ -188,17 +197,26 @@ final class Runner {
     /** Argument registers, a fresh stack and the exit trap as the return address: a call from the runtime. */
     private void enter(long[] args) {
         checkArguments(args);
-        for (int i = 0; i < args.length; i++) {
+        int registers = abi.registerArguments();
+        int stackArgs = Math.max(0, args.length - registers);
+        for (int i = 0; i < args.length - stackArgs; i++) {
             engine.regWrite(abi.argumentRegister(i), args[i]);
         }
         long top = EmulatedRuntime.STACK_BASE + EmulatedRuntime.STACK_SIZE - 0x100;
+        long stackArea;
         if (abi.isArm64()) {
-            engine.regWrite(UC_ARM64_REG_SP, top);
+            long sp = (top - 8L * stackArgs) & ~15L;
+            engine.regWrite(UC_ARM64_REG_SP, sp);
             engine.regWrite(UC_ARM64_REG_X30, exitTrap);
+            stackArea = sp;
         } else {
-            long rsp = top - 8; // as after a call: RSP + 8 is 16-byte aligned
+            long rsp = ((top - abi.shadowBytes - 8L * stackArgs) & ~15L) - 8;
             engine.writeLong(rsp, exitTrap);
             engine.regWrite(UC_X86_REG_RSP, rsp);
+            stackArea = rsp + 8 + abi.shadowBytes;
+        }
+        for (int k = 0; k < stackArgs; k++) {
+            engine.writeLong(stackArea + 8L * k, args[registers + k]);
         }
     }
 
@@ -252,10 +270,22 @@ final class Runner {
         call.jumpTo(c.address());
     }
 
-    private void checkArguments(long[] args) {
-        if (args.length > abi.registerArguments()) {
+    private static void checkArguments(long[] args) {
+        if (args.length > MAX_ARGUMENTS) {
             throw new RunRejectedException(RunRejectedException.Reason.TOO_MANY_ARGUMENTS,
-                    args.length + " arguments; the emulated calls pass at most " + abi.registerArguments());
+                    args.length + " arguments; the emulated calls pass at most " + MAX_ARGUMENTS);
+        }
+    }
+
+    /** As many arguments as the MethodDef's signature has parameters, {@code this} included. */
+    private void checkArgumentCount(int token, long[] args) {
+        int rid = MetadataTable.rid(token);
+        MethodSignature sig = rt.image().metadata().methodDefSignature(rid);
+        int expected = sig.parameters().size() + (sig.hasThis() ? 1 : 0);
+        if (args.length != expected) {
+            throw new RunRejectedException(RunRejectedException.Reason.WRONG_ARGUMENT_COUNT, String.format(
+                    "%s (0x%08X) takes %d argument%s%s, not %d", rt.image().metadata().methodDefName(rid), token, expected,
+                    expected == 1 ? "" : "s", sig.hasThis() ? " (this first)" : "", args.length));
         }
     }
 

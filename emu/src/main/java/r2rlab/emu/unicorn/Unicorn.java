@@ -154,26 +154,27 @@ public final class Unicorn implements CpuEngine {
     @Override
     public byte[] memRead(long address, int size) {
         byte[] bytes = new byte[size];
-        check("uc_mem_read", UnicornLibrary.uc_mem_read(h(), address, bytes, size));
+        checkAccess("uc_mem_read", UnicornLibrary.uc_mem_read(h(), address, bytes, size), UC_MEM_READ_UNMAPPED, address, size);
         return bytes;
     }
 
     @Override
     public void memWrite(long address, byte[] bytes) {
-        check("uc_mem_write", UnicornLibrary.uc_mem_write(h(), address, bytes, bytes.length));
+        checkAccess("uc_mem_write", UnicornLibrary.uc_mem_write(h(), address, bytes, bytes.length), UC_MEM_WRITE_UNMAPPED, address,
+                bytes.length);
     }
 
     /** Reads a little-endian 32-bit value through the native buffer (no array). */
     @Override
     public int readInt(long address) {
-        check("uc_mem_read", UnicornLibrary.uc_mem_read(h(), address, scratchAddress, 4));
+        checkAccess("uc_mem_read", UnicornLibrary.uc_mem_read(h(), address, scratchAddress, 4), UC_MEM_READ_UNMAPPED, address, 4);
         return scratch.getInt(0);
     }
 
     /** Reads a little-endian 64-bit value through the native buffer (no array). */
     @Override
     public long readLong(long address) {
-        check("uc_mem_read", UnicornLibrary.uc_mem_read(h(), address, scratchAddress, 8));
+        checkAccess("uc_mem_read", UnicornLibrary.uc_mem_read(h(), address, scratchAddress, 8), UC_MEM_READ_UNMAPPED, address, 8);
         return scratch.getLong(0);
     }
 
@@ -181,7 +182,14 @@ public final class Unicorn implements CpuEngine {
     @Override
     public void writeLong(long address, long value) {
         scratch.setLong(0, value);
-        check("uc_mem_write", UnicornLibrary.uc_mem_write(h(), address, scratchAddress, 8));
+        checkAccess("uc_mem_write", UnicornLibrary.uc_mem_write(h(), address, scratchAddress, 8), UC_MEM_WRITE_UNMAPPED, address, 8);
+    }
+
+    /** A failed read or write of guest memory from Java (a runtime helper's): the error names the access. */
+    private static void checkAccess(String function, int err, int type, long address, int size) {
+        if (err != UC_ERR_OK) {
+            throw new UcException(function, err, -1, new UcException.MemAccess(type, address, size, 0));
+        }
     }
 
     // ------------------------------------------------------------------ registers

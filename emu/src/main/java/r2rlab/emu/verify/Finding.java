@@ -13,7 +13,7 @@ public record Finding(String method, long rva, Rule rule, String detail) {
         Objects.requireNonNull(detail);
     }
 
-    /** "Demo.Program.Main [ASYNC] 0x00001180 resume-info: ..." */
+    /** "[ASYNC] Demo.Program.Main 0x00001180 resume-info: ..." */
     @Override
     public String toString() {
         return String.format("%s 0x%08X %s: %s", method, rva, rule.id, detail);

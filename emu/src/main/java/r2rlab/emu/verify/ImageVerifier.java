@@ -24,6 +24,7 @@ import r2rlab.emu.disasm.ImageSymbols;
 import r2rlab.format.SignatureReader;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.pe.Machine;
+import r2rlab.format.pe.SectionHeader;
 import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.ContinuationFlags;
 import r2rlab.format.r2r.ContinuationObject;
@@ -588,22 +589,10 @@ public final class ImageVerifier implements AutoCloseable {
                         break;
                     }
                     case "movz":
-                    case "mov": {
-                        Long imm = ops.size() > 1 ? Operands.immediate(ops.get(1)) : null;
-                        boolean zero = ops.size() > 1 && (ops.get(1).equals("xzr") || ops.get(1).equals("wzr"));
-                        set(d, zero ? 0 : imm == null ? -1 : imm, -1, value, pair, loaded);
+                    case "mov":
+                    case "movk":
+                        set(d, moved(mn, ops, d < 0 ? -1 : value[d]), -1, value, pair, loaded);
                         break;
-                    }
-                    case "movk": {
-                        Long imm = ops.size() > 1 ? Operands.immediate(ops.get(1)) : null;
-                        int shift = ops.size() > 2 && ops.get(2).startsWith("lsl #") ? Integer.parseInt(ops.get(2).substring(5)) : 0;
-                        if (d >= 0 && imm != null && value[d] != -1) {
-                            value[d] = value[d] & ~(0xFFFFL << shift) | imm << shift;
-                        } else {
-                            set(d, -1, -1, value, pair, loaded);
-                        }
-                        break;
-                    }
                     case "str": {
                         armStore(m, insns, k, value, pair);
                         break;
@@ -633,6 +622,28 @@ public final class ImageVerifier implements AutoCloseable {
                         break;
                 }
             }
+        }
+
+        /**
+         * The constant an ARM64 {@code mov}, {@code movz} or {@code movk} leaves in its destination, given the
+         * destination's value before ({@code movk} keeps the other halfwords), or -1 when it is no known constant.
+         */
+        private static long moved(String mn, List<String> ops, long before) {
+            if (ops.size() < 2) {
+                return -1;
+            }
+            if (ops.get(1).equals("xzr") || ops.get(1).equals("wzr")) {
+                return mn.equals("movk") ? -1 : 0;
+            }
+            Long imm = Operands.immediate(ops.get(1));
+            if (imm == null) {
+                return -1;
+            }
+            if (!mn.equals("movk")) {
+                return imm;
+            }
+            int shift = ops.size() > 2 && ops.get(2).startsWith("lsl #") ? Integer.parseInt(ops.get(2).substring(5)) : 0;
+            return before == -1 ? -1 : before & ~(0xFFFFL << shift) | imm << shift;
         }
 
         /** Whether an ARM64 instruction writes its first operand (not a store, compare, test or branch). */
@@ -697,9 +708,17 @@ public final class ImageVerifier implements AutoCloseable {
                 return;
             }
             long record = value[s] - base;
-            if (syms.resumeInfoAt(record) == null) {
+            ImageSymbols.ResumeInfo held = syms.resumeInfoAt(record);
+            if (held == null) {
                 pagePair(m, pair[s], i, value[s], "stored as a ResumeInfo record but holding none");
                 offPairSites.add(rva(i));
+            } else if (!ownRecord(m, held)) {
+                long own = ownRecordOnAnotherPage(m, record);
+                if (own >= 0) {
+                    pagePair(m, pair[s], i, value[s], String.format("stored as a ResumeInfo record but holding another variant's, %s;"
+                            + " the variant's own record at 0x%X has the same page offset", syms.describeResumeInfo(held), own));
+                    offPairSites.add(rva(i));
+                }
             }
             // The Flags: the immediate stored to the same register at +3 pointers within the next few instructions.
             long[] imm = value.clone();
@@ -715,18 +734,49 @@ public final class ImageVerifier implements AutoCloseable {
                 Matcher fm = fo.size() == 2 ? Operands.ARM64_MEMORY.matcher(fo.get(1)) : null;
                 if (f.mnemonic().equals("str") && fm != null && fm.matches() && fm.group(2) != null && Operands.arm64Register(fm.group(1)) == b
                         && Operands.parse(fm.group(2)) == continuation.flags()) {
-                    flags = d >= 0 && imm[d] != -1 ? imm[d] : fo.get(0).equals("wzr") || fo.get(0).equals("xzr") ? Long.valueOf(0) : null;
+                    if (d >= 0 && imm[d] != -1) {
+                        flags = imm[d];
+                    } else if (fo.get(0).equals("wzr") || fo.get(0).equals("xzr")) {
+                        flags = 0L;
+                    }
                     flagsRva = rva(f);
                     break;
                 }
-                if (d >= 0 && (f.mnemonic().equals("movz") || f.mnemonic().equals("mov"))) {
-                    Long v = fo.size() > 1 ? Operands.immediate(fo.get(1)) : null;
-                    imm[d] = v == null ? -1 : v;
-                } else if (d >= 0 && !f.mnemonic().startsWith("st")) {
+                String fmn = f.mnemonic();
+                if (d >= 0 && (fmn.equals("movz") || fmn.equals("mov") || fmn.equals("movk"))) {
+                    imm[d] = moved(fmn, fo, imm[d]); // the State beside the Flags: movz x9, #0x9; movk x9, #0x1, lsl #32
+                } else if (d >= 0 && !fmn.startsWith("st")) {
                     imm[d] = -1;
                 }
             }
             sites.add(new Site(m, rva(i), record, flagsRva, flags, layoutCellBefore(insns, k)));
+        }
+
+        /** Whether {@code r} is one of {@code variant}'s records: it resumes through the variant's stub at an IP inside the variant. */
+        private boolean ownRecord(ReadyToRunMethod variant, ImageSymbols.ResumeInfo r) {
+            return stubRvas(variant).contains(r.resumeRva()) && inside(variant, r.diagnosticIpRva());
+        }
+
+        /**
+         * A record of {@code variant} at the page offset of {@code record} on another page of its section, or -1. A
+         * page pair whose ADRP is off keeps the ADD's low 12 bits: when it lands on another variant's record while one of
+         * the variant's own records sits at the same page offset, the pair is at fault, not the record (B3).
+         */
+        private long ownRecordOnAnotherPage(ReadyToRunMethod variant, long record) {
+            SectionHeader section = img.pe().sectionForRva(record);
+            if (section == null) {
+                return -1;
+            }
+            long end = section.virtualAddress() + section.sizeOfRawData(); // raw size: checked against the file
+            for (long at = (section.virtualAddress() & ~0xFFFL) + (record & 0xFFF); at < end; at += 0x1000) {
+                if (at != record && at >= section.virtualAddress()) {
+                    ImageSymbols.ResumeInfo r = syms.resumeInfoAt(at);
+                    if (r != null && ownRecord(variant, r)) {
+                        return at;
+                    }
+                }
+            }
+            return -1;
         }
 
         // ---- suspension sites ----

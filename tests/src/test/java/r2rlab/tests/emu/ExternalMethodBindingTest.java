@@ -80,6 +80,14 @@ class ExternalMethodBindingTest {
             {"System.Threading.Tasks.Parallel.dll", "17", "MethodEntry_RefToken", "0xa000007", "get_None", "FinalizeTaskReturningThunk"},
     };
 
+    /**
+     * The generic methods among those MemberRefs ({@code monodis} shows {@code !!0} in their signatures): the
+     * emulated runtime names a method with its generic arity, "AppendFormatted``1".
+     */
+    private static final Map<String, Integer> GENERIC_ARITY = Map.of(
+            "System.Diagnostics.Process.dll 314", 1,
+            "System.Net.NetworkInformation.dll 116", 1);
+
     @Test
     void cellsWithoutModuleOverride_resolveInTheImagesOwnMetadata_notTheManifest() throws Exception {
         assertEquals(45, WRONGLY_BOUND.length);
@@ -113,8 +121,10 @@ class ExternalMethodBindingTest {
                     assertEquals(row[5], manifest.memberRef(rid).name(), where + ": the manifest row of the same rid");
                     FixupFailure f = assertThrows(FixupFailure.class, () -> rt.info().resolveCell(4, c.index()), where);
                     assertEquals(FixupFailure.Reason.UNRESOLVED, f.reason(), where);
-                    assertTrue(rt.trace().stream().anyMatch(t -> t.startsWith("external method ") && t.endsWith("." + row[4]
-                            + " is not provided by the emulated runtime")), where + ": " + rt.trace());
+                    int arity = GENERIC_ARITY.getOrDefault(e.getKey() + " " + row[1], 0);
+                    String provided = "." + row[4] + (arity > 0 ? "``" + arity : "") + " is not provided by the emulated runtime";
+                    assertTrue(rt.trace().stream().anyMatch(t -> t.startsWith("external method ") && t.endsWith(provided)),
+                            where + ": " + rt.trace());
                 }
                 List<String> traps = rt.traps().names();
                 assertFalse(traps.stream().anyMatch(n -> n.contains("AsyncHelpers")), e.getKey() + ": " + traps);

@@ -121,7 +121,7 @@ class LazyFixupsTest {
             assertEquals(FaultReport.Kind.RUNTIME_ERROR, f.report().kind());
             assertInstanceOf(FixupsNotRunException.class, f.report().cause());
             String message = f.report().message();
-            assertTrue(message.startsWith("AllocContinuation got a null MethodTable in Demo.Nested.B [ASYNC] at RVA 0x"), message);
+            assertTrue(message.startsWith("AllocContinuation got a null MethodTable in [ASYNC] Demo.Nested.B at RVA 0x"), message);
             assertTrue(message.contains(String.format(": its ContinuationLayout cell ImportSection %d[%d] is unresolved, its resumption stub at"
                     + " RVA 0x%X is not registered; the method's fixups have not run", bLayout.section(), bLayout.index(), bStub)), message);
             assertEquals(0, rt.engine().readLong(img.pe().imageBase() + bLayout.rva()), "the cell holds no MethodTable");

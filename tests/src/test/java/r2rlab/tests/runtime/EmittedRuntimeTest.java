@@ -122,8 +122,8 @@ class EmittedRuntimeTest {
         ImportCell ref = firstRefTokenCell(img);
         long before = info.cellValue(METHOD_IMPORTS, ref.index());
         FixupFailure f = assertThrows(FixupFailure.class, () -> new ExternalMethodFixupWorker(info).resolve(ref.rva(), METHOD_IMPORTS));
-        // Cell 0: the Task-returning method's first call, ExecutionAndSyncBlockStore.Push, a manifest MemberRef named
-        // through its CoreLib TypeRef.
+        // Cell 0: the Task-returning method's first call, ExecutionAndSyncBlockStore.Push (manifest MemberRef 1: the
+        // manifest's MemberRefs are numbered in the order the code first references them), named from the manifest's tables.
         assertEquals("fixup ImportSection[4] cell 0 (MethodEntry_RefToken) failed: the runtime could not resolve "
                 + "System.Runtime.CompilerServices.ExecutionAndSyncBlockStore.Push", f.getMessage());
         assertEquals(FixupFailure.Reason.UNRESOLVED, f.reason());
