@@ -542,10 +542,10 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
             a.add(reg(dst), reg(base), offset);
         }
 
-        /** {@code ldr x9, [fp, #offset]; cmp x9, #0; cset wDst, ne}. */
+        /** {@code ldr x9, [fp, #offset]; cmp x9, #0; cset wDst, ne} (the load through x17 past the scaled range). */
         @Override
         public void flagIfNonZero(Reg dst, int offset) {
-            a.ldr(S0, Register.FP, offset);
+            ldrAt(S0, Register.FP, offset);
             a.cmp(S0, 0);
             a.cset(reg(dst).as32(), Condition.NE);
         }
