@@ -349,11 +349,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         jump(done);
         bind(catchEnd);
         bind(suspended);
-        if (m.returnsValue()) {
-            callThroughCell(ctx.coreLibCell(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T, RESULT_TYPE));
-        } else {
-            callThroughCell(ctx.coreLibCell(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK));
-        }
+        callForResult(m, CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T, CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK);
         storeFrame(task, Reg.RESULT);
         bind(faultEnd);
         bind(done);
@@ -364,11 +360,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
 
         A catchFunclet = newFunclet();
         beginFunclet(catchFunclet);
-        if (m.returnsValue()) {
-            callThroughCell(ctx.coreLibCell(CoreLibMethod.TASK_FROM_EXCEPTION_OF_T, RESULT_TYPE));
-        } else {
-            callThroughCell(ctx.coreLibCell(CoreLibMethod.TASK_FROM_EXCEPTION));
-        }
+        callForResult(m, CoreLibMethod.TASK_FROM_EXCEPTION_OF_T, CoreLibMethod.TASK_FROM_EXCEPTION);
         storeFrame(task, Reg.RESULT);
         loadLabelAddress(Reg.RESULT, done, hot);
         leaveFuncletAndReturn();
@@ -380,6 +372,11 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         a = hot;
         clauses.add(new Clause<>(ExceptionClause.R2R_SYSTEM_EXCEPTION, hot, tryStart, catchEnd, 0));
         clauses.add(new Clause<>(ExceptionClause.FAULT, hot, tryStart, faultEnd, 1));
+    }
+
+    /** A call of {@code ofT<long>} for a method that returns a value, of its non-generic form {@code plain} for a void one. */
+    private void callForResult(MethodDecl m, CoreLibMethod ofT, CoreLibMethod plain) {
+        callThroughCell(m.returnsValue() ? ctx.coreLibCell(ofT, RESULT_TYPE) : ctx.coreLibCell(plain));
     }
 
     /**
