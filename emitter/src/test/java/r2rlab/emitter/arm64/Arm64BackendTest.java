@@ -60,7 +60,7 @@ class Arm64BackendTest {
         try (Stream<Path> s = Files.list(examples())) {
             files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().collect(Collectors.toList());
         }
-        assertEquals(6, files.size(), "example scenarios: " + files);
+        assertEquals(7, files.size(), "example scenarios: " + files);
         List<Scenario> out = new ArrayList<>();
         for (Path f : files) {
             out.add(ScenarioParser.parse(f.getFileName().toString(), Files.readString(f)));
