@@ -98,23 +98,28 @@ class CliDumpOptionsTest {
                 "",
                 "Methods: 3 selected",
                 "  Demo.Nested.A",
-                "    Token 0x06000001  EntryRuntimeFunction 0  RVA 0x00001000  RuntimeFunctions [0]",
+                "    Token 0x06000001  EntryRuntimeFunction 0  RVA 0x00001000  RuntimeFunctions [0, 1, 2]",
+                // the Task-returning method's catch (System.Exception) and fault clauses, as the Python oracle reads them
+                "    EH Flags 20 TryOff 0016 (RVA 1016) TryEnd 003D (RVA 103D) HndOff 005B (RVA 105B) HndEnd 0075 (RVA 1075) ClsFlt 0000 CATCH: System.Exception",
+                "    EH Flags 04 TryOff 0016 (RVA 1016) TryEnd 0047 (RVA 1047) HndOff 0075 (RVA 1075) HndEnd 0088 (RVA 1088) ClsFlt 0000 FAULT",
                 "  [ASYNC] Demo.Nested.A",
-                "    Token 0x06000001  EntryRuntimeFunction 3  RVA 0x000010C0  RuntimeFunctions [3]",
+                "    Token 0x06000001  EntryRuntimeFunction 9  RVA 0x000011B0  RuntimeFunctions [9]",
                 // 37 3F 02 12 19 0E 50 05 00: the manifest's Continuation, 80 bytes, the Exception and ExecutionContext references
                 "    Fixup ImportSection 5, slot 0: ContinuationLayout System.Runtime.CompilerServices.Continuation flags 0xE size 80 gcmap 0500",
-                "    Fixup ImportSection 5, slot 1: ResumptionStubEntryPoint stub RVA 0x12C0",
+                "    Fixup ImportSection 5, slot 1: ResumptionStubEntryPoint stub RVA 0x13B0",
                 "  [RESUME] Demo.Nested.A$ResumptionStub",
-                "    Token 0x00000000  EntryRuntimeFunction 4  RVA 0x000012C0  RuntimeFunctions [4]",
+                "    Token 0x00000000  EntryRuntimeFunction 10  RVA 0x000013B0  RuntimeFunctions [10]",
                 "",
                 "Resumption stubs: 1 selected",
-                "  RVA 0x000012C0  RuntimeFunction 4  cell ImportSection 5[1]  owner Demo.Nested.A (0x06000001)",
+                "  RVA 0x000013B0  RuntimeFunction 10  cell ImportSection 5[1]  owner Demo.Nested.A (0x06000001)",
                 "",
-                // the RUNTIME_FUNCTION entries as the Python oracle reads them, each body by its label
-                "Runtime functions: 3 selected",
-                "  [0] 0x00001000-0x0000103B  unwind 0x000016F8  Demo.Nested.A",
-                "  [3] 0x000010C0-0x000012B8  unwind 0x00001734  [ASYNC] Demo.Nested.A",
-                "  [4] 0x000012C0-0x000012EB  unwind 0x00001748  [RESUME] Demo.Nested.A$ResumptionStub");
+                // the RUNTIME_FUNCTION entries as the Python oracle reads them, each body by its label, the funclets after A's
+                "Runtime functions: 5 selected",
+                "  [0] 0x00001000-0x0000105B  unwind 0x000017E8  Demo.Nested.A",
+                "  [1] 0x0000105B-0x00001075  unwind 0x000017FC  funclet of Demo.Nested.A",
+                "  [2] 0x00001075-0x00001088  unwind 0x00001808  funclet of Demo.Nested.A",
+                "  [9] 0x000011B0-0x000013A8  unwind 0x0000186C  [ASYNC] Demo.Nested.A",
+                "  [10] 0x000013B0-0x000013DB  unwind 0x00001880  [RESUME] Demo.Nested.A$ResumptionStub");
         assertFalse(out.contains("Demo.Nested.B"), out);
         // A dotted tail, a glob and the MethodDef token pick the same family.
         String tail = ok("dump", "--method", "Nested.A", img.toString()).out();
@@ -194,9 +199,10 @@ class CliDumpOptionsTest {
     @Test
     void runtimeFunction_emitted_aFuncletlessStub() {
         Path img = nested(dir, Architecture.ARM64, StubLayout.GROUPED);
-        String out = ok("dump", "--runtime-function", "0x3", img.toString()).out();
+        // grouped: the stubs right after the three Task-returning methods and their two funclets each
+        String out = ok("dump", "--runtime-function", "0x9", img.toString()).out();
         assertLines(out, "Methods: 1 selected", "  [RESUME] Demo.Nested.A$ResumptionStub");
-        assertTrue(out.contains("  [3] 0x"), out);
+        assertTrue(out.contains("  [9] 0x"), out);
     }
 
     @Test
@@ -208,8 +214,8 @@ class CliDumpOptionsTest {
         assertTrue(byName.contains("  [117] 0x00006DA0-0x00006DD9  unwind 0x00002414"), "the parsed runtime functions follow");
         Path img = nested(dir, Architecture.X64, StubLayout.ADJACENT);
         String imports = ok("dump", "--section", "ImportSections", img.toString()).out();
-        // PrecodeImports at 0x2088; the signature 38 C0 12 00 00 at 0x18C9
-        assertTrue(imports.contains("    [1] RVA 0x00002090  value 0x0  sig 0x000018C9  ResumptionStubEntryPoint stub RVA 0x12C0"), imports);
+        // PrecodeImports at 0x30A0 (.data after two pages of code); the signature 38 B0 13 00 00 at 0x1A65
+        assertTrue(imports.contains("    [1] RVA 0x000030A8  value 0x0  sig 0x00001A65  ResumptionStubEntryPoint stub RVA 0x13B0"), imports);
     }
 
     @Test
@@ -377,14 +383,20 @@ class CliDumpOptionsTest {
     @Test
     void unwind_emitted_arm64XdataAndX64() {
         String arm = ok("dump", "--unwind", "--method", "Demo.Nested.A", nested(dir, Architecture.ARM64, StubLayout.ADJACENT).toString()).out();
-        // .xdata at 0x193C: 1850000D 0140000A 83E102C8 8302C8E4 E4E4E4E4, then the personality routine 0x1898, a thunk
+        // .xdata at 0x1AEC: 1850000D 0140000A 83E102C8 8302C8E4 E4E4E4E4, then the personality routine 0x19E8, a thunk
         // (adrp x16 / ldr x16, [x16, #40] / br x16) through 0x3028, EagerImports[5]
-        assertLines(arm, "  [4] [RESUME] Demo.Nested.A$ResumptionStub  unwind 0x0000193C",
+        assertLines(arm, "  [10] [RESUME] Demo.Nested.A$ResumptionStub  unwind 0x00001AEC",
                 "    .xdata FunctionLength 0x34  Vers 0  X 1  E 0  EpilogCount 1  CodeWords 3",
                 "      epilog at +0x28, codes from index 5",
                 "      codes: save_regp x19, x20, [sp, #16]; set_fp; save_fplr_x [sp, #-32]!; end; save_regp x19, x20, [sp, #16];"
                         + " save_fplr_x [sp, #-32]!; end; end; end; end",
-                "    personality routine 0x00001898 thunk through EagerImports[5] Helper PersonalityRoutine");
+                "    personality routine 0x000019E8 thunk through EagerImports[5] Helper PersonalityRoutine");
+        // the Task-returning method's catch funclet: fp/lr saved without set_fp, the same personality routine
+        assertLines(arm, "  [1] funclet of Demo.Nested.A  unwind 0x00001A40",
+                "    .xdata FunctionLength 0x28  Vers 0  X 1  E 0  EpilogCount 1  CodeWords 1",
+                "      epilog at +0x20, codes from index 0",
+                "      codes: save_fplr_x [sp, #-16]!; end; end; end",
+                "    personality routine 0x000019E8 thunk through EagerImports[5] Helper PersonalityRoutine");
         String x64 = ok("dump", "--unwind", "--naked", "--method", "Demo.Nested.A", nested(dir, Architecture.X64, StubLayout.ADJACENT).toString()).out();
         assertLines(x64, "  [RESUME] Demo.Nested.A$ResumptionStub",
                 "    UNWIND_INFO Version 1  Flags 0x3 (EHANDLER UHANDLER)  SizeOfProlog 0x7  CountOfUnwindCodes 3  FrameRegister none  FrameOffset 0x0",
@@ -399,9 +411,9 @@ class CliDumpOptionsTest {
         String out = ok("dump", "--entry-points", "--method", "A", nested(dir, Architecture.X64, StubLayout.ADJACENT).toString()).out();
         assertLines(out, "Entry points: MethodDefEntryPoints 3 of 3 slots, InstanceMethodEntryPoints 3",
                 "  MethodDef 0x06000001 Demo.Nested.A  RuntimeFunction 0  fixups 0",
-                "  Instance [ASYNC] Demo.Nested.A (0x06000001, flags 0x100)  RuntimeFunction 3  fixups 2",
+                "  Instance [ASYNC] Demo.Nested.A (0x06000001, flags 0x100)  RuntimeFunction 9  fixups 2",
                 "    Fixup ImportSection 5, slot 0: ContinuationLayout System.Runtime.CompilerServices.Continuation flags 0xE size 80 gcmap 0500",
-                "    Fixup ImportSection 5, slot 1: ResumptionStubEntryPoint stub RVA 0x12C0");
+                "    Fixup ImportSection 5, slot 1: ResumptionStubEntryPoint stub RVA 0x13B0");
         String real = ok("dump", "--entry-points", "--method", "0x0600002B", ZIP.toString()).out();
         assertLines(real, "Entry points: MethodDefEntryPoints 84 of 91 slots, InstanceMethodEntryPoints 10",
                 "  MethodDef 0x0600002B System.IO.Compression.ZipFile.OpenAsync  RuntimeFunction 46  fixups 8");
@@ -502,16 +514,22 @@ class CliDumpOptionsTest {
             assertFalse(an.substring(an.indexOf('\n')).equals(gn.substring(gn.indexOf('\n'))), arch.toString());
             // sorted by label; the sizes are the RUNTIME_FUNCTION extents the Python oracle reads
             boolean x64 = arch == Architecture.X64;
-            assertLines(a, "Runtime functions: 9",
-                    "  Demo.Nested.A  size 0x" + (x64 ? "3B" : "54"),
-                    "  Demo.Nested.B  size 0x" + (x64 ? "3B" : "54"),
-                    "  Demo.Nested.C  size 0x" + (x64 ? "3B" : "54"),
+            assertLines(a, "Runtime functions: 15",
+                    "  Demo.Nested.A  size 0x" + (x64 ? "5B" : "88"),
+                    "  Demo.Nested.B  size 0x" + (x64 ? "5B" : "88"),
+                    "  Demo.Nested.C  size 0x" + (x64 ? "5B" : "88"),
                     "  [ASYNC] Demo.Nested.A  size 0x" + (x64 ? "1F8" : "254"),
                     "  [ASYNC] Demo.Nested.B  size 0x" + (x64 ? "1BD" : "21C"),
                     "  [ASYNC] Demo.Nested.C  size 0x" + (x64 ? "185" : "1E4"),
                     "  [RESUME] Demo.Nested.A$ResumptionStub  size 0x" + (x64 ? "2B" : "34"),
                     "  [RESUME] Demo.Nested.B$ResumptionStub  size 0x" + (x64 ? "2B" : "34"),
-                    "  [RESUME] Demo.Nested.C$ResumptionStub  size 0x" + (x64 ? "2B" : "34"));
+                    "  [RESUME] Demo.Nested.C$ResumptionStub  size 0x" + (x64 ? "2B" : "34"),
+                    "  funclet 1 of Demo.Nested.A  size 0x" + (x64 ? "1A" : "28"),
+                    "  funclet 1 of Demo.Nested.B  size 0x" + (x64 ? "1A" : "28"),
+                    "  funclet 1 of Demo.Nested.C  size 0x" + (x64 ? "1A" : "28"),
+                    "  funclet 2 of Demo.Nested.A  size 0x" + (x64 ? "13" : "20"),
+                    "  funclet 2 of Demo.Nested.B  size 0x" + (x64 ? "13" : "20"),
+                    "  funclet 2 of Demo.Nested.C  size 0x" + (x64 ? "13" : "20"));
         }
     }
 }

@@ -150,6 +150,8 @@ class ContinuationFlagsTest {
                 "async-exception.yaml", List.of("Caller 0 0x109", "Fail 0 0x9", "Bump 0 0x9", "Run 0 0x109"),
                 "async-nested.yaml", List.of("A 0 0x109", "B 0 0x109", "C 0 0x9"),
                 "calls.yaml", List.of(),
+                "exceptions.yaml", List.of("Fail 0 0x9", "CatchAroundAwait 0 0x109", "AwaitInFinally 0 0x109", "AwaitInFinally 1 0x9",
+                        "AwaitInCatch 0 0x9", "Nested 0 0x109", "Nested 1 0x9"),
                 "gcpoint.yaml", List.of("Work 0 0x9"),
                 "tiering.yaml", List.of("Hot 0 0x9", "Main 0 0x109", "Hot$Tier1 0 0x9"));
         for (Architecture arch : Architecture.values()) {

@@ -126,7 +126,10 @@ class ManifestMetadataTest {
                 Metadata m = manifest(img);
                 String where = arch + " " + p.getFileName();
                 boolean async = img.asyncVariantCount() > 0;
-                assertEquals(async ? List.of("System.Private.CoreLib") : List.of(), shape(m), where);
+                // CoreLib is scoped when the code names one of its types: async code, or a throw's System.Exception (TypeHandle)
+                boolean coreLib = async || img.importSections().stream().flatMap(s -> s.cells().stream())
+                        .anyMatch(c -> c.signature() instanceof FixupSignature.TypeHandle);
+                assertEquals(coreLib ? List.of("System.Private.CoreLib") : List.of(), shape(m), where);
                 for (int t = 1; t <= m.rowCount(MetadataTable.TYPEREF); t++) {
                     assertEquals("System.Private.CoreLib", scope(m, t), where + " TypeRef " + m.typeRefName(t));
                 }
@@ -166,7 +169,10 @@ class ManifestMetadataTest {
                 "System.Runtime.CompilerServices.AsyncHelpers.RestoreContexts System.Void(System.Boolean, System.Threading.ExecutionContext, System.Threading.SynchronizationContext)",
                 "System.Runtime.CompilerServices.AsyncHelpers.RestoreContextsOnSuspension System.Void(System.Boolean, System.Threading.ExecutionContext, System.Threading.SynchronizationContext)",
                 "System.Runtime.CompilerServices.AsyncHelpers.RestoreExecutionContext System.Void(System.Threading.ExecutionContext)",
+                "System.Runtime.CompilerServices.AsyncHelpers.TaskFromException System.Threading.Tasks.Task`1<!!0> <1>(System.Exception)",
                 "System.Runtime.CompilerServices.AsyncHelpers.Yield System.Void()",
+                "System.Runtime.CompilerServices.ExecutionAndSyncBlockStore.Pop System.Void()",
+                "System.Runtime.CompilerServices.ExecutionAndSyncBlockStore.Push System.Void()",
                 "System.Threading.Tasks.Task.FromResult System.Threading.Tasks.Task`1<!!0> <1>(!!0)"), List.copyOf(coreLibMembers(basic).keySet()));
     }
 }

@@ -1,6 +1,7 @@
 package r2rlab.emitter.arm64;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import r2rlab.emitter.Defect;
@@ -332,6 +333,8 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
         final FrameShape frame;
         final List<Epilog> epilogs = new ArrayList<>();
         List<UnwindCode> prologCodes;
+        /** The prolog codes of each funclet, by its part. */
+        final Map<Arm64Assembler, List<UnwindCode>> funcletCodes = new IdentityHashMap<>();
 
         Gen(BodyPlan plan, CodegenContext ctx, String symbol) {
             super(plan, ctx, symbol, Arm64Assembler::new, Arm64Assembler::newLabel, Arm64Assembler::bind,
@@ -407,6 +410,47 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
             List<UnwindCode> codes = frame.emitEpilog(a);
             a.ret();
             epilogs.add(new Epilog(a, start, codes));
+        }
+
+        /**
+         * {@code stp fp, lr, [sp, #-16]!} and the outgoing area, without {@code mov fp, sp} (the ChessPuzzlesBot R2R
+         * 16.0 funclets: the main body's saves minus set_fp): the runtime enters a funclet with the parent's FP,
+         * through which it addresses the parent's slots.
+         */
+        @Override
+        public void enterFunclet() {
+            FrameShape shape = new FrameShape(16, frame.out, false);
+            List<UnwindCode> codes = new ArrayList<>();
+            a.stp(Register.FP, Register.LR, Register.SP, -16, PairMode.PRE_INDEX);
+            codes.add(UnwindCode.saveFpLrX(-16));
+            if (shape.out > 0) {
+                FrameShape.subSp(a, shape.out, codes);
+            }
+            funcletCodes.put(a, codes);
+        }
+
+        /** The funclet's epilog and {@code ret}, recorded as an epilog scope. */
+        @Override
+        public void leaveFuncletAndReturn() {
+            int start = a.offset();
+            List<UnwindCode> codes = new ArrayList<>();
+            if (frame.out > 0) {
+                FrameShape.addSp(a, frame.out, codes);
+            }
+            a.ldp(Register.FP, Register.LR, Register.SP, 16, PairMode.POST_INDEX);
+            codes.add(UnwindCode.saveFpLrX(-16));
+            a.ret();
+            epilogs.add(new Epilog(a, start, codes));
+        }
+
+        /** A page-relative pair {@code adrp dst, symbol; add dst, dst, :lo12:symbol}: two relocations. */
+        @Override
+        public List<Integer> loadCodeAddress(Reg dst, String symbol) {
+            int adrp = a.offset();
+            a.adrp(reg(dst), symbol, 0);
+            int add = a.offset();
+            a.addLo12(reg(dst), reg(dst), symbol, 0);
+            return List.of(adrp, add);
         }
 
         // ---- memory
@@ -502,7 +546,7 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
             addAt(reg(dst), reg(base), offset);
         }
 
-        /** {@code ldr x9, [fp, #offset]; cmp x9, #0; cset wDst, ne}. */
+        /** {@code ldr x9, [fp, #offset]; cmp x9, #0; cset wDst, ne} (the load through x17 past the scaled range). */
         @Override
         public void flagIfNonZero(Reg dst, int offset) {
             ldrAt(S0, Register.FP, offset);
@@ -689,8 +733,9 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
                         + " 0x%X (larger functions need unwind fragments, which r2rlab does not write)", ir.method().fullName(),
                         codeLength, Arm64UnwindInfo.MAX_FUNCTION_LENGTH));
             }
+            List<UnwindCode> prolog = funcletCodes.getOrDefault(part, prologCodes);
             Arm64UnwindInfo.Builder b = Arm64UnwindInfo.builder(codeLength)
-                    .prolog(prologCodes.toArray(new UnwindCode[0]))
+                    .prolog(prolog.toArray(new UnwindCode[0]))
                     .exceptionDataPresent(false);
             for (Epilog e : epilogs) {
                 if (e.asm() == part) {

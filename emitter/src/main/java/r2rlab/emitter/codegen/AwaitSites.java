@@ -26,12 +26,14 @@ public final class AwaitSites<L> {
         private final L resumePoint;
         private final L suspensionBlock;
         private final L resumeBlock;
+        private final L rethrowBlock;
 
-        Site(Insn.Await insn, L resumePoint, L suspensionBlock, L resumeBlock) {
+        Site(Insn.Await insn, L resumePoint, L suspensionBlock, L resumeBlock, L rethrowBlock) {
             this.insn = insn;
             this.resumePoint = resumePoint;
             this.suspensionBlock = suspensionBlock;
             this.resumeBlock = resumeBlock;
+            this.rethrowBlock = rethrowBlock;
         }
 
         public Insn.Await insn() {
@@ -56,6 +58,14 @@ public final class AwaitSites<L> {
         public L resumeBlock() {
             return resumeBlock;
         }
+
+        /**
+         * For an await in a try region: in the hot part, inside the region, the ThrowExact of the exception the resume
+         * block found in the continuation (ZipFile's OpenAsync, 0x700B); null otherwise.
+         */
+        public L rethrowBlock() {
+            return rethrowBlock;
+        }
     }
 
     private final Map<Integer, Site<L>> byIndex;
@@ -76,7 +86,7 @@ public final class AwaitSites<L> {
         Map<Integer, Site<L>> byIndex = new HashMap<>();
         for (Insn i : ir.insns()) {
             if (i instanceof Insn.Await w) {
-                Site<L> s = new Site<>(w, hotLabel.get(), coldLabel.get(), coldLabel.get());
+                Site<L> s = new Site<>(w, hotLabel.get(), coldLabel.get(), coldLabel.get(), w.inTry() ? hotLabel.get() : null);
                 if (byIndex.put(w.point().index(), s) != null) {
                     throw new IllegalStateException("await point " + w.point().index() + " twice");
                 }

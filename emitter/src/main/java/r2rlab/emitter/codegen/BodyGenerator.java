@@ -6,7 +6,9 @@ import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTINUATION;
 import static r2rlab.emitter.codegen.BodyPlan.FIXED_SCRATCH;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -15,6 +17,8 @@ import r2rlab.emitter.Defect;
 import r2rlab.emitter.ir.AwaitPoint;
 import r2rlab.emitter.ir.CodeVersion;
 import r2rlab.emitter.ir.ContinuationLayout;
+import r2rlab.emitter.ir.EhClause;
+import r2rlab.emitter.ir.Funclet;
 import r2rlab.emitter.ir.Insn;
 import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.BinaryOp;
@@ -26,14 +30,18 @@ import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.ContinuationFlags;
 import r2rlab.format.r2r.CorElementType;
 import r2rlab.format.r2r.CoreLibMethod;
+import r2rlab.format.r2r.ExceptionClause;
+import r2rlab.format.r2r.ExceptionObject;
 import r2rlab.format.r2r.ReadyToRunHelper;
 
 /**
  * Generates one body of a {@link BodyPlan} (backend-spec.md) from the back end's {@link CodePrimitives}: the
  * instruction dispatch over the IR, the await and return sequences, the suspension, dispatch and resume blocks of
- * an async variant, the Task thunk and the resumption stub. When B4 splits the body, the suspension, dispatch and
- * resume blocks go into the cold part ({@code symbol + "$cold"}); branches between the parts are relocations
- * against the other part's symbol whose addends become the target's offset when the parts are finished. A back end
+ * an async variant, the Task thunk and the resumption stub, and the exception handling: try regions, the funclets
+ * ({@code symbol + "$funclet" + i}, laid out after the main code) and the EH clauses over them. When B4 splits the
+ * body, the suspension, dispatch and resume blocks go into the cold part ({@code symbol + "$cold"}) and the funclets
+ * stay after the main code; branches and addresses between the parts are relocations against
+ * the other part's symbol whose addends become the target's offset when the parts are finished. A back end
  * subclasses it with its assembler {@code A} (one per part), label type {@code L} and register type {@code R}.
  */
 public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
@@ -43,6 +51,10 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
 
     /** A branch in {@code from} to {@code target} in the other part, through the relocation at {@code relocation}. */
     private record CrossRef<A, L>(A from, int relocation, L target) {
+    }
+
+    /** An EH clause: flags, the try region (labels of {@code tryPart}), the handler funclet's index. */
+    private record Clause<A, L>(int flags, A tryPart, L tryStart, L tryEnd, int funclet) {
     }
 
     /** The type a Task-returning method's result has in the language: Int64 (Task&lt;long&gt;). */
@@ -69,7 +81,17 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
     private final List<CrossRef<A, L>> crossRefs = new ArrayList<>();
     /** The await sites of an async variant (set by {@link #emitMethod}). */
     private AwaitSites<L> sites;
-    private int prologSize;
+    private final Supplier<A> newAssembler;
+    /** The funclet parts in layout order. */
+    private final List<A> funclets = new ArrayList<>();
+    /** The start and end label of each IR try region, in the region's part. */
+    private final List<L> regionStarts = new ArrayList<>();
+    private final List<L> regionEnds = new ArrayList<>();
+    private final List<Clause<A, L>> clauses = new ArrayList<>();
+    /** Prolog size of each part that has a prolog (the main code, the funclets). */
+    private final Map<A, Integer> prologSizes = new IdentityHashMap<>();
+    private List<CodeFragment> fragments;
+    private List<ExceptionClause> exceptionClauses;
 
     /**
      * {@code newAssembler} makes a part; {@code newLabel}, {@code bind}, {@code offset} and {@code position} are the
@@ -89,10 +111,26 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         this.bind = bind;
         this.offset = offset;
         this.position = position;
+        this.newAssembler = newAssembler;
         this.hot = newAssembler.get();
         this.cold = plan.isHotColdSplit() ? newAssembler.get() : hot;
         this.a = hot;
-        this.labels = plan.irLabels(() -> newLabel.apply(hot));
+        if (plan.usesIrCode()) {
+            for (int f = 0; f < ir.funclets().size(); f++) {
+                funclets.add(newAssembler.get());
+            }
+            this.labels = new ArrayList<>(ir.labelCount());
+            for (int l = 0; l < ir.labelCount(); l++) {
+                labels.add(newLabel.apply(part(ir.labelPart(l))));
+            }
+            for (int r = 0; r < ir.regionParts().size(); r++) {
+                A owner = part(ir.regionPart(r));
+                regionStarts.add(newLabel.apply(owner));
+                regionEnds.add(newLabel.apply(owner));
+            }
+        } else {
+            this.labels = plan.irLabels(() -> newLabel.apply(hot));
+        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -110,9 +148,35 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
     // ------------------------------------------------------------------------------------------
     // Parts and labels
 
+    /** The main code ({@link MethodIr#MAIN}) or funclet {@code index}. */
+    private A part(int index) {
+        return index == MethodIr.MAIN ? hot : funclets.get(index);
+    }
+
+    /** Whether {@code part} is a funclet (its prolog and unwind record are the funclet's). */
+    protected final boolean isFunclet(A part) {
+        return funclets.contains(part);
+    }
+
+    /** The symbol of the funclet at {@code index} of a body whose code is {@code symbol}. */
+    public static String funcletSymbol(String symbol, int index) {
+        return symbol + "$funclet" + index;
+    }
+
     /** The symbol of part {@code part}. */
     private String symbolOf(A part) {
-        return part == hot ? symbol : coldSymbol;
+        if (part == hot) {
+            return symbol;
+        }
+        if (part == cold) {
+            return coldSymbol;
+        }
+        for (int i = 0; i < funclets.size(); i++) {
+            if (funclets.get(i) == part) {
+                return funcletSymbol(symbol, i);
+            }
+        }
+        throw new IllegalArgumentException("not a part of " + symbol);
     }
 
     /** A new label in the part being generated. */
@@ -167,6 +231,27 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         }
     }
 
+    /** {@code dst} = the address of {@code target}, a label of another part {@code owner} (a catch funclet's resume address). */
+    private void loadLabelAddress(Reg dst, L target, A owner) {
+        for (int relocation : loadCodeAddress(dst, symbolOf(owner))) {
+            crossRefs.add(new CrossRef<>(a, relocation, target));
+        }
+    }
+
+    /** A new funclet part, after the others. */
+    private A newFunclet() {
+        A f = newAssembler.get();
+        funclets.add(f);
+        return f;
+    }
+
+    /** Starts generating funclet {@code f}: its prolog. */
+    private void beginFunclet(A f) {
+        a = f;
+        enterFunclet();
+        prologSizes.put(f, offset());
+    }
+
     // ------------------------------------------------------------------------------------------
     // Bodies
 
@@ -196,24 +281,63 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
             for (AwaitSites.Site<L> s : sites.inIndexOrder()) {
                 resumeBlock(s);
             }
-            a = hot;
+        }
+        for (int f = 0; f < ir.funclets().size(); f++) {
+            funclet(ir.funclets().get(f), funclets.get(f));
+        }
+        a = hot;
+        for (EhClause c : ir.clauses()) {
+            int flags = c.kind() == Funclet.Kind.CATCH ? ExceptionClause.R2R_SYSTEM_EXCEPTION : ExceptionClause.FAULT;
+            clauses.add(new Clause<>(flags, part(ir.regionPart(c.region())), regionStarts.get(c.region()), regionEnds.get(c.region()),
+                    c.funclet()));
         }
     }
 
     /**
-     * The Task-returning method, as the real ones call their async variant: the variant through its cell with a null
-     * continuation; when it completed, {@code Task.FromResult<long>(result)} (or {@code Task.get_CompletedTask} for a
-     * void method); when it suspended, {@code AsyncHelpers.FinalizeTaskReturningThunk<long>()} (non-generic for
-     * void), which takes the suspended chain from the runtime's thread state, not as an argument. Instantiated over
-     * a value type these are exact instantiations: no generic dictionary argument.
+     * One funclet of the IR: a catch funclet keeps the exception object it is called with (first argument register)
+     * in its slot and returns, in the result register, the address where the catch block runs (ZipFile's OpenAsync,
+     * 0x71DD-0x71E1); a fault funclet is the finally block's code.
+     */
+    private void funclet(Funclet f, A part) {
+        beginFunclet(part);
+        if (f.kind() == Funclet.Kind.CATCH) {
+            storeFrame(slot(f.exceptionSlot()), Reg.argument(0));
+            loadLabelAddress(Reg.RESULT, labels.get(f.resumeLabel()), part(ir.labelPart(f.resumeLabel())));
+        } else {
+            for (Insn i : f.insns()) {
+                insn(i);
+            }
+        }
+        leaveFuncletAndReturn();
+    }
+
+    /**
+     * The Task-returning method, as the real ones are (ZipFile's OpenAsync, 0x5970): ExecutionAndSyncBlockStore.Push
+     * on a struct in the frame; in a try region, the variant through its cell with a null continuation, and when it
+     * completed {@code Task.FromResult<long>(result)} (or {@code Task.get_CompletedTask} for a void method), when it
+     * suspended {@code AsyncHelpers.FinalizeTaskReturningThunk<long>()} (non-generic for void), which takes the
+     * suspended chain from the runtime's thread state, not as an argument; then Pop, and the Task returned. A catch
+     * (System.Exception) over the call and the completed path turns an exception into
+     * {@code AsyncHelpers.TaskFromException<long>(exception)} and resumes at Pop; a fault funclet over both paths runs
+     * Pop on the way out of anything else (the finally, whose normal path is the inline Pop). Instantiated over a value
+     * type these are exact instantiations: no generic dictionary argument.
      */
     public final void emitTaskThunk() {
         MethodDecl m = ir.method();
         prolog();
-        passAsyncArguments(m, parameterSlots(m));
-        callThroughCell(ctx.methodCell(m, true));
+        int task = fixed(BodyPlan.FIXED_TASK);
+        int store = Math.min(fixed(BodyPlan.FIXED_SYNC_BLOCK_STORE),
+                fixed(BodyPlan.FIXED_SYNC_BLOCK_STORE + BodyPlan.SYNC_BLOCK_STORE_SLOTS - 1));
+        addressOf(Reg.ARG0, store);
+        callThroughCell(ctx.coreLibCell(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_PUSH));
+        L tryStart = newLabel();
+        L catchEnd = newLabel();
+        L faultEnd = newLabel();
         L suspended = newLabel();
         L done = newLabel();
+        bind(tryStart);
+        passAsyncArguments(m, parameterSlots(m));
+        callThroughCell(ctx.methodCell(m, true));
         branch(Reg.CONTINUATION_RETURN, false, suspended);
         if (m.returnsValue()) {
             transfer(Reg.ARG0, Reg.RESULT);
@@ -221,15 +345,38 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         } else {
             callThroughCell(ctx.coreLibCell(CoreLibMethod.TASK_GET_COMPLETED_TASK));
         }
+        storeFrame(task, Reg.RESULT);
         jump(done);
+        bind(catchEnd);
         bind(suspended);
-        if (m.returnsValue()) {
-            callThroughCell(ctx.coreLibCell(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T, RESULT_TYPE));
-        } else {
-            callThroughCell(ctx.coreLibCell(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK));
-        }
+        callForResult(m, CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T, CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK);
+        storeFrame(task, Reg.RESULT);
+        bind(faultEnd);
         bind(done);
+        addressOf(Reg.ARG0, store);
+        callThroughCell(ctx.coreLibCell(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_POP));
+        loadFrame(Reg.RESULT, task);
         leaveFrameAndReturn();
+
+        A catchFunclet = newFunclet();
+        beginFunclet(catchFunclet);
+        callForResult(m, CoreLibMethod.TASK_FROM_EXCEPTION_OF_T, CoreLibMethod.TASK_FROM_EXCEPTION);
+        storeFrame(task, Reg.RESULT);
+        loadLabelAddress(Reg.RESULT, done, hot);
+        leaveFuncletAndReturn();
+        A faultFunclet = newFunclet();
+        beginFunclet(faultFunclet);
+        addressOf(Reg.ARG0, store);
+        callThroughCell(ctx.coreLibCell(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_POP));
+        leaveFuncletAndReturn();
+        a = hot;
+        clauses.add(new Clause<>(ExceptionClause.R2R_SYSTEM_EXCEPTION, hot, tryStart, catchEnd, 0));
+        clauses.add(new Clause<>(ExceptionClause.FAULT, hot, tryStart, faultEnd, 1));
+    }
+
+    /** A call of {@code ofT<long>} for a method that returns a value, of its non-generic form {@code plain} for a void one. */
+    private void callForResult(MethodDecl m, CoreLibMethod ofT, CoreLibMethod plain) {
+        callThroughCell(m.returnsValue() ? ctx.coreLibCell(ofT, RESULT_TYPE) : ctx.coreLibCell(plain));
     }
 
     /**
@@ -241,7 +388,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
     public final void emitResumptionStub() {
         MethodDecl m = ir.method();
         enterFrame();
-        prologSize = offset();
+        prologSizes.put(hot, offset());
         transfer(Reg.STUB_RESULT_BYREF, Reg.ARG1);
         int contPos = BodyPlan.continuationPosition(m);
         if (contPos != 0) {
@@ -264,24 +411,59 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         leaveFrameAndReturn();
     }
 
-    /** The finished fragments: the hot part, then the cold part when split. */
+    /**
+     * The finished fragments: the main code, the funclets, which the image lays out contiguously after the main code,
+     * then the cold part when split.
+     */
     public final List<CodeFragment> fragments() {
-        List<CodeFragment> out = new ArrayList<>();
-        out.add(fragment(hot, prologSize));
-        if (cold != hot) {
-            // The cold part runs in the hot part's frame and has no prolog of its own.
-            out.add(fragment(cold, 0));
-        }
-        return out;
+        finishAll();
+        return fragments;
     }
 
-    private CodeFragment fragment(A part, int prolog) {
+    /** The EH clauses, inner first, with offsets from the body's start: a funclet's is the main code's length plus the funclets before it. */
+    public final List<ExceptionClause> clauses() {
+        finishAll();
+        return exceptionClauses;
+    }
+
+    private void finishAll() {
+        if (fragments != null) {
+            return;
+        }
+        List<CodeFragment> out = new ArrayList<>();
+        out.add(fragment(hot, CodeFragment.Kind.MAIN));
+        int base = out.get(0).code().length;
+        int[] funcletStarts = new int[funclets.size()];
+        int[] funcletEnds = new int[funclets.size()];
+        for (int f = 0; f < funclets.size(); f++) {
+            CodeFragment fragment = fragment(funclets.get(f), CodeFragment.Kind.FUNCLET);
+            out.add(fragment);
+            funcletStarts[f] = base;
+            base += fragment.code().length;
+            funcletEnds[f] = base;
+        }
+        if (cold != hot) {
+            // The cold part runs in the hot part's frame and has no prolog of its own.
+            out.add(fragment(cold, CodeFragment.Kind.COLD));
+        }
+        List<ExceptionClause> eh = new ArrayList<>();
+        for (Clause<A, L> c : clauses) {
+            int partBase = c.tryPart() == hot ? 0 : funcletStarts[funclets.indexOf(c.tryPart())];
+            eh.add(new ExceptionClause(c.flags(), partBase + offsetOf(c.tryStart()), partBase + offsetOf(c.tryEnd()),
+                    funcletStarts[c.funclet()], funcletEnds[c.funclet()], 0));
+        }
+        fragments = List.copyOf(out);
+        exceptionClauses = List.copyOf(eh);
+    }
+
+    private CodeFragment fragment(A part, CodeFragment.Kind kind) {
         Assembled code = finish(part);
         List<Relocation> relocations = new ArrayList<>();
         for (Relocation r : code.relocations()) {
             relocations.add(withCrossPartAddend(part, r));
         }
-        return new CodeFragment(symbolOf(part), code.code(), relocations, unwindInfo(part, code.code().length), prolog);
+        return new CodeFragment(symbolOf(part), kind, code.code(), relocations, unwindInfo(part, code.code().length),
+                prologSizes.getOrDefault(part, 0));
     }
 
     /** A branch into the other part: the relocation against that part's symbol gets the target's offset as addend. */
@@ -308,7 +490,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
     /** The frame, then every incoming argument stored into its parameter slot. */
     private void prolog() {
         enterFrame();
-        prologSize = offset();
+        prologSizes.put(hot, offset());
         int registers = argumentRegisters();
         for (int p = 0; p < ir.paramCount(); p++) {
             int pos = plan.parameterPosition(p);
@@ -501,14 +683,20 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
             load(Reg.OPERAND, Reg.ACCUMULATOR, layout.slotOffset(s));
             storeFrame(slot(s), Reg.OPERAND);
         }
-        L noException = newLabel();
         load(Reg.OPERAND, Reg.ACCUMULATOR, layout.exceptionOffset());
         storeZero(Reg.ACCUMULATOR, layout.exceptionOffset());
-        branch(Reg.OPERAND, true, noException);
-        transfer(Reg.ARG0, Reg.OPERAND);
-        callHelper(ReadyToRunHelper.ThrowExact);
-        trap();
-        bind(noException);
+        if (site.rethrowBlock() != null) {
+            // The exception slot handed to the code in the try region, which rethrows it there.
+            transfer(Reg.ARG0, Reg.OPERAND);
+            branchIfNonZero(Reg.ARG0, site.rethrowBlock(), hot);
+        } else {
+            L noException = newLabel();
+            branch(Reg.OPERAND, true, noException);
+            transfer(Reg.ARG0, Reg.OPERAND);
+            callHelper(ReadyToRunHelper.ThrowExact);
+            trap();
+            bind(noException);
+        }
         if (site.insn().dst() >= 0) {
             load(Reg.OPERAND, Reg.ACCUMULATOR, layout.resultOffset());
             storeFrame(slot(site.insn().dst()), Reg.OPERAND);
@@ -549,9 +737,19 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         } else if (i instanceof Insn.Return r) {
             ret(r);
         } else if (i instanceof Insn.Throw t) {
-            loadFrame(Reg.ARG0, slot(t.slot()));
-            callHelper(ReadyToRunHelper.Throw);
+            throwNew(t.slot());
+        } else if (i instanceof Insn.Rethrow r) {
+            loadFrame(Reg.ARG0, slot(r.objectSlot()));
+            callHelper(ReadyToRunHelper.ThrowExact);
             trap();
+        } else if (i instanceof Insn.ExceptionCode c) {
+            loadFrame(Reg.ACCUMULATOR, slot(c.objectSlot()));
+            load(Reg.ACCUMULATOR, Reg.ACCUMULATOR, ExceptionObject.CODE_OFFSET);
+            storeFrame(slot(c.dst()), Reg.ACCUMULATOR);
+        } else if (i instanceof Insn.TryBegin t) {
+            bind(regionStarts.get(t.region()));
+        } else if (i instanceof Insn.TryEnd t) {
+            bind(regionEnds.get(t.region()));
         } else if (i instanceof Insn.GcPoint) {
             callHelper(ReadyToRunHelper.GCPoll);
         } else if (i instanceof Insn.TailCall t) {
@@ -559,6 +757,20 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         } else {
             throw new IllegalStateException("unknown instruction " + i);
         }
+    }
+
+    /**
+     * {@code throw code}: a System.Exception from the NewObject helper (its MethodTable from a TypeHandle cell), the
+     * code stored in it, the object handed to the Throw helper, as real code allocates and throws.
+     */
+    private void throwNew(int codeSlot) {
+        loadCell(Reg.ARG0, ctx.exceptionTypeCell());
+        callHelper(ReadyToRunHelper.NewObject);
+        loadFrame(Reg.OPERAND, slot(codeSlot));
+        store(Reg.RESULT, ExceptionObject.CODE_OFFSET, Reg.OPERAND);
+        transfer(Reg.ARG0, Reg.RESULT);
+        callHelper(ReadyToRunHelper.Throw);
+        trap();
     }
 
     private void binary(Insn.Binary b) {
@@ -595,6 +807,13 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         branchIfNonZero(Reg.CONTINUATION_RETURN, site.suspensionBlock(), cold);
         if (w.dst() >= 0) {
             storeFrame(slot(w.dst()), Reg.RESULT);
+        }
+        if (site.rethrowBlock() != null) {
+            // In a try region: the exception a resumption finds is rethrown here, inside the region.
+            jump(site.resumePoint());
+            bind(site.rethrowBlock());
+            callHelper(ReadyToRunHelper.ThrowExact);
+            trap();
         }
         bind(site.resumePoint());
     }

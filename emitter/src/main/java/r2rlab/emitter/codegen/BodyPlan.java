@@ -29,6 +29,14 @@ public final class BodyPlan {
     public static final int FIXED_SCRATCH = 3;
     /** How many fixed slots an async variant has. */
     public static final int ASYNC_FIXED_SLOTS = 4;
+    /** Fixed slot of a Task-returning method: the Task it returns, kept across ExecutionAndSyncBlockStore.Pop. */
+    public static final int FIXED_TASK = 0;
+    /** Fixed slots of a Task-returning method: the ExecutionAndSyncBlockStore (24 bytes) Push fills and Pop reads. */
+    public static final int FIXED_SYNC_BLOCK_STORE = 1;
+    /** The pointer-size slots of an ExecutionAndSyncBlockStore. */
+    public static final int SYNC_BLOCK_STORE_SLOTS = 3;
+    /** How many fixed slots a Task-returning method has. */
+    public static final int TASK_THUNK_FIXED_SLOTS = 1 + SYNC_BLOCK_STORE_SLOTS;
 
     /** Suffix of the cold part's symbol (B4_HOT_COLD_SPLIT). */
     public static final String COLD_SUFFIX = "$cold";
@@ -100,18 +108,27 @@ public final class BodyPlan {
         };
     }
 
-    /** Fixed slots after the IR slots ({@link #ASYNC_FIXED_SLOTS} in an async variant). */
+    /** Fixed slots after the IR slots ({@link #ASYNC_FIXED_SLOTS} in an async variant, {@link #TASK_THUNK_FIXED_SLOTS} in a Task thunk). */
     public int fixedSlots() {
-        return isAsyncVariant() ? ASYNC_FIXED_SLOTS : 0;
+        return switch (kind) {
+            case ASYNC_VARIANT -> ASYNC_FIXED_SLOTS;
+            case TASK_RETURNING_THUNK -> TASK_THUNK_FIXED_SLOTS;
+            default -> 0;
+        };
+    }
+
+    /** Whether the body is generated from the IR's instructions (a method or an async variant), funclets included. */
+    public boolean usesIrCode() {
+        return kind == CodeBodyKind.METHOD || kind == CodeBodyKind.ASYNC_VARIANT;
     }
 
     /**
-     * The most arguments a call in the body passes: every Call, every Await (its arguments plus the
+     * The most arguments a call in the body or its funclets passes: every Call, every Await (its arguments plus the
      * continuation), and at least RestoreContexts'.
      */
     public int bodyCallArguments() {
         int max = CoreLibMethod.RESTORE_CONTEXTS.params;
-        for (Insn i : ir.insns()) {
+        for (Insn i : ir.allInsns()) {
             if (i instanceof Insn.Call c) {
                 max = Math.max(max, c.args().size());
             } else if (i instanceof Insn.Await w) {

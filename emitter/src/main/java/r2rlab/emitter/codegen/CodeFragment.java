@@ -4,11 +4,21 @@ import java.util.List;
 import r2rlab.format.pe.Relocation;
 
 /**
- * One runtime function's worth of code: the main body, or a cold part. {@code unwindInfo} is the
- * architecture's raw unwind record (x64 UNWIND_INFO, ARM64 .xdata) as the prolog really is; the
- * writer adds the handler flags, the personality routine and the GC info as crossgen2 does.
+ * One runtime function's worth of code: the main body, a cold part, or a funclet. {@code unwindInfo} is the
+ * architecture's raw unwind record (x64 UNWIND_INFO, ARM64 .xdata) as the prolog really is; the writer adds the
+ * handler flags, the personality routine and the GC info as crossgen2 does.
  */
-public record CodeFragment(String symbol, byte[] code, List<Relocation> relocations, byte[] unwindInfo, int prologSize) {
+public record CodeFragment(String symbol, Kind kind, byte[] code, List<Relocation> relocations, byte[] unwindInfo, int prologSize) {
+    /** What part of a body the fragment is. */
+    public enum Kind {
+        /** The body's entry: its main code. */
+        MAIN,
+        /** The cold part of a body split by defect B4, reached through the HotColdMap. */
+        COLD,
+        /** A handler, laid out right after the main code (and its funclets before it), as the JIT lays funclets out. */
+        FUNCLET
+    }
+
     public CodeFragment {
         relocations = List.copyOf(relocations);
     }

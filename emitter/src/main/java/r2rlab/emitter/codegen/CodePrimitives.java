@@ -1,5 +1,6 @@
 package r2rlab.emitter.codegen;
 
+import java.util.List;
 import r2rlab.emitter.scenario.BinaryOp;
 import r2rlab.emitter.scenario.UnaryOp;
 
@@ -33,6 +34,16 @@ public interface CodePrimitives<L> {
 
     /** The epilog and the return, recorded for unwinding where the architecture describes epilogs. */
     void leaveFrameAndReturn();
+
+    /**
+     * The prolog of a funclet as the JIT writes one (no PSPSym: the runtime enters it with the parent's frame
+     * register): x64 allocates its outgoing-argument area only; ARM64 saves fp and lr as the main body does, without
+     * setting fp. Frame offsets keep addressing the parent's frame.
+     */
+    void enterFunclet();
+
+    /** The funclet's epilog and return. */
+    void leaveFuncletAndReturn();
 
     // ---- memory
 
@@ -79,6 +90,12 @@ public interface CodePrimitives<L> {
 
     /** {@code dst} = the value of import cell {@code cell}. */
     void loadCell(Reg dst, String cell);
+
+    /**
+     * {@code dst} = the address {@code symbol} (a code part of this body); returns the offsets of the relocations whose
+     * addend the caller sets to the address's offset in that part.
+     */
+    List<Integer> loadCodeAddress(Reg dst, String symbol);
 
     // ---- arithmetic on ACCUMULATOR (and OPERAND); comparisons give 0 or 1
 

@@ -55,4 +55,10 @@ public interface CodegenContext {
 
     /** The PrecodeImports ContinuationLayout (0x37) cell of an async variant's code version; added to its fixup list. */
     String continuationLayoutCell(MethodIr ir);
+
+    /**
+     * The PrecodeImports TypeHandle cell of CoreLib's System.Exception (named through the manifest module), whose
+     * MethodTable {@code throw} hands the NewObject helper; added to the fixup list of the body being compiled.
+     */
+    String exceptionTypeCell();
 }

@@ -26,9 +26,19 @@ public final class ContinuationLayout {
     private final int executionContextIndex;
     private final int[] slotOffsets;
     private final int dataSize;
+    private final BitSet referenceSlots;
 
     /** {@code hasResult}: some await's callee returns a value, which the dispatcher stores in the Result slot. */
     public ContinuationLayout(int frameSlots, boolean hasResult, CodeVersion version) {
+        this(frameSlots, hasResult, version, new BitSet());
+    }
+
+    /**
+     * {@code referenceSlots}: the frame slots that hold object references (a caught exception object), marked in the
+     * GC map as ZipFile's OpenAsync marks the exception it keeps across its catch block's await (+0x40).
+     */
+    public ContinuationLayout(int frameSlots, boolean hasResult, CodeVersion version, BitSet referenceSlots) {
+        this.referenceSlots = (BitSet) referenceSlots.clone();
         resultIndex = hasResult ? EXCEPTION_INDEX + 1 : 0;
         executionContextIndex = (hasResult ? resultIndex : EXCEPTION_INDEX) + 1;
         slotOffsets = new int[frameSlots];
@@ -78,11 +88,14 @@ public final class ContinuationLayout {
         return OBJECT.data() + dataSize;
     }
 
-    /** Pointer-size cells of the data area that hold references: the Exception and ExecutionContext slots. */
+    /** Pointer-size cells of the data area that hold references: the Exception and ExecutionContext slots, reference frame slots. */
     public BitSet referenceCells() {
         BitSet cells = new BitSet();
         cells.set(EXCEPTION_INDEX - 1);
         cells.set(executionContextIndex - 1);
+        for (int s = referenceSlots.nextSetBit(0); s >= 0; s = referenceSlots.nextSetBit(s + 1)) {
+            cells.set((slotOffsets[s] - OBJECT.data()) / OBJECT.pointerSize());
+        }
         return cells;
     }
 

@@ -44,8 +44,11 @@ public sealed interface Insn {
     /**
      * An await: a call of the target's async variant (or of the runtime's yield point when target is
      * null) with a null continuation, then the suspension check for {@code state}; dst is -1 for no value.
+     * {@code inTry}: the await lies in a try region, so the exception its resumption finds in the continuation is
+     * rethrown inside that region (the JIT's async transformation), not in the resume block.
      */
-    record Await(AwaitPoint point, CallKind kind, MethodDecl target, List<Integer> args, int dst, int line) implements Insn {
+    record Await(AwaitPoint point, CallKind kind, MethodDecl target, List<Integer> args, int dst, boolean inTry, int line)
+            implements Insn {
         /** Whether the awaited callee returns a value (the runtime's yield point does not), whether or not it is used. */
         public boolean calleeReturnsValue() {
             return target != null && target.returnsValue();
@@ -56,8 +59,27 @@ public sealed interface Insn {
     record Return(int slot, int line) implements Insn {
     }
 
-    /** Throw an exception carrying the code in {@code slot}, through the Throw helper. */
+    /**
+     * Throw a new exception carrying the code in {@code slot}: a System.Exception allocated by the NewObject helper,
+     * the code stored in it, the object passed to the Throw helper.
+     */
     record Throw(int slot, int line) implements Insn {
+    }
+
+    /** Rethrow the exception object held in {@code objectSlot} through ThrowExact (a bare {@code throw}). */
+    record Rethrow(int objectSlot, int line) implements Insn {
+    }
+
+    /** dst = the code of the exception object held in {@code objectSlot}. */
+    record ExceptionCode(int dst, int objectSlot, int line) implements Insn {
+    }
+
+    /** The start of try region {@code region}: the code up to its TryEnd, in the same part, is protected. */
+    record TryBegin(int region, int line) implements Insn {
+    }
+
+    /** The end (exclusive) of try region {@code region}. */
+    record TryEnd(int region, int line) implements Insn {
     }
 
     /** A GC-safe point: a call of the GCPoll helper through its cell, where the runtime may walk the stack. */

@@ -23,6 +23,7 @@ import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.metadata.MethodImplAttributes;
 import r2rlab.format.metadata.TableSchema.MethodDefColumns;
 import r2rlab.format.r2r.CoreLibMethod;
+import r2rlab.format.r2r.ExceptionObject;
 
 /**
  * The ECMA-335 metadata of an emitted module, as crossgen2's input and output hold it: the IL
@@ -54,6 +55,7 @@ public final class ModuleMetadata {
     private static final CoreLibType TASK_OF_T = new CoreLibType("System.Threading.Tasks", "Task`1");
     private static final CoreLibType EXECUTION_CONTEXT = new CoreLibType("System.Threading", "ExecutionContext");
     private static final CoreLibType SYNCHRONIZATION_CONTEXT = new CoreLibType("System.Threading", "SynchronizationContext");
+    private static final CoreLibType EXCEPTION = new CoreLibType(ExceptionObject.NAMESPACE, ExceptionObject.NAME);
 
     private final Scenario scenario;
     // Identity maps: a MethodDecl's record hash walks its whole body.
@@ -147,6 +149,11 @@ public final class ModuleMetadata {
         return typeRefRid(CONTINUATION);
     }
 
+    /** The rid of the manifest TypeRef naming CoreLib's System.Exception (the type {@code throw} allocates). */
+    public int exceptionTypeRefRid() {
+        return typeRefRid(EXCEPTION);
+    }
+
     private int typeRefRid(CoreLibType t) {
         return manifestTypeRefs.computeIfAbsent(t, k -> manifestTypeRefs.size() + 1);
     }
@@ -162,7 +169,9 @@ public final class ModuleMetadata {
             case CAPTURE_EXECUTION_CONTEXT, RESTORE_EXECUTION_CONTEXT -> List.of(EXECUTION_CONTEXT);
             case TASK_FROM_RESULT, FINALIZE_TASK_RETURNING_THUNK_OF_T -> List.of(TASK_OF_T);
             case TASK_GET_COMPLETED_TASK, FINALIZE_TASK_RETURNING_THUNK -> List.of(TASK);
-            case YIELD -> List.of();
+            case TASK_FROM_EXCEPTION_OF_T -> List.of(TASK_OF_T, EXCEPTION);
+            case TASK_FROM_EXCEPTION -> List.of(TASK, EXCEPTION);
+            case EXECUTION_AND_SYNC_BLOCK_STORE_PUSH, EXECUTION_AND_SYNC_BLOCK_STORE_POP, YIELD -> List.of();
         };
     }
 
@@ -201,6 +210,11 @@ public final class ModuleMetadata {
             case FINALIZE_TASK_RETURNING_THUNK_OF_T -> MetadataBuilderSignatures.genericMethodSig(false, 1,
                     MetadataBuilderSignatures.genericInst(false, tokens.get(TASK_OF_T), t0));
             case TASK_GET_COMPLETED_TASK, FINALIZE_TASK_RETURNING_THUNK -> MetadataBuilderSignatures.methodSig(false, classOf(TASK, tokens));
+            case TASK_FROM_EXCEPTION_OF_T -> MetadataBuilderSignatures.genericMethodSig(false, 1,
+                    MetadataBuilderSignatures.genericInst(false, tokens.get(TASK_OF_T), t0), classOf(EXCEPTION, tokens));
+            case TASK_FROM_EXCEPTION -> MetadataBuilderSignatures.methodSig(false, classOf(TASK, tokens), classOf(EXCEPTION, tokens));
+            case EXECUTION_AND_SYNC_BLOCK_STORE_PUSH, EXECUTION_AND_SYNC_BLOCK_STORE_POP ->
+                    MetadataBuilderSignatures.methodSig(true, MetadataBuilderSignatures.VOID);
             case YIELD -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID);
         };
     }

@@ -47,6 +47,8 @@ import r2rlab.format.pe.TargetOs;
 import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.CorElementType;
 import r2rlab.format.r2r.CoreLibMethod;
+import r2rlab.format.r2r.ExceptionClause;
+import r2rlab.format.r2r.ExceptionLookupEntry;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.GCRefMap;
 import r2rlab.format.r2r.HotColdMapEntry;
@@ -81,6 +83,7 @@ public final class ReadyToRunEmitter {
     private static final String PERSONALITY_THUNK = "thunk$personality";
     private static final String METHOD_CALL_THUNK = "thunk$DelayLoad_MethodCall";
     private static final String EXISTING_CELL_THUNK = "thunk$DelayLoad_MethodCall$existing";
+    private static final String EXCEPTION_CLAUSES = "ExceptionInfo$clauses";
 
     private final Scenario scenario;
     private final EmitOptions options;
@@ -258,6 +261,20 @@ public final class ReadyToRunEmitter {
         }
 
         @Override
+        public String exceptionTypeCell() {
+            SignatureType exceptionType = new SignatureType.ModuleOverride(metadata.manifestModuleIndex(),
+                    new SignatureType.TypeDefOrRef(CorElementType.CLASS, MetadataTable.token(MetadataTable.TYPEREF,
+                            metadata.exceptionTypeRefRid())));
+            FixupSignature sig = new FixupSignature.TypeHandle(ReadyToRunFixupKind.TypeHandle, FixupSignature.NO_MODULE_OVERRIDE,
+                    exceptionType);
+            ImportRegistry.Cell c = imports.cell(ImportRegistry.PRECODE, "type$System.Exception", SignatureData.of(sig), null, null);
+            if (!bodyFixups.contains(c)) {
+                bodyFixups.add(c);
+            }
+            return c.symbol();
+        }
+
+        @Override
         public String continuationLayoutCell(MethodIr ir) {
             ContinuationLayout layout = ir.continuation();
             byte[] gcMap;
@@ -337,6 +354,10 @@ public final class ReadyToRunEmitter {
                 (COMPILER_IDENTIFIER + "\0").getBytes(StandardCharsets.US_ASCII))));
         sections.put(ReadyToRunSectionType.ManifestMetadata.id, image.add(ObjectNode.of("ManifestMetadata", SectionKind.TEXT, 4,
                 metadata.manifest())));
+        ObjectNode exceptionInfo = writeExceptionInfo(image, schedule.order());
+        if (exceptionInfo != null) {
+            sections.put(ReadyToRunSectionType.ExceptionInfo.id, exceptionInfo);
+        }
         if (!schedule.hotCold().isEmpty()) {
             BlobBuilder hc = new BlobBuilder();
             schedule.hotCold().forEach(pair -> pair.write(hc));
@@ -360,8 +381,8 @@ public final class ReadyToRunEmitter {
 
     /**
      * The compiled bodies and their runtime functions. {@code order} is the bodies' runtime-function
-     * order; {@code fragments} holds every body's main fragment in that order, then the cold ones,
-     * which {@code hotCold} pairs with their body's main fragment.
+     * order; {@code fragments} holds every body's main fragment in that order, each followed by its
+     * funclets, then the cold ones, which {@code hotCold} pairs with their body's main fragment.
      */
     private record Schedule(List<Placed> methods, List<Placed> asyncVariants, List<Placed> tier1, List<Placed> order,
                             List<CodeFragment> fragments, List<HotColdMapEntry> hotCold) {
@@ -411,10 +432,11 @@ public final class ReadyToRunEmitter {
         List<HotColdMapEntry> hotCold = new ArrayList<>();
         for (Placed p : order) {
             p.runtimeFunction = fragments.size();
-            fragments.add(p.body().fragments().get(0));
+            fragments.addAll(p.body().fragments(CodeFragment.Kind.MAIN));
+            fragments.addAll(p.body().fragments(CodeFragment.Kind.FUNCLET));
         }
         for (Placed p : order) {
-            for (CodeFragment cold : p.body().fragments().subList(1, p.body().fragments().size())) {
+            for (CodeFragment cold : p.body().fragments(CodeFragment.Kind.COLD)) {
                 hotCold.add(new HotColdMapEntry(fragments.size(), p.runtimeFunction));
                 fragments.add(cold);
             }
@@ -447,7 +469,10 @@ public final class ReadyToRunEmitter {
     /** Code fragments in runtime-function order, the delay-load and personality thunks, then the bodies' data; returns the delay-load thunks. */
     private List<ObjectNode> writeCode(ImageBuilder image, Schedule schedule) {
         for (CodeFragment f : schedule.fragments()) {
-            image.add(new ObjectNode(f.symbol(), SectionKind.TEXT, 16, f.code(), f.relocations()));
+            // Funclets follow their method's code without padding (x64 ones start at odd RVAs, as the JIT lays them out),
+            // so a clause's offsets from the method start hold.
+            int alignment = f.kind() != CodeFragment.Kind.FUNCLET ? 16 : options.arch().machine == Machine.ARM64 ? 4 : 1;
+            image.add(new ObjectNode(f.symbol(), SectionKind.TEXT, alignment, f.code(), f.relocations()));
         }
         List<ObjectNode> delayLoadThunks = new ArrayList<>();
         for (String thunk : List.of(METHOD_CALL_THUNK, EXISTING_CELL_THUNK)) {
@@ -480,6 +505,35 @@ public final class ReadyToRunEmitter {
                 image.add(ObjectNode.of(unwindSymbol(fs.get(i)), SectionKind.TEXT, 4, u));
             }
         }
+    }
+
+    /**
+     * The ExceptionInfo section (104): a READYTORUN_EXCEPTION_LOOKUP_TABLE_ENTRY per body with EH clauses, in method
+     * start order (the bodies' layout order) for the runtime's binary search, then the sentinel whose ExceptionInfo
+     * closes the last clause array; the clause arrays before it. Null when no body has a clause.
+     */
+    private ObjectNode writeExceptionInfo(ImageBuilder image, List<Placed> order) {
+        BlobBuilder clauses = new BlobBuilder();
+        BlobBuilder table = new BlobBuilder();
+        for (Placed p : order) {
+            List<ExceptionClause> eh = p.body().clauses();
+            if (eh.isEmpty()) {
+                continue;
+            }
+            int at = table.position();
+            new ExceptionLookupEntry(0, 0).write(table);
+            table.rva32At(at + ExceptionLookupEntry.METHOD_START_OFFSET, p.body().symbol(), 0);
+            table.rva32At(at + ExceptionLookupEntry.EXCEPTION_INFO_OFFSET, EXCEPTION_CLAUSES, clauses.position());
+            eh.forEach(c -> c.write(clauses));
+        }
+        if (table.position() == 0) {
+            return null;
+        }
+        int at = table.position();
+        new ExceptionLookupEntry(ExceptionLookupEntry.SENTINEL, 0).write(table);
+        table.rva32At(at + ExceptionLookupEntry.EXCEPTION_INFO_OFFSET, EXCEPTION_CLAUSES, clauses.position());
+        image.add(ObjectNode.of(EXCEPTION_CLAUSES, SectionKind.TEXT, 4, clauses));
+        return image.add(ObjectNode.of("ExceptionInfo", SectionKind.TEXT, 4, table));
     }
 
     /** RUNTIME_FUNCTIONs, with the sentinel that 18.x counts in the section size. */

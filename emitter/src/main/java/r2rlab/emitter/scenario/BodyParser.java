@@ -17,7 +17,7 @@ final class BodyParser {
     static final int MAX_NESTING = 256;
 
     static final Set<String> RESERVED = Set.of("var", "if", "else", "while", "return", "throw", "gcpoint", "call",
-            "cell", "tailcall", "await", "yield", "this");
+            "cell", "tailcall", "await", "yield", "this", "try", "catch", "finally");
 
     private enum K { INT, WORD, OP, NL, EOF, BAD }
 
@@ -311,8 +311,16 @@ final class BodyParser {
                 }
                 case "throw" -> {
                     next();
+                    if (atLineEnd() || peek().is("}")) {
+                        return new Stmt.Throw(null, ln);
+                    }
                     return new Stmt.Throw(parseExpr(), ln);
                 }
+                case "try" -> {
+                    return parseTry();
+                }
+                case "catch", "finally" -> throw new ParseError(ln, "'" + t.text + "' without a matching 'try' (write '} "
+                        + (t.text.equals("catch") ? "catch e" : "finally") + " {' on the line of the '}')");
                 case "gcpoint" -> {
                     next();
                     return new Stmt.GcPoint(ln);
@@ -363,6 +371,30 @@ final class BodyParser {
             }
         }
         return new Stmt.If(cond, then, otherwise, ln);
+    }
+
+    /** {@code try { } [catch [e] { }] [finally { }]}, each clause on the line of the '}' before it, as {@code } else {}. */
+    private Stmt parseTry() {
+        int ln = expect("try", "'try'").line;
+        List<Stmt> body = parseBraced();
+        Stmt.Catch handler = null;
+        Stmt.Finally fin = null;
+        if (peek().is("catch")) {
+            int cl = next().line;
+            String variable = null;
+            if (!peek().is("{")) {
+                variable = identifier("a variable name or '{' after 'catch'");
+            }
+            handler = new Stmt.Catch(variable, parseBraced(), cl);
+        }
+        if (peek().is("finally")) {
+            int fl = next().line;
+            fin = new Stmt.Finally(parseBraced(), fl);
+        }
+        if (handler == null && fin == null) {
+            throw new ParseError(ln, "'try' without 'catch' or 'finally'");
+        }
+        return new Stmt.Try(body, handler, fin, ln);
     }
 
     private List<Stmt> parseBraced() {

@@ -45,8 +45,16 @@ public record Scenario(String file, String module, List<TypeDecl> types) {
                 calls(w.body(), called);
             } else if (s instanceof Stmt.Return r && r.value() != null) {
                 calls(r.value(), called);
-            } else if (s instanceof Stmt.Throw t) {
+            } else if (s instanceof Stmt.Throw t && t.code() != null) {
                 calls(t.code(), called);
+            } else if (s instanceof Stmt.Try t) {
+                calls(t.body(), called);
+                if (t.catchClause() != null) {
+                    calls(t.catchClause().body(), called);
+                }
+                if (t.finallyClause() != null) {
+                    calls(t.finallyClause().body(), called);
+                }
             } else if (s instanceof Stmt.ExprStmt e) {
                 calls(e.expr(), called);
             } else if (s instanceof Stmt.TailCall t) {

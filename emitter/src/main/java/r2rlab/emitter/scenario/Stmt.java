@@ -44,10 +44,41 @@ public sealed interface Stmt {
     record Return(Expr value, int line) implements Stmt {
     }
 
-    /** {@code throw code}: throws an exception carrying the integer code. */
+    /**
+     * {@code throw code}: throws a new exception carrying the integer code; a bare {@code throw} ({@code code} null),
+     * only inside a catch block, rethrows the exception that block caught.
+     */
     record Throw(Expr code, int line) implements Stmt {
-        public Throw {
-            Objects.requireNonNull(code);
+        /** A bare {@code throw}: rethrows the caught exception. */
+        public boolean isRethrow() {
+            return code == null;
+        }
+    }
+
+    /**
+     * {@code try { body } catch e { ... } finally { ... }}: at least one of {@code catchClause} and {@code finallyClause}
+     * is present (the other is null).
+     */
+    record Try(List<Stmt> body, Catch catchClause, Finally finallyClause, int line) implements Stmt {
+        public Try {
+            body = List.copyOf(body);
+            if (catchClause == null && finallyClause == null) {
+                throw new IllegalArgumentException("a try needs a catch or a finally");
+            }
+        }
+    }
+
+    /** {@code catch e { body }}: catches every exception; {@code variable} (null for a bare {@code catch}) gets its code. */
+    record Catch(String variable, List<Stmt> body, int line) {
+        public Catch {
+            body = List.copyOf(body);
+        }
+    }
+
+    /** {@code finally { body }}: runs whenever control leaves the try (and catch) block. */
+    record Finally(List<Stmt> body, int line) {
+        public Finally {
+            body = List.copyOf(body);
         }
     }
 

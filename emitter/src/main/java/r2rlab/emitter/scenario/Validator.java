@@ -1,6 +1,8 @@
 package r2rlab.emitter.scenario;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -239,10 +241,12 @@ final class Validator {
         return found;
     }
 
-    /** Checks one parsed body: scopes, calls, awaits, returns, tail calls, falling off the end. */
+    /** Checks one parsed body: scopes, calls, awaits, returns, throws, tail calls, falling off the end. */
     private final class BodyChecker {
         private final MethodDecl method;
         private final Set<String> visible = new HashSet<>();
+        /** The catch and finally blocks around the statement being checked, innermost first. */
+        private final Deque<String> handlers = new ArrayDeque<>();
 
         BodyChecker(MethodDecl method) {
             this.method = method;
@@ -291,7 +295,12 @@ final class Validator {
             } else if (s instanceof Stmt.While w) {
                 value(w.cond());
                 block(w.body(), false);
+            } else if (s instanceof Stmt.Try t) {
+                tryStatement(t);
             } else if (s instanceof Stmt.Return r) {
+                if (handlers.contains("finally")) {
+                    diag.error(r.line(), "'return' inside a 'finally' block (control cannot leave a finally block)");
+                }
                 if (r.value() != null && method.returns() == ReturnKind.VOID) {
                     diag.error(r.line(), "'return' with a value in a void method");
                 } else if (r.value() == null && method.returns() == ReturnKind.INT) {
@@ -300,13 +309,47 @@ final class Validator {
                     value(r.value());
                 }
             } else if (s instanceof Stmt.Throw t) {
-                value(t.code());
+                if (t.code() != null) {
+                    value(t.code());
+                } else if (handlers.isEmpty()) {
+                    diag.error(t.line(), "'throw' without a value outside a 'catch' block");
+                } else if (handlers.peek().equals("finally")) {
+                    diag.error(t.line(), "'throw' without a value inside a 'finally' block (a rethrow belongs to the nearest 'catch')");
+                }
             } else if (s instanceof Stmt.ExprStmt e) {
                 expr(e.expr(), false);
             } else if (s instanceof Stmt.TailCall t) {
                 tailCall(t, tail);
             }
             // GcPoint: nothing to check.
+        }
+
+        /** The try block, the catch block with its variable in scope, the finally block; none is in tail position. */
+        private void tryStatement(Stmt.Try t) {
+            block(t.body(), false);
+            Stmt.Catch c = t.catchClause();
+            if (c != null) {
+                boolean declared = false;
+                if (c.variable() != null) {
+                    if (visible.contains(c.variable())) {
+                        diag.error(c.line(), "duplicate variable '" + c.variable() + "'");
+                    } else {
+                        visible.add(c.variable());
+                        declared = true;
+                    }
+                }
+                handlers.push("catch");
+                block(c.body(), false);
+                handlers.pop();
+                if (declared) {
+                    visible.remove(c.variable());
+                }
+            }
+            if (t.finallyClause() != null) {
+                handlers.push("finally");
+                block(t.finallyClause().body(), false);
+                handlers.pop();
+            }
         }
 
         private void tailCall(Stmt.TailCall t, boolean tail) {
@@ -418,6 +461,11 @@ final class Validator {
         }
         if (s instanceof Stmt.While w) {
             return !(w.cond() instanceof Expr.IntLit l && l.value() != 0);
+        }
+        if (s instanceof Stmt.Try t) {
+            // Normal completion of the try block or of the catch block, then of the finally block.
+            boolean normal = completes(t.body()) || t.catchClause() != null && completes(t.catchClause().body());
+            return normal && (t.finallyClause() == null || completes(t.finallyClause().body()));
         }
         return true;
     }

@@ -1,6 +1,7 @@
 package r2rlab.emitter.x64;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import r2rlab.emitter.codegen.BodyGenerator;
@@ -113,7 +114,11 @@ public final class X64Backend extends BodyPlanBackend<X64Assembler.Label> {
         final boolean stub;
         /** What the prolog allocates below the pushed registers. */
         final int frameSize;
+        /** What a funclet's prolog allocates: the outgoing-argument area, keeping RSP 16-byte aligned at its calls. */
+        final int funcletFrameSize;
         X64UnwindInfo prologInfo;
+        /** The unwind record of each funclet, by its part. */
+        final Map<X64Assembler, X64UnwindInfo> funcletInfo = new IdentityHashMap<>();
 
         Gen(BodyPlan plan, CodegenContext ctx, String symbol) {
             super(plan, ctx, symbol, X64Assembler::new, X64Assembler::newLabel, X64Assembler::bind, X64Assembler::offset,
@@ -132,6 +137,7 @@ public final class X64Backend extends BodyPlanBackend<X64Assembler.Label> {
                 int maxStackArgs = Math.max(0, Math.max(plan.bodyCallArguments(), variantArgs) - args.length);
                 this.frameSize = align16(8 * (slots + plan.fixedSlots()) + shadow + 8 * maxStackArgs);
             }
+            this.funcletFrameSize = align16(shadow + 8 * Math.max(0, plan.bodyCallArguments() - args.length)) + 8;
         }
 
         @Override
@@ -206,6 +212,30 @@ public final class X64Backend extends BodyPlanBackend<X64Assembler.Label> {
                 leaveFrame();
             }
             a.ret();
+        }
+
+        /**
+         * {@code sub rsp, N} only (UWOP_ALLOC_SMALL, no frame register, nothing saved: ZipFile's OpenAsync funclets,
+         * 0x71D9): the runtime enters a funclet with the parent's RBP, through which it addresses the parent's slots.
+         */
+        @Override
+        public void enterFunclet() {
+            PrologRecorder rec = new PrologRecorder();
+            rec.allocStack(a, funcletFrameSize);
+            funcletInfo.put(a, rec.build(0, a.offset()));
+        }
+
+        @Override
+        public void leaveFuncletAndReturn() {
+            a.addRsp(funcletFrameSize);
+            a.ret();
+        }
+
+        /** {@code lea dst, [rip+symbol]} (REL32). */
+        @Override
+        public List<Integer> loadCodeAddress(Reg dst, String symbol) {
+            a.leaRipRelative(reg(dst), symbol, 0);
+            return List.of(a.offset() - 4);
         }
 
         /** {@code lea rsp, [rbp+0]; pop rbp}: a Windows epilog form. */
@@ -422,6 +452,9 @@ public final class X64Backend extends BodyPlanBackend<X64Assembler.Label> {
         protected byte[] unwindInfo(X64Assembler part, int codeLength) {
             if (part == hot) {
                 return prologInfo.encode();
+            }
+            if (funcletInfo.containsKey(part)) {
+                return funcletInfo.get(part).encode();
             }
             // The cold part runs in the hot part's frame: every code applies (offset 0), so unwinding from it
             // restores exactly what the hot prolog set up.

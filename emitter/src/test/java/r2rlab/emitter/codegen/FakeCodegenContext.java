@@ -88,6 +88,11 @@ public final class FakeCodegenContext implements CodegenContext {
     }
 
     @Override
+    public String exceptionTypeCell() {
+        return cell("type:System.Exception");
+    }
+
+    @Override
     public String continuationLayoutCell(MethodIr ir) {
         return cell("layout:" + ir.method().fullName() + ir.version().suffix);
     }

@@ -400,7 +400,7 @@ class X64BackendTest {
         assertEquals(0, u.flags());
         List<UnwindCode> prologOrder = new ArrayList<>(u.codes());
         Collections.reverse(prologOrder);
-        if (fi > 0) {
+        if (f.kind() == CodeFragment.Kind.COLD) {
             // cold part: no prolog, the hot part's frame described with all codes at offset 0
             X64UnwindInfo hot = X64UnwindInfo.decode(b.fragments().get(0).unwindInfo(), 0);
             assertEquals(0, u.sizeOfProlog());
@@ -434,7 +434,12 @@ class X64BackendTest {
                 default -> fail(c.toString());
             }
         }
-        if (b.kind() == CodeBodyKind.RESUMPTION_STUB) {
+        if (f.kind() == CodeFragment.Kind.FUNCLET) {
+            // a funclet allocates its outgoing area only and keeps the parent's RBP (ZipFile's 0x71D9: sub rsp, 0x38)
+            assertEquals(1, lines.size(), f.symbol() + " " + lines);
+            assertTrue(lines.get(0).startsWith("sub rsp, "), lines.get(0));
+            assertEquals(0, u.frameRegister());
+        } else if (b.kind() == CodeBodyKind.RESUMPTION_STUB) {
             assertEquals(List.of("push rbx", "push r12"), lines.subList(0, 2));
             assertEquals(0, u.frameRegister());
         } else {
@@ -606,15 +611,25 @@ class X64BackendTest {
         CompiledBody b = BACKEND.compileTaskThunk(Lowering.lower(m, CodeVersion.R2R), ctx);
         CodeFragment f = b.fragments().get(0);
         assertEquals("Demo.Program.Compute", f.symbol());
-        assertEquals(List.of("cell:Demo.Program.Compute$async", "rm:TASK_FROM_RESULT", "rm:FINALIZE_TASK_RETURNING_THUNK_OF_T"),
-                ctx.requested);
+        // Push, the variant, FromResult or FinalizeTaskReturningThunk, Pop; then the catch funclet's TaskFromException and
+        // the fault funclet's Pop (ZipFile's OpenAsync, 0x5970)
+        assertEquals(List.of("rm:EXECUTION_AND_SYNC_BLOCK_STORE_PUSH", "cell:Demo.Program.Compute$async", "rm:TASK_FROM_RESULT",
+                "rm:FINALIZE_TASK_RETURNING_THUNK_OF_T", "rm:EXECUTION_AND_SYNC_BLOCK_STORE_POP", "rm:TASK_FROM_EXCEPTION_OF_T",
+                "rm:EXECUTION_AND_SYNC_BLOCK_STORE_POP"), ctx.requested);
         for (Relocation r : f.relocations()) {
             assertTrue(isCellCall(f.code(), r));
         }
         List<String> l = normalise(LlvmMc.disassemble(f.code()));
-        assertEquals(List.of("push rbp", "mov rbp, rsp", "sub rsp, 48", "mov qword ptr [rbp - 8], rcx",
-                "mov rdx, qword ptr [rbp - 8]", "xor ecx, ecx", "call qword ptr [rip]", "test rcx, rcx", "jne 14",
-                "mov rcx, rax", "call qword ptr [rip]", "jmp 6", "call qword ptr [rip]", "lea rsp, [rbp]", "pop rbp", "ret"), l);
+        // Push(&store), the call, the Task kept at [rbp-16] across Pop(&store) (the 24-byte store at [rbp-40])
+        assertEquals(List.of("push rbp", "mov rbp, rsp", "sub rsp, 80", "mov qword ptr [rbp - 8], rcx", "lea rcx, [rbp - 40]",
+                "call qword ptr [rip]", "mov rdx, qword ptr [rbp - 8]", "xor ecx, ecx", "call qword ptr [rip]", "test rcx, rcx",
+                "jne 18", "mov rcx, rax", "call qword ptr [rip]", "mov qword ptr [rbp - 16], rax", "jmp 10", "call qword ptr [rip]",
+                "mov qword ptr [rbp - 16], rax", "lea rcx, [rbp - 40]", "call qword ptr [rip]", "mov rax, qword ptr [rbp - 16]",
+                "lea rsp, [rbp]", "pop rbp", "ret"), l);
+        // the catch funclet: TaskFromException(exception in RCX), the Task stored, the resume address (Pop) returned
+        List<String> handler = normalise(LlvmMc.disassemble(b.fragments(CodeFragment.Kind.FUNCLET).get(0).code()));
+        assertEquals(List.of("sub rsp, 40", "call qword ptr [rip]", "mov qword ptr [rbp - 16], rax", "lea rax, [rip]", "add rsp, 40",
+                "ret"), handler);
     }
 
     @Test
@@ -634,9 +649,11 @@ class X64BackendTest {
                 CodeVersion.R2R), c2).fragments().get(0);
         Relocation thr = relocsTo(check, "helper:0x20").get(0);
         assertEquals(0xCC, u8(check.code(), thr.offset() + 4));
-        // code in the first argument register
+        // the exception object NewObject allocated (its code stored in it) in the first argument register: mov rcx, rax
+        assertEquals(1, relocsTo(check, "helper:0x60").size());
+        assertEquals(1, relocsTo(check, "type:System.Exception").size());
         byte[] c = check.code();
-        assertArrayEq(new int[] {0x48, 0x8B, 0x4D}, c, thr.offset() - 2 - 4);
+        assertArrayEq(new int[] {0x48, 0x89, 0xC1}, c, thr.offset() - 2 - 3);
     }
 
     /** One decoded instruction: offset, length, text. */

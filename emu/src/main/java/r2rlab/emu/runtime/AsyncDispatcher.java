@@ -11,6 +11,7 @@ import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.format.r2r.ContinuationFlags;
 import r2rlab.format.r2r.ContinuationObject;
 import r2rlab.format.r2r.CoreLibMethod;
+import r2rlab.format.r2r.ExceptionObject;
 import r2rlab.loader.runtime.MethodDesc;
 
 /**
@@ -42,8 +43,8 @@ final class AsyncDispatcher {
     static final long COMPLETED = 1;
     static final long FAULTED = 2;
 
-    static final int EXCEPTION_SIZE = 16;
-    static final int EXCEPTION_CODE = 8;
+    static final int EXCEPTION_SIZE = ExceptionObject.SIZE;
+    static final int EXCEPTION_CODE = ExceptionObject.CODE_OFFSET;
 
     /** Bound on the walk from a chain's leaf to its outermost continuation (a cyclic chain must not hang it). */
     static final int MAX_CHAIN_WALK = 100_000;
@@ -202,6 +203,8 @@ final class AsyncDispatcher {
                 .provide(CoreLibMethod.TASK_GET_COMPLETED_TASK, (r, call) -> completedTask())
                 .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T, (r, call) -> finalizeTaskReturningThunk())
                 .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK, (r, call) -> finalizeTaskReturningThunk())
+                .provide(CoreLibMethod.TASK_FROM_EXCEPTION_OF_T, (r, call) -> taskFromException())
+                .provide(CoreLibMethod.TASK_FROM_EXCEPTION, (r, call) -> taskFromException())
                 .provide(CoreLibMethod.YIELD, (r, call) -> yieldSuspend());
     }
 
@@ -222,6 +225,20 @@ final class AsyncDispatcher {
         long value = arg(0);
         long task = completed(value);
         event("Task.FromResult %d -> completed Task 0x%X", value, task);
+        uc.regWrite(rt.abi().resultRegister, task);
+    }
+
+    /**
+     * {@code AsyncHelpers.TaskFromException[<T>](Exception)}: a Task faulted with the exception (the catch funclet of a
+     * Task-returning method; an exact instantiation over a value type, so the exception is the only argument).
+     */
+    private void taskFromException() {
+        long exception = arg(0);
+        long task = allocateObject(taskMethodTable);
+        uc.writeLong(task + TASK_STATUS, FAULTED);
+        uc.writeLong(task + TASK_EXCEPTION, exception);
+        suspensionHead = 0; // the chain the throw cut short is not the Task's
+        event("TaskFromException 0x%X -> faulted Task 0x%X", exception, task);
         uc.regWrite(rt.abi().resultRegister, task);
     }
 

@@ -153,6 +153,7 @@ public final class EmulatedRuntime implements AutoCloseable {
                     .provide(ReadyToRunHelper.AllocContinuation, async::allocContinuation)
                     .provide(ReadyToRunHelper.WriteBarrier, this::writeBarrier)
                     .provide(ReadyToRunHelper.CheckedWriteBarrier, this::writeBarrier)
+                    .provide(ReadyToRunHelper.NewObject, this::newObject)
                     .provide(ReadyToRunHelper.Throw, runner::throwCode)
                     .provide(ReadyToRunHelper.ThrowDivZero, runner::throwDivZero)
                     .provide(ReadyToRunHelper.ThrowExact, runner::throwExact);
@@ -286,6 +287,22 @@ public final class EmulatedRuntime implements AutoCloseable {
             throw new IllegalStateException("emulated managed heap exhausted (" + HEAP_SIZE + " bytes)");
         }
         return at;
+    }
+
+    /** Whether {@code address} lies in the managed heap's allocated part. */
+    boolean isHeapObject(long address) {
+        return address >= HEAP_BASE && address < heapTop;
+    }
+
+    /** NewObject(MethodTable): a zeroed object of the type's base size (the exception {@code throw} allocates). */
+    private void newObject(TrapCall call) {
+        long mt = engine.regRead(abi.argumentRegister(0));
+        if (mt == 0) {
+            throw FixupsNotRunException.at(this, returnAddress(), "NewObject got a null MethodTable");
+        }
+        long obj = async.allocateObject(mt);
+        event(String.format("%s MT 0x%X -> 0x%X", call.name(), mt, obj));
+        engine.regWrite(abi.resultRegister, obj);
     }
 
     /** Writes every resolved cell value of the model into guest memory. */

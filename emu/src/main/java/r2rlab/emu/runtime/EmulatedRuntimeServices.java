@@ -11,6 +11,7 @@ import r2rlab.format.metadata.CallingConvention;
 import r2rlab.format.metadata.Metadata;
 import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.r2r.CoreLibMethod;
+import r2rlab.format.r2r.ExceptionObject;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.ReadyToRunInstructionSet;
@@ -156,6 +157,10 @@ final class EmulatedRuntimeServices implements RuntimeServices {
                         mismatch + " (--cpu " + cpu.name() + "; " + cell.signatureText() + ")");
             }
             return 1;
+        }
+        if (cell.signature() instanceof FixupSignature.TypeHandle && cell.signatureText().endsWith(" " + ExceptionObject.NAMESPACE + "."
+                + ExceptionObject.NAME)) {
+            return rt.async().exceptionMethodTable; // sized, so NewObject can allocate the exception a throw carries
         }
         if (CHECKS.contains(cell.signature().kind())) {
             return 1;

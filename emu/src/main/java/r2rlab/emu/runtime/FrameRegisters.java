@@ -50,6 +50,22 @@ public final class FrameRegisters {
         return new FrameRegisters(false, uc.regRead(UC_X86_REG_RIP), regs);
     }
 
+    /** Sets the guest's registers (PC included) to these. */
+    public void write(CpuEngine uc) {
+        if (arm64) {
+            for (int i = 0; i <= 30; i++) {
+                uc.regWrite(arm64X(i), r[i]);
+            }
+            uc.regWrite(UC_ARM64_REG_SP, r[ARM64_SP]);
+            uc.regWrite(UC_ARM64_REG_PC, pc);
+            return;
+        }
+        for (int i = 0; i < 16; i++) {
+            uc.regWrite(X64_IDS[i], r[i]);
+        }
+        uc.regWrite(UC_X86_REG_RIP, pc);
+    }
+
     public FrameRegisters copy() {
         return new FrameRegisters(arm64, pc, r);
     }

@@ -81,13 +81,11 @@ final class RealCodeModel {
                 .provide(ReadyToRunHelper.DelayLoad_Helper, this::delayLoadHelper)
                 .provide(ReadyToRunHelper.DelayLoad_Helper_Obj, this::delayLoadHelper)
                 .provide(ReadyToRunHelper.DelayLoad_Helper_ObjObj, this::delayLoadHelper);
-        coreLib.provide("System.Threading.CancellationToken.ThrowIfCancellationRequested", (r, call) -> throwIfCancellationRequested())
-                .provide("System.Runtime.CompilerServices.ExecutionAndSyncBlockStore.Push", (r, call) -> rt.contexts().push(arg(0)))
-                .provide("System.Runtime.CompilerServices.ExecutionAndSyncBlockStore.Pop", (r, call) -> rt.contexts().pop(arg(0)));
+        // ExecutionAndSyncBlockStore.Push/Pop and the exact TaskFromException are ThreadContexts' and AsyncDispatcher's
+        coreLib.provide("System.Threading.CancellationToken.ThrowIfCancellationRequested", (r, call) -> throwIfCancellationRequested());
         // Task and ValueTask completions of the Task-returning thunks; a shared instantiation takes its dictionary first,
         // a ValueTask comes back through a return buffer, which comes before the dictionary
         coreLib.provide(CoreLibMethods.sharedKey(TASK_FROM_RESULT), (r, call) -> result(task(rt.async().completed(arg(1)), "FromResult")))
-                .provide(ASYNC_HELPERS + "TaskFromException", (r, call) -> result(task(rt.async().faulted(arg(0)), "TaskFromException")))
                 .provide(CoreLibMethods.sharedKey(ASYNC_HELPERS + "TaskFromException``1"),
                         (r, call) -> result(task(rt.async().faulted(arg(1)), "TaskFromException")))
                 .provide(CoreLibMethods.sharedKey("System.Threading.Tasks.ValueTask.FromResult``1"),

@@ -19,7 +19,8 @@ import r2rlab.loader.runtime.EntryPoint;
  * Runs guest code: enters code with the ABI's argument registers, a fresh stack and a return address
  * that is the runtime's exit trap; calls a method's R2R code, fixups first; runs an async method
  * through its Task-returning method and the dispatcher; and ends a run in one {@link RunOutcome}. The
- * Throw helpers end a call with the exception they raise.
+ * Throw helpers hand their exception to the {@link ExceptionDispatcher}; one that no managed frame catches ends the
+ * call.
  *
  * <p>A run's time limit covers the whole run: the outermost entry ({@link #run}, {@link #call},
  * {@link #runAsync}, {@link #callAddress}) starts one {@link RunDeadline} whose watchdog stops the
@@ -34,6 +35,7 @@ final class Runner {
     private final CpuEngine engine;
     private final Abi abi;
     private final long exitTrap;
+    private final ExceptionDispatcher exceptions;
     private long timeoutMicros = EmulatedRuntime.DEFAULT_TIMEOUT_MICROS;
     private GuestException pendingException;
     /** The current run's clock; null between runs. */
@@ -51,6 +53,7 @@ final class Runner {
         this.engine = rt.engine();
         this.abi = rt.abi();
         this.exitTrap = traps.add(StackWalker.EXIT_TRAP, this::returned);
+        this.exceptions = new ExceptionDispatcher(rt, this);
     }
 
     /** The exit trap: the return address of every call from the runtime; reaching it ends the call. */
@@ -70,6 +73,7 @@ final class Runner {
         if (deadline != null) {
             return body.get();
         }
+        exceptions.reset(); // a dispatch the last run left unfinished (it faulted) is over
         try (RunDeadline d = RunDeadline.start(engine, timeoutMicros)) {
             deadline = d;
             return body.get();
@@ -290,34 +294,36 @@ final class Runner {
         }
     }
 
-    // ---- the Throw helpers
+    // ---- the Throw helpers: each hands its exception to the two-pass dispatch
 
-    /** Throw(code): a new managed exception object a dispatcher can store; the call ends with it. */
+    /** Throw(object): the exception object the code allocated (NewObject) and filled with its code. */
     void throwCode(TrapCall call) {
-        raise(call, engine.regRead(abi.argumentRegister(0)));
+        long obj = engine.regRead(abi.argumentRegister(0));
+        if (!rt.isHeapObject(obj)) {
+            throw new ExceptionDispatchException(String.format("%s was called with 0x%X, which is no object of the managed heap", call.name(), obj));
+        }
+        GuestException e = rt.async().exceptionOf(obj, call.name());
+        rt.event(String.format("%s %d (object 0x%X)", call.name(), e.code(), obj));
+        exceptions.dispatch(call, e, obj);
     }
 
     /** ThrowDivZero: the DivideByZeroException of the runtime, code -2. */
     void throwDivZero(TrapCall call) {
-        raise(call, -2);
+        rt.event(call.name() + " -2");
+        GuestException e = new GuestException(-2, call.name());
+        exceptions.dispatch(call, e, rt.async().newException(e));
     }
 
-    private void raise(TrapCall call, long code) {
-        rt.event(call.name() + " " + code);
-        GuestException e = new GuestException(code, call.name());
-        rt.async().newException(e);
-        end(call, e);
-    }
-
-    /** ThrowExact(obj): the rethrow of an exception object (a resume block found its Exception slot non-null). */
+    /** ThrowExact(obj): the rethrow of an exception object (a bare throw, or an Exception slot a resumption found non-null). */
     void throwExact(TrapCall call) {
         long obj = engine.regRead(abi.argumentRegister(0));
         GuestException e = rt.async().exceptionOf(obj, call.name());
         rt.event(String.format("%s %d (object 0x%X)", call.name(), e.code(), obj));
-        end(call, e);
+        exceptions.dispatch(call, e, obj);
     }
 
-    private void end(TrapCall call, GuestException e) {
+    /** The exception {@code e} leaves the runtime's call (no managed frame caught it): the call ends with it. */
+    void end(TrapCall call, GuestException e) {
         if (chain == null) {
             pendingException = e;
             call.stop();

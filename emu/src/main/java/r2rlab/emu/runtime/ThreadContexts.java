@@ -39,7 +39,9 @@ final class ThreadContexts {
                 .provide(CoreLibMethod.RESTORE_CONTEXTS, (r, call) -> restoreContexts("RestoreContexts"))
                 .provide(CoreLibMethod.RESTORE_CONTEXTS_ON_SUSPENSION, (r, call) -> restoreContexts("RestoreContextsOnSuspension"))
                 .provide(CoreLibMethod.CAPTURE_EXECUTION_CONTEXT, (r, call) -> captureExecutionContext())
-                .provide(CoreLibMethod.RESTORE_EXECUTION_CONTEXT, (r, call) -> restoreExecutionContext());
+                .provide(CoreLibMethod.RESTORE_EXECUTION_CONTEXT, (r, call) -> restoreExecutionContext())
+                .provide(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_PUSH, (r, call) -> push(arg(0)))
+                .provide(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_POP, (r, call) -> pop(arg(0)));
     }
 
     long executionContext() {
@@ -70,24 +72,27 @@ final class ThreadContexts {
         synchronizationContext = saved.synchronizationContext();
     }
 
-    /** ExecutionAndSyncBlockStore.Push (this = the 24-byte store): the thread's contexts saved into it. */
+    private long arg(int i) {
+        return uc.regRead(rt.abi().argumentRegister(i));
+    }
+
+    /**
+     * {@code ExecutionAndSyncBlockStore.Push()} on the struct at {@code this}: the thread's ExecutionContext and
+     * SynchronizationContext into its first two fields (a Task-returning method's entry).
+     */
     void push(long store) {
         uc.writeLong(store, executionContext);
         uc.writeLong(store + 8, synchronizationContext);
         rt.event(String.format("ExecutionAndSyncBlockStore.Push [0x%X] = ec 0x%X, sc 0x%X", store, executionContext, synchronizationContext));
     }
 
-    /** ExecutionAndSyncBlockStore.Pop: the contexts the store saved are the thread's again. */
+    /** {@code ExecutionAndSyncBlockStore.Pop()}: the thread's contexts back from the struct (on every way out: a finally). */
     void pop(long store) {
         long ec = uc.readLong(store);
         long sc = uc.readLong(store + 8);
         rt.event(String.format("ExecutionAndSyncBlockStore.Pop [0x%X]: thread ec 0x%X -> 0x%X", store, executionContext, ec));
         executionContext = ec;
         synchronizationContext = sc;
-    }
-
-    private long arg(int i) {
-        return uc.regRead(rt.abi().argumentRegister(i));
     }
 
     /** CaptureContexts(out ExecutionContext, out SynchronizationContext). */

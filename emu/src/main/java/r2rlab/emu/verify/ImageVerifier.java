@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,6 +28,7 @@ import r2rlab.format.pe.SectionHeader;
 import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.ContinuationFlags;
 import r2rlab.format.r2r.ContinuationObject;
+import r2rlab.format.r2r.ExceptionClause;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.TypeLayout;
@@ -145,6 +147,7 @@ public final class ImageVerifier implements AutoCloseable {
             }
             coldAsync();
             gcMapLength();
+            ehHandlers();
             if (cs != null) {
                 decode();
                 for (ReadyToRunMethod m : img.methods()) {
@@ -224,6 +227,34 @@ public final class ImageVerifier implements AutoCloseable {
                     Integer hot = img.coldToHot().get(rf);
                     if (hot != null) {
                         add(m, rfBegin(rf), Rule.COLD_ASYNC, String.format("runtime function %d is a cold part of runtime function %d (HotColdMap)", rf, hot));
+                    }
+                }
+            }
+        }
+
+        /**
+         * Every EH clause is keyed by a method's start (ExceptionInfo) and its handler [HandlerStartPC, HandlerEndPC) lies in
+         * one funclet of that method: a runtime function after the method's entry that the image lists under it.
+         */
+        private void ehHandlers() {
+            for (Map.Entry<Long, List<ExceptionClause>> e : new TreeMap<>(img.exceptionInfo()).entrySet()) {
+                long start = e.getKey();
+                ReadyToRunMethod m = syms.methodAt(start);
+                for (ExceptionClause c : e.getValue()) {
+                    count(Rule.EH_HANDLER);
+                    long handler = start + c.handlerStartPc();
+                    String clause = String.format("%s clause, handler [0x%X, 0x%X)", c.kindName(), handler, start + c.handlerEndPc());
+                    if (m == null || m.entryRva() != start) {
+                        add(null, start, Rule.EH_HANDLER, clause + String.format(": 0x%X is no method's start", start));
+                        continue;
+                    }
+                    int rf = img.runtimeFunctionContaining(handler);
+                    if (rf < 0 || rf == m.entryRuntimeFunction() || !m.runtimeFunctions().contains(rf)) {
+                        add(m, handler, Rule.EH_HANDLER, clause + ": " + (rf < 0 ? "in no runtime function" : rf == m.entryRuntimeFunction()
+                                ? "inside the method's main body" : "in runtime function " + rf + ", which is not a funclet of the method"));
+                    } else if (start + c.handlerEndPc() > img.runtimeFunctions().get(rf).endRva()) {
+                        add(m, handler, Rule.EH_HANDLER, clause + String.format(": runs past the end of its funclet [0x%X, 0x%X) (runtime"
+                                + " function %d)", rfBegin(rf), img.runtimeFunctions().get(rf).endRva(), rf));
                     }
                 }
             }

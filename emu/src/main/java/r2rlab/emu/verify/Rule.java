@@ -20,6 +20,8 @@ public enum Rule {
     GC_MAP_LENGTH("gc-map-length", "B8: a GC map sized by truncating division, one byte short"),
     /** No async method (variant, stub, Task-returning method) has cold parts. */
     COLD_ASYNC("cold-async", "B4: hot/cold splitting of async code, whose suspension and resumption code the runtime cannot find"),
+    /** Every EH clause belongs to a method's start and its handler is one funclet of that method. */
+    EH_HANDLER("eh-handler", "an EH clause whose handler is not a funclet of its method, so the dispatcher would call other code"),
     /** ARM64: every call or tail jump through a delay-load cell (one that starts at a thunk) sets x11 to that cell. */
     X11_CELL("x11-cell", "B2: a call through a cell that leaves x11 stale, so the delay-load helper patches another cell"),
     /** ARM64: every page-relative pair (ADRP with ADD or LDR) addresses its target exactly. */

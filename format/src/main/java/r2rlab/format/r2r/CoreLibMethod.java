@@ -7,7 +7,8 @@ package r2rlab.format.r2r;
  * handler for each under {@link #key()}.
  *
  * @param genericArity the method's generic parameter count (0 for a non-generic method)
- * @param params its parameter count
+ * @param params its parameter count ({@code this} not counted)
+ * @param hasThis an instance method: {@code this} comes first
  */
 public enum CoreLibMethod {
     /** {@code static void CaptureContexts(out ExecutionContext, out SynchronizationContext)}: on entry to an async variant. */
@@ -28,13 +29,23 @@ public enum CoreLibMethod {
     FINALIZE_TASK_RETURNING_THUNK_OF_T(Type.ASYNC_HELPERS, "FinalizeTaskReturningThunk", 1, 0),
     /** {@code static Task FinalizeTaskReturningThunk()}: the same for a void method. */
     FINALIZE_TASK_RETURNING_THUNK(Type.ASYNC_HELPERS, "FinalizeTaskReturningThunk", 0, 0),
+    /** {@code static Task<T> TaskFromException<T>(Exception)}: the catch funclet of a Task-returning method. */
+    TASK_FROM_EXCEPTION_OF_T(Type.ASYNC_HELPERS, "TaskFromException", 1, 1),
+    /** {@code static Task TaskFromException(Exception)}: the same for a void method. */
+    TASK_FROM_EXCEPTION(Type.ASYNC_HELPERS, "TaskFromException", 0, 1),
+    /** {@code instance void ExecutionAndSyncBlockStore.Push()}: a Task-returning method saves the thread's contexts. */
+    EXECUTION_AND_SYNC_BLOCK_STORE_PUSH(Type.EXECUTION_AND_SYNC_BLOCK_STORE, "Push", 0, 0, true),
+    /** {@code instance void ExecutionAndSyncBlockStore.Pop()}: and restores them, on every path out (a finally). */
+    EXECUTION_AND_SYNC_BLOCK_STORE_POP(Type.EXECUTION_AND_SYNC_BLOCK_STORE, "Pop", 0, 0, true),
     /** r2rlab's suspension point (like Task.Yield), called with the async calling convention; not a CoreLib method. */
     YIELD(Type.ASYNC_HELPERS, "Yield", 0, 0);
 
     /** The CoreLib types that declare them. */
     public enum Type {
         ASYNC_HELPERS("System.Runtime.CompilerServices", "AsyncHelpers"),
-        TASK("System.Threading.Tasks", "Task");
+        TASK("System.Threading.Tasks", "Task"),
+        /** A 24-byte struct holding the thread's ExecutionContext and SynchronizationContext. */
+        EXECUTION_AND_SYNC_BLOCK_STORE("System.Runtime.CompilerServices", "ExecutionAndSyncBlockStore");
 
         public final String namespace;
         public final String name;
@@ -49,12 +60,18 @@ public enum CoreLibMethod {
     public final String methodName;
     public final int genericArity;
     public final int params;
+    public final boolean hasThis;
 
     CoreLibMethod(Type type, String methodName, int genericArity, int params) {
+        this(type, methodName, genericArity, params, false);
+    }
+
+    CoreLibMethod(Type type, String methodName, int genericArity, int params, boolean hasThis) {
         this.type = type;
         this.methodName = methodName;
         this.genericArity = genericArity;
         this.params = params;
+        this.hasThis = hasThis;
     }
 
     /** "Namespace.Type.Method", as a MemberRef's name renders. */

@@ -94,7 +94,23 @@ record Program(String module, List<Type> types, List<Root> roots) {
     record Return(Expr value) implements Stmt {
     }
 
+    /** {@code code} null: a bare {@code throw}, inside a catch block only, rethrowing what it caught. */
     record Throw(Expr code) implements Stmt {
+    }
+
+    /**
+     * {@code try { body } catch v { handler } finally { fin }}: {@code handler} null without a catch ({@code variable}
+     * null for {@code catch {}}), {@code fin} null without a finally; one of the two is present.
+     */
+    record Try(List<Stmt> body, String variable, List<Stmt> handler, List<Stmt> fin) implements Stmt {
+        Try {
+            body = List.copyOf(body);
+            handler = handler == null ? null : List.copyOf(handler);
+            fin = fin == null ? null : List.copyOf(fin);
+            if (handler == null && fin == null) {
+                throw new IllegalArgumentException("a try needs a catch or a finally");
+            }
+        }
     }
 
     record GcPoint() implements Stmt {
@@ -248,7 +264,19 @@ record Program(String module, List<Type> types, List<Root> roots) {
             } else if (s instanceof Return r) {
                 line(indent, r.value() == null ? "return" : "return " + expr(r.value()));
             } else if (s instanceof Throw t) {
-                line(indent, "throw " + expr(t.code()));
+                line(indent, t.code() == null ? "throw" : "throw " + expr(t.code()));
+            } else if (s instanceof Try t) {
+                line(indent, "try {");
+                block(t.body(), indent + 2);
+                if (t.handler() != null) {
+                    line(indent, "} catch " + (t.variable() == null ? "" : t.variable() + " ") + "{");
+                    block(t.handler(), indent + 2);
+                }
+                if (t.fin() != null) {
+                    line(indent, "} finally {");
+                    block(t.fin(), indent + 2);
+                }
+                line(indent, "}");
             } else if (s instanceof GcPoint) {
                 line(indent, "gcpoint");
             } else if (s instanceof Eval e) {

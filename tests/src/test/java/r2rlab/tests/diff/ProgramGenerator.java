@@ -25,6 +25,7 @@ import r2rlab.tests.diff.Program.TailCall;
 import r2rlab.tests.diff.Program.Target;
 import r2rlab.tests.diff.Program.This;
 import r2rlab.tests.diff.Program.Throw;
+import r2rlab.tests.diff.Program.Try;
 import r2rlab.tests.diff.Program.Un;
 import r2rlab.tests.diff.Program.Var;
 import r2rlab.tests.diff.Program.While;
@@ -72,6 +73,8 @@ final class ProgramGenerator {
 
     private final long seed;
     private Random r;
+    /** Whether a statement becomes a try: its own stream, so that the draw of every other statement stays as it was. */
+    private Random tryDraw;
     private List<Sig> sigs;
 
     ProgramGenerator(long seed) {
@@ -82,6 +85,7 @@ final class ProgramGenerator {
     Program generate() {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             r = new Random(seed * 1_000_003L + attempt);
+            tryDraw = new Random(~(seed * 1_000_003L + attempt));
             Program p = draw();
             if (finishes(p)) {
                 return p;
@@ -342,9 +346,65 @@ final class ProgramGenerator {
                 return List.of(earlyExit(depth));
             }
             if (k < 80) {
-                return List.of(ifStmt(depth));
+                // a try now and then, decided apart from the draw: a program without one is the one this seed always made
+                return List.of(depth < 2 && tryDraw.nextInt(3) == 0 ? tryStmt(depth) : ifStmt(depth));
             }
             return loop(depth);
+        }
+
+        /**
+         * try/catch, try/finally or both: the try block may throw (guarded), await (async) or return; the catch block may
+         * rethrow (guarded) and reads its variable; the finally block assigns, declares, and may await, never leaving.
+         */
+        private Stmt tryStmt(int depth) {
+            List<Stmt> body = new ArrayList<>(nested(depth + 1, 1 + r.nextInt(2)));
+            if (m.isAsync && r.nextBoolean()) {
+                body.add(r.nextInt(body.size() + 1), awaitStatement());
+            }
+            if (r.nextBoolean()) {
+                body.add(r.nextInt(body.size() + 1), new If(expr(1), List.of(new Throw(expr(1))), List.of()));
+            }
+            int kind = r.nextInt(3);
+            String variable = null;
+            List<Stmt> handler = null;
+            if (kind != 1) {
+                scopes.add(new ArrayList<>());
+                variable = r.nextInt(5) == 0 ? null : fresh("e");
+                if (variable != null) {
+                    counters.add(variable); // read, never assigned
+                }
+                List<Stmt> h = new ArrayList<>(nested(depth + 1, r.nextInt(2)));
+                if (variable != null) {
+                    String target = visible().stream().filter(v -> !counters.contains(v)).findFirst().orElse(null);
+                    h.add(target != null ? new Assign(target, new Bin(BinaryOp.ADD, new Ref(target), new Ref(variable)))
+                            : new Var(fresh("c"), new Ref(variable)));
+                }
+                if (r.nextInt(3) == 0) {
+                    h.add(new If(expr(1), List.of(new Throw(null)), List.of()));
+                }
+                scopes.remove(scopes.size() - 1);
+                handler = h;
+            }
+            List<Stmt> fin = null;
+            if (kind != 0) {
+                scopes.add(new ArrayList<>());
+                fin = new ArrayList<>();
+                if (m.isAsync && r.nextInt(3) == 0) {
+                    fin.add(awaitStatement()); // first: its arguments read no variable of the finally block
+                }
+                for (int n = 1 + r.nextInt(2); n > 0; n--) {
+                    List<String> assignable = new ArrayList<>(visible());
+                    assignable.removeAll(counters);
+                    if (!assignable.isEmpty() && r.nextBoolean()) {
+                        fin.add(new Assign(assignable.get(r.nextInt(assignable.size())), expr(0)));
+                    } else {
+                        Expr init = expr(0);
+                        fin.add(new Var(fresh("f"), init));
+                    }
+                }
+                scopes.remove(scopes.size() - 1);
+            }
+            return new Try(body, variable, handler, fin);
         }
 
         private Stmt ifStmt(int depth) {

@@ -1,6 +1,8 @@
 package r2rlab.tests.diff;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,7 @@ import r2rlab.tests.diff.Program.TailCall;
 import r2rlab.tests.diff.Program.Target;
 import r2rlab.tests.diff.Program.This;
 import r2rlab.tests.diff.Program.Throw;
+import r2rlab.tests.diff.Program.Try;
 import r2rlab.tests.diff.Program.Un;
 import r2rlab.tests.diff.Program.Var;
 import r2rlab.tests.diff.Program.While;
@@ -32,7 +35,7 @@ import r2rlab.tests.diff.Program.Yield;
  * value a signed 64-bit integer with wrapping arithmetic; {@code /} and {@code %} truncate as in C#, {@code MIN / -1}
  * wraps and {@code MIN % -1} is 0, a zero divisor throws -2 (the runtime's DivideByZeroException); comparisons,
  * {@code !}, {@code &&} and {@code ||} give 0 or 1, the last two short-circuit; operands and arguments are evaluated
- * left to right; {@code throw} ends the run with its integer (the language has no catch); an await is a call of the async method, {@code await yield} only lets others run, and since methods share no state
+ * left to right; {@code throw} ends the run with its integer unless a catch takes it (try/catch/finally as in C#); an await is a call of the async method, {@code await yield} only lets others run, and since methods share no state
  * their order cannot change a result; {@code this} is the receiver as an integer, the first argument; a tail call
  * returns what its target returns. A void method's value is 0, as a void method's Task result is.
  */
@@ -74,6 +77,8 @@ final class ReferenceInterpreter {
 
     private final Program program;
     private final long budget;
+    /** The codes the catch blocks being run caught, innermost first (a bare throw rethrows the first). */
+    private final Deque<Long> caught = new ArrayDeque<>();
     private long steps;
     private int depth;
     private int maxDepth;
@@ -175,7 +180,9 @@ final class ReferenceInterpreter {
         } else if (s instanceof Return r) {
             throw new Unwinding(false, r.value() == null ? 0 : eval(r.value(), vars));
         } else if (s instanceof Throw t) {
-            throw new Unwinding(true, eval(t.code(), vars));
+            throw new Unwinding(true, t.code() == null ? caught.peek() : eval(t.code(), vars));
+        } else if (s instanceof Try t) {
+            tryStmt(t, vars);
         } else if (s instanceof GcPoint) {
             // a GC-safe point changes nothing the program can see
         } else if (s instanceof Eval e) {
@@ -184,6 +191,38 @@ final class ReferenceInterpreter {
             throw new Unwinding(false, invoke(t.target(), evalArgs(t.args(), vars)));
         } else {
             throw new IllegalArgumentException("unknown statement " + s);
+        }
+    }
+
+    /**
+     * try/catch/finally as C# runs them: the catch block gets a throw of the try block (not a return), its variable
+     * holding the code; the finally block runs after either on every way out, a throw or return going on after it.
+     */
+    private void tryStmt(Try t, Map<String, Long> vars) {
+        try {
+            try {
+                block(t.body(), vars);
+            } catch (Unwinding u) {
+                if (!u.isThrow || t.handler() == null) {
+                    throw u;
+                }
+                caught.push(u.value);
+                try {
+                    if (t.variable() != null) {
+                        vars.put(t.variable(), u.value);
+                    }
+                    block(t.handler(), vars);
+                } finally {
+                    caught.pop();
+                    if (t.variable() != null) {
+                        vars.remove(t.variable());
+                    }
+                }
+            }
+        } finally {
+            if (t.fin() != null) {
+                block(t.fin(), vars);
+            }
         }
     }
 

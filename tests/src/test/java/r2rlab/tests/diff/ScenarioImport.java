@@ -65,7 +65,10 @@ final class ScenarioImport {
         } else if (s instanceof Stmt.Return r) {
             return new Program.Return(r.value() == null ? null : expr(r.value()));
         } else if (s instanceof Stmt.Throw t) {
-            return new Program.Throw(expr(t.code()));
+            return new Program.Throw(t.code() == null ? null : expr(t.code()));
+        } else if (s instanceof Stmt.Try t) {
+            return new Program.Try(block(t.body()), t.catchClause() == null ? null : t.catchClause().variable(),
+                    t.catchClause() == null ? null : block(t.catchClause().body()), t.finallyClause() == null ? null : block(t.finallyClause().body()));
         } else if (s instanceof Stmt.GcPoint) {
             return new Program.GcPoint();
         } else if (s instanceof Stmt.ExprStmt e) {

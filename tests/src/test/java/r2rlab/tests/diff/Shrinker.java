@@ -23,6 +23,7 @@ import r2rlab.tests.diff.Program.Root;
 import r2rlab.tests.diff.Program.Stmt;
 import r2rlab.tests.diff.Program.TailCall;
 import r2rlab.tests.diff.Program.Throw;
+import r2rlab.tests.diff.Program.Try;
 import r2rlab.tests.diff.Program.Type;
 import r2rlab.tests.diff.Program.Un;
 import r2rlab.tests.diff.Program.Var;
@@ -32,7 +33,7 @@ import r2rlab.tests.diff.Program.While;
  * Cuts a failing program down to a smallest one that still fails: greedily, it keeps any single change after which
  * the program still fails, and stops when no change does (or after a number of tries). Changes, largest first: keep one
  * root, drop a method, drop chunks of a method's statements (halves, quarters, ... single ones), then anywhere in a
- * body: drop a statement; replace an if or a loop by one of its blocks; replace an expression by 0, 1 or one of its
+ * body: drop a statement; replace an if, a loop or a try by one of its blocks; replace an expression by 0, 1 or one of its
  * operands; last, a root's argument by 0. A change that leaves an invalid program (an unknown variable, a call of a dropped
  * method) fails to compile, which the predicate reports as "does not fail the same way", so it is not kept.
  */
@@ -182,6 +183,14 @@ final class Shrinker {
         if (s instanceof While w) {
             return map(everywhere(w.body(), local), b -> new While(w.cond(), b));
         }
+        if (s instanceof Try t) {
+            Iterator<Stmt> body = map(everywhere(t.body(), local), b -> new Try(b, t.variable(), t.handler(), t.fin()));
+            Iterator<Stmt> handler = t.handler() == null ? Collections.emptyIterator()
+                    : map(everywhere(t.handler(), local), h -> new Try(t.body(), t.variable(), h, t.fin()));
+            Iterator<Stmt> fin = t.fin() == null ? Collections.emptyIterator()
+                    : map(everywhere(t.fin(), local), f -> new Try(t.body(), t.variable(), t.handler(), f));
+            return concat(() -> body, () -> handler, () -> fin);
+        }
         return Collections.emptyIterator();
     }
 
@@ -205,6 +214,9 @@ final class Shrinker {
         if (s instanceof While w) {
             return List.of(w.body()).iterator();
         }
+        if (s instanceof Try t) {
+            return List.of(t.body()).iterator();
+        }
         return Collections.emptyIterator();
     }
 
@@ -221,7 +233,7 @@ final class Shrinker {
             out = map(exprVariants(a.value()), e -> new Assign(a.name(), e));
         } else if (s instanceof Return r && r.value() != null) {
             out = map(exprVariants(r.value()), e -> new Return(e));
-        } else if (s instanceof Throw t) {
+        } else if (s instanceof Throw t && t.code() != null) {
             out = map(exprVariants(t.code()), e -> new Throw(e));
         } else if (s instanceof Eval e && (e.expr() instanceof Call || e.expr() instanceof Await)) {
             out = map(callVariants(e.expr()), x -> new Eval(x));

@@ -93,7 +93,7 @@ class EmittedRuntimeTest {
         assertTrue(info.initialize().isEmpty());
         ReadyToRunMethod main = method(img, "Demo.Program.Main", CodeBodyKind.ASYNC_VARIANT, ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS);
         ImportCell cell = methodEntryCell(img, main.token(), true);
-        assertEquals(0, cell.index());
+        assertEquals(1, cell.index()); // after ExecutionAndSyncBlockStore.Push, the Task-returning method's first call
         long thunk = info.cellValue(METHOD_IMPORTS, cell.index());
         assertTrue(thunk != 0, "a delay-load cell starts at its import thunk");
         ExternalMethodFixupWorker worker = new ExternalMethodFixupWorker(info);
@@ -122,11 +122,10 @@ class EmittedRuntimeTest {
         ImportCell ref = firstRefTokenCell(img);
         long before = info.cellValue(METHOD_IMPORTS, ref.index());
         FixupFailure f = assertThrows(FixupFailure.class, () -> new ExternalMethodFixupWorker(info).resolve(ref.rva(), METHOD_IMPORTS));
-        // Cell 3: the Task-returning method's three cells (variant, Task.FromResult, FinalizeTaskReturningThunk) come first;
-        // the manifest's MemberRefs are numbered in the order the code first references them (FromResult 1,
-        // FinalizeTaskReturningThunk 2, CaptureContexts 3), and the failure names MemberRef 3 from the manifest's tables.
-        assertEquals("fixup ImportSection[4] cell 3 (MethodEntry_RefToken) failed: the runtime could not resolve "
-                + "System.Runtime.CompilerServices.AsyncHelpers.CaptureContexts", f.getMessage());
+        // Cell 0: the Task-returning method's first call, ExecutionAndSyncBlockStore.Push (manifest MemberRef 1: the
+        // manifest's MemberRefs are numbered in the order the code first references them), named from the manifest's tables.
+        assertEquals("fixup ImportSection[4] cell 0 (MethodEntry_RefToken) failed: the runtime could not resolve "
+                + "System.Runtime.CompilerServices.ExecutionAndSyncBlockStore.Push", f.getMessage());
         assertEquals(FixupFailure.Reason.UNRESOLVED, f.reason());
         assertEquals(before, info.cellValue(METHOD_IMPORTS, ref.index()));
     }
@@ -145,7 +144,7 @@ class EmittedRuntimeTest {
                 + "import section 5 [0x%X, 0x%X) does not contain cell RVA 0x%X, which lies in import section 4",
                 precode.rva(), precode.rva() + precode.size(), cell.rva()), f.getMessage());
         assertEquals("ASSERT FAILED: pImportSection == pModule->GetImportSectionForRVA(rva) in ExternalMethodFixupWorker: "
-                + "import section 5 [0x2080, 0x20A0) does not contain cell RVA 0x2060, which lies in import section 4", f.getMessage());
+                + "import section 5 [0x2098, 0x20B8) does not contain cell RVA 0x2060, which lies in import section 4", f.getMessage());
         assertEquals(5, f.namedSection());
         assertEquals(4, f.actualSection());
         assertEquals(0x2060, f.cellRva());
@@ -157,7 +156,9 @@ class EmittedRuntimeTest {
     void codeManager_hotColdSplit_coldPartMapsToItsAsyncVariant_B4() {
         R2RImage img = emit("async-basic.yaml", EmitOptions.of(Architecture.X64).withDefects(Set.of(Defect.B4_HOT_COLD_SPLIT)));
         Map<Integer, Integer> coldToHot = img.coldToHot();
-        assertEquals(Map.of(6, 2, 7, 4), coldToHot);
+        // runtime functions: the two Task-returning methods with their catch and fault funclets (0-2, 3-5), Main's variant
+        // and stub (6, 7), Compute's (8, 9), then the cold parts
+        assertEquals(Map.of(10, 6, 11, 8), coldToHot);
         ReadyToRunInfo info = new ReadyToRunInfo(img, new SimpleRuntimeServices(BASE));
         for (ReadyToRunMethod m : img.methods()) {
             if (m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS) {
@@ -178,11 +179,11 @@ class EmittedRuntimeTest {
             assertEquals(e.getKey().intValue(), c.runtimeFunction());
             assertEquals(e.getValue().intValue(), c.hotRuntimeFunction());
         }
-        // The cold part of Main's variant (rf 6) lies right after Compute's stub (rf 5): without the map the walk
-        // back from rf 6 would stop at that stub; with it, the IP belongs to Main's variant.
-        assertEquals(MethodDesc.Kind.RESUMPTION_STUB, info.jitManager().methodForCodeAddress(img.runtimeFunctions().get(5).beginRva()).kind());
-        assertEquals("Demo.Program.Main", info.jitManager().methodForCodeAddress(img.runtimeFunctions().get(6).beginRva()).name());
-        assertEquals("Demo.Program.Compute", info.jitManager().methodForCodeAddress(img.runtimeFunctions().get(7).beginRva()).name());
+        // The cold part of Main's variant (rf 10) lies right after Compute's stub (rf 9): without the map the walk
+        // back from rf 10 would stop at that stub; with it, the IP belongs to Main's variant.
+        assertEquals(MethodDesc.Kind.RESUMPTION_STUB, info.jitManager().methodForCodeAddress(img.runtimeFunctions().get(9).beginRva()).kind());
+        assertEquals("Demo.Program.Main", info.jitManager().methodForCodeAddress(img.runtimeFunctions().get(10).beginRva()).name());
+        assertEquals("Demo.Program.Compute", info.jitManager().methodForCodeAddress(img.runtimeFunctions().get(11).beginRva()).name());
     }
 
     @Test
@@ -218,7 +219,7 @@ class EmittedRuntimeTest {
         assertSame(md, r.method());
         assertEquals(hot.entryRva(), r.oldEntryRva());
         assertEquals(tier1.entryRva(), r.newEntryRva());
-        assertEquals(0x14B0, r.newEntryRva());
+        assertEquals(0x1540, r.newEntryRva());
         MethodDesc body = r.tier1Body();
         assertEquals(MethodDesc.Kind.TIER1_BODY, body.kind());
         assertEquals(1, body.codeVersion());
