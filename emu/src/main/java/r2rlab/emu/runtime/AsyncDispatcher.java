@@ -218,6 +218,7 @@ final class AsyncDispatcher {
     void allocContinuation(TrapCall call) {
         long prev = arg(0);
         long mt = arg(1);
+        rt.allocating();
         long cont = allocateObject(mt);
         if (prev != 0) {
             uc.writeLong(prev + CONTINUATION.next(), cont);
