@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import r2rlab.emu.diff.ImageDiff;
 import r2rlab.emu.disasm.ImageDisassembler;
 import r2rlab.emu.runtime.FaultReport;
@@ -39,7 +40,8 @@ final class ReproReport {
         for (RegressionResult r : results) {
             Regression g = r.regression();
             if (r.targets().isEmpty()) {
-                out.printf(row, g.name(), g.id(), "-", r.verdict().text, g.reason() != null ? oneLine(g.reason()) : "(no target selected)");
+                out.printf(row, g.name(), g.id(), "-", r.verdict().text, g.reason() != null ? oneLine(g.reason())
+                        : "runs on " + g.targets().stream().map(t -> t.name()).collect(Collectors.joining(", ")) + " only");
                 counts.merge(r.verdict(), 1, Integer::sum);
                 continue;
             }

@@ -62,7 +62,8 @@ public final class CatalogueParser {
     private final String file;
     private final Path path;
     private final Path fixtures;
-    private final List<String> errors = new ArrayList<>();
+    /** Problems found, with their lines; reported sorted by line. */
+    private final List<Map.Entry<Integer, String>> errors = new ArrayList<>();
 
     private CatalogueParser(Path path, Path fixtures) {
         this.path = path;
@@ -85,13 +86,15 @@ public final class CatalogueParser {
         CatalogueParser p = new CatalogueParser(path, fixtures);
         Regression r = p.read(text);
         if (!p.errors.isEmpty()) {
-            throw new CatalogueException(p.errors);
+            List<Map.Entry<Integer, String>> sorted = new ArrayList<>(p.errors);
+            sorted.sort(Map.Entry.comparingByKey());
+            throw new CatalogueException(sorted.stream().map(e -> p.file + ":" + e.getKey() + ": " + e.getValue()).toList());
         }
         return r;
     }
 
     private void error(int line, String message) {
-        errors.add(file + ":" + line + ": " + message);
+        errors.add(Map.entry(line, message));
     }
 
     private static int line(Node n) {
@@ -342,6 +345,9 @@ public final class CatalogueParser {
     private RunOptions options(Node node, Driver driver) {
         RunOptions d = RunOptions.DEFAULT;
         if (node == null) {
+            if (driver == Driver.GC_MAP) {
+                error(1, "the gc-map driver needs 'options' with 'size' (the type's size in bytes)");
+            }
             return d;
         }
         Set<String> allowed = new HashSet<>(OPTIONS.get(driver));

@@ -30,6 +30,16 @@ public final class Observation {
     int faultingState = -1;
     long faultingResumeInfo;
 
+    /** The State of the continuation whose Resume call faulted, or -1. */
+    public int faultingState() {
+        return faultingState;
+    }
+
+    /** The ResumeInfo address that continuation carried (meaningful when {@link #faultingState()} is not -1). */
+    public long faultingResumeInfo() {
+        return faultingResumeInfo;
+    }
+
     Observation(String target, boolean buggy) {
         this.target = target;
         this.buggy = buggy;

@@ -47,7 +47,10 @@ public final class ReproEngine {
                 results.add(pair(r, t, driver));
             }
         }
-        Verdict worst = results.isEmpty() ? Verdict.NOT_REPRODUCED : results.get(0).verdict();
+        if (results.isEmpty()) {
+            return new RegressionResult(r, results, Verdict.NOT_RUN);
+        }
+        Verdict worst = results.get(0).verdict();
         for (TargetResult t : results) {
             if (!t.verdict().ok()) {
                 worst = t.verdict();

@@ -11,7 +11,9 @@ public enum Verdict {
     /** The catalogue expects no defect, and both variants gave the same results. */
     NO_DEFECT("no defect"),
     /** The catalogue lists the defect but r2rlab has no model of it. */
-    NOT_MODELLED("not modelled");
+    NOT_MODELLED("not modelled"),
+    /** None of the regression's targets was selected (an ARM64-only regression under --arch x64). */
+    NOT_RUN("not run on the selected architectures");
 
     public final String text;
 
@@ -21,6 +23,6 @@ public enum Verdict {
 
     /** Whether this verdict is what the catalogue asks for (the command exits 0 only when every verdict is). */
     public boolean ok() {
-        return this == REPRODUCED || this == NO_DEFECT || this == NOT_MODELLED;
+        return this != NOT_REPRODUCED && this != FIXED_RUN_FAILED;
     }
 }
