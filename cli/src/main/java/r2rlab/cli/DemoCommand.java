@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 import r2rlab.emitter.Architecture;
 import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.Emitter;
+import r2rlab.emitter.r2r.ModuleMetadata;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.ScenarioException;
@@ -75,7 +76,8 @@ public final class DemoCommand implements Callable<Integer> {
             if (img == null) {
                 failed++;
             } else {
-                out.println(dir.relativize(p).getParent() + "/" + Summary.line(img));
+                Path folder = dir.relativize(p).getParent();
+                out.println((folder == null ? "" : folder.toString().replace('\\', '/') + "/") + Summary.line(img));
             }
         }
         out.printf("%d fixture images read, %d failed%n", images.size() - failed, failed);
@@ -145,9 +147,10 @@ public final class DemoCommand implements Callable<Integer> {
      */
     private static String runEntries(Scenario scenario, R2RImage img) throws RootFaulted {
         List<String> results = new ArrayList<>();
+        ModuleMetadata metadata = new ModuleMetadata(scenario);
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             for (MethodDecl m : scenario.rootMethods()) {
-                int token = RunCommand.resolveEntry(img, m.fullName());
+                int token = metadata.methodToken(m); // demo emitted the image: it knows every token, overloads too
                 long[] args = new long[m.params().size()];
                 for (int i = 0; i < args.length; i++) {
                     args[i] = i + 1;

@@ -43,9 +43,9 @@ public final class EmitCommand implements Callable<Integer> {
             description = "target OS: the value XORed into the COFF machine field (default: windows)")
     String os;
 
-    @Option(names = "--defect", paramLabel = "NAME", description = "switch on a known defect of the modelled change (repeatable): "
-            + "stub-via-cell, helper-call-without-x11, jmp-epilog-x16, reject-page-addends, drop-page-addends, hot-cold-split, "
-            + "relocs-only-kind-byte, gc-map-truncated, duplicate-stub-fixup (or B1, B3, ...)")
+    @Option(names = "--defect", paramLabel = "NAME", description = "switch on a known defect of the modelled change or a departure from the real images' "
+            + "protocols (repeatable): stub-via-cell, helper-call-without-x11, jmp-epilog-x16, reject-page-addends, drop-page-addends, "
+            + "hot-cold-split, relocs-only-kind-byte, gc-map-truncated, duplicate-stub-fixup (or B1, B3, ...), flags-split-corelib-main, direct-calls")
     List<String> defects = new ArrayList<>();
 
     @Option(names = "--stub-layout", defaultValue = "adjacent", paramLabel = "adjacent|grouped",

@@ -5,11 +5,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
+import r2rlab.emu.runtime.CpuProfile;
 import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.emu.runtime.RunRejectedException;
@@ -18,7 +21,10 @@ import r2rlab.format.metadata.MetadataTable;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 
-/** {@code r2rlab run IMAGE --entry NAME [--arg N]... [--tier-up-after N] [--trace]}: runs a method's R2R code in the emulator. */
+/**
+ * {@code r2rlab run IMAGE --entry NAME [--arg N]... [--tier-up-after N] [--cpu PROFILE] [--timeout T] [--trace]}: runs a
+ * method's R2R code in the emulator.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Runs a method of a ReadyToRun image in the Unicorn emulator against r2rlab's model of the runtime.")
 public final class RunCommand implements Callable<Integer> {
@@ -40,6 +46,17 @@ public final class RunCommand implements Callable<Integer> {
                     + " before the suspended continuation is resumed")
     Integer tierUpAfter;
 
+    @Option(names = "--cpu", paramLabel = "PROFILE", defaultValue = "emulated",
+            description = "the CPU the emulated runtime states to the image, against which its Check_InstructionSetSupport fixups are"
+                    + " resolved: emulated (the default: what the emulated CPU executes), x86-64-v2 or x86-64-v3 (AVX2, as the .NET 11"
+                    + " images require; a method whose code the emulated CPU cannot execute is then rejected)")
+    String cpu;
+
+    @Option(names = "--timeout", paramLabel = "T",
+            description = "the run's time limit in all (every emulation slice, helper and dispatcher step): seconds (60, 2.5s)"
+                    + " or milliseconds (500ms); default 60s")
+    String timeout;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -47,13 +64,31 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (tierUpAfter != null && tierUpAfter < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--tier-up-after counts suspensions from 1, not " + tierUpAfter);
+        }
         R2RImage img = ImageInput.read(image, err);
         if (img == null) {
             return Main.EXIT_BAD_INPUT;
         }
         int token = resolveEntry(img, entry);
+        if (tierUpAfter != null && img.methods().stream()
+                .noneMatch(m -> m.source() == ReadyToRunMethod.Source.TIER1_CODE_VERSIONS && m.token() == token)) {
+            throw new BadInputException(image + ": " + img.metadata().methodDefName(MetadataTable.rid(token))
+                    + String.format(" (0x%08X)", token) + " has no Tier1 code version for --tier-up-after");
+        }
+        CpuProfile profile;
+        try {
+            profile = CpuProfile.byName(cpu);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--cpu: " + e.getMessage(), e);
+        }
+        long timeoutMicros = timeout == null ? EmulatedRuntime.DEFAULT_TIMEOUT_MICROS : parseTimeout(timeout);
         RunOutcome outcome;
-        try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
+        try (EmulatedRuntime rt = new EmulatedRuntime(img, profile)) {
+            rt.recordTrace(false);
+            rt.setTimeoutMicros(timeoutMicros);
             if (trace) {
                 rt.traceTo(e -> out.println("trace: " + e));
             }
@@ -81,6 +116,25 @@ public final class RunCommand implements Callable<Integer> {
         return Main.EXIT_GUEST_FAILED;
     }
 
+    /**
+     * A time limit in microseconds from "60", "2.5s" (seconds) or "500ms".
+     *
+     * @throws BadInputException not a positive duration of at most a day
+     */
+    static long parseTimeout(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new BadInputException("--timeout " + text + ": not a duration (60, 2.5s, 500ms)");
+        }
+        double micros = Double.parseDouble(m.group(1)) * ("ms".equals(m.group(2)) ? 1e3 : 1e6);
+        if (micros < 1000 || micros > 86_400e6) {
+            throw new BadInputException("--timeout " + text + ": the time limit must be from 1ms to 1 day");
+        }
+        return (long) micros;
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9}(?:\\.\\d{1,6})?)(ms|s)?");
+
     private static long[] toArray(List<Long> list) {
         long[] a = new long[list.size()];
         for (int i = 0; i < a.length; i++) {
@@ -104,6 +158,12 @@ public final class RunCommand implements Callable<Integer> {
             }
             if (MetadataTable.table(token) != MetadataTable.METHODDEF) {
                 throw new BadInputException(entry + " is not a MethodDef token (0x06xxxxxx)");
+            }
+            int rows = img.metadata().rowCount(MetadataTable.METHODDEF);
+            int rid = MetadataTable.rid(token);
+            if (rid < 1 || rid > rows) {
+                throw new BadInputException(String.format("%s is MethodDef row %d, but the MethodDef table of %s has %d row%s",
+                        entry, rid, img.name(), rows, rows == 1 ? "" : "s"));
             }
             return token;
         }

@@ -256,12 +256,12 @@ final class TextDumper {
         FixupCell f = new FixupCell(c.section(), slot);
         for (ReadyToRunMethod m : img.methods()) {
             if (m.fixups().contains(f)) {
-                out.printf("    in the fixup list of %s%n", ImageSymbols.label(m));
+                out.printf("    in the fixup list of %s%n", m.label());
             }
         }
         for (ResumptionStub s : img.resumptionStubs()) {
             if (s.importSection() == c.section() && s.cellIndex() == c.index() && s.runtimeFunction() >= 0) {
-                out.printf("    registers %s%n", ImageSymbols.label(byRf.get(s.runtimeFunction())));
+                out.printf("    registers %s%n", byRf.get(s.runtimeFunction()).label());
             }
         }
     }
@@ -271,14 +271,14 @@ final class TextDumper {
     private List<ReadyToRunMethod> ordered(List<ReadyToRunMethod> methods) {
         List<ReadyToRunMethod> list = new ArrayList<>(methods);
         if (view.normalize()) {
-            list.sort(Comparator.comparing(ImageSymbols::label).thenComparingInt(ReadyToRunMethod::token));
+            list.sort(Comparator.comparing(ReadyToRunMethod::label).thenComparingInt(ReadyToRunMethod::token));
         }
         return list;
     }
 
     private void methods(List<ReadyToRunMethod> methods) {
         for (ReadyToRunMethod m : ordered(methods)) {
-            out.printf("  %s%n", ImageSymbols.label(m));
+            out.printf("  %s%n", m.label());
             if (view.naked()) {
                 long size = 0;
                 for (int rf : m.runtimeFunctions()) {
@@ -382,19 +382,19 @@ final class TextDumper {
         lines.forEach(out::println);
     }
 
-    /** "Demo.Main", "funclet 2 of Demo.Main", "cold part of Demo.Main" or "(no method)". */
+    /** "[ASYNC] Demo.Main", "funclet 2 of [ASYNC] Demo.Main", "cold part of [ASYNC] Demo.Main" or "(no method)": each body by its label. */
     private String role(RuntimeFunction rf) {
         ReadyToRunMethod m = byRf.get(rf.index());
         if (m == null) {
             return "(no method)";
         }
         if (rf.index() == m.entryRuntimeFunction()) {
-            return m.name();
+            return m.label();
         }
         if (img.coldToHot().containsKey(rf.index())) {
-            return "cold part of " + m.name();
+            return "cold part of " + m.label();
         }
-        return (view.naked() ? "funclet " + m.runtimeFunctions().indexOf(rf.index()) + " of " : "funclet of ") + m.name();
+        return (view.naked() ? "funclet " + m.runtimeFunctions().indexOf(rf.index()) + " of " : "funclet of ") + m.label();
     }
 
     // ---- views ----
@@ -418,7 +418,7 @@ final class TextDumper {
             if (def) {
                 out.printf("  MethodDef 0x%08X %s%s  fixups %d%n", m.token(), m.name(), where, m.fixups().size());
             } else {
-                out.printf("  Instance %s (0x%08X, flags 0x%X)%s  fixups %d%n", ImageSymbols.label(m), m.token(),
+                out.printf("  Instance %s (0x%08X, flags 0x%X)%s  fixups %d%n", m.label(), m.token(),
                         m.signature() == null ? 0 : m.signature().flags(), where, m.fixups().size());
             }
             for (FixupCell f : m.fixups()) {
@@ -528,7 +528,7 @@ final class TextDumper {
     private String nakedRegionName(ImageDisassembler.Region r) {
         if (r.kind() == ImageDisassembler.Region.Kind.FUNCLET) {
             ReadyToRunMethod m = byRf.get(r.runtimeFunction());
-            return m.name() + " [funclet " + m.runtimeFunctions().indexOf(r.runtimeFunction()) + "]";
+            return m.label() + " [funclet " + m.runtimeFunctions().indexOf(r.runtimeFunction()) + "]";
         }
         if (r.kind() == ImageDisassembler.Region.Kind.UNOWNED) {
             return "(no method)";

@@ -3,14 +3,18 @@ package r2rlab.emitter;
 import java.util.Locale;
 
 /**
- * The compile-side defects of the modelled change (runtime-async.md section B), each switchable by
- * name. The default is the fixed behaviour; each value is consulted at the one place where the
- * fixed and the buggy behaviour differ.
+ * The compile-side defects of the modelled change (runtime-async.md section B) and the departures from the
+ * protocols of the real images (fidelity switches), each switchable by name. The default is the fixed
+ * behaviour; each value is consulted at the one place where the fixed and the buggy behaviour differ.
  */
 public enum Defect {
     /** B1: the resumption stub calls its async variant through a MethodEntry import cell, so tier-up redirects it. */
     B1_STUB_CALLS_THROUGH_CELL("stub-via-cell"),
-    /** B2: ARM64 calls of the async context helpers load the cell into x16 only, leaving x11 stale. */
+    /**
+     * B2: ARM64 calls of the context methods the async transformation inserts (CaptureContexts, RestoreContexts,
+     * RestoreContextsOnSuspension, CaptureExecutionContext, RestoreExecutionContext) load the cell into x16 only,
+     * leaving x11 stale.
+     */
     B2_HELPER_CALL_WITHOUT_X11("helper-call-without-x11"),
     /** B2: the ARM64 tail-jump epilog uses x16 for both cell and target and never writes x11. */
     B2_JMP_EPILOG_X16("jmp-epilog-x16"),
@@ -25,7 +29,18 @@ public enum Defect {
     /** B8: the GC pointer map of a type layout is sized by truncating division. */
     B8_GC_MAP_TRUNCATED("gc-map-truncated"),
     /** B10: a compile retry adds a second, duplicate ResumptionStubEntryPoint fixup. */
-    B10_DUPLICATE_STUB_FIXUP("duplicate-stub-fixup");
+    B10_DUPLICATE_STUB_FIXUP("duplicate-stub-fixup"),
+    /**
+     * Continuation.Flags written with CoreLib main's split (Exception bits 7-9, Result from bit 10) instead of the
+     * R2R 18.5 split the runtime of these images reads (Exception bits 3-4, Result from bit 7).
+     */
+    FLAGS_SPLIT_CORELIB_MAIN("flags-split-corelib-main"),
+    /**
+     * The language's plain {@code call} and {@code await} call the callee's body directly ({@code call rel32} /
+     * {@code bl}) instead of through a MethodEntry cell: the runtime never looks the callee's entry point up, so its
+     * fixups do not run before it does.
+     */
+    DIRECT_CALLS("direct-calls");
 
     /** The name used on the command line ({@code --defect NAME}); the enum name and "B1".."B10" also work. */
     public final String cliName;

@@ -8,6 +8,10 @@ package r2rlab.emitter;
 public final class EmitException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    public EmitException(String message) {
+        super(message);
+    }
+
     public EmitException(String message, Throwable cause) {
         super(message, cause);
     }

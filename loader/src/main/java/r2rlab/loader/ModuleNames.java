@@ -49,14 +49,17 @@ public final class ModuleNames {
     }
 
     /**
-     * The metadata that holds the tokens of module index {@code module}: this image's for 0, else
-     * null. Even the index that names the manifest's own assembly is not resolved against the
-     * ManifestMetadata tables: the .NET 11 images use it with TypeDef tokens that only the image's
-     * own metadata has, so which table a token there belongs to is not settled; r2rlab shows such
-     * tokens raw rather than guess.
+     * The metadata that holds the tokens of module index {@code module}, as ZapSig::DecodeModuleFromIndex
+     * resolves it: this image's for 0; for the native manifest module (index AssemblyRef count + 1,
+     * format 6.3 on) the ManifestMetadata section, whose MemberRefs and TypeRefs (scoped by the
+     * ModuleRefs {@code System.Private.CoreLib}, {@code #:k} and {@code #Asm:k}) name what the code
+     * reaches beyond its IL's references; null for any other module, whose tokens are never guessed.
      */
     public Metadata metadataOf(int module) {
-        return module == 0 ? metadata : null;
+        if (module == 0) {
+            return metadata;
+        }
+        return isManifestModule(module) ? manifest : null;
     }
 
     /** " Name" for display after the index, or "" when unnamed. */

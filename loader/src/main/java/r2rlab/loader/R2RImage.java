@@ -58,6 +58,7 @@ public final class R2RImage {
     private final ByteReader file;
     private final CorHeader corHeader;
     private final Metadata metadata;
+    private final ModuleNames modules;
     private final Header header;
     private final String compilerIdentifier;
     private final List<ImportSection> importSections;
@@ -73,18 +74,21 @@ public final class R2RImage {
         this.pe = PeImage.read(bytes);
         this.file = pe.file();
         DataDirectory cli = pe.dataDirectory(DataDirectory.COM_DESCRIPTOR);
+        long cliAt = pe.dataDirectoryOffset(DataDirectory.COM_DESCRIPTOR);
         if (cli.isEmpty()) {
-            throw new FormatException("IMAGE_DATA_DIRECTORY[COM_DESCRIPTOR]", -1, "the image has no CLI header: not a .NET image");
+            throw new FormatException("IMAGE_DATA_DIRECTORY[COM_DESCRIPTOR]", cliAt, "the image has no CLI header: not a .NET image");
         }
-        this.corHeader = CorHeader.read(file, pe.rvaToOffset("IMAGE_COR20_HEADER", cli.rva(), CorHeader.SIZE));
+        long corOffset = pe.rvaToOffset("IMAGE_COR20_HEADER", cliAt, cli.rva(), CorHeader.SIZE);
+        this.corHeader = CorHeader.read(file, corOffset);
         DataDirectory md = corHeader.metadata();
-        long mdOffset = pe.rvaToOffset("Metadata", md.rva(), md.size());
+        long mdOffset = pe.rvaToOffset("Metadata", corOffset + CorHeader.METADATA_OFFSET, md.rva(), md.size());
         this.metadata = Metadata.read(file, mdOffset, (int) md.size());
         DataDirectory nativeHeader = corHeader.managedNativeHeader();
         if (nativeHeader.isEmpty()) {
-            throw new FormatException("IMAGE_COR20_HEADER.ManagedNativeHeader", -1, "empty: an IL-only image, not ReadyToRun");
+            throw new FormatException("IMAGE_COR20_HEADER.ManagedNativeHeader", corOffset + CorHeader.MANAGED_NATIVE_HEADER_OFFSET,
+                    "empty: an IL-only image, not ReadyToRun");
         }
-        this.header = readHeader(nativeHeader.rva());
+        this.header = readHeader(corOffset + CorHeader.MANAGED_NATIVE_HEADER_OFFSET, nativeHeader.rva());
 
         ReadyToRunSection ci = header.section(ReadyToRunSectionType.CompilerIdentifier.id);
         this.compilerIdentifier = ci == null ? "" : readCompilerIdentifier(ci);
@@ -92,7 +96,7 @@ public final class R2RImage {
         ReadyToRunSection mm = header.section(ReadyToRunSectionType.ManifestMetadata.id);
         Metadata manifest = mm == null ? null
                 : Metadata.read(file, offsetOf(mm, "ManifestMetadata"), (int) mm.size());
-        ModuleNames modules = new ModuleNames(metadata, manifest, header.majorVersion(), header.minorVersion());
+        this.modules = new ModuleNames(metadata, manifest, header.majorVersion(), header.minorVersion());
         SignatureDecoder decoder = new SignatureDecoder(file, modules, pe.pointerSize());
 
         this.importSections = readImportSections(decoder);
@@ -142,17 +146,24 @@ public final class R2RImage {
         }
     }
 
-    private Header readHeader(long rva) {
-        long o = pe.rvaToOffset("READYTORUN_HEADER", rva, ReadyToRunHeader.SIZE);
+    /** The header at {@code rva}, which the field at file offset {@code referencedAt} holds. */
+    private Header readHeader(long referencedAt, long rva) {
+        long o = pe.rvaToOffset("READYTORUN_HEADER", referencedAt, rva, ReadyToRunHeader.SIZE);
         ReadyToRunHeader h = ReadyToRunHeader.read(file, o);
-        pe.rvaToOffset("READYTORUN_HEADER section table", rva + ReadyToRunHeader.SIZE, h.size() - ReadyToRunHeader.SIZE);
+        pe.rvaToOffset("READYTORUN_HEADER section table", o + ReadyToRunHeader.NUMBER_OF_SECTIONS_OFFSET, rva + ReadyToRunHeader.SIZE,
+                h.size() - ReadyToRunHeader.SIZE);
         List<ReadyToRunSection> sections = new ArrayList<>();
-        h.sections().forEach(sec -> sections.add(new ReadyToRunSection(sec.type(), sec.rva(), sec.size())));
+        for (int i = 0; i < h.sections().size(); i++) {
+            ReadyToRunHeader.Section sec = h.sections().get(i);
+            sections.add(new ReadyToRunSection(sec.type(), sec.rva(), sec.size(),
+                    o + ReadyToRunHeader.SIZE + (long) ReadyToRunHeader.Section.SIZE * i));
+        }
         return new Header(rva, h.majorVersion(), h.minorVersion(), h.flags(), Collections.unmodifiableList(sections));
     }
 
+    /** The file offset of a section's data; an RVA outside the file names the section's entry in the header. */
     private long offsetOf(ReadyToRunSection s, String structure) {
-        return pe.rvaToOffset(structure, s.rva(), s.size());
+        return pe.rvaToOffset(structure, s.entryOffset() + ReadyToRunHeader.Section.RVA_OFFSET, s.rva(), s.size());
     }
 
     private NativeReader sectionReader(ReadyToRunSection s) {
@@ -255,8 +266,11 @@ public final class R2RImage {
             RuntimeFunctionEntry entry = RuntimeFunctionEntry.read(file, o, m);
             long begin = entry.beginAddress();
             long unwind = entry.unwindData();
+            SectionHeader code = checkCodeStart(s, o, m, begin);
+            checkUnwindData(s, o, m, unwind);
             long end = RuntimeFunctionEntry.storesEndAddress(m) ? entry.endAddress()
                     : functionEnd(m, begin, unwind, s, o + RuntimeFunctionEntry.unwindDataOffset(m));
+            checkCodeEnd(s, o, m, begin, end, code);
             if (begin < previousBegin) {
                 throw new FormatException(s, o, String.format("BeginAddress 0x%X is below the previous entry's 0x%X: the table must be sorted", begin, previousBegin));
             }
@@ -264,6 +278,42 @@ public final class R2RImage {
             out.add(new RuntimeFunction(i, begin, end, unwind));
         }
         return Collections.unmodifiableList(out);
+    }
+
+    /** The code start lies in a section's file data (ARM: without its Thumb bit); that section. */
+    private SectionHeader checkCodeStart(String structure, long entryOffset, Machine m, long begin) {
+        long start = m == Machine.ARMNT ? begin & ~1L : begin;
+        SectionHeader code = pe.fileDataSection(start);
+        if (code == null) {
+            throw new FormatException(structure + ".BeginAddress", entryOffset + RuntimeFunctionEntry.BEGIN_ADDRESS_OFFSET,
+                    String.format("BeginAddress 0x%X lies in no section's file data", begin));
+        }
+        return code;
+    }
+
+    /** The unwind data lies in a section's file data (ARM64 and ARM packed unwind data is no RVA). */
+    private void checkUnwindData(String structure, long entryOffset, Machine m, long unwind) {
+        boolean packed = (m == Machine.ARM64 || m == Machine.ARMNT) && (unwind & 3) != 0;
+        if (!packed && pe.fileDataSection(unwind) == null) {
+            throw new FormatException(structure + ".UnwindData", entryOffset + RuntimeFunctionEntry.unwindDataOffset(m),
+                    String.format("UnwindData 0x%X lies in no section's file data", unwind));
+        }
+    }
+
+    /** The code end (x64 EndAddress, the ARM64/ARM unwind data's function length) closes the function in its section. */
+    private void checkCodeEnd(String structure, long entryOffset, Machine m, long begin, long end, SectionHeader code) {
+        if (end == RuntimeFunctionEntry.NO_END_ADDRESS) {
+            return;
+        }
+        long start = m == Machine.ARMNT ? begin & ~1L : begin;
+        long limit = code.virtualAddress() + PeImage.fileDataSize(code);
+        if (end <= start || end > limit) {
+            boolean stored = RuntimeFunctionEntry.storesEndAddress(m);
+            throw new FormatException(structure + (stored ? ".EndAddress" : ".UnwindData"), entryOffset
+                    + (stored ? RuntimeFunctionEntry.END_ADDRESS_OFFSET : RuntimeFunctionEntry.unwindDataOffset(m)),
+                    String.format("%s 0x%X does not end a function that begins at 0x%X in section %s (file data up to RVA 0x%X)",
+                            stored ? "EndAddress" : "the end from the unwind data's function length,", end, begin, code.name(), limit));
+        }
     }
 
     /** ARM64 and ARM .xdata records start with the function length (in 4- resp. 2-byte units). */
@@ -611,6 +661,11 @@ public final class R2RImage {
 
     public Metadata metadata() {
         return metadata;
+    }
+
+    /** The modules signatures name by index, with the metadata of those whose tokens the image can name. */
+    public ModuleNames modules() {
+        return modules;
     }
 
     public Header header() {

@@ -21,4 +21,15 @@ public record ReadyToRunMethod(String name, int token, CodeBodyKind kind, Method
         /** r2rlab's own section of second code versions, which only the tiering model publishes. */
         TIER1_CODE_VERSIONS
     }
+
+    /**
+     * The name as {@code dump} shows it wherever it names this body: "[ASYNC] ", "[RESUME] ", then
+     * "[UNBOX] " and "[INST] " from the entry's signature, then the name.
+     */
+    public String label() {
+        String marker = kind == CodeBodyKind.RESUMPTION_STUB ? MethodRef.RESUME_MARKER : "";
+        String flags = signature == null ? ""
+                : (signature.isUnboxingStub() ? "[UNBOX] " : "") + (signature.isInstantiatingStub() ? "[INST] " : "");
+        return MethodRef.label(marker + flags + name, kind == CodeBodyKind.ASYNC_VARIANT);
+    }
 }

@@ -14,15 +14,22 @@ import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFieldSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.ReadyToRunHelper;
+import r2rlab.format.r2r.ReadyToRunInstructionSet;
 import r2rlab.format.r2r.ReadyToRunMethodSigFlags;
 import r2rlab.format.r2r.ReadyToRunMethodSignature;
 
 /**
  * Reads ReadyToRun signatures through the format's codecs ({@link FixupSignature},
  * {@link ReadyToRunMethodSignature}) and names what they refer to: the one place where a signature becomes
- * text. Names come from this image's metadata; a token that lives in another module (module index
- * != 0) cannot be named without that module and is shown as its module index, the module's assembly
- * name where the image records it, and the raw token. A token outside its table is a format error.
+ * text. A token is looked up in the module its signature names, as the runtime's ZapSig decoders do
+ * ({@link ModuleNames}): this image's metadata, or the ManifestMetadata section for the native manifest
+ * module; a token of another module cannot be named without that module and is shown as its module
+ * index, the module's assembly name where the image records it, and the raw token. The signature's
+ * own module is its fixup's module override, or this image; a MODULE_ZAPSIG type and a method's
+ * UpdateContext change the module for what follows, but the type arguments of a generic
+ * instantiation and a method's instantiation are read in the signature's own module
+ * ({@code pOrigModule} in SigPointer::GetTypeHandleThrowing and ZapSig::DecodeMethod). A token
+ * outside its table is a format error in this image's metadata; in the manifest it is shown raw.
  */
 public final class SignatureDecoder {
     private final ByteReader file;
@@ -66,36 +73,37 @@ public final class SignatureDecoder {
                     ? " [module " + sig.moduleOverride() + "]" : "") + " " + payload(sig, sig.tokenModule());
         }
 
+        /** The payload's text; {@code module} is the signature's own module (its override, or 0). */
         private String payload(FixupSignature sig, int module) {
             if (sig instanceof FixupSignature.TypeHandle t) {
-                return type(t.type(), module);
+                return type(t.type(), module, module);
             } else if (sig instanceof FixupSignature.MethodEntry m) {
-                return method(m.method(), module).name();
+                return method(m.method(), module).label();
             } else if (sig instanceof FixupSignature.Token t) {
-                return t.kind() == ReadyToRunFixupKind.StringHandle ? String.format("string 0x%08X", t.token()) : tokenMethod(t).name();
+                return t.kind() == ReadyToRunFixupKind.StringHandle ? String.format("string 0x%08X", t.token()) : tokenMethod(t).label();
             } else if (sig instanceof FixupSignature.Helper h) {
                 return ReadyToRunHelper.nameOf(h.helperId());
             } else if (sig instanceof FixupSignature.Field f) {
                 List<Integer> v = f.values();
                 return field(f.field(), module) + (v.isEmpty() ? "" : v.size() == 1 ? " offset " + v.get(0) : " offsets " + v.get(0) + ", " + v.get(1));
             } else if (sig instanceof FixupSignature.Layout l) {
-                return type(l.type(), module) + " " + l.layout();
+                return type(l.type(), module, module) + " " + l.layout();
             } else if (sig instanceof FixupSignature.ResumptionStubEntryPoint s) {
                 return String.format("stub RVA 0x%X", s.stubRva());
             } else if (sig instanceof FixupSignature.InstructionSetSupport s) {
                 return instructionSets(s.entries());
             } else if (sig instanceof FixupSignature.VirtualSlot v) {
-                return type(v.type(), module) + " slot #" + v.slot();
+                return type(v.type(), module, module) + " slot #" + v.slot();
             } else if (sig instanceof FixupSignature.DictionaryLookup d) {
-                return (d.thisType() != null ? type(d.thisType(), module) + ": " : "") + fixup(d.inner());
+                return (d.thisType() != null ? type(d.thisType(), module, module) + ": " : "") + fixup(d.inner());
             } else if (sig instanceof FixupSignature.DelegateCtor d) {
-                return method(d.method(), module).name() + " => " + type(d.delegateType(), module);
+                return method(d.method(), module).label() + " => " + type(d.delegateType(), module, module);
             } else if (sig instanceof FixupSignature.VirtualFunctionOverride v) {
-                return method(v.declaration(), module).name() + " in " + type(v.implementingType(), module)
-                        + (v.implementation() != null ? " overridden by " + method(v.implementation(), module).name() : " not overridden");
+                return method(v.declaration(), module).label() + " in " + type(v.implementingType(), module, module)
+                        + (v.implementation() != null ? " overridden by " + method(v.implementation(), module).label() : " not overridden");
             } else if (sig instanceof FixupSignature.IlBody b) {
-                b.types().forEach(t -> type(t, module));
-                return method(b.method(), module).name() + " IL " + b.il().length + " bytes, " + b.types().size() + " types";
+                b.types().forEach(t -> type(t, module, module));
+                return method(b.method(), module).label() + " IL " + b.il().length + " bytes, " + b.types().size() + " types";
             }
             return HexFormat.of().formatHex(((FixupSignature.Raw) sig).payload());
         }
@@ -119,27 +127,29 @@ public final class SignatureDecoder {
                     memberName(module, t.token(), null), List.of());
         }
 
+        /**
+         * ZapSig::DecodeMethod: UpdateContext moves the owner type, the token and the constraint to its
+         * module; the method's instantiation stays in the signature's own module {@code module}.
+         */
         MethodRef method(ReadyToRunMethodSignature sig, int module) {
-            if (sig.has(ReadyToRunMethodSigFlags.UpdateContext)) {
-                module = sig.module();
-            }
-            String owner = sig.ownerType() == null ? null : type(sig.ownerType(), module);
+            int info = sig.has(ReadyToRunMethodSigFlags.UpdateContext) ? sig.module() : module;
+            String owner = sig.ownerType() == null ? null : type(sig.ownerType(), info, module);
             String name = sig.token() == 0 ? (owner != null ? owner : "?") + ".slot#" + sig.ridOrSlot()
-                    : memberName(module, sig.token(), owner);
-            List<String> inst = types(sig.instantiation(), module);
+                    : memberName(info, sig.token(), owner);
+            List<String> inst = types(sig.instantiation(), module, module);
             if (!inst.isEmpty()) {
                 name = name + "<" + String.join(", ", inst) + ">";
             }
             if (sig.constraint() != null) {
-                name = name + " @ " + type(sig.constraint(), module);
+                name = name + " @ " + type(sig.constraint(), info, module);
             }
-            return new MethodRef(sig.flags(), module, sig.token(), name, inst);
+            return new MethodRef(sig.flags(), info, sig.token(), name, inst);
         }
 
         /** A MethodDef or MemberRef, qualified by {@code owner} when the signature names one. */
         private String memberName(int module, int token, String owner) {
             Metadata md = modules.metadataOf(module);
-            if (md == null) {
+            if (md == null || !inTable(module, md, token)) {
                 return (owner != null ? owner + "." : "") + foreignToken(module, token);
             }
             int rid = checkRid(md, token);
@@ -150,9 +160,9 @@ public final class SignatureDecoder {
         }
 
         private String field(ReadyToRunFieldSignature f, int module) {
-            String owner = f.ownerType() == null ? null : type(f.ownerType(), module);
+            String owner = f.ownerType() == null ? null : type(f.ownerType(), module, module);
             Metadata md = modules.metadataOf(module);
-            if (md == null) {
+            if (md == null || !inTable(module, md, f.token())) {
                 return (owner != null ? owner + "." : "") + foreignToken(module, f.token());
             }
             int rid = checkRid(md, f.token());
@@ -160,57 +170,60 @@ public final class SignatureDecoder {
             return (owner != null ? owner : String.format("0x%08X", f.token())) + "." + name;
         }
 
-        /** A type's name; {@code module} is the module its tokens belong to (0 = this image). */
-        String type(SignatureType t, int module) {
+        /**
+         * A type's name; {@code module} is the module its tokens belong to (0 = this image), {@code orig}
+         * the signature's own module, where the arguments of a generic instantiation are read.
+         */
+        String type(SignatureType t, int module, int orig) {
             if (t instanceof SignatureType.Primitive p) {
                 return CorElementType.primitiveName(p.elementType());
             } else if (t instanceof SignatureType.Canon) {
                 return "System.__Canon";
             } else if (t instanceof SignatureType.TypeDefOrRef tt) {
                 Metadata md = modules.metadataOf(module);
-                if (md == null) {
+                if (md == null || !inTable(module, md, tt.token())) {
                     return foreignToken(module, tt.token());
                 }
                 checkRid(md, tt.token());
                 return md.typeDefOrRefName(tt.token());
             } else if (t instanceof SignatureType.GenericInst g) {
-                return type(g.type(), module) + "<" + String.join(", ", types(g.arguments(), module)) + ">";
+                return type(g.type(), module, orig) + "<" + String.join(", ", types(g.arguments(), orig, orig)) + ">";
             } else if (t instanceof SignatureType.SzArray a) {
-                return type(a.element(), module) + "[]";
+                return type(a.element(), module, orig) + "[]";
             } else if (t instanceof SignatureType.Ptr p) {
-                return type(p.target(), module) + "*";
+                return type(p.target(), module, orig) + "*";
             } else if (t instanceof SignatureType.ByRef b) {
-                return type(b.target(), module) + "&";
+                return type(b.target(), module, orig) + "&";
             } else if (t instanceof SignatureType.NativeValueType n) {
-                return "native " + type(n.type(), module);
+                return "native " + type(n.type(), module, orig);
             } else if (t instanceof SignatureType.Pinned p) {
-                return type(p.type(), module);
+                return type(p.type(), module, orig);
             } else if (t instanceof SignatureType.Array a) {
-                return type(a.element(), module) + "[" + ",".repeat(Math.max(0, a.rank() - 1)) + "]";
+                return type(a.element(), module, orig) + "[" + ",".repeat(Math.max(0, a.rank() - 1)) + "]";
             } else if (t instanceof SignatureType.GenericParam p) {
                 return (p.elementType() == CorElementType.MVAR ? "!!" : "!") + p.number();
             } else if (t instanceof SignatureType.Modified m) {
-                return type(m.type(), module);
+                return type(m.type(), module, orig);
             } else if (t instanceof SignatureType.FnPtr f) {
-                return "method " + type(f.signature().returnType(), module) + " *(" + String.join(", ", types(f.signature().parameters(), module))
-                        + ")";
+                return "method " + type(f.signature().returnType(), module, orig) + " *("
+                        + String.join(", ", types(f.signature().parameters(), module, orig)) + ")";
             }
             SignatureType.ModuleOverride m = (SignatureType.ModuleOverride) t;
-            return type(m.type(), m.module());
+            return type(m.type(), m.module(), orig);
         }
 
-        private List<String> types(List<SignatureType> ts, int module) {
+        private List<String> types(List<SignatureType> ts, int module, int orig) {
             List<String> out = new ArrayList<>(ts.size());
             for (SignatureType t : ts) {
-                out.add(type(t, module));
+                out.add(type(t, module, orig));
             }
             return out;
         }
 
         private String instructionSets(List<Integer> entries) {
             StringBuilder sb = new StringBuilder();
-            for (int e : entries) {
-                sb.append(sb.length() == 0 ? "" : " ").append("isa#").append(e >>> 1).append((e & 1) != 0 ? "+" : "-");
+            for (ReadyToRunInstructionSet.Entry e : ReadyToRunInstructionSet.entries(entries)) {
+                sb.append(sb.length() == 0 ? "" : " ").append(e);
             }
             return sb.toString();
         }
@@ -218,6 +231,20 @@ public final class SignatureDecoder {
         /** A token in another module, which cannot be named without that module's metadata. */
         private String foreignToken(int module, int token) {
             return String.format("[module %d%s]0x%08X", module, modules.describe(module), token);
+        }
+
+        /**
+         * Whether {@code token} names a row of module {@code module}'s tables. This image's own tokens
+         * must (a token outside its table is a format error); the manifest module's need not: it has no
+         * MethodDefs and only {@code <Module>} as TypeDef, and a token it cannot explain is shown raw.
+         */
+        private boolean inTable(int module, Metadata md, int token) {
+            if (module == 0) {
+                return true;
+            }
+            int table = MetadataTable.table(token);
+            int rid = MetadataTable.rid(token);
+            return token != -1 && table < MetadataTable.COUNT && rid >= 1 && rid <= md.rowCount(table);
         }
 
         private int checkRid(Metadata md, int token) {

@@ -84,7 +84,6 @@ final class EmulateDriver implements RunDriver {
             RunOutcome.Completed[] completed = {null};
             FaultReport fault;
             try {
-                rt.prepareEntryPoints();
                 fault = FaultReport.capture(rt, () -> {
                     if (async) {
                         asyncRun[0] = rt.runAsync(token, args);
@@ -93,9 +92,6 @@ final class EmulateDriver implements RunDriver {
                         completed[0] = rt.call(token, args);
                     }
                 });
-            } catch (RuntimeMemoryFault e) {
-                runtimeFault(o, syms, e);
-                return;
             } catch (RunRejectedException e) {
                 o.fact(SymptomKind.OUTCOME, "rejected");
                 o.fact(SymptomKind.MESSAGE, e.getMessage());
@@ -117,7 +113,7 @@ final class EmulateDriver implements RunDriver {
             }
             if (asyncRun[0] != null) {
                 for (AsyncRun.Resumption res : asyncRun[0].resumptions()) {
-                    o.resumeInfoByState.putIfAbsent(res.state(), rt.engine().readLong(res.continuation() + CONTINUATION.resumeInfo()));
+                    o.resumeInfoByState.putIfAbsent(res.state(), res.resumeInfo());
                 }
             }
             walks(o, walks);
@@ -141,23 +137,6 @@ final class EmulateDriver implements RunDriver {
         }
     }
 
-    /** A fault of the runtime's own code before any guest code ran (e.g. while resolving an entry point's fixups). */
-    private static void runtimeFault(Observation o, ImageSymbols syms, RuntimeMemoryFault e) {
-        String kind = e.access() == RuntimeMemoryFault.Access.MISALIGNED ? FaultReport.Kind.UNALIGNED_ACCESS.name()
-                : FaultReport.Kind.READ_UNMAPPED.name();
-        o.fact(SymptomKind.OUTCOME, "faulted");
-        o.fact(SymptomKind.FAULT, kind);
-        o.fact(SymptomKind.AT, e.function());
-        o.fact(SymptomKind.MESSAGE, e.getMessage());
-        String cell = "";
-        if (e.section() >= 0) {
-            ImportCell c = syms.image().importSections().get(e.section()).cells().get(e.index());
-            o.fact(SymptomKind.CELL, syms.describeCell(c));
-            cell = " (" + syms.describeCell(c) + ")";
-        }
-        o.summary(String.format("%s in %s at 0x%X%s: %s", kind, e.function(), e.address(), cell, e.getMessage()));
-    }
-
     private static void faulted(Observation o, EmulatedRuntime rt, ImageSymbols syms, FaultReport f, boolean async) {
         o.fault(f);
         o.fact(SymptomKind.OUTCOME, "faulted");
@@ -179,6 +158,9 @@ final class EmulateDriver implements RunDriver {
             o.fact(SymptomKind.ACTUAL_SECTION, a.actualSection());
             s.append(": ").append(a.getMessage()).append(" (x11/rax: ").append(cell).append(')');
         } else {
+            if (f.cause() instanceof RuntimeMemoryFault m && m.section() >= 0) {
+                o.fact(SymptomKind.CELL, syms.describeCell(syms.image().importSections().get(m.section()).cells().get(m.index())));
+            }
             if (f.faultAddress() != -1) {
                 s.append(String.format(", address 0x%X", f.faultAddress()));
             }

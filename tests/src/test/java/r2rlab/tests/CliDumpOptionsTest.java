@@ -99,18 +99,20 @@ class CliDumpOptionsTest {
                 "    Token 0x06000001  EntryRuntimeFunction 0  RVA 0x00001000  RuntimeFunctions [0]",
                 "  [ASYNC] Demo.Nested.A",
                 "    Token 0x06000001  EntryRuntimeFunction 3  RVA 0x000010C0  RuntimeFunctions [3]",
-                "    Fixup ImportSection 5, slot 0: ContinuationLayout [module 2 AsyncNested]0x01000002 flags 0xE size 72 gcmap 0100",
-                "    Fixup ImportSection 5, slot 1: ResumptionStubEntryPoint stub RVA 0x1260",
+                // 37 3F 02 12 19 0E 50 05 00: the manifest's Continuation, 80 bytes, the Exception and ExecutionContext references
+                "    Fixup ImportSection 5, slot 0: ContinuationLayout System.Runtime.CompilerServices.Continuation flags 0xE size 80 gcmap 0500",
+                "    Fixup ImportSection 5, slot 1: ResumptionStubEntryPoint stub RVA 0x12C0",
                 "  [RESUME] Demo.Nested.A$ResumptionStub",
-                "    Token 0x00000000  EntryRuntimeFunction 4  RVA 0x00001260  RuntimeFunctions [4]",
+                "    Token 0x00000000  EntryRuntimeFunction 4  RVA 0x000012C0  RuntimeFunctions [4]",
                 "",
                 "Resumption stubs: 1 selected",
-                "  RVA 0x00001260  RuntimeFunction 4  cell ImportSection 5[1]  owner Demo.Nested.A (0x06000001)",
+                "  RVA 0x000012C0  RuntimeFunction 4  cell ImportSection 5[1]  owner Demo.Nested.A (0x06000001)",
                 "",
+                // the RUNTIME_FUNCTION entries as the Python oracle reads them, each body by its label
                 "Runtime functions: 3 selected",
-                "  [0] 0x00001000-0x0000103B  unwind 0x000015E8  Demo.Nested.A",
-                "  [3] 0x000010C0-0x00001260  unwind 0x00001624  Demo.Nested.A",
-                "  [4] 0x00001260-0x0000128B  unwind 0x00001638  Demo.Nested.A$ResumptionStub");
+                "  [0] 0x00001000-0x0000103B  unwind 0x000016F8  Demo.Nested.A",
+                "  [3] 0x000010C0-0x000012B8  unwind 0x00001734  [ASYNC] Demo.Nested.A",
+                "  [4] 0x000012C0-0x000012EB  unwind 0x00001748  [RESUME] Demo.Nested.A$ResumptionStub");
         assertFalse(out.contains("Demo.Nested.B"), out);
         // A dotted tail, a glob and the MethodDef token pick the same family.
         String tail = ok("dump", "--method", "Nested.A", img.toString()).out();
@@ -139,10 +141,10 @@ class CliDumpOptionsTest {
                 "  [46] 0x00005970-0x00005A02  unwind 0x00001D60  System.IO.Compression.ZipFile.OpenAsync",
                 "  [47] 0x00005A02-0x00005A26  unwind 0x00001DB4  funclet of System.IO.Compression.ZipFile.OpenAsync",
                 "  [48] 0x00005A26-0x00005A3A  unwind 0x00001DC0  funclet of System.IO.Compression.ZipFile.OpenAsync",
-                "  [117] 0x00006DA0-0x00006DD9  unwind 0x00002414  System.IO.Compression.ZipFile.OpenAsync$ResumptionStub",
-                "  [127] 0x00006F80-0x000071D9  unwind 0x00002490  System.IO.Compression.ZipFile.OpenAsync",
-                "  [128] 0x000071D9-0x000071ED  unwind 0x00002570  funclet of System.IO.Compression.ZipFile.OpenAsync",
-                "  [129] 0x000071ED-0x00007210  unwind 0x0000257C  funclet of System.IO.Compression.ZipFile.OpenAsync");
+                "  [117] 0x00006DA0-0x00006DD9  unwind 0x00002414  [RESUME] System.IO.Compression.ZipFile.OpenAsync$ResumptionStub",
+                "  [127] 0x00006F80-0x000071D9  unwind 0x00002490  [ASYNC] System.IO.Compression.ZipFile.OpenAsync",
+                "  [128] 0x000071D9-0x000071ED  unwind 0x00002570  funclet of [ASYNC] System.IO.Compression.ZipFile.OpenAsync",
+                "  [129] 0x000071ED-0x00007210  unwind 0x0000257C  funclet of [ASYNC] System.IO.Compression.ZipFile.OpenAsync");
         assertFalse(out.contains("0x0600002A"), "the other overload is not selected");
         // By name, both overloads come (ZipFile.OpenAsync has two), with the one variant and stub.
         assertLines(ok("dump", "--method", "ZipFile.OpenAsync", ZIP.toString()).out(), "Methods: 4 selected");
@@ -184,7 +186,7 @@ class CliDumpOptionsTest {
         assertLines(out, "Methods: 1 selected", "  [RESUME] System.IO.Compression.ZipFile.OpenAsync$ResumptionStub",
                 "    Token 0x00000000  EntryRuntimeFunction 117  RVA 0x00006DA0  RuntimeFunctions [117]");
         assertLines(out, "Runtime functions: 1 selected",
-                "  [117] 0x00006DA0-0x00006DD9  unwind 0x00002414  System.IO.Compression.ZipFile.OpenAsync$ResumptionStub");
+                "  [117] 0x00006DA0-0x00006DD9  unwind 0x00002414  [RESUME] System.IO.Compression.ZipFile.OpenAsync$ResumptionStub");
     }
 
     @Test
@@ -204,7 +206,8 @@ class CliDumpOptionsTest {
         assertTrue(byName.contains("  [117] 0x00006DA0-0x00006DD9  unwind 0x00002414"), "the parsed runtime functions follow");
         Path img = nested(dir, Architecture.X64, StubLayout.ADJACENT);
         String imports = ok("dump", "--section", "ImportSections", img.toString()).out();
-        assertTrue(imports.contains("    [1] RVA 0x00002070  value 0x0  sig 0x00001794  ResumptionStubEntryPoint stub RVA 0x1260"), imports);
+        // PrecodeImports at 0x2088; the signature 38 C0 12 00 00 at 0x18C9
+        assertTrue(imports.contains("    [1] RVA 0x00002090  value 0x0  sig 0x000018C9  ResumptionStubEntryPoint stub RVA 0x12C0"), imports);
     }
 
     @Test
@@ -244,7 +247,7 @@ class CliDumpOptionsTest {
     void unwind_real_x64RecordWithPersonalityRoutine() {
         String out = ok("dump", "--unwind", "--runtime-function", "117", ZIP.toString()).out();
         assertLines(out, "Unwind info: 1 runtime functions",
-                "  [117] System.IO.Compression.ZipFile.OpenAsync$ResumptionStub  unwind 0x00002414",
+                "  [117] [RESUME] System.IO.Compression.ZipFile.OpenAsync$ResumptionStub  unwind 0x00002414",
                 "    UNWIND_INFO Version 1  Flags 0x3 (EHANDLER UHANDLER)  SizeOfProlog 0x6  CountOfUnwindCodes 3  FrameRegister none  FrameOffset 0x0",
                 "      +0x06 UWOP_ALLOC_SMALL 0x28",
                 "      +0x02 UWOP_PUSH_NONVOL rbx",
@@ -255,19 +258,21 @@ class CliDumpOptionsTest {
     @Test
     void unwind_emitted_arm64XdataAndX64() {
         String arm = ok("dump", "--unwind", "--method", "Demo.Nested.A", nested(dir, Architecture.ARM64, StubLayout.ADJACENT).toString()).out();
-        assertLines(arm, "  [4] Demo.Nested.A$ResumptionStub  unwind 0x000017BC",
+        // .xdata at 0x193C: 1850000D 0140000A 83E102C8 8302C8E4 E4E4E4E4, then the personality routine 0x1898, a thunk
+        // (adrp x16 / ldr x16, [x16, #40] / br x16) through 0x3028, EagerImports[5]
+        assertLines(arm, "  [4] [RESUME] Demo.Nested.A$ResumptionStub  unwind 0x0000193C",
                 "    .xdata FunctionLength 0x34  Vers 0  X 1  E 0  EpilogCount 1  CodeWords 3",
                 "      epilog at +0x28, codes from index 5",
                 "      codes: save_regp x19, x20, [sp, #16]; set_fp; save_fplr_x [sp, #-32]!; end; save_regp x19, x20, [sp, #16];"
                         + " save_fplr_x [sp, #-32]!; end; end; end; end",
-                "    personality routine 0x00001718 thunk through EagerImports[4] Helper PersonalityRoutine");
+                "    personality routine 0x00001898 thunk through EagerImports[5] Helper PersonalityRoutine");
         String x64 = ok("dump", "--unwind", "--naked", "--method", "Demo.Nested.A", nested(dir, Architecture.X64, StubLayout.ADJACENT).toString()).out();
-        assertLines(x64, "  Demo.Nested.A$ResumptionStub",
+        assertLines(x64, "  [RESUME] Demo.Nested.A$ResumptionStub",
                 "    UNWIND_INFO Version 1  Flags 0x3 (EHANDLER UHANDLER)  SizeOfProlog 0x7  CountOfUnwindCodes 3  FrameRegister none  FrameOffset 0x0",
                 "      +0x07 UWOP_ALLOC_SMALL 0x28",
                 "      +0x03 UWOP_PUSH_NONVOL r12",
                 "      +0x01 UWOP_PUSH_NONVOL rbx",
-                "    personality routine thunk through EagerImports[4] Helper PersonalityRoutine");
+                "    personality routine thunk through EagerImports[5] Helper PersonalityRoutine");
     }
 
     @Test
@@ -276,8 +281,8 @@ class CliDumpOptionsTest {
         assertLines(out, "Entry points: MethodDefEntryPoints 3 of 3 slots, InstanceMethodEntryPoints 3",
                 "  MethodDef 0x06000001 Demo.Nested.A  RuntimeFunction 0  fixups 0",
                 "  Instance [ASYNC] Demo.Nested.A (0x06000001, flags 0x100)  RuntimeFunction 3  fixups 2",
-                "    Fixup ImportSection 5, slot 0: ContinuationLayout [module 2 AsyncNested]0x01000002 flags 0xE size 72 gcmap 0100",
-                "    Fixup ImportSection 5, slot 1: ResumptionStubEntryPoint stub RVA 0x1260");
+                "    Fixup ImportSection 5, slot 0: ContinuationLayout System.Runtime.CompilerServices.Continuation flags 0xE size 80 gcmap 0500",
+                "    Fixup ImportSection 5, slot 1: ResumptionStubEntryPoint stub RVA 0x12C0");
         String real = ok("dump", "--entry-points", "--method", "0x0600002B", ZIP.toString()).out();
         assertLines(real, "Entry points: MethodDefEntryPoints 84 of 91 slots, InstanceMethodEntryPoints 10",
                 "  MethodDef 0x0600002B System.IO.Compression.ZipFile.OpenAsync  RuntimeFunction 46  fixups 8");
@@ -332,21 +337,25 @@ class CliDumpOptionsTest {
                 "  +0x0003: sub rsp, 0x28",
                 "  +0x0007: mov rbx, rdx",
                 "  +0x000A: xor edx, edx",
-                "  +0x000C: call Demo.Nested.A",
+                "  +0x000C: call [ASYNC] Demo.Nested.A",
                 "  +0x0011: mov r12, rcx",
                 "  +0x0014: test r12, r12",
-                "  +0x0017: jne Demo.Nested.A$ResumptionStub+0x20");
-        assertLines(out, "  +0x00A0: mov rdx, qword ptr [PrecodeImports[0]]  ; -> PrecodeImports[0] ContinuationLayout [module 2 AsyncNested]0x01000002"
-                + " flags 0xE size 72 gcmap 0100", "  +0x00A7: call qword ptr [EagerImports[1]]  ; -> EagerImports[1] Helper AllocContinuation");
-        assertLines(out, "  [ASYNC] Demo.Nested.A", "    Token 0x06000001  Size 0x1A0  RuntimeFunctions 1",
-                "    Fixup PrecodeImports[0] ContinuationLayout [module 2 AsyncNested]0x01000002 flags 0xE size 72 gcmap 0100",
+                "  +0x0017: jne [RESUME] Demo.Nested.A$ResumptionStub+0x20");
+        // llvm-objdump-14: 0x1197 (+0xD7 of the variant at 0x10C0) loads 0x2088, then calls through 0x2010
+        assertLines(out, "  +0x00D7: mov rdx, qword ptr [PrecodeImports[0]]  ; -> PrecodeImports[0] ContinuationLayout"
+                + " System.Runtime.CompilerServices.Continuation flags 0xE size 80 gcmap 0500",
+                "  +0x00DE: call qword ptr [EagerImports[2]]  ; -> EagerImports[2] Helper AllocContinuation");
+        assertLines(out, "  [ASYNC] Demo.Nested.A", "    Token 0x06000001  Size 0x1F8  RuntimeFunctions 1",
+                "    Fixup PrecodeImports[0] ContinuationLayout System.Runtime.CompilerServices.Continuation flags 0xE size 80 gcmap 0500",
                 "    Fixup PrecodeImports[1] ResumptionStubEntryPoint stub Demo.Nested.A$ResumptionStub");
         assertFalse(out.contains("RVA 0x"), out);
         String arm = ok("dump", "--disasm", "--naked", "--hide-offsets", "--method", "Demo.Nested.A",
                 nested(dir, Architecture.ARM64, StubLayout.ADJACENT).toString()).out();
-        assertLines(arm, "  adrp x9, data(-> Demo.Nested.A$ResumptionStub, -> Demo.Nested.A+0xAC)",
-                "  add x9, x9, :lo12:data(-> Demo.Nested.A$ResumptionStub, -> Demo.Nested.A+0xAC)");
-        assertLines(arm, "  adrp x11, EagerImports[1]", "  add x11, x11, :lo12:EagerImports[1]  ; x11 = EagerImports[1] Helper AllocContinuation");
+        // the record at 0x18A8 holds the stub 0x1380 and 0x11E8, +0xC8 in the variant at 0x1120
+        assertLines(arm, "  adrp x9, ResumeInfo {[RESUME] Demo.Nested.A$ResumptionStub, [ASYNC] Demo.Nested.A+0xC8}",
+                "  add x9, x9, :lo12:ResumeInfo {[RESUME] Demo.Nested.A$ResumptionStub, [ASYNC] Demo.Nested.A+0xC8}"
+                        + "  ; x9 = ResumeInfo {[RESUME] Demo.Nested.A$ResumptionStub, [ASYNC] Demo.Nested.A+0xC8}");
+        assertLines(arm, "  adrp x11, EagerImports[2]", "  add x11, x11, :lo12:EagerImports[2]  ; x11 = EagerImports[2] Helper AllocContinuation");
     }
 
     @Test
@@ -354,8 +363,8 @@ class CliDumpOptionsTest {
         String out = ok("dump", "--disasm", "--naked", "--hide-offsets", "--runtime-function", "117", ZIP.toString()).out();
         assertLines(out, "[RESUME] Stub System.IO.Compression.ZipFile.OpenAsync$ResumptionStub  size 0x39",
                 "  push rsi", "  push rbx", "  sub rsp, 0x28", "  mov rbx, rdx", "  xor edx, edx", "  mov qword ptr [rsp + 0x20], rdx",
-                "  xor r8d, r8d", "  xor r9d, r9d", "  call System.IO.Compression.ZipFile.OpenAsync", "  mov rsi, rcx", "  test rsi, rsi",
-                "  jne System.IO.Compression.ZipFile.OpenAsync$ResumptionStub+0x2F", "  mov rcx, rbx", "  mov rdx, rax",
+                "  xor r8d, r8d", "  xor r9d, r9d", "  call [ASYNC] System.IO.Compression.ZipFile.OpenAsync", "  mov rsi, rcx", "  test rsi, rsi",
+                "  jne [RESUME] System.IO.Compression.ZipFile.OpenAsync$ResumptionStub+0x2F", "  mov rcx, rbx", "  mov rdx, rax",
                 "  call qword ptr [EagerImports[11]]  ; -> EagerImports[11] Helper CheckedWriteBarrier", "  mov rax, rsi", "  add rsp, 0x28",
                 "  pop rbx", "  pop rsi", "  ret");
     }
@@ -372,7 +381,18 @@ class CliDumpOptionsTest {
             String an = ok("dump", "--naked", adjacent.toString()).out();
             String gn = ok("dump", "--naked", grouped.toString()).out();
             assertFalse(an.substring(an.indexOf('\n')).equals(gn.substring(gn.indexOf('\n'))), arch.toString());
-            assertLines(a, "Runtime functions: 9", "  Demo.Nested.A  size 0x" + (arch == Architecture.X64 ? "1A0" : "1D0"));
+            // sorted by label; the sizes are the RUNTIME_FUNCTION extents the Python oracle reads
+            boolean x64 = arch == Architecture.X64;
+            assertLines(a, "Runtime functions: 9",
+                    "  Demo.Nested.A  size 0x" + (x64 ? "3B" : "54"),
+                    "  Demo.Nested.B  size 0x" + (x64 ? "3B" : "54"),
+                    "  Demo.Nested.C  size 0x" + (x64 ? "3B" : "54"),
+                    "  [ASYNC] Demo.Nested.A  size 0x" + (x64 ? "1F8" : "254"),
+                    "  [ASYNC] Demo.Nested.B  size 0x" + (x64 ? "1BD" : "21C"),
+                    "  [ASYNC] Demo.Nested.C  size 0x" + (x64 ? "185" : "1E4"),
+                    "  [RESUME] Demo.Nested.A$ResumptionStub  size 0x" + (x64 ? "2B" : "34"),
+                    "  [RESUME] Demo.Nested.B$ResumptionStub  size 0x" + (x64 ? "2B" : "34"),
+                    "  [RESUME] Demo.Nested.C$ResumptionStub  size 0x" + (x64 ? "2B" : "34"));
         }
     }
 }

@@ -27,7 +27,8 @@ class CliRunTest {
             CliDumpTest.Result r = CliDumpTest.run("run", img.toString(), "--entry", "Demo.Calls.Main", "--trace");
             assertEquals(0, r.status(), r.err());
             assertTrue(r.out().endsWith("result: 171\n"), r.out());
-            assertEquals(3, r.out().lines().filter(l -> l.startsWith("trace: DelayLoad_MethodCall")).count(), r.out());
+            // Main's five callees and Chain's tail jump: six cells, each resolved once.
+            assertEquals(6, r.out().lines().filter(l -> l.startsWith("trace: DelayLoad_MethodCall")).count(), r.out());
             CliDumpTest.Result clamp = CliDumpTest.run("run", img.toString(), "--entry", "Demo.Calls.Clamp", "--arg", "5000", "--arg", "0",
                     "--arg", "100");
             assertEquals("result: 100", clamp.out().strip());
@@ -94,16 +95,30 @@ class CliRunTest {
         assertTrue(r.err().contains("; x11 = EagerImports[1] Helper GCPoll"), r.err());
     }
 
-    /** Real crossgen2 code loads (checks pass, handles are heap blocks) and runs until it needs what the model lacks. */
+    /**
+     * Real crossgen2 code loads (checks pass, handles are heap blocks) and runs until it needs what the model lacks,
+     * on a CPU stated as x86-64-v2: its Eager cell asks for X86Base, which the emulated CPU lacks (no POPCNT).
+     */
     @Test
-    void realImage_runsUntilAnExternalCall_thenReportsCleanly() {
+    void realImage_runsUntilAnExternalCall_thenReportsCleanly() throws Exception {
         String img = Fixtures.r2r("asmresolver__ReadyToRunTest__AMD64-Windows__r2r5.4.dll").toString();
-        CliDumpTest.Result r = CliDumpTest.run("run", img, "--entry", "0x06000001");
+        CliDumpTest.Result refused = CliDumpTest.run("run", img, "--entry", "0x06000001");
+        assertEquals(2, refused.status());
+        assertTrue(refused.err().endsWith("the runtime rejects the image's R2R code: all R2R code of "
+                + "asmresolver__ReadyToRunTest__AMD64-Windows__r2r5.4.dll disabled: its Eager Check_InstructionSetSupport fixup needs "
+                + "X86Base, which the emulated CPU lacks (--cpu emulated; Check_InstructionSetSupport X86Base+ Sse+ Sse2+)\n"), refused.err());
+        CliDumpTest.Result r = CliDumpTest.run("run", img, "--entry", "0x06000001", "--cpu", "x86-64-v2");
         assertEquals(1, r.status());
         assertTrue(r.err().startsWith("FAULT: RUNTIME_ERROR"), r.err());
         assertTrue(r.err().contains("could not resolve System.Console.WriteLine"), r.err());
-        // The walk goes past the delay-load thunk's two pushes to the managed caller.
-        assertTrue(r.err().contains("method:  Program.Main (frame #1, caller of the faulting code)"), r.err());
+        // The report is at the call that reached the helper through the delay-load thunk: call [rip+disp32] (FF 15).
+        assertTrue(r.err().contains("\n  pc:      0x18000184E  in Program.Main+0xE\n"), r.err());
+        assertTrue(r.err().contains("\n  method:  Program.Main\n"), r.err());
+        byte[] file = Files.readAllBytes(Path.of(img));
+        R2RImage read = R2RImage.read("asmresolver", file);
+        long at = read.pe().rvaToOffset("call", 0x184E, 6);
+        assertEquals(0xFF, file[(int) at] & 0xFF);
+        assertEquals(0x15, file[(int) at + 1]);
         assertTrue(!r.err().contains("Exception"), r.err());
         CliDumpTest.Result x86 = CliDumpTest.run("run", Fixtures.r2r("binskim__Binskim.win-x86.RTR__I386-Windows__r2r2.2.dll").toString(),
                 "--entry", "0x06000001");
@@ -137,8 +152,7 @@ class CliRunTest {
         Path img = emit(dir, "calls.yaml", "x64");
         CliDumpTest.Result none = CliDumpTest.run("run", img.toString(), "--entry", "0x06000099");
         assertEquals(2, none.status(), none.out() + none.err());
-        assertEquals("r2rlab: " + img + ": method 0x06000099 has no R2R code to run: no MethodDefEntryPoints entry for token 0x06000099",
-                none.err().strip());
+        assertEquals("r2rlab: 0x06000099 is MethodDef row 153, but the MethodDef table of calls-x64.dll has 7 rows", none.err().strip());
         assertEquals("", none.out());
         CliDumpTest.Result notMethodDef = CliDumpTest.run("run", img.toString(), "--entry", "0x0A000001");
         assertEquals(2, notMethodDef.status());
@@ -146,7 +160,7 @@ class CliRunTest {
         CliDumpTest.Result many = CliDumpTest.run("run", img.toString(), "--entry", "Demo.Calls.Clamp", "--arg", "1", "--arg", "2",
                 "--arg", "3", "--arg", "4", "--arg", "5");
         assertEquals(2, many.status());
-        assertEquals("r2rlab: " + img + ": 5 arguments; the emulated calls pass at most 4", many.err().strip());
+        assertEquals("r2rlab: " + img + ": Demo.Calls.Clamp (0x06000005) takes 3 arguments, not 5", many.err().strip());
     }
 
     @Test

@@ -48,6 +48,10 @@ final class Emitted {
         return Emitter.emit(s, new EmitOptions(arch, TargetOs.WINDOWS, Set.of(defects), StubLayout.ADJACENT));
     }
 
+    static byte[] emitWith(Scenario s, Architecture arch, StubLayout layout, Defect... defects) {
+        return Emitter.emit(s, new EmitOptions(arch, TargetOs.WINDOWS, Set.of(defects), layout));
+    }
+
     static R2RImage read(byte[] image) {
         return R2RImage.read("emitted", image);
     }

@@ -29,11 +29,11 @@ public final class Fixtures {
         return Assertions.fail("fixture folder ../shared/fixtures not found (set -Dr2rlab.fixtures)");
     }
 
-    static Path r2r(String name) {
+    public static Path r2r(String name) {
         return root().resolve("r2r").resolve(name);
     }
 
-    static Path net11(String name) {
+    public static Path net11(String name) {
         return root().resolve("r2r-net11-async").resolve(name);
     }
 
@@ -46,7 +46,7 @@ public final class Fixtures {
         }
     }
 
-    static List<Path> net11() {
+    public static List<Path> net11() {
         return all().stream().filter(p -> p.getParent().getFileName().toString().equals("r2r-net11-async")).collect(Collectors.toList());
     }
 

@@ -91,6 +91,17 @@ class ReproCatalogueTest {
         };
     }
 
+    /** The instruction of {@code method}'s code body of {@code kind} at {@code offset} from its start, by Capstone. */
+    private static Disassembler.Insn insnAt(R2RImage img, String method, CodeBodyKind kind, long offset, boolean arm64) {
+        ReadyToRunMethod m = img.methods().stream().filter(x -> x.name().equals(method) && x.kind() == kind).findFirst().orElseThrow();
+        RuntimeFunction rf = img.runtimeFunctions().get(m.entryRuntimeFunction());
+        long at = img.pe().imageBase() + rf.beginRva() + offset;
+        try (Disassembler d = new Disassembler(arm64)) {
+            return d.disassemble(Emitted.code(img, rf), img.pe().imageBase() + rf.beginRva()).stream().filter(i -> i.address() == at).findFirst()
+                    .orElseThrow(() -> new AssertionError(String.format("no instruction at %s+0x%X", method, offset)));
+        }
+    }
+
     @Test
     void catalogue_hasAnEntryForEveryIdOfSectionB() {
         Set<String> ids = new TreeSet<>();
@@ -125,16 +136,40 @@ class ReproCatalogueTest {
         TargetResult t = only(run("B2-helper-call"), "arm64");
         assertEquals(Verdict.REPRODUCED, t.verdict());
         R2RImage img = t.buggy().image();
-        ImportCell compute = cell(img, "MethodImports", "MethodEntry Demo.Program.Compute");
-        ImportCell capture = cell(img, "MethodImports", "0x0A000001");
-        assertEquals("MethodImports[" + compute.index() + "] MethodEntry Demo.Program.Compute", fact(t.buggy(), SymptomKind.PATCHED_CELL));
-        assertEquals("MethodImports[" + capture.index() + "] MethodEntry_RefToken [module 2] [module 2 AsyncBasic]0x0A000001",
-                fact(t.buggy(), SymptomKind.INTENDED_CELL));
+        ImportCell compute = cell(img, "MethodImports", "MethodEntry [ASYNC] Demo.Program.Compute");
+        ImportCell capture = cell(img, "MethodImports", "AsyncHelpers.CaptureContexts");
+        String computeText = "MethodImports[" + compute.index() + "] MethodEntry [ASYNC] Demo.Program.Compute";
+        String captureText = "MethodImports[" + capture.index() + "] MethodEntry_RefToken [module 2] System.Runtime.CompilerServices.AsyncHelpers.CaptureContexts";
+        assertEquals(computeText, fact(t.buggy(), SymptomKind.PATCHED_CELL));
+        assertEquals(captureText, fact(t.buggy(), SymptomKind.INTENDED_CELL));
+        // The emulated runtime stops the run at the call that went through CaptureContexts' cell with x11 naming Compute's.
+        assertEquals(String.format("x11 is stale: DelayLoad_MethodCall resolved and patched ImportSection 4[%d] (RVA 0x%X, MethodEntry [ASYNC] "
+                + "Demo.Program.Compute), the cell x11 names, but the call went through ImportSection 4[%d] (RVA 0x%X, MethodEntry_RefToken [module 2] "
+                + "System.Runtime.CompilerServices.AsyncHelpers.CaptureContexts)", compute.index(), compute.rva(), capture.index(), capture.rva()),
+                fact(t.buggy(), SymptomKind.MESSAGE));
+        assertEquals("RUNTIME_ERROR", fact(t.buggy(), SymptomKind.FAULT));
+        assertEquals("[ASYNC] Demo.Program.Compute+0x2C", fact(t.buggy(), SymptomKind.AT));
+        Disassembler.Insn call = insnAt(img, "Demo.Program.Compute", CodeBodyKind.ASYNC_VARIANT, 0x2C, true);
+        assertEquals("blr", call.mnemonic(), "the call through CaptureContexts' cell");
         // In the fixed run that cell's resolution is followed by CaptureContexts itself.
         List<String> notes = t.fixed().notes();
         int at = indexOfPrefix(notes, String.format("trace: DelayLoad_MethodCall cell 0x%X (section 4)", capture.rva()));
         assertTrue(notes.get(at + 1).startsWith("trace: CaptureContexts "), notes.get(at + 1));
         assertEquals("47", fact(t.fixed(), SymptomKind.RETURNS));
+    }
+
+    /** The ResumptionStubEntryPoint cells of the fixup list of {@code method}'s async variant. */
+    private static List<ImportCell> stubCells(R2RImage img, String method) {
+        ReadyToRunMethod variant = img.methods().stream().filter(m -> m.name().equals(method) && m.kind() == CodeBodyKind.ASYNC_VARIANT)
+                .findFirst().orElseThrow();
+        List<ImportCell> out = new ArrayList<>();
+        variant.fixups().forEach(f -> {
+            ImportCell c = img.importSections().get(f.importSection()).cells().get(f.slot());
+            if (c.signature() instanceof FixupSignature.ResumptionStubEntryPoint) {
+                out.add(c);
+            }
+        });
+        return out;
     }
 
     private static int indexOfPrefix(List<String> lines, String prefix) {
@@ -163,7 +198,10 @@ class ReproCatalogueTest {
         assertEquals("2", fact(t.buggy(), SymptomKind.ACTUAL_SECTION));
         FaultReport f = t.buggy().fault();
         assertEquals(FaultReport.Kind.RUNTIME_ASSERTION, f.kind());
-        assertEquals("DelayLoad_MethodCall", f.location());
+        // Reported at the helper's caller: Main's call of Chain, whose frame Chain's epilog popped before its tail jump.
+        assertEquals("Demo.Calls.Main+0x20", f.location());
+        assertEquals("blr x16", insnAt(img, "Demo.Calls.Main", CodeBodyKind.METHOD, 0x20, true).mnemonic() + " "
+                + insnAt(img, "Demo.Calls.Main", CodeBodyKind.METHOD, 0x20, true).operands());
         assertEquals(base + gcPoll.rva(), f.registers().get(11), "x11 still holds the GCPoll cell");
         assertEquals(4, f.registers().get(9), "x9: the thunk's section");
         assertEquals("Demo.Calls.Main", f.faultingMethod().name(), "Chain's epilog popped its frame: the helper returns into Main");
@@ -288,9 +326,9 @@ class ReproCatalogueTest {
             ResumptionStub computeStub = img.resumptionStubs().stream().filter(s -> s.owner().name().equals("Demo.Program.Compute")).findFirst()
                     .orElseThrow();
             assertEquals(computeStub.runtimeFunction(), cold - 1, "Main's cold part follows Compute's stub");
-            assertEquals("Demo.Program.Main [cold] -> Demo.Program.Compute$ResumptionStub", fact(t.buggy(), SymptomKind.MISATTRIBUTED));
+            assertEquals("[ASYNC] Demo.Program.Main [cold] -> Demo.Program.Compute$ResumptionStub", fact(t.buggy(), SymptomKind.MISATTRIBUTED));
             String frame = t.buggy().notes().stream().filter(n -> n.startsWith("walk: #0 ")).findFirst().orElseThrow();
-            assertTrue(frame.contains("Demo.Program.Main [cold]+0x"), frame);
+            assertTrue(frame.contains("[ASYNC] Demo.Program.Main [cold]+0x"), frame);
             assertEquals("attributed", fact(t.fixed(), SymptomKind.WALKS));
             assertEquals(String.valueOf(5 + 40 + 2), fact(t.fixed(), SymptomKind.RETURNS));
         }
@@ -400,25 +438,35 @@ class ReproCatalogueTest {
     }
 
     @Test
-    void b10_unalignedStubRva_faultsAtTheOneMisalignedBlob() {
+    void b10_unalignedStubRva_faultsAtComputesMisalignedBlob() {
         RegressionResult r = run("B10-unaligned-stub-rva");
         assertEquals(Verdict.REPRODUCED, r.verdict());
         for (TargetResult t : r.targets()) {
             R2RImage img = t.buggy().image();
-            List<ImportCell> misaligned = new ArrayList<>();
-            for (ImportCell c : img.importSections().get(5).cells()) {
-                if (c.signature() instanceof FixupSignature.ResumptionStubEntryPoint && (c.signatureRva() + 1) % 4 != 0) {
-                    misaligned.add(c);
-                }
-            }
-            assertEquals(1, misaligned.size(), "one of async-basic's two stub blobs has its RVA field off a 4-byte boundary");
-            ImportCell c = misaligned.get(0);
+            // The ResumptionStubEntryPoint cell in the fixup list of Compute's async variant, the first variant prepared.
+            List<ImportCell> stubCells = stubCells(img, "Demo.Program.Compute");
+            assertEquals(1, stubCells.size());
+            ImportCell c = stubCells.get(0);
+            assertEquals(5, c.section());
+            assertTrue((c.signatureRva() + 1) % 4 != 0, "its RVA field is off a 4-byte boundary");
             String stub = String.format("stub RVA 0x%X", ((FixupSignature.ResumptionStubEntryPoint) c.signature()).stubRva());
             assertEquals("PrecodeImports[" + c.index() + "] ResumptionStubEntryPoint " + stub, fact(t.buggy(), SymptomKind.CELL));
             assertEquals(String.format("misaligned DWORD load at 0x%X in LoadDynamicInfoEntry: the stub RVA of ImportSection[5] cell %d "
                     + "(ResumptionStubEntryPoint), signature RVA 0x%X + 1", img.pe().imageBase() + c.signatureRva() + 1, c.index(), c.signatureRva()),
                     fact(t.buggy(), SymptomKind.MESSAGE));
             assertEquals("UNALIGNED_ACCESS", fact(t.buggy(), SymptomKind.FAULT));
+            // Lazy fixups: the variant's list runs when the Task-returning Compute first calls it through its cell.
+            boolean arm64 = t.target().name().equals("arm64");
+            long offset = arm64 ? 0x20 : 0x12;
+            assertEquals(String.format("Demo.Program.Compute+0x%X", offset), fact(t.buggy(), SymptomKind.AT));
+            Disassembler.Insn call = insnAt(img, "Demo.Program.Compute", CodeBodyKind.TASK_RETURNING_THUNK, offset, arm64);
+            assertEquals(arm64 ? "blr" : "call", call.mnemonic());
+            ImportCell variant = cell(img, "MethodImports", "MethodEntry [ASYNC] Demo.Program.Compute");
+            if (!arm64) {
+                // call qword ptr [rip + disp]: the cell is disp past the next instruction.
+                long disp = Long.decode(call.operands().replace("qword ptr [rip + ", "").replace("]", ""));
+                assertEquals(img.pe().imageBase() + variant.rva(), call.address() + call.size() + disp);
+            }
             assertEquals("47", fact(t.fixed(), SymptomKind.RETURNS));
         }
     }
@@ -429,15 +477,8 @@ class ReproCatalogueTest {
         assertEquals(Verdict.REPRODUCED, r.verdict());
         for (TargetResult t : r.targets()) {
             R2RImage img = t.buggy().image();
-            ReadyToRunMethod compute = img.methods().stream()
-                    .filter(m -> m.name().equals("Demo.Program.Compute") && m.kind() == CodeBodyKind.ASYNC_VARIANT).findFirst().orElseThrow();
-            List<Long> stubRvas = new ArrayList<>();
-            compute.fixups().forEach(f -> {
-                ImportCell c = img.importSections().get(f.importSection()).cells().get(f.slot());
-                if (c.signature() instanceof FixupSignature.ResumptionStubEntryPoint s) {
-                    stubRvas.add(s.stubRva());
-                }
-            });
+            List<Long> stubRvas = stubCells(img, "Demo.Program.Compute").stream()
+                    .map(c -> ((FixupSignature.ResumptionStubEntryPoint) c.signature()).stubRva()).toList();
             assertEquals(2, stubRvas.size());
             assertEquals(stubRvas.get(0), stubRvas.get(1));
             assertEquals("2", fact(t.buggy(), SymptomKind.STUB_FIXUPS));

@@ -320,6 +320,19 @@ public final class Arm64Assembler {
         ldst(rt.is64() ? 0xF9000000 : 0xB9000000, rt, rn, offset);
     }
 
+    /**
+     * {@code ldr rt, [rn, rm]} (register offset, LSL #0): 0xF8606800 (X) / 0xB8606800 (W) | Rm << 16 | Rn << 5 |
+     * Rt. Rn 31 = SP, Rt 31 = ZR (a load into wzr is the JIT's stack probe); Rn and Rm are 64-bit.
+     */
+    public void ldr(Register rt, Register rn, Register rm) {
+        ldstRegister(rt.is64() ? 0xF8606800 : 0xB8606800, rt, rn, rm);
+    }
+
+    /** {@code str rt, [rn, rm]}: 0xF8206800 (X) / 0xB8206800 (W), as {@link #ldr(Register, Register, Register)}. */
+    public void str(Register rt, Register rn, Register rm) {
+        ldstRegister(rt.is64() ? 0xF8206800 : 0xB8206800, rt, rn, rm);
+    }
+
     /** {@code ldr rt, [rn]}. */
     public void ldr(Register rt, Register rn) {
         ldr(rt, rn, 0);
@@ -490,6 +503,12 @@ public final class Arm64Assembler {
             throw new IllegalArgumentException("unsigned offset " + offset + " not encodable for " + rt);
         }
         emit(base | (offset >> scale) << 10 | sp(rn) << 5 | zr(rt));
+    }
+
+    private void ldstRegister(int base, Register rt, Register rn, Register rm) {
+        base64(rn);
+        base64(rm);
+        emit(base | zr(rm) << 16 | sp(rn) << 5 | zr(rt));
     }
 
     private void ldstUnscaled(int base, Register rt, Register rn, int simm9) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import r2rlab.emitter.Defect;
+import r2rlab.emitter.EmitException;
 import r2rlab.emitter.arm64.Arm64Assembler.Label;
 import r2rlab.emitter.arm64.Arm64Assembler.PairMode;
 import r2rlab.emitter.codegen.Backend;
@@ -12,7 +13,6 @@ import r2rlab.emitter.codegen.BodyPlan;
 import r2rlab.emitter.codegen.BodyPlanBackend;
 import r2rlab.emitter.codegen.CodegenContext;
 import r2rlab.emitter.codegen.Reg;
-import r2rlab.emitter.codegen.RuntimeMethod;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.image.SectionKind;
 import r2rlab.emitter.scenario.BinaryOp;
@@ -20,6 +20,7 @@ import r2rlab.emitter.scenario.UnaryOp;
 import r2rlab.format.BlobBuilder;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.CoreLibMethod;
 import r2rlab.format.unwind.arm64.Arm64UnwindInfo;
 import r2rlab.format.unwind.arm64.UnwindCode;
 
@@ -36,16 +37,19 @@ import r2rlab.format.unwind.arm64.UnwindCode;
  *   [fp+0]                 saved FP                     &lt;- fp
  *   [sp+8k] = [fp-O+8k]    outgoing stack argument k    &lt;- sp (when O &gt; 0)
  * </pre>
- * Prolog ({@code F <= 512}): {@code stp fp, lr, [sp, #-F]!; mov fp, sp; [sub sp, sp, #O]} with unwind codes
- * save_fplr_x(-F), set_fp, [alloc(O)]. Larger frames: {@code sub sp, sp, #(F-16); stp fp, lr, [sp, #-16]!;
- * mov fp, sp; [sub sp, sp, #O]} (alloc, save_fplr_x(-16), set_fp, [alloc]). Epilog: {@code [add sp, sp, #O];
+ * Prolog ({@code F <= 504}): {@code stp fp, lr, [sp, #-F]!; mov fp, sp; [sub sp, sp, #O]} with unwind codes
+ * save_fplr_x(-F), set_fp, [alloc(O)]. Larger frames: [the stack probe of F + O bytes,] {@code sub sp, sp,
+ * #(F-16); stp fp, lr, [sp, #-16]!; mov fp, sp; [sub sp, sp, #O]} ([nop per probe instruction,] alloc,
+ * save_fplr_x(-16), set_fp, [alloc]). Epilog: {@code [add sp, sp, #O];
  * ldp fp, lr, [sp], #F; ret} (or {@code ldp fp, lr, [sp], #16; add sp, sp, #(F-16)}); every epilog is described
  * by an epilog scope. The raw unwind record has the X bit clear; {@link #withHandlerFlag} sets it.
  *
  * <p>The resumption stub: {@code stp fp, lr, [sp, #-32]!; mov fp, sp; stp x19, x20, [sp, #16]; [sub sp, sp, #O]}
  * (x19 = the result byref, x20 = the returned continuation).
  *
- * <p>Scratch registers: x9, x10, x12 (x11 = cell address and x16 = call target of the cell protocol).
+ * <p>Scratch registers: x9, x10, x12 (x11 = cell address and x16 = call target of the cell protocol); x17 holds a
+ * frame or field offset that does not fit a load's, store's or add's immediate field. A frame of a page or more is
+ * probed page by page before SP moves, as the JIT does (x9, x10 in the prolog).
  */
 public final class Arm64Backend extends BodyPlanBackend<Label> {
     /** Integer argument registers x0..x7. */
@@ -57,6 +61,8 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
     private static final Register S0 = Register.X9;
     private static final Register S1 = Register.X10;
     private static final Register S2 = Register.X12;
+    /** Holds an offset too large for an instruction's immediate field (IP1, free between calls). */
+    private static final Register OFFSET_SCRATCH = Register.X17;
 
     @Override
     public Machine machine() {
@@ -163,6 +169,15 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
 
     /** A frame of {@code size} bytes (FP/LR at its bottom), optional x19/x20 at [fp+16], and {@code out} below FP. */
     static final class FrameShape {
+        /** The largest frame {@code stp fp, lr, [sp, #-F]!} and {@code ldp fp, lr, [sp], #F} both encode (imm7 * 8). */
+        static final int MAX_PAIR_FRAME = 504;
+        /** The stack is touched page by page, top down, before a frame of a page or more is allocated. */
+        static final int PAGE_SIZE = 0x1000;
+        /** From this many bytes the probes are a loop rather than one load per page (as the JIT does). */
+        static final int PROBE_LOOP_FROM = 3 * PAGE_SIZE;
+        /** {@code sub sp, sp, #imm12, lsl #12} and {@code #imm12} together reach just below 16 MiB. */
+        static final int MAX_ALLOCATION = (1 << 24) - 16;
+
         final int size;
         final int out;
         final boolean saveX19X20;
@@ -174,18 +189,26 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
             if (saveX19X20 && size < 32) {
                 throw new IllegalArgumentException("no room for x19/x20");
             }
+            if ((long) size + out > MAX_ALLOCATION) {
+                throw new EmitException("a frame of " + ((long) size + out) + " bytes: the ARM64 prolog allocates at most "
+                        + MAX_ALLOCATION + " bytes");
+            }
             this.size = size;
             this.out = out;
             this.saveX19X20 = saveX19X20;
         }
 
-        /** Emits the prolog; returns its unwind codes in instruction order. */
+        /**
+         * Emits the prolog; returns its unwind codes in instruction order. A frame past the pair's reach is
+         * allocated first, its pages probed before SP moves, then FP/LR are pushed at its bottom.
+         */
         List<UnwindCode> emitProlog(Arm64Assembler a) {
             List<UnwindCode> codes = new ArrayList<>();
-            if (size <= 512) {
+            if (size <= MAX_PAIR_FRAME) {
                 a.stp(Register.FP, Register.LR, Register.SP, -size, PairMode.PRE_INDEX);
                 codes.add(UnwindCode.saveFpLrX(-size));
             } else {
+                probe(a, size + out, codes);
                 subSp(a, size - 16, codes);
                 a.stp(Register.FP, Register.LR, Register.SP, -16, PairMode.PRE_INDEX);
                 codes.add(UnwindCode.saveFpLrX(-16));
@@ -212,7 +235,7 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
                 a.ldp(Register.X19, Register.X20, Register.SP, 16, PairMode.SIGNED_OFFSET);
                 codes.add(UnwindCode.saveRegp(19, 16));
             }
-            if (size <= 512) {
+            if (size <= MAX_PAIR_FRAME) {
                 a.ldp(Register.FP, Register.LR, Register.SP, size, PairMode.POST_INDEX);
                 codes.add(UnwindCode.saveFpLrX(-size));
             } else {
@@ -221,6 +244,38 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
                 addSp(a, size - 16, codes);
             }
             return codes;
+        }
+
+        /**
+         * The JIT's stack probe of a frame of {@code total} bytes, below the SP it has not moved yet: nothing under a
+         * page; up to three pages {@code mov x9, #-k*page; ldr wzr, [sp, x9]} for each page; beyond, a loop over the
+         * pages down to {@code -total}. Each instruction has a nop unwind code (nothing to undo).
+         */
+        private static void probe(Arm64Assembler a, int total, List<UnwindCode> codes) {
+            if (total < PAGE_SIZE) {
+                return;
+            }
+            int start = a.offset();
+            Register offset = S0;
+            if (total < PROBE_LOOP_FROM) {
+                for (int at = PAGE_SIZE; at <= total; at += PAGE_SIZE) {
+                    a.mov(offset, -at);
+                    a.ldr(Register.WZR, Register.SP, offset);
+                }
+            } else {
+                Register limit = S1;
+                a.mov(offset, -PAGE_SIZE);
+                a.mov(limit, -total);
+                Label loop = a.newLabel();
+                a.bind(loop);
+                a.ldr(Register.WZR, Register.SP, offset);
+                a.sub(offset, offset, PAGE_SIZE >> 12, true);
+                a.cmp(limit, offset);
+                a.bCond(Condition.LS, loop); // while limit <= offset (unsigned): that page is in the frame too
+            }
+            for (int at = start; at < a.offset(); at += 4) {
+                codes.add(UnwindCode.nop());
+            }
         }
 
         private static void subSp(Arm64Assembler a, int n, List<UnwindCode> codes) {
@@ -252,8 +307,8 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
         }
 
         private static void check(int n) {
-            if (n <= 0 || n % 16 != 0 || n >= 32768) {
-                throw new UnsupportedOperationException("stack allocation not supported: " + n);
+            if (n <= 0 || n % 16 != 0 || n > MAX_ALLOCATION) {
+                throw new IllegalArgumentException("stack allocation of " + n + " bytes");
             }
         }
     }
@@ -286,7 +341,7 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
             // a Task thunk's only call is of its async variant (and RestoreContexts' 3 arguments stay the floor)
             int maxArgs = switch (plan.kind()) {
                 case RESUMPTION_STUB -> variantArgs;
-                case TASK_RETURNING_THUNK -> Math.max(RuntimeMethod.RESTORE_CONTEXTS.params, variantArgs);
+                case TASK_RETURNING_THUNK -> Math.max(CoreLibMethod.RESTORE_CONTEXTS.params, variantArgs);
                 default -> plan.bodyCallArguments();
             };
             int out = align16(8 * Math.max(0, maxArgs - ARG_REGISTERS));
@@ -304,6 +359,8 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
                 case OPERAND -> S1;
                 case STUB_RESULT_BYREF -> Register.X19;
                 case STUB_CONTINUATION -> Register.X20;
+                case WRITE_BARRIER_DST -> Register.X14;
+                case WRITE_BARRIER_REF -> Register.X15;
                 case FRAME -> Register.FP;
                 case STACK -> Register.SP;
                 default -> arg(r.argumentPosition());
@@ -354,47 +411,99 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
 
         // ---- memory
 
+        /** Whether {@code offset} fits the unsigned scaled 12-bit offset of a load or store of {@code rt}. */
+        private static boolean scaledImmediate(Register rt, int offset) {
+            int scale = rt.is64() ? 8 : 4;
+            return offset >= 0 && offset % scale == 0 && offset / scale <= 0xFFF;
+        }
+
+        /** {@code ldr rt, [base, #offset]}, or through x17 = offset when it does not fit (as the JIT materialises it). */
+        private void ldrAt(Register rt, Register base, int offset) {
+            access(true, rt, base, offset);
+        }
+
+        /** {@code str rt, [base, #offset]}, or through x17 = offset. */
+        private void strAt(Register rt, Register base, int offset) {
+            access(false, rt, base, offset);
+        }
+
+        private void access(boolean load, Register rt, Register base, int offset) {
+            if (scaledImmediate(rt, offset)) {
+                if (load) {
+                    a.ldr(rt, base, offset);
+                } else {
+                    a.str(rt, base, offset);
+                }
+                return;
+            }
+            a.mov(OFFSET_SCRATCH, offset);
+            if (load) {
+                a.ldr(rt, base, OFFSET_SCRATCH);
+            } else {
+                a.str(rt, base, OFFSET_SCRATCH);
+            }
+        }
+
         @Override
         public void load(Reg dst, Reg base, int offset) {
-            a.ldr(reg(dst), reg(base), offset);
+            ldrAt(reg(dst), reg(base), offset);
         }
 
         @Override
         public void load32(Reg dst, Reg base, int offset) {
-            a.ldr(reg(dst).as32(), reg(base), offset);
+            ldrAt(reg(dst).as32(), reg(base), offset);
         }
 
         @Override
         public void store(Reg base, int offset, Reg src) {
-            a.str(reg(src), reg(base), offset);
+            strAt(reg(src), reg(base), offset);
         }
 
         @Override
         public void storeZero(Reg base, int offset) {
-            a.str(Register.XZR, reg(base), offset);
+            strAt(Register.XZR, reg(base), offset);
         }
 
         @Override
-        public void store32(Reg base, int offset, int value) {
-            a.mov(S0.as32(), value);
-            a.str(S0.as32(), reg(base), offset);
+        public void store64(Reg base, int offset, long value) {
+            a.mov(S0, value);
+            strAt(S0, reg(base), offset);
         }
 
         @Override
         public void storeConstant(int offset, long value) {
             a.mov(S0, value);
-            a.str(S0, Register.FP, offset);
+            strAt(S0, Register.FP, offset);
         }
 
         @Override
         public void copyToField(Reg object, int offset, int frameOffset) {
-            a.ldr(S0, Register.FP, frameOffset);
-            a.str(S0, reg(object), offset);
+            ldrAt(S0, Register.FP, frameOffset);
+            strAt(S0, reg(object), offset);
+        }
+
+        /** {@code add rd, fp, #offset} takes 12 bits; a larger offset goes through x17. */
+        @Override
+        public void addressOf(Reg dst, int offset) {
+            if (offset >= 0 && offset <= 0xFFF) {
+                a.add(reg(dst), Register.FP, offset);
+            } else {
+                a.mov(OFFSET_SCRATCH, offset);
+                a.add(reg(dst), Register.FP, OFFSET_SCRATCH);
+            }
         }
 
         @Override
-        public void addressOf(Reg dst, int offset) {
-            a.add(reg(dst), Register.FP, offset);
+        public void addressOfField(Reg dst, Reg base, int offset) {
+            a.add(reg(dst), reg(base), offset);
+        }
+
+        /** {@code ldr x9, [fp, #offset]; cmp x9, #0; cset wDst, ne}. */
+        @Override
+        public void flagIfNonZero(Reg dst, int offset) {
+            a.ldr(S0, Register.FP, offset);
+            a.cmp(S0, 0);
+            a.cset(reg(dst).as32(), Condition.NE);
         }
 
         // ---- registers
@@ -407,11 +516,6 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
         @Override
         public void zero(Reg dst) {
             a.mov(reg(dst), Register.XZR);
-        }
-
-        @Override
-        public void moveFlag(Reg dst, int value) {
-            a.movz(reg(dst), value, 0);
         }
 
         // ---- page-relative (ADRP) pairs: import cells and addresses in the image

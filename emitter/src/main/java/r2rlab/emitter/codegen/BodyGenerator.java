@@ -20,8 +20,12 @@ import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.BinaryOp;
 import r2rlab.emitter.scenario.CallKind;
 import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.format.metadata.SignatureType;
 import r2rlab.format.pe.Relocation;
 import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.ContinuationFlags;
+import r2rlab.format.r2r.CorElementType;
+import r2rlab.format.r2r.CoreLibMethod;
 import r2rlab.format.r2r.ReadyToRunHelper;
 
 /**
@@ -40,6 +44,9 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
     /** A branch in {@code from} to {@code target} in the other part, through the relocation at {@code relocation}. */
     private record CrossRef<A, L>(A from, int relocation, L target) {
     }
+
+    /** The type a Task-returning method's result has in the language: Int64 (Task&lt;long&gt;). */
+    private static final SignatureType RESULT_TYPE = new SignatureType.Primitive(CorElementType.I8);
 
     protected final BodyPlan plan;
     protected final MethodIr ir;
@@ -194,8 +201,11 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
     }
 
     /**
-     * The Task-returning method: calls the async variant with a null continuation; a completed call becomes
-     * TaskFromResult(result), a suspended one FinalizeTaskReturningThunk(continuation).
+     * The Task-returning method, as the real ones call their async variant: the variant through its cell with a null
+     * continuation; when it completed, {@code Task.FromResult<long>(result)} (or {@code Task.get_CompletedTask} for a
+     * void method); when it suspended, {@code AsyncHelpers.FinalizeTaskReturningThunk<long>()} (non-generic for
+     * void), which takes the suspended chain from the runtime's thread state, not as an argument. Instantiated over
+     * a value type these are exact instantiations: no generic dictionary argument.
      */
     public final void emitTaskThunk() {
         MethodDecl m = ir.method();
@@ -207,14 +217,17 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         branch(Reg.CONTINUATION_RETURN, false, suspended);
         if (m.returnsValue()) {
             transfer(Reg.ARG0, Reg.RESULT);
+            callThroughCell(ctx.coreLibCell(CoreLibMethod.TASK_FROM_RESULT, RESULT_TYPE));
         } else {
-            zero(Reg.ARG0);
+            callThroughCell(ctx.coreLibCell(CoreLibMethod.TASK_GET_COMPLETED_TASK));
         }
-        callThroughCell(ctx.runtimeMethodCell(RuntimeMethod.TASK_FROM_RESULT));
         jump(done);
         bind(suspended);
-        transfer(Reg.ARG0, Reg.CONTINUATION_RETURN);
-        callThroughCell(ctx.runtimeMethodCell(RuntimeMethod.FINALIZE_TASK_RETURNING_THUNK));
+        if (m.returnsValue()) {
+            callThroughCell(ctx.coreLibCell(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T, RESULT_TYPE));
+        } else {
+            callThroughCell(ctx.coreLibCell(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK));
+        }
         bind(done);
         leaveFrameAndReturn();
     }
@@ -372,62 +385,98 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         callThroughCell(ctx.helperCell(h.id));
     }
 
-    /** RestoreContexts(suspended, context 0, context 1). */
-    private void restoreContexts(boolean suspended) {
-        moveFlag(Reg.ARG0, suspended ? 1 : 0);
+    /**
+     * RestoreContexts or RestoreContextsOnSuspension({@code resumed}, context 0, context 1), where "resumed" is
+     * whether this invocation was entered with a continuation: {@code incoming continuation != null}, recomputed from
+     * its frame slot as the real variants do.
+     */
+    private void restoreContexts(CoreLibMethod method) {
+        flagIfNonZero(Reg.ARG0, fixed(FIXED_CONTINUATION));
         loadFrame(Reg.ARG1, fixed(FIXED_CONTEXT0));
         loadFrame(Reg.ARG2, fixed(FIXED_CONTEXT1));
-        callContextHelper(ctx.runtimeMethodCell(RuntimeMethod.RESTORE_CONTEXTS));
+        callContextHelper(ctx.coreLibCell(method));
+    }
+
+    /** WriteBarrier: the word at {@code object + offset} = {@code value}; the object is the continuation in the scratch slot. */
+    private void writeBarrierIntoContinuation(int offset, Reg value) {
+        transfer(Reg.WRITE_BARRIER_REF, value);
+        loadFrame(Reg.WRITE_BARRIER_DST, fixed(FIXED_SCRATCH));
+        addressOfField(Reg.WRITE_BARRIER_DST, Reg.WRITE_BARRIER_DST, offset);
+        callHelper(ReadyToRunHelper.WriteBarrier);
     }
 
     // ------------------------------------------------------------------------------------------
-    // Async variant: entry, suspension, dispatch and resume blocks
+    // Async variant: entry, suspension, dispatch and resume blocks (the real sequence: docs/emulator.md)
 
     /**
-     * Normal entry of an async variant: saves the continuation argument (at {@code contPos}), jumps to
-     * {@code dispatchBlock} when it is non-null ({@code null}: not resumable, no jump), and calls CaptureContexts.
+     * Normal entry of an async variant: clears the two context slots, saves the continuation argument (at
+     * {@code contPos}) in its home slot, jumps to {@code dispatchBlock} when it is non-null ({@code null}: not
+     * resumable, no jump), and calls CaptureContexts(&amp;context 0, &amp;context 1). A resumed invocation does not
+     * capture: its context slots stay null.
      */
     private void asyncEntry(int contPos, L dispatchBlock) {
         Reg cont = Reg.argument(contPos);
+        storeZero(Reg.FRAME, fixed(FIXED_CONTEXT0));
+        storeZero(Reg.FRAME, fixed(FIXED_CONTEXT1));
         storeFrame(fixed(FIXED_CONTINUATION), cont);
         if (dispatchBlock != null) {
             branchIfNonZero(cont, dispatchBlock, cold);
         }
         addressOf(Reg.ARG0, fixed(FIXED_CONTEXT0));
         addressOf(Reg.ARG1, fixed(FIXED_CONTEXT1));
-        callContextHelper(ctx.runtimeMethodCell(RuntimeMethod.CAPTURE_CONTEXTS));
+        callContextHelper(ctx.coreLibCell(CoreLibMethod.CAPTURE_CONTEXTS));
     }
 
     /**
-     * Allocates the continuation (the callee's, returned in CONTINUATION_RETURN, becomes its Next), fills ResumeInfo,
-     * State, Flags and every frame slot, restores the contexts and returns it with a zero result.
+     * The suspension of one await, in the real images' order: the continuation is the incoming one when this
+     * invocation was resumed (reused: prev.Next = it, through WriteBarrier), else a new one from AllocContinuation(prev,
+     * MethodTable of the ContinuationLayout cell), prev being the callee's continuation (CONTINUATION_RETURN);
+     * ResumeInfo; Flags and State in one 64-bit store; the frame slots; CaptureExecutionContext() into the
+     * ExecutionContext slot through WriteBarrier; RestoreContextsOnSuspension(resumed, contexts); return the
+     * continuation with a zero result.
      */
     private void suspensionBlock(AwaitSites.Site<L> site) {
         ContinuationLayout layout = ir.continuation();
         AwaitPoint p = site.point();
         bind(site.suspensionBlock());
+        L allocate = newLabel();
+        L filled = newLabel();
+        loadFrame(Reg.WRITE_BARRIER_REF, fixed(FIXED_CONTINUATION));
+        branch(Reg.WRITE_BARRIER_REF, true, allocate);
+        storeFrame(fixed(FIXED_SCRATCH), Reg.WRITE_BARRIER_REF);
+        addressOfField(Reg.WRITE_BARRIER_DST, Reg.CONTINUATION_RETURN, ContinuationLayout.OBJECT.next());
+        callHelper(ReadyToRunHelper.WriteBarrier);
+        jump(filled);
+        bind(allocate);
         transfer(Reg.ARG0, Reg.CONTINUATION_RETURN);
         loadCell(Reg.ARG1, ctx.continuationLayoutCell(ir));
         callHelper(ReadyToRunHelper.AllocContinuation);
+        storeFrame(fixed(FIXED_SCRATCH), Reg.RESULT);
+        bind(filled);
+        loadFrame(Reg.RESULT, fixed(FIXED_SCRATCH));
         storeAddress(Reg.RESULT, ContinuationLayout.OBJECT.resumeInfo(), ctx.resumeInfoSymbol(ir.method(), ir.version()),
                 (long) ContinuationLayout.OBJECT.resumeInfoSize() * p.index());
-        store32(Reg.RESULT, ContinuationLayout.OBJECT.state(), p.state());
-        store32(Reg.RESULT, ContinuationLayout.OBJECT.flags(), ContinuationLayout.FLAGS);
+        int flags = layout.flags(site.insn().calleeReturnsValue(), flagsSplit());
+        store64(Reg.RESULT, ContinuationLayout.OBJECT.flags(), (flags & 0xFFFFFFFFL) | (long) p.state() << 32);
         for (int s = 0; s < plan.frameSlots(); s++) {
             copyToField(Reg.RESULT, layout.slotOffset(s), slot(s));
         }
-        storeFrame(fixed(FIXED_SCRATCH), Reg.RESULT);
-        restoreContexts(true);
+        callContextHelper(ctx.coreLibCell(CoreLibMethod.CAPTURE_EXECUTION_CONTEXT));
+        writeBarrierIntoContinuation(layout.executionContextOffset(), Reg.RESULT);
+        restoreContexts(CoreLibMethod.RESTORE_CONTEXTS_ON_SUSPENSION);
         loadFrame(Reg.CONTINUATION_RETURN, fixed(FIXED_SCRATCH));
         zero(Reg.RESULT);
         leaveFrameAndReturn();
     }
 
-    /** Entered with a continuation: clears the context slots, then jumps to the resume block of its State. */
+    /** The split Flags are written with: the runtime's, or CoreLib main's under FLAGS_SPLIT_CORELIB_MAIN. */
+    private ContinuationFlags flagsSplit() {
+        return ctx.has(Defect.FLAGS_SPLIT_CORELIB_MAIN) ? ContinuationFlags.CORELIB_MAIN : ContinuationLayout.FLAGS_SPLIT;
+    }
+
+    /** Entered with a continuation: jumps to the resume block of its State. */
     private void dispatchBlock(L dispatchBlock, List<AwaitSites.Site<L>> ordered) {
         bind(dispatchBlock);
-        storeZero(Reg.FRAME, fixed(FIXED_CONTEXT0));
-        storeZero(Reg.FRAME, fixed(FIXED_CONTEXT1));
         loadFrame(Reg.ACCUMULATOR, fixed(FIXED_CONTINUATION));
         load32(Reg.ACCUMULATOR, Reg.ACCUMULATOR, ContinuationLayout.OBJECT.state());
         for (AwaitSites.Site<L> site : ordered) {
@@ -436,10 +485,17 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         trap();
     }
 
-    /** Reloads the frame from the continuation, throws its exception if it has one, stores the result, resumes. */
+    /**
+     * One state's resumption, in the real images' order: RestoreExecutionContext(the ExecutionContext slot); the
+     * frame reloaded from the continuation; the Exception slot read and cleared (a reused continuation must not
+     * rethrow it), ThrowExact when it held one; the result read; back to the await's resume point.
+     */
     private void resumeBlock(AwaitSites.Site<L> site) {
         ContinuationLayout layout = ir.continuation();
         bind(site.resumeBlock());
+        loadFrame(Reg.ACCUMULATOR, fixed(FIXED_CONTINUATION));
+        load(Reg.ARG0, Reg.ACCUMULATOR, layout.executionContextOffset());
+        callContextHelper(ctx.coreLibCell(CoreLibMethod.RESTORE_EXECUTION_CONTEXT));
         loadFrame(Reg.ACCUMULATOR, fixed(FIXED_CONTINUATION));
         for (int s = 0; s < plan.frameSlots(); s++) {
             load(Reg.OPERAND, Reg.ACCUMULATOR, layout.slotOffset(s));
@@ -447,6 +503,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         }
         L noException = newLabel();
         load(Reg.OPERAND, Reg.ACCUMULATOR, layout.exceptionOffset());
+        storeZero(Reg.ACCUMULATOR, layout.exceptionOffset());
         branch(Reg.OPERAND, true, noException);
         transfer(Reg.ARG0, Reg.OPERAND);
         callHelper(ReadyToRunHelper.ThrowExact);
@@ -483,11 +540,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
             branch(Reg.ACCUMULATOR, br.ifZero(), labels.get(br.label()));
         } else if (i instanceof Insn.Call c) {
             passArguments(c.args());
-            if (c.kind() == CallKind.DIRECT) {
-                callDirect(ctx.bodySymbol(c.target(), CodeBodyKind.METHOD, CodeVersion.R2R));
-            } else {
-                callThroughCell(ctx.methodCell(c.target(), false));
-            }
+            callMethod(c.kind(), c.target(), false);
             if (c.dst() >= 0) {
                 storeFrame(slot(c.dst()), Reg.RESULT);
             }
@@ -535,11 +588,9 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         MethodDecl target = w.target();
         passAsyncArguments(target, w.args());
         if (target == null) {
-            callThroughCell(ctx.runtimeMethodCell(RuntimeMethod.YIELD));
-        } else if (w.kind() == CallKind.DIRECT) {
-            callDirect(ctx.bodySymbol(target, CodeBodyKind.ASYNC_VARIANT, CodeVersion.R2R));
+            callThroughCell(ctx.coreLibCell(CoreLibMethod.YIELD));
         } else {
-            callThroughCell(ctx.methodCell(target, true));
+            callMethod(w.kind(), target, true);
         }
         branchIfNonZero(Reg.CONTINUATION_RETURN, site.suspensionBlock(), cold);
         if (w.dst() >= 0) {
@@ -548,7 +599,20 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         bind(site.resumePoint());
     }
 
-    /** The result in RESULT; an async variant restores the contexts and returns a null continuation with it. */
+    /**
+     * A call of another method (its async variant when {@code asyncVariant}) through its MethodEntry cell, as the
+     * real images make every call between methods, so the runtime runs the callee's fixups before the callee; under
+     * DIRECT_CALLS the language's plain form ({@link CallKind#DIRECT}) calls the R2R body directly instead.
+     */
+    private void callMethod(CallKind kind, MethodDecl target, boolean asyncVariant) {
+        if (kind == CallKind.DIRECT && ctx.has(Defect.DIRECT_CALLS)) {
+            callDirect(ctx.bodySymbol(target, asyncVariant ? CodeBodyKind.ASYNC_VARIANT : CodeBodyKind.METHOD, CodeVersion.R2R));
+        } else {
+            callThroughCell(ctx.methodCell(target, asyncVariant));
+        }
+    }
+
+    /** The result in RESULT; an async variant calls RestoreContexts(resumed, contexts) and returns a null continuation with it. */
     private void ret(Insn.Return r) {
         if (r.slot() >= 0) {
             loadFrame(Reg.RESULT, slot(r.slot()));
@@ -557,22 +621,37 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         }
         if (async) {
             storeFrame(fixed(FIXED_SCRATCH), Reg.RESULT);
-            restoreContexts(false);
+            restoreContexts(CoreLibMethod.RESTORE_CONTEXTS);
             loadFrame(Reg.RESULT, fixed(FIXED_SCRATCH));
             zero(Reg.CONTINUATION_RETURN);
         }
         leaveFrameAndReturn();
     }
 
+    /**
+     * A fast tail call, as the JIT makes one: stack arguments go into this method's own incoming argument area, where
+     * the target finds them once the frame is gone (the validator lets a tail call pass no more stack arguments than
+     * the caller received). Every value comes from a frame slot, so overwriting that area loses nothing.
+     */
     private void tailCall(Insn.TailCall t) {
         if (async) {
             throw new IllegalStateException("tail call in an async variant: " + ir.method().fullName());
         }
-        if (t.args().size() > argumentRegisters()) {
-            throw new UnsupportedOperationException("tail call with stack arguments (" + argumentRegisters()
-                    + " argument registers): " + t.target().fullName());
+        int registers = argumentRegisters();
+        List<Integer> args = t.args();
+        int stackArgs = Math.max(0, args.size() - registers);
+        int incoming = Math.max(0, ir.paramCount() - registers);
+        if (stackArgs > incoming) {
+            throw new IllegalStateException("tail call of " + t.target().fullName() + " passes " + stackArgs
+                    + " stack arguments; " + ir.method().fullName() + " received " + incoming);
         }
-        passArguments(t.args());
+        for (int k = 0; k < stackArgs; k++) {
+            loadFrame(Reg.ACCUMULATOR, slot(args.get(registers + k)));
+            storeFrame(incomingArgumentOffset(k), Reg.ACCUMULATOR);
+        }
+        for (int k = 0; k < Math.min(registers, args.size()); k++) {
+            loadFrame(Reg.argument(k), slot(args.get(k)));
+        }
         tailJump(ctx.tailCallCell(t.target()));
     }
 }

@@ -9,6 +9,7 @@ import r2rlab.emitter.ir.Insn;
 import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.CoreLibMethod;
 
 /**
  * The architecture-neutral plan of one frame-pointer-based body (backend-spec.md), computed once from its
@@ -109,7 +110,7 @@ public final class BodyPlan {
      * continuation), and at least RestoreContexts'.
      */
     public int bodyCallArguments() {
-        int max = RuntimeMethod.RESTORE_CONTEXTS.params;
+        int max = CoreLibMethod.RESTORE_CONTEXTS.params;
         for (Insn i : ir.insns()) {
             if (i instanceof Insn.Call c) {
                 max = Math.max(max, c.args().size());

@@ -48,8 +48,8 @@ public interface CodePrimitives<L> {
     /** The word at {@code base + offset} = 0. */
     void storeZero(Reg base, int offset);
 
-    /** The 32-bit value at {@code base + offset} = {@code value}. */
-    void store32(Reg base, int offset, int value);
+    /** The word at {@code base + offset} = {@code value} (one 64-bit store, e.g. Flags and State together). */
+    void store64(Reg base, int offset, long value);
 
     /** The word at frame offset {@code offset} = {@code value}. */
     void storeConstant(int offset, long value);
@@ -68,11 +68,14 @@ public interface CodePrimitives<L> {
     /** {@code dst} = 0. */
     void zero(Reg dst);
 
-    /** {@code dst} = {@code value}, a small non-negative flag such as RestoreContexts' "suspended". */
-    void moveFlag(Reg dst, int value);
-
     /** {@code dst} = the address of frame offset {@code offset}. */
     void addressOf(Reg dst, int offset);
+
+    /** {@code dst} = {@code base + offset}. */
+    void addressOfField(Reg dst, Reg base, int offset);
+
+    /** {@code dst} = 1 when the word at frame offset {@code offset} is non-zero, else 0 (x64: cmp; setne; movzx). */
+    void flagIfNonZero(Reg dst, int offset);
 
     /** {@code dst} = the value of import cell {@code cell}. */
     void loadCell(Reg dst, String cell);
@@ -119,7 +122,7 @@ public interface CodePrimitives<L> {
     /** A call through import cell {@code cell} (the delay-load protocol where the architecture has one). */
     void callThroughCell(String cell);
 
-    /** A call of CaptureContexts or RestoreContexts through its cell: as any other call through a cell. */
+    /** A call of one of the context methods (CaptureContexts, RestoreContexts...) through its cell: as any other call through a cell. */
     default void callContextHelper(String cell) {
         callThroughCell(cell);
     }

@@ -5,8 +5,10 @@ import r2rlab.emitter.Defect;
 import r2rlab.emitter.ir.CodeVersion;
 import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.format.metadata.SignatureType;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.CoreLibMethod;
 
 /**
  * What a backend needs from the rest of the image while it compiles a body: symbol names, and the
@@ -42,8 +44,11 @@ public interface CodegenContext {
     /** A MethodImports cell for a tail jump (x64: initially the thunk for an existing indirection cell). */
     String tailCallCell(MethodDecl target);
 
-    /** A MethodImports cell calling a CoreLib helper method. */
-    String runtimeMethodCell(RuntimeMethod method);
+    /**
+     * A MethodImports cell calling a CoreLib method: MethodEntry_RefToken naming its MemberRef in the manifest
+     * metadata, or for a generic method MethodEntry with the MemberRef and {@code instantiation}.
+     */
+    String coreLibCell(CoreLibMethod method, SignatureType... instantiation);
 
     /** A HelperImports cell for a READYTORUN_HELPER id (e.g. AllocContinuation 0x113, ThrowExact 0x27, GCPoll 0x44). */
     String helperCell(int helperId);

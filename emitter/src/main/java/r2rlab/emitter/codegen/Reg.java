@@ -18,6 +18,11 @@ public enum Reg {
     STUB_RESULT_BYREF,
     /** The continuation the resumption stub's call returned, kept across the result store (x64 R12, ARM64 X20). */
     STUB_CONTINUATION,
+    /**
+     * The WriteBarrier helper's destination address and the reference it stores: x64 the first two argument registers
+     * (RCX, RDX on Windows; RDI, RSI on SysV), ARM64 x14 and x15 (the JIT's write-barrier convention).
+     */
+    WRITE_BARRIER_DST, WRITE_BARRIER_REF,
     /** The frame register the frame offsets are relative to (x64 RBP, ARM64 FP). */
     FRAME,
     /** The stack pointer, base of the outgoing stack arguments (x64 RSP, ARM64 SP). */

@@ -46,6 +46,10 @@ public sealed interface Insn {
      * null) with a null continuation, then the suspension check for {@code state}; dst is -1 for no value.
      */
     record Await(AwaitPoint point, CallKind kind, MethodDecl target, List<Integer> args, int dst, int line) implements Insn {
+        /** Whether the awaited callee returns a value (the runtime's yield point does not), whether or not it is used. */
+        public boolean calleeReturnsValue() {
+            return target != null && target.returnsValue();
+        }
     }
 
     /** Return; slot is -1 in a void method. */

@@ -47,7 +47,11 @@ public final class Lowering {
                 l.insns.add(new Insn.Return(-1, endLine));
             }
         }
-        ContinuationLayout layout = method.isAsync() ? new ContinuationLayout(l.slots.size(), version) : null;
+        boolean hasResult = false;
+        for (Insn i : l.insns) {
+            hasResult |= i instanceof Insn.Await w && w.calleeReturnsValue();
+        }
+        ContinuationLayout layout = method.isAsync() ? new ContinuationLayout(l.slots.size(), hasResult, version) : null;
         return new MethodIr(method, version, l.slots, method.params().size(), l.insns, l.labels, l.awaits, layout);
     }
 
@@ -161,25 +165,8 @@ public final class Lowering {
             int t = temp();
             insns.add(new Insn.Unary(u.op(), t, a, line));
             return t;
-        } else if (e instanceof Expr.Binary b && (b.op() == BinaryOp.AND || b.op() == BinaryOp.OR)) {
-            // Short-circuit: the right operand (which may call or await) runs only when needed.
-            int t = temp();
-            int done = label();
-            int left = expr(b.left());
-            insns.add(new Insn.Const(t, b.op() == BinaryOp.AND ? 0 : 1, line));
-            insns.add(new Insn.Branch(left, b.op() == BinaryOp.AND, done, line));
-            int right = expr(b.right());
-            int zero = temp();
-            insns.add(new Insn.Const(zero, 0, line));
-            insns.add(new Insn.Binary(BinaryOp.NE, t, right, zero, line));
-            insns.add(new Insn.Label(done, line));
-            return t;
         } else if (e instanceof Expr.Binary b) {
-            int l = expr(b.left());
-            int r = expr(b.right());
-            int t = temp();
-            insns.add(new Insn.Binary(b.op(), t, l, r, line));
-            return t;
+            return binary(b);
         } else if (e instanceof Expr.Call c) {
             List<Integer> args = args(c.args());
             int t = temp();
@@ -191,6 +178,50 @@ public final class Lowering {
             return t;
         }
         throw new IllegalStateException("unknown expression " + e);
+    }
+
+    /**
+     * A chain of binary operators, lowered with a loop over its left operands ({@link Expr.Binary#leftChain}) in the
+     * order a recursive walk would take: a short-circuit operator takes its result slot and end label before its left
+     * operand is lowered, every other operator its slot after both operands.
+     */
+    private int binary(Expr.Binary top) {
+        List<Expr.Binary> chain = top.leftChain();
+        int[] shortCircuitSlot = new int[chain.size()];
+        int[] shortCircuitEnd = new int[chain.size()];
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            if (isShortCircuit(chain.get(i))) {
+                shortCircuitSlot[i] = temp();
+                shortCircuitEnd[i] = label();
+            }
+        }
+        int left = expr(chain.get(0).left());
+        for (int i = 0; i < chain.size(); i++) {
+            Expr.Binary b = chain.get(i);
+            int line = b.line();
+            if (isShortCircuit(b)) {
+                // Short-circuit: the right operand (which may call or await) runs only when needed.
+                int t = shortCircuitSlot[i];
+                insns.add(new Insn.Const(t, b.op() == BinaryOp.AND ? 0 : 1, line));
+                insns.add(new Insn.Branch(left, b.op() == BinaryOp.AND, shortCircuitEnd[i], line));
+                int right = expr(b.right());
+                int zero = temp();
+                insns.add(new Insn.Const(zero, 0, line));
+                insns.add(new Insn.Binary(BinaryOp.NE, t, right, zero, line));
+                insns.add(new Insn.Label(shortCircuitEnd[i], line));
+                left = t;
+            } else {
+                int r = expr(b.right());
+                int t = temp();
+                insns.add(new Insn.Binary(b.op(), t, left, r, line));
+                left = t;
+            }
+        }
+        return left;
+    }
+
+    private static boolean isShortCircuit(Expr.Binary b) {
+        return b.op() == BinaryOp.AND || b.op() == BinaryOp.OR;
     }
 
     private static int countAwaits(List<Stmt> stmts) {
@@ -221,7 +252,8 @@ public final class Lowering {
         if (e instanceof Expr.Unary u) {
             return countAwaits(u.operand());
         } else if (e instanceof Expr.Binary b) {
-            return countAwaits(b.left()) + countAwaits(b.right());
+            List<Expr.Binary> chain = b.leftChain();
+            return countAwaits(chain.get(0).left()) + chain.stream().mapToInt(x -> countAwaits(x.right())).sum();
         } else if (e instanceof Expr.Call c) {
             return c.args().stream().mapToInt(Lowering::countAwaits).sum();
         } else if (e instanceof Expr.Await a) {

@@ -1,15 +1,16 @@
 package r2rlab.emitter.r2r;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import r2rlab.emitter.codegen.RuntimeMethod;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.TypeDecl;
@@ -21,13 +22,15 @@ import r2rlab.format.metadata.MetadataBuilderSignatures;
 import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.metadata.MethodImplAttributes;
 import r2rlab.format.metadata.TableSchema.MethodDefColumns;
+import r2rlab.format.r2r.CoreLibMethod;
 
 /**
  * The ECMA-335 metadata of an emitted module, as crossgen2's input and output hold it: the IL
  * metadata names every type and method (Task-returning signatures and the runtime-async flag on
  * async methods) and references System.Runtime; the ManifestMetadata section holds what the
- * compiled code needs beyond that (System.Private.CoreLib's AsyncHelpers and Continuation), which
- * fixups reach with a module override naming the manifest module.
+ * compiled code needs beyond that (System.Private.CoreLib's types and methods), in the shape of
+ * the real images (see {@link #manifest()}), which fixups reach with a module override naming the
+ * manifest module.
  */
 public final class ModuleMetadata {
     /** TypeAttributes: Public | BeforeFieldInit; nested types NestedPublic. */
@@ -37,16 +40,29 @@ public final class ModuleMetadata {
     private static final int METHOD_PUBLIC_HIDEBYSIG = 0x0086;
     private static final int METHOD_STATIC = 0x0010;
     private static final byte[] PUBLIC_KEY_TOKEN = {(byte) 0xb0, 0x3f, 0x5f, 0x7f, 0x11, (byte) 0xd5, 0x0a, 0x3a};
-    private static final byte[] CORELIB_KEY_TOKEN = {0x7c, (byte) 0xec, (byte) 0x85, (byte) 0xd7, (byte) 0xbe, (byte) 0xa7, 0x79, (byte) 0x8e};
+    /** The name crossgen2 gives the native manifest module and its assembly. */
+    public static final String MANIFEST_NAME = "ManifestMetadata";
+    /** The ModuleRef that scopes the manifest's CoreLib TypeRefs (NativeManifestModule resolves it by this name). */
+    public static final String CORELIB_MODULE_REF = "System.Private.CoreLib";
+
+    /** A CoreLib type the manifest names. */
+    private record CoreLibType(String namespace, String name) {
+    }
+
+    private static final CoreLibType CONTINUATION = new CoreLibType("System.Runtime.CompilerServices", "Continuation");
+    private static final CoreLibType TASK = new CoreLibType(CoreLibMethod.Type.TASK.namespace, CoreLibMethod.Type.TASK.name);
+    private static final CoreLibType TASK_OF_T = new CoreLibType("System.Threading.Tasks", "Task`1");
+    private static final CoreLibType EXECUTION_CONTEXT = new CoreLibType("System.Threading", "ExecutionContext");
+    private static final CoreLibType SYNCHRONIZATION_CONTEXT = new CoreLibType("System.Threading", "SynchronizationContext");
 
     private final Scenario scenario;
     // Identity maps: a MethodDecl's record hash walks its whole body.
     private final Map<MethodDecl, Integer> methodRids = new IdentityHashMap<>();
     private final Map<TypeDecl, Integer> typeRids = new IdentityHashMap<>();
     private final List<MethodDecl> methodsInRidOrder = new ArrayList<>();
-    private final Map<RuntimeMethod, Integer> runtimeMemberRefs = new EnumMap<>(RuntimeMethod.class);
-    private final byte[] manifest;
-    private int continuationTypeRef;
+    // The manifest's TypeRefs and MemberRefs, in the order the compiled code first references them (rid = position + 1).
+    private final Map<CoreLibType, Integer> manifestTypeRefs = new LinkedHashMap<>();
+    private final Map<CoreLibMethod, Integer> coreLibMemberRefs = new LinkedHashMap<>();
     private final int assemblyRefCount = 1;
 
     public ModuleMetadata(Scenario scenario) {
@@ -60,27 +76,37 @@ public final class ModuleMetadata {
                 methodsInRidOrder.add(m);
             }
         }
-        this.manifest = buildManifest();
     }
 
-    /** Enclosing types before the types nested in them (ECMA-335 requires the enclosing TypeDef first). */
+    /**
+     * Enclosing types before the types nested in them (ECMA-335 requires the enclosing TypeDef first): each top-level
+     * type in declaration order, then depth first the types nested in it, in declaration order. Linear, and without
+     * recursion however deep types nest.
+     */
     public List<TypeDecl> typesInMetadataOrder() {
-        List<TypeDecl> out = new ArrayList<>();
+        Map<String, List<TypeDecl>> nested = new HashMap<>();
         for (TypeDecl t : scenario.types()) {
-            if (t.enclosing() == null) {
-                addWithNested(t, out);
+            if (t.enclosing() != null) {
+                nested.computeIfAbsent(t.enclosing(), k -> new ArrayList<>()).add(t);
+            }
+        }
+        List<TypeDecl> out = new ArrayList<>();
+        Deque<TypeDecl> pending = new ArrayDeque<>();
+        for (TypeDecl top : scenario.types()) {
+            if (top.enclosing() != null) {
+                continue;
+            }
+            pending.push(top);
+            while (!pending.isEmpty()) {
+                TypeDecl t = pending.pop();
+                out.add(t);
+                List<TypeDecl> inner = nested.getOrDefault(t.fullName(), List.of());
+                for (int i = inner.size() - 1; i >= 0; i--) {
+                    pending.push(inner.get(i));
+                }
             }
         }
         return out;
-    }
-
-    private void addWithNested(TypeDecl t, List<TypeDecl> out) {
-        out.add(t);
-        for (TypeDecl n : scenario.types()) {
-            if (t.fullName().equals(n.enclosing())) {
-                addWithNested(n, out);
-            }
-        }
     }
 
     public int methodRid(MethodDecl m) {
@@ -104,16 +130,83 @@ public final class ModuleMetadata {
         return assemblyRefCount + 1;
     }
 
-    public int runtimeMemberRefRid(RuntimeMethod m) {
-        return runtimeMemberRefs.get(m);
+    /** The rid of the manifest MemberRef naming CoreLib method {@code m}, added (with the TypeRefs it uses) on first use. */
+    public int coreLibMemberRefRid(CoreLibMethod m) {
+        Integer rid = coreLibMemberRefs.get(m);
+        if (rid == null) {
+            typeRefRid(declaringType(m));
+            typesOfSignature(m).forEach(this::typeRefRid);
+            rid = coreLibMemberRefs.size() + 1;
+            coreLibMemberRefs.put(m, rid);
+        }
+        return rid;
     }
 
+    /** The rid of the manifest TypeRef naming CoreLib's Continuation (the base type of ContinuationLayout fixups). */
     public int continuationTypeRefRid() {
-        return continuationTypeRef;
+        return typeRefRid(CONTINUATION);
     }
 
+    private int typeRefRid(CoreLibType t) {
+        return manifestTypeRefs.computeIfAbsent(t, k -> manifestTypeRefs.size() + 1);
+    }
+
+    private static CoreLibType declaringType(CoreLibMethod m) {
+        return new CoreLibType(m.type.namespace, m.type.name);
+    }
+
+    /** The CoreLib types a method's MemberRef signature names, besides its declaring type. */
+    private static List<CoreLibType> typesOfSignature(CoreLibMethod m) {
+        return switch (m) {
+            case CAPTURE_CONTEXTS, RESTORE_CONTEXTS, RESTORE_CONTEXTS_ON_SUSPENSION -> List.of(EXECUTION_CONTEXT, SYNCHRONIZATION_CONTEXT);
+            case CAPTURE_EXECUTION_CONTEXT, RESTORE_EXECUTION_CONTEXT -> List.of(EXECUTION_CONTEXT);
+            case TASK_FROM_RESULT, FINALIZE_TASK_RETURNING_THUNK_OF_T -> List.of(TASK_OF_T);
+            case TASK_GET_COMPLETED_TASK, FINALIZE_TASK_RETURNING_THUNK -> List.of(TASK);
+            case YIELD -> List.of();
+        };
+    }
+
+    /**
+     * The ManifestMetadata section as crossgen2 writes it (ZipFile's, for one): a module and assembly named
+     * {@value #MANIFEST_NAME} with a zero MVID, the {@code <Module>} type only, no AssemblyRef, CoreLib's TypeRefs scoped
+     * by the ModuleRef {@value #CORELIB_MODULE_REF}, and one MemberRef per CoreLib method the code calls. Built after
+     * the bodies are compiled, from what they referenced.
+     */
     public byte[] manifest() {
-        return manifest.clone();
+        MetadataBuilder b = new MetadataBuilder();
+        b.addModule(MANIFEST_NAME, new UUID(0, 0));
+        b.addAssembly(MANIFEST_NAME, 0, 0, 0, 0, 0);
+        int corelib = manifestTypeRefs.isEmpty() ? 0 : b.addModuleRef(CORELIB_MODULE_REF);
+        b.addModuleType();
+        Map<CoreLibType, Integer> tokens = new LinkedHashMap<>();
+        manifestTypeRefs.keySet().forEach(t -> tokens.put(t, b.addTypeRef(corelib, t.namespace(), t.name())));
+        for (CoreLibMethod m : coreLibMemberRefs.keySet()) {
+            b.addMemberRef(tokens.get(declaringType(m)), m.methodName, signature(m, tokens));
+        }
+        return b.toByteArray();
+    }
+
+    /** The MemberRef signature of {@code m} as CoreLib declares it: the real manifests' bytes, with this manifest's tokens. */
+    private static byte[] signature(CoreLibMethod m, Map<CoreLibType, Integer> tokens) {
+        Type t0 = MetadataBuilderSignatures.methodVar(0);
+        return switch (m) {
+            case CAPTURE_CONTEXTS -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID,
+                    MetadataBuilderSignatures.byRef(classOf(EXECUTION_CONTEXT, tokens)), MetadataBuilderSignatures.byRef(classOf(SYNCHRONIZATION_CONTEXT, tokens)));
+            case RESTORE_CONTEXTS, RESTORE_CONTEXTS_ON_SUSPENSION -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID,
+                    MetadataBuilderSignatures.BOOLEAN, classOf(EXECUTION_CONTEXT, tokens), classOf(SYNCHRONIZATION_CONTEXT, tokens));
+            case CAPTURE_EXECUTION_CONTEXT -> MetadataBuilderSignatures.methodSig(false, classOf(EXECUTION_CONTEXT, tokens));
+            case RESTORE_EXECUTION_CONTEXT -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID, classOf(EXECUTION_CONTEXT, tokens));
+            case TASK_FROM_RESULT -> MetadataBuilderSignatures.genericMethodSig(false, 1,
+                    MetadataBuilderSignatures.genericInst(false, tokens.get(TASK_OF_T), t0), t0);
+            case FINALIZE_TASK_RETURNING_THUNK_OF_T -> MetadataBuilderSignatures.genericMethodSig(false, 1,
+                    MetadataBuilderSignatures.genericInst(false, tokens.get(TASK_OF_T), t0));
+            case TASK_GET_COMPLETED_TASK, FINALIZE_TASK_RETURNING_THUNK -> MetadataBuilderSignatures.methodSig(false, classOf(TASK, tokens));
+            case YIELD -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID);
+        };
+    }
+
+    private static Type classOf(CoreLibType t, Map<CoreLibType, Integer> tokens) {
+        return MetadataBuilderSignatures.classType(tokens.get(t));
     }
 
     private static UUID mvid(String name) {
@@ -176,33 +269,6 @@ public final class ModuleMetadata {
             out.put(e.getKey(), (int) md.cellFileOffset(MetadataTable.METHODDEF, e.getValue(), MethodDefColumns.RVA));
         }
         return out;
-    }
-
-    private byte[] buildManifest() {
-        MetadataBuilder b = new MetadataBuilder();
-        String name = scenario.module();
-        b.addModule(name + ".dll", mvid(name));
-        b.addAssembly(name, 1, 0, 0, 0, 0);
-        int corelib = b.addAssemblyRef("System.Private.CoreLib", 11, 0, 0, 0, 0, CORELIB_KEY_TOKEN);
-        int helpers = b.addTypeRef(corelib, "System.Runtime.CompilerServices", "AsyncHelpers");
-        continuationTypeRef = MetadataTable.rid(b.addTypeRef(corelib, "System.Runtime.CompilerServices", "Continuation"));
-        int task = b.addTypeRef(corelib, "System.Threading.Tasks", "Task");
-        Type object = MetadataBuilderSignatures.OBJECT;
-        Type taskType = MetadataBuilderSignatures.classType(task);
-        Type continuation = MetadataBuilderSignatures.classType(MetadataTable.token(MetadataTable.TYPEREF, continuationTypeRef));
-        for (RuntimeMethod m : RuntimeMethod.values()) {
-            byte[] sig = switch (m) {
-                case CAPTURE_CONTEXTS -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID,
-                        MetadataBuilderSignatures.byRef(object), MetadataBuilderSignatures.byRef(object));
-                case RESTORE_CONTEXTS -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID,
-                        MetadataBuilderSignatures.BOOLEAN, object, object);
-                case TASK_FROM_RESULT -> MetadataBuilderSignatures.methodSig(false, taskType, MetadataBuilderSignatures.I8);
-                case FINALIZE_TASK_RETURNING_THUNK -> MetadataBuilderSignatures.methodSig(false, taskType, continuation);
-                case YIELD -> MetadataBuilderSignatures.methodSig(false, MetadataBuilderSignatures.VOID);
-            };
-            runtimeMemberRefs.put(m, MetadataTable.rid(b.addMemberRef(helpers, m.methodName, sig)));
-        }
-        return b.toByteArray();
     }
 
     /** A tiny-format IL body (II.25.4.2) for a method: crossgen2 keeps IL so the runtime can fall back to the JIT. */

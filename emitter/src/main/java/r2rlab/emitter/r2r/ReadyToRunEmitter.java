@@ -20,7 +20,6 @@ import r2rlab.emitter.codegen.Backend;
 import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CodegenContext;
 import r2rlab.emitter.codegen.CompiledBody;
-import r2rlab.emitter.codegen.RuntimeMethod;
 import r2rlab.emitter.image.ImageBuilder;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.image.SectionKind;
@@ -47,6 +46,7 @@ import r2rlab.format.pe.Relocation;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.CorElementType;
+import r2rlab.format.r2r.CoreLibMethod;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.GCRefMap;
 import r2rlab.format.r2r.HotColdMapEntry;
@@ -223,9 +223,16 @@ public final class ReadyToRunEmitter {
         }
 
         @Override
-        public String runtimeMethodCell(RuntimeMethod method) {
-            FixupSignature sig = new FixupSignature.Token(ReadyToRunFixupKind.MethodEntry_RefToken, metadata.manifestModuleIndex(),
-                    metadata.runtimeMemberRefRid(method));
+        public String coreLibCell(CoreLibMethod method, SignatureType... instantiation) {
+            if (instantiation.length != method.genericArity) {
+                throw new IllegalArgumentException(method + " takes " + method.genericArity + " type arguments, not " + instantiation.length);
+            }
+            int rid = metadata.coreLibMemberRefRid(method);
+            FixupSignature sig = method.genericArity == 0
+                    ? new FixupSignature.Token(ReadyToRunFixupKind.MethodEntry_RefToken, metadata.manifestModuleIndex(), rid)
+                    : new FixupSignature.MethodEntry(ReadyToRunFixupKind.MethodEntry, metadata.manifestModuleIndex(),
+                            new ReadyToRunMethodSignature(ReadyToRunMethodSigFlags.MethodInstantiation | ReadyToRunMethodSigFlags.MemberRefToken,
+                                    0, null, rid, List.of(instantiation), null));
             SortedMap<Integer, Integer> refs = new TreeMap<>();
             int p = firstArgPosition();
             switch (method) {
@@ -233,15 +240,16 @@ public final class ReadyToRunEmitter {
                     refs.put(p, GCRefMap.INTERIOR);
                     refs.put(p + 1, GCRefMap.INTERIOR);
                 }
-                case RESTORE_CONTEXTS -> {
+                case RESTORE_CONTEXTS, RESTORE_CONTEXTS_ON_SUSPENSION -> {
                     refs.put(p + 1, GCRefMap.REF);
                     refs.put(p + 2, GCRefMap.REF);
                 }
-                case FINALIZE_TASK_RETURNING_THUNK, YIELD -> refs.put(p, GCRefMap.REF);
+                case RESTORE_EXECUTION_CONTEXT, YIELD -> refs.put(p, GCRefMap.REF);
                 default -> {
                 }
             }
-            return imports.cell(ImportRegistry.METHOD, "runtime$" + method, SignatureData.of(sig), METHOD_CALL_THUNK, refs).symbol();
+            return imports.cell(ImportRegistry.METHOD, "corelib$" + method + List.of(instantiation), SignatureData.of(sig), METHOD_CALL_THUNK,
+                    refs).symbol();
         }
 
         @Override

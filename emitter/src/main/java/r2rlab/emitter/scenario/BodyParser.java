@@ -4,9 +4,18 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
-/** Lexes and parses one method body into unresolved statements. Linear in the body length. */
+/**
+ * Lexes and parses one method body into unresolved statements. Linear in the body length. Blocks, {@code else if}s,
+ * parentheses, unary operators and call arguments may nest at most {@link #MAX_NESTING} deep, so that no pass over the
+ * tree runs out of Java stack (chains of binary operators are flat: every pass walks them with a loop).
+ */
 final class BodyParser {
+    /** How deep blocks, {@code else if}s, parentheses, unary operators and call arguments may nest in a body. */
+    static final int MAX_NESTING = 256;
+
     static final Set<String> RESERVED = Set.of("var", "if", "else", "while", "return", "throw", "gcpoint", "call",
             "cell", "tailcall", "await", "yield", "this");
 
@@ -26,6 +35,18 @@ final class BodyParser {
         }
     }
 
+    /** Nesting past {@link #MAX_NESTING}: the whole body is given up, with one error. */
+    private static final class NestingTooDeep extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int line;
+
+        NestingTooDeep(int line) {
+            super("nesting deeper than " + MAX_NESTING + " (blocks, else-ifs, parentheses, unary operators, call arguments)",
+                    null, false, false);
+            this.line = line;
+        }
+    }
+
     private static final class ParseError extends RuntimeException {
         private static final long serialVersionUID = 1L;
         final int line;
@@ -36,6 +57,8 @@ final class BodyParser {
         }
     }
 
+    private static final Pattern LINE_BREAK = Pattern.compile("\r\n|\r|\n");
+    private static final Pattern INTEGER_LITERAL = Pattern.compile("[0-9]+|0[xX][0-9a-fA-F]+");
     private static final BigInteger MAX_HEX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
     private static final BigInteger MIN_DEC = BigInteger.valueOf(Long.MIN_VALUE);
     private static final BigInteger MAX_DEC = BigInteger.valueOf(Long.MAX_VALUE);
@@ -43,6 +66,7 @@ final class BodyParser {
     private final Diagnostics diag;
     private final List<Tok> toks = new ArrayList<>();
     private int pos;
+    private int depth;
 
     private BodyParser(Diagnostics diag) {
         this.diag = diag;
@@ -52,13 +76,29 @@ final class BodyParser {
     static List<Stmt> parse(String text, int firstLine, Diagnostics diag) {
         BodyParser p = new BodyParser(diag);
         p.lex(text, firstLine);
-        return p.parseBlock(true);
+        try {
+            return p.parseBlock(true);
+        } catch (NestingTooDeep e) {
+            diag.error(e.line, e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** One level deeper at {@code line}; every call is paired with {@link #leave} in a finally block. */
+    private void enter(int line) {
+        if (++depth > MAX_NESTING) {
+            throw new NestingTooDeep(line);
+        }
+    }
+
+    private void leave() {
+        depth--;
     }
 
     // ---------------------------------------------------------------- lexer
 
     private void lex(String text, int firstLine) {
-        String[] lines = text.split("\r\n|\r|\n", -1);
+        String[] lines = LINE_BREAK.split(text, -1);
         int lastLine = firstLine;
         for (int i = 0; i < lines.length; i++) {
             int ln = firstLine + i;
@@ -86,7 +126,7 @@ final class BodyParser {
                     j++;
                 }
                 String t = s.substring(i, j);
-                if (!t.matches("[0-9]+|0[xX][0-9a-fA-F]+")) {
+                if (!INTEGER_LITERAL.matcher(t).matches()) {
                     if (!bad) {
                         diag.error(ln, "invalid integer literal '" + t + "'");
                     }
@@ -185,6 +225,18 @@ final class BodyParser {
     // ---------------------------------------------------------------- statements
 
     private List<Stmt> parseBlock(boolean top) {
+        if (top) {
+            return parseStatements(true);
+        }
+        enter(peek().line);
+        try {
+            return parseStatements(false);
+        } finally {
+            leave();
+        }
+    }
+
+    private List<Stmt> parseStatements(boolean top) {
         List<Stmt> out = new ArrayList<>();
         while (true) {
             Tok t = peek();
@@ -300,7 +352,12 @@ final class BodyParser {
         List<Stmt> otherwise = List.of();
         if (accept("else")) {
             if (peek().is("if")) {
-                otherwise = List.of(parseIf());
+                enter(peek().line);
+                try {
+                    otherwise = List.of(parseIf());
+                } finally {
+                    leave();
+                }
             } else {
                 otherwise = parseBraced();
             }
@@ -349,9 +406,14 @@ final class BodyParser {
         if (accept(")")) {
             return args;
         }
-        do {
-            args.add(parseExpr());
-        } while (accept(","));
+        enter(peek().line);
+        try {
+            do {
+                args.add(parseExpr());
+            } while (accept(","));
+        } finally {
+            leave();
+        }
         expect(")", "',' or ')'");
         return args;
     }
@@ -434,13 +496,23 @@ final class BodyParser {
             if (peek().kind == K.INT) {
                 return literal(next(), true);
             }
-            return new Expr.Unary(UnaryOp.NEG, parseUnary(), t.line);
+            return new Expr.Unary(UnaryOp.NEG, parseNested(this::parseUnary), t.line);
         }
         if (t.is("!")) {
             next();
-            return new Expr.Unary(UnaryOp.NOT, parseUnary(), t.line);
+            return new Expr.Unary(UnaryOp.NOT, parseNested(this::parseUnary), t.line);
         }
         return parsePrimary();
+    }
+
+    /** An operand one level deeper. */
+    private Expr parseNested(Supplier<Expr> operand) {
+        enter(peek().line);
+        try {
+            return operand.get();
+        } finally {
+            leave();
+        }
     }
 
     private Expr literal(Tok t, boolean negative) {
@@ -472,7 +544,7 @@ final class BodyParser {
         }
         if (t.is("(")) {
             next();
-            Expr e = parseExpr();
+            Expr e = parseNested(this::parseExpr);
             expect(")", "')'");
             return e;
         }

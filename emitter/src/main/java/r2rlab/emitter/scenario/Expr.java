@@ -1,5 +1,7 @@
 package r2rlab.emitter.scenario;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -27,6 +29,22 @@ public sealed interface Expr {
             Objects.requireNonNull(op);
             Objects.requireNonNull(left);
             Objects.requireNonNull(right);
+        }
+
+        /**
+         * This operator and the binary operators down its left operands, innermost first: {@code a + b - c} gives
+         * [{@code a + b}, {@code (a + b) - c}]. Left-associative operators nest a chain without any parenthesis (a
+         * 10,000-term sum is 10,000 deep), so passes over the tree walk it with a loop rather than by recursion.
+         */
+        public List<Binary> leftChain() {
+            List<Binary> chain = new ArrayList<>();
+            Expr e = this;
+            while (e instanceof Binary b) {
+                chain.add(b);
+                e = b.left();
+            }
+            Collections.reverse(chain);
+            return chain;
         }
     }
 

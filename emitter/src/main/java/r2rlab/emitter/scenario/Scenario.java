@@ -58,8 +58,9 @@ public record Scenario(String file, String module, List<TypeDecl> types) {
 
     private static void calls(Expr e, Set<String> called) {
         if (e instanceof Expr.Binary b) {
-            calls(b.left(), called);
-            calls(b.right(), called);
+            List<Expr.Binary> chain = b.leftChain();
+            calls(chain.get(0).left(), called);
+            chain.forEach(x -> calls(x.right(), called));
         } else if (e instanceof Expr.Unary u) {
             calls(u.operand(), called);
         } else if (e instanceof Expr.Call c) {

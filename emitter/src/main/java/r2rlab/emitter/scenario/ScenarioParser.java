@@ -1,7 +1,11 @@
 package r2rlab.emitter.scenario;
 
 import java.io.IOException;
-import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +15,7 @@ import java.util.List;
 import java.util.Set;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -20,6 +24,9 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Reads a scenario file (YAML, see docs/scenario-format.md) and returns the validated, resolved {@link Scenario}.
@@ -36,9 +43,41 @@ public final class ScenarioParser {
         this.diag = diag;
     }
 
-    /** Parses a file; the file name in messages is {@code file.toString()}. */
+    /**
+     * Parses a file; the file name in messages is {@code file.toString()}.
+     *
+     * @throws ScenarioException also for a file that is not UTF-8 ({@code file:line: not UTF-8: ...})
+     */
     public static Scenario parse(Path file) throws IOException {
-        return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+        return parse(file.toString(), decode(file.toString(), Files.readAllBytes(file)));
+    }
+
+    /** The text of a scenario file, or the line of its first byte sequence that is not UTF-8. */
+    private static String decode(String fileName, byte[] bytes) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) {
+            r = decoder.flush(out);
+        }
+        if (r.isError()) {
+            int at = in.position();
+            int line = 1;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            StringBuilder seq = new StringBuilder();
+            for (int i = at; i < Math.min(bytes.length, at + r.length()); i++) {
+                seq.append(String.format(" 0x%02X", bytes[i] & 0xFF));
+            }
+            throw new ScenarioException(List.of(new Diagnostic(fileName, line,
+                    "not UTF-8: byte" + (r.length() == 1 ? "" : "s") + seq + " at file offset " + at)));
+        }
+        return out.flip().toString();
     }
 
     /** Parses scenario text; {@code fileName} is used in messages and stored in {@link Scenario#file()}. */
@@ -55,19 +94,41 @@ public final class ScenarioParser {
         return n.getStartMark().getLine() + 1;
     }
 
+    /**
+     * Reports the first character YAML does not allow (SnakeYAML's reader rejects it without a line); true when there
+     * is none.
+     */
+    private boolean printable(String text) {
+        int line = 1;
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            if (c == '\n') {
+                line++;
+            } else if (!StreamReader.isPrintable(c)) {
+                diag.error(line, String.format("character U+%04X is not allowed in a YAML file", c));
+                return false;
+            }
+            i += Character.charCount(c);
+        }
+        return true;
+    }
+
     private Specs.ScenarioSpec read(String text) {
+        if (!printable(text)) {
+            return null;
+        }
         Node root;
         try {
             LoaderOptions options = new LoaderOptions();
             options.setCodePointLimit(Integer.MAX_VALUE);
-            root = new Yaml(options).compose(new StringReader(text));
+            root = new Composer(new ParserImpl(new WholeTextReader(text), options), new Resolver(), options).getSingleNode();
         } catch (MarkedYAMLException e) {
             Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
             diag.error(m == null ? 1 : m.getLine() + 1, "YAML syntax error: " + problem);
             return null;
         } catch (YAMLException e) {
-            diag.error(1, "YAML syntax error: " + e.getMessage());
+            diag.error(1, "YAML syntax error: " + e.getMessage().lines().findFirst().orElse(""));
             return null;
         }
         if (root == null) {

@@ -8,17 +8,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * Second phase, shared by the YAML reader and the builder: checks names, parses bodies, resolves calls and checks
  * the body rules. Linear in the size of the scenario (hash lookups only).
  */
 final class Validator {
-    private static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Pattern MODULE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
-    private static final Pattern TYPE = Pattern.compile(
-            "[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*(\\+[A-Za-z_][A-Za-z0-9_]*)*");
+
+    /**
+     * Integer arguments passed in registers by the target with the fewest (x64 Windows: RCX, RDX, R8, R9). A tail
+     * call passing more must fit its stack arguments into the caller's incoming ones on every target.
+     */
+    static final int FEWEST_ARGUMENT_REGISTERS = 4;
 
     private final Diagnostics diag;
     /** type full name -> method name -> overloads. */
@@ -38,7 +39,7 @@ final class Validator {
     private Scenario run(Specs.ScenarioSpec spec) {
         if (spec.module() == null) {
             diag.error(spec.moduleLine(), "missing 'module'");
-        } else if (!MODULE.matcher(spec.module()).matches()) {
+        } else if (!isDottedName(spec.module(), 0, spec.module().length())) {
             diag.error(spec.moduleLine(), "invalid module name '" + spec.module() + "'");
         }
         // Types.
@@ -46,7 +47,7 @@ final class Validator {
         for (Specs.TypeSpec t : spec.types()) {
             if (t.name() == null) {
                 diag.error(t.line(), "type has no 'name'");
-            } else if (!TYPE.matcher(t.name()).matches()) {
+            } else if (!isTypeName(t.name())) {
                 diag.error(t.line(), "invalid type name '" + t.name() + "'");
             } else if (types.containsKey(t.name())) {
                 diag.error(t.line(), "duplicate type '" + t.name() + "' (first declared on line "
@@ -77,7 +78,7 @@ final class Validator {
                     diag.error(m.line(), "method has no 'name'");
                     continue;
                 }
-                if (!IDENT.matcher(m.name()).matches()) {
+                if (!isIdentifier(m.name(), 0, m.name().length())) {
                     diag.error(m.line(), "invalid method name '" + m.name() + "'");
                     continue;
                 }
@@ -88,7 +89,7 @@ final class Validator {
                 }
                 Set<String> seen = new HashSet<>();
                 for (Specs.Named p : m.params()) {
-                    if (!IDENT.matcher(p.name()).matches()) {
+                    if (!isIdentifier(p.name(), 0, p.name().length())) {
                         diag.error(p.line(), "invalid parameter name '" + p.name() + "'");
                         ok = false;
                     } else if (BodyParser.RESERVED.contains(p.name())) {
@@ -141,6 +142,62 @@ final class Validator {
         }
         diag.throwIfAny();
         return new Scenario(diag.file(), spec.module(), typeDecls);
+    }
+
+    // Names are checked with loops: a regular expression with a repeated group recurses once per repetition in
+    // java.util.regex, and a type name of 20,000 dotted parts would overflow the stack.
+
+    /** {@code [A-Za-z_][A-Za-z0-9_]*} between {@code from} and {@code to}. */
+    static boolean isIdentifier(String s, int from, int to) {
+        if (from >= to || !(isAsciiLetter(s.charAt(from)) || s.charAt(from) == '_')) {
+            return false;
+        }
+        for (int i = from + 1; i < to; i++) {
+            char c = s.charAt(i);
+            if (!(isAsciiLetter(c) || c == '_' || (c >= '0' && c <= '9'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    }
+
+    /** Identifiers separated by dots, between {@code from} and {@code to} (a module name, a namespace and type). */
+    private static boolean isDottedName(String s, int from, int to) {
+        int start = from;
+        for (int i = from; i <= to; i++) {
+            if (i == to || s.charAt(i) == '.') {
+                if (!isIdentifier(s, start, i)) {
+                    return false;
+                }
+                start = i + 1;
+            }
+        }
+        return true;
+    }
+
+    /** {@code Ns.Name}, {@code Name} or {@code Ns.Outer+Inner+...}: a dotted name, then identifiers after '+'. */
+    private static boolean isTypeName(String s) {
+        int plus = s.indexOf('+');
+        if (plus < 0) {
+            return isDottedName(s, 0, s.length());
+        }
+        if (!isDottedName(s, 0, plus)) {
+            return false;
+        }
+        int start = plus + 1;
+        for (int i = start; i <= s.length(); i++) {
+            if (i == s.length() || s.charAt(i) == '+') {
+                if (!isIdentifier(s, start, i)) {
+                    return false;
+                }
+                start = i + 1;
+            }
+        }
+        return true;
     }
 
     /** Resolves a call target; reports and returns null when it cannot. */
@@ -260,6 +317,12 @@ final class Validator {
                 diag.error(t.line(), "'tailcall' is not allowed in an async method");
             }
             MethodDecl target = resolve(t.ref(), t.args().size(), t.line(), method);
+            int argc = t.args().size();
+            if (argc > FEWEST_ARGUMENT_REGISTERS && argc > method.arity()) {
+                diag.error(t.line(), "'tailcall' passes " + argc + " arguments but '" + method.fullName() + "' takes "
+                        + method.arity() + ": arguments past the " + FEWEST_ARGUMENT_REGISTERS + "th go on the stack (x64), and a"
+                        + " tail jump can only put them where the caller's own stack arguments came in");
+            }
             if (target != null) {
                 if (target.isAsync()) {
                     diag.error(t.line(), "'tailcall' of async method '" + target.fullName() + "' is not allowed");
@@ -292,8 +355,9 @@ final class Validator {
                     diag.error(t.line(), "'this' used in a static method");
                 }
             } else if (e instanceof Expr.Binary b) {
-                value(b.left());
-                value(b.right());
+                List<Expr.Binary> chain = b.leftChain();
+                value(chain.get(0).left());
+                chain.forEach(x -> value(x.right()));
             } else if (e instanceof Expr.Unary u) {
                 value(u.operand());
             } else if (e instanceof Expr.Call c) {

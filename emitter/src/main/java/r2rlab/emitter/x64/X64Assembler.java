@@ -461,6 +461,15 @@ public final class X64Assembler {
         modrmReg(7, r);
     }
 
+    /** {@code cmp qword ptr [base+disp], imm8} (sign-extended): {@code REX.W 83 /7 ib}. */
+    public void cmpImm8(Register base, int disp, int imm) {
+        if (imm < -128 || imm > 127) {
+            throw new IllegalArgumentException("imm8 out of range: " + imm);
+        }
+        rm(true, Register.RDI /* /7 */, base, disp, 0x83);
+        emitByte(imm);
+    }
+
     /** {@code mov qword ptr [base+disp], imm32} (sign-extended): {@code REX.W C7 /0 id}. */
     public void storeImm32(Register base, int disp, int imm) {
         rm(true, Register.RAX /* /0 */, base, disp, 0xC7);

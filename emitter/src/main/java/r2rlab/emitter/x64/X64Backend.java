@@ -141,6 +141,8 @@ public final class X64Backend extends BodyPlanBackend<X64Assembler.Label> {
                 case CONTINUATION_RETURN, OPERAND -> Register.RCX;
                 case STUB_RESULT_BYREF -> Register.RBX;
                 case STUB_CONTINUATION -> Register.R12;
+                case WRITE_BARRIER_DST -> args[0];
+                case WRITE_BARRIER_REF -> args[1];
                 case FRAME -> Register.RBP;
                 case STACK -> Register.RSP;
                 default -> args[r.argumentPosition()];
@@ -234,9 +236,15 @@ public final class X64Backend extends BodyPlanBackend<X64Assembler.Label> {
             a.storeImm32(reg(base), offset, 0);
         }
 
+        /** {@code mov qword ptr [base+offset], imm32} when the value fits sign-extended, else {@code movabs rcx, imm64} and a store. */
         @Override
-        public void store32(Reg base, int offset, int value) {
-            a.store32Imm32(reg(base), offset, value);
+        public void store64(Reg base, int offset, long value) {
+            if (value == (int) value) {
+                a.storeImm32(reg(base), offset, (int) value);
+            } else {
+                a.movImm64(Register.RCX, value);
+                a.store(reg(base), offset, Register.RCX);
+            }
         }
 
         /** A sign-extended imm32 when the value fits, else through RAX. */
@@ -261,6 +269,19 @@ public final class X64Backend extends BodyPlanBackend<X64Assembler.Label> {
             a.lea(reg(dst), Register.RBP, offset);
         }
 
+        @Override
+        public void addressOfField(Reg dst, Reg base, int offset) {
+            a.lea(reg(dst), reg(base), offset);
+        }
+
+        /** {@code cmp qword ptr [rbp+offset], 0; setne dst8; movzx dst32, dst8}, as the real variants compute "resumed". */
+        @Override
+        public void flagIfNonZero(Reg dst, int offset) {
+            a.cmpImm8(Register.RBP, offset, 0);
+            a.setcc(Condition.NE, reg(dst));
+            a.movzxByte(reg(dst), reg(dst));
+        }
+
         // ---- registers
 
         /** {@code xor r32, r32}: shorter than a 64-bit move, and it clears the upper half. */
@@ -272,11 +293,6 @@ public final class X64Backend extends BodyPlanBackend<X64Assembler.Label> {
         @Override
         public void move(Reg dst, Reg src) {
             a.mov(reg(dst), reg(src));
-        }
-
-        @Override
-        public void moveFlag(Reg dst, int value) {
-            a.movImm32(reg(dst), value);
         }
 
         // ---- RIP-relative: import cells and addresses in the image

@@ -334,6 +334,76 @@ class Arm64BackendTest {
                 LlvmMc.disassemble(Arrays.copyOf(f.code(), 12)));
     }
 
+    /** A method {@code Demo.Big.Locals} with {@code locals} locals {@code var vk = k} (two slots each: literal, local). */
+    static MethodIr locals(int locals, boolean async) {
+        StringBuilder body = new StringBuilder();
+        for (int k = 0; k < locals; k++) body.append("          var v").append(k).append(" = ").append(k).append('\n');
+        if (async) body.append("          await yield\n");
+        body.append("          return v0 + v").append(locals - 1).append('\n');
+        String yaml = "module: Big\ntypes:\n  - name: Demo.Big\n    methods:\n      - name: Locals\n        async: " + async
+                + "\n        returns: int\n        body: |\n" + body;
+        return Lowering.lower(method(ScenarioParser.parse("big.yaml", yaml), "Demo.Big.Locals"), CodeVersion.R2R);
+    }
+
+    static List<UnwindCode> decodedProlog(CodeFragment f) {
+        List<UnwindCode> codes = new ArrayList<>(Arm64UnwindInfo.decode(f.unwindInfo(), 0).prologCodes());
+        Collections.reverse(codes);
+        return codes.subList(1, codes.size()); // instruction order, without end
+    }
+
+    /** 30 locals and the sum's temporary: FP/LR and 61 slots make 512 bytes, past {@code ldp x29, x30, [sp], #504}. */
+    @Test
+    void frameOf512BytesIsAllocatedBeforeFpLr() {
+        CodeFragment f = BACKEND.compileMethod(locals(30, false), new FakeCodegenContext()).fragments().get(0);
+        List<String> lines = LlvmMc.disassemble(f.code());
+        assertEquals(List.of("sub sp, sp, #496", "stp x29, x30, [sp, #-16]!", "mov x29, sp"), lines.subList(0, 3));
+        assertEquals(List.of("ldp x29, x30, [sp], #16", "add sp, sp, #496", "ret"), lines.subList(lines.size() - 3, lines.size()));
+        assertEquals(List.of(UnwindCode.allocS(496), UnwindCode.saveFpLrX(-16), UnwindCode.setFp()), decodedProlog(f));
+    }
+
+    /**
+     * An async frame past a page: 520 locals, the sum's temporary and the 4 fixed slots put the context slots at
+     * fp + 16 + 8 * 1042, beyond
+     * {@code add}'s 12-bit immediate, so their addresses go through x17; the page below SP is probed first.
+     */
+    @Test
+    void asyncFrameOverAPageIsProbedAndAddressedThroughX17() {
+        CodeFragment f = BACKEND.compileAsyncVariant(locals(520, true), new FakeCodegenContext()).fragments().get(0);
+        List<String> lines = LlvmMc.disassemble(f.code());
+        int frame = 8384; // 16 + 8 * 1045 = 8376, rounded up to 16
+        assertEquals(List.of("mov x9, #-4096", "ldr wzr, [sp, x9]", "mov x9, #-8192", "ldr wzr, [sp, x9]",
+                "sub sp, sp, #2, lsl #12", "sub sp, sp, #176", "stp x29, x30, [sp, #-16]!", "mov x29, sp"), lines.subList(0, 8));
+        int context0 = 16 + 8 * (1041 + 1);
+        assertTrue(Collections.indexOfSubList(lines, List.of("mov x17, #" + context0, "add x0, x29, x17",
+                "mov x17, #" + (context0 + 8), "add x1, x29, x17")) > 0, lines.toString());
+        assertEquals(List.of(UnwindCode.nop(), UnwindCode.nop(), UnwindCode.nop(), UnwindCode.nop(), UnwindCode.allocM(8192),
+                UnwindCode.allocS(176), UnwindCode.saveFpLrX(-16), UnwindCode.setFp()), decodedProlog(f));
+        assertEquals(frame - 16, 8192 + 176);
+    }
+
+    /**
+     * 2,100 locals and the sum's temporary: a frame of 33,632 bytes, probed in a loop as the JIT does from three pages on, allocated with
+     * alloc_l; slots past fp + 32,760 are read and written through x17.
+     */
+    @Test
+    void frameOf32KiBOrMoreIsProbedInALoopAndAddressedThroughX17() {
+        CodeFragment f = BACKEND.compileMethod(locals(2100, false), new FakeCodegenContext()).fragments().get(0);
+        List<String> lines = LlvmMc.disassemble(f.code());
+        int frame = 33632; // 16 + 8 * 4201 = 33624, rounded up to 16
+        assertEquals(List.of("mov x9, #-4096", "mov x10, #-" + frame, "ldr wzr, [sp, x9]", "sub x9, x9, #1, lsl #12",
+                "cmp x10, x9", "b.ls #-12", "sub sp, sp, #8, lsl #12", "sub sp, sp, #848", "stp x29, x30, [sp, #-16]!",
+                "mov x29, sp"), lines.subList(0, 10));
+        // the last local, v2099, is slot 4199 at fp + 16 + 8 * 4199 = 33608
+        assertTrue(Collections.indexOfSubList(lines, List.of("mov x17, #33608", "str x9, [x29, x17]")) > 0, lines.toString());
+        assertEquals(List.of("ldp x29, x30, [sp], #16", "add sp, sp, #848", "add sp, sp, #8, lsl #12", "ret"),
+                lines.subList(lines.size() - 4, lines.size()));
+        List<UnwindCode> prolog = decodedProlog(f);
+        assertEquals(List.of(UnwindCode.nop(), UnwindCode.nop(), UnwindCode.nop(), UnwindCode.nop(), UnwindCode.nop(),
+                UnwindCode.nop(), UnwindCode.allocL(32768), UnwindCode.allocM(848), UnwindCode.saveFpLrX(-16),
+                UnwindCode.setFp()), prolog);
+        assertEquals(frame - 16, 32768 + 848);
+    }
+
     @Test
     void frameLayoutOfAMethodWithStackArguments() {
         FakeCodegenContext ctx = new FakeCodegenContext();
@@ -431,7 +501,7 @@ class Arm64BackendTest {
         for (int off = 0; off < code.length; off += 4) {
             if (!isBlrAny(word(code, off))) continue;
             Relocation r = relocAt(buggy, off - 8);
-            if (r != null && r.symbol().matches("rm:(CAPTURE|RESTORE)_CONTEXTS")) {
+            if (r != null && r.symbol().matches("rm:(CAPTURE|RESTORE)_(CONTEXTS|CONTEXTS_ON_SUSPENSION|EXECUTION_CONTEXT)")) {
                 // adrp x16, cell; ldr x16, [x16, :lo12:cell]; blr x16
                 assertTrue(isAdrp(word(code, off - 8), 16));
                 assertEquals(IMAGE_REL_BASED_ARM64_PAGEBASE_REL21, r.type());
@@ -449,8 +519,9 @@ class Arm64BackendTest {
                 ordinary++;
             }
         }
-        assertEquals(3, contextCalls, "capture + restore on return + restore on suspension");
-        assertEquals(3, ordinary, "Yield, AllocContinuation and ThrowExact still set x11");
+        assertEquals(5, contextCalls, "CaptureContexts, RestoreContexts on return, CaptureExecutionContext and "
+                + "RestoreContextsOnSuspension on suspension, RestoreExecutionContext on resumption");
+        assertEquals(5, ordinary, "Yield, WriteBarrier twice, AllocContinuation and ThrowExact still set x11");
         assertTrue(writesX11Anywhere(buggy), "ordinary cell calls still write x11");
     }
 
@@ -592,11 +663,16 @@ class Arm64BackendTest {
                 assertEquals(16 * k + 8, diag.offset());
                 assertEquals(IMAGE_REL_BASED_DIR64, diag.type());
                 assertEquals(susp.symbol(), diag.symbol());
-                // the DiagnosticIP is the suspension block: mov x0, x2 then the layout cell load
+                // the DiagnosticIP is the suspension block: ldr x15, [fp, #home] (the incoming continuation); cbz x15;
+                // reuse it (str x15 to the scratch slot; add x14, x2, #8; WriteBarrier); b; else mov x0, x2, the
+                // layout cell load and AllocContinuation
                 int ip = (int) diag.addend();
-                assertEquals(0xAA0203E0, word(susp.code(), ip), "mov x0, x2");
-                assertEquals("layout:Demo.Multi.Run", relocAt(susp, ip + 4).symbol());
-                assertEquals("helper:0x113", relocAt(susp, ip + 12).symbol());
+                assertEquals(0xF94003AF, word(susp.code(), ip) & 0xFFC003FF, "ldr x15, [x29, #home]");
+                assertEquals(0x9100204E, word(susp.code(), ip + 12), "add x14, x2, #8");
+                assertEquals("helper:0x30", relocAt(susp, ip + 16).symbol());
+                assertEquals(0xAA0203E0, word(susp.code(), ip + 36), "mov x0, x2");
+                assertEquals("layout:Demo.Multi.Run", relocAt(susp, ip + 40).symbol());
+                assertEquals("helper:0x113", relocAt(susp, ip + 48).symbol());
                 // and the suspension block of state k stores addend 16*k
                 Relocation adrp = null;
                 for (Relocation r : susp.relocations()) {
@@ -673,25 +749,32 @@ class Arm64BackendTest {
         List<Integer> offB = continuationStores(b);
         assertEquals(r2r.continuation().slotOffsets(), offA.subList(0, r2r.slotCount()));
         assertEquals(t1.continuation().slotOffsets(), offB.subList(0, t1.slotCount()));
-        // Continuation data from +32: the Exception slot, the Result slot, then the frame slots (reversed in Tier1).
+        // Continuation data from +32: the Exception slot, the Result slot, the ExecutionContext slot (+48), then the
+        // frame slots (reversed in Tier1).
         int n = r2r.slotCount();
-        assertEquals(48, (int) offA.get(0));
-        assertEquals(48 + 8 * (n - 1), (int) offB.get(0));
+        assertEquals(56, (int) offA.get(0));
+        assertEquals(56 + 8 * (n - 1), (int) offB.get(0));
         assertNotEquals(offA, offB);
         assertTrue(b.relocations().stream().anyMatch(r -> r.symbol().equals("Demo.Multi.Run$resumeinfo$tier1")));
         assertTrue(b.relocations().stream().anyMatch(r -> r.symbol().equals("layout:Demo.Multi.Run$tier1")));
         assertTrue(a.relocations().stream().noneMatch(r -> r.symbol().endsWith("$tier1")));
     }
 
-    /** Values stored as State (+28): {@code mov w9, #s} followed by {@code str w9, [x0, #28]}. */
+    /**
+     * Values stored as State (+28, the high half of the Flags|State qword): {@code movz x9, #flags} [{@code movk x9,
+     * #state, lsl #32}] followed by {@code str x9, [x0, #24]}.
+     */
     static List<Integer> storedStates(CodeFragment f) {
         List<Integer> out = new ArrayList<>();
         byte[] c = f.code();
         for (int off = 4; off < c.length; off += 4) {
-            if (word(c, off) == 0xB9001C09) {
-                int mov = word(c, off - 4);
-                assertEquals(0x52800009, mov & 0xFFE0001F, String.format("movz w9 %08X", mov));
-                out.add((mov >> 5) & 0xFFFF);
+            if (word(c, off) == 0xF9000C09) {
+                long value = 0;
+                for (int at = off - 4; at >= 0 && (word(c, at) & 0x9F80001F) == 0x92800009; at -= 4) {
+                    int mov = word(c, at); // movz (opc 10) or movk (opc 11) of x9
+                    value |= (long) ((mov >> 5) & 0xFFFF) << (16 * ((mov >> 21) & 3));
+                }
+                out.add((int) (value >>> 32));
             }
         }
         return out;
@@ -720,6 +803,9 @@ class Arm64BackendTest {
                     if (!out.isEmpty()) break;   // next suspension block
                     continue;
                 }
+                if (o == 24) { // Flags and State
+                    continue;
+                }
                 out.add(o);
             }
         }
@@ -738,18 +824,20 @@ class Arm64BackendTest {
         int cont = 48;
         int c0 = 56;
         int c1 = 64;
-        // static: continuation in x0, x in x1
-        assertEquals(List.of("stp x29, x30, [sp, #-" + frame + "]!", "mov x29, sp", "str x1, [x29, #16]",
-                "str x0, [x29, #" + cont + "]"), lines.subList(0, 4));
-        assertTrue(lines.get(4).startsWith("cbnz x0, "), lines.get(4));
-        assertEquals(List.of("add x0, x29, #" + c0, "add x1, x29, #" + c1), lines.subList(5, 7));
-        assertEquals("rm:CAPTURE_CONTEXTS", assertCellCall(f, 28));
-        // await Demo.Program.Main(): static, no args: x0 = null continuation, bl Main$async, cbnz x2
-        int bl = lines.indexOf("bl #0");
-        assertEquals("mov x0, xzr", lines.get(bl - 1));
-        assertEquals("Demo.Program.Main$async", relocAt(f, 4 * bl).symbol());
-        assertTrue(lines.get(bl + 1).startsWith("cbnz x2, "));
-        assertTrue(lines.get(bl + 2).matches("str x0, \\[x29, #\\d+\\]"));
+        // static: continuation in x0, x in x1; the context slots cleared, the continuation to its home slot
+        assertEquals(List.of("stp x29, x30, [sp, #-" + frame + "]!", "mov x29, sp", "str x1, [x29, #16]", "str xzr, [x29, #" + c0 + "]",
+                "str xzr, [x29, #" + c1 + "]", "str x0, [x29, #" + cont + "]"), lines.subList(0, 6));
+        assertTrue(lines.get(6).startsWith("cbnz x0, "), lines.get(6));
+        assertEquals(List.of("add x0, x29, #" + c0, "add x1, x29, #" + c1), lines.subList(7, 9));
+        assertEquals("rm:CAPTURE_CONTEXTS", assertCellCall(f, 36));
+        // await Demo.Program.Main(): static, no args: x0 = null continuation, a call through Main's AsyncVariant cell, cbnz x2
+        int blr = lines.indexOf("mov x0, xzr") + 4;
+        assertEquals("blr x16", lines.get(blr));
+        assertEquals("mov x0, xzr", lines.get(blr - 4));
+        assertEquals("cell:Demo.Program.Main$async", assertCellCall(f, 4 * (blr - 3)));
+        assertTrue(lines.get(blr + 1).startsWith("cbnz x2, "));
+        assertTrue(lines.get(blr + 2).matches("str x0, \\[x29, #\\d+\\]"));
+        assertEquals(-1, lines.indexOf("bl #0"), "no direct call");
     }
 
     @Test
@@ -761,7 +849,7 @@ class Arm64BackendTest {
         assertEquals(CodeBodyKind.TASK_RETURNING_THUNK, body.kind());
         CodeFragment f = body.fragments().get(0);
         assertEquals("Demo.Counter.Bump", f.symbol());
-        assertEquals(List.of("cell:Demo.Counter.Bump$async", "rm:TASK_FROM_RESULT", "rm:FINALIZE_TASK_RETURNING_THUNK"),
+        assertEquals(List.of("cell:Demo.Counter.Bump$async", "rm:TASK_FROM_RESULT", "rm:FINALIZE_TASK_RETURNING_THUNK_OF_T"),
                 calledCells(f));
         List<String> lines = LlvmMc.disassemble(f.code());
         // this, delta -> x0 = this, x1 = null continuation, x2 = delta

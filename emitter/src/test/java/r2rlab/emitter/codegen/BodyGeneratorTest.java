@@ -1,17 +1,16 @@
 package r2rlab.emitter.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import r2rlab.emitter.arm64.Arm64Backend;
+import r2rlab.emitter.arm64.LlvmMc;
 import r2rlab.emitter.ir.CodeVersion;
 import r2rlab.emitter.ir.Lowering;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.ScenarioParser;
-import r2rlab.emitter.x64.X64Backend;
-import r2rlab.format.pe.TargetOs;
 
 /** What the shared code generation decides for both back ends. */
 class BodyGeneratorTest {
@@ -41,23 +40,16 @@ class BodyGeneratorTest {
     }
 
     @Test
-    void aTailCallTakesOnlyRegisterArguments() {
-        // x64 Windows passes 4 arguments in registers, SysV 6, ARM64 8: one more cannot be a tail jump.
-        assertEquals(1, new X64Backend().compileMethod(Lowering.lower(tailCaller(4), CodeVersion.R2R),
-                new FakeCodegenContext(TargetOs.WINDOWS)).fragments().size());
-        UnsupportedOperationException win = assertThrows(UnsupportedOperationException.class,
-                () -> new X64Backend().compileMethod(Lowering.lower(tailCaller(5), CodeVersion.R2R),
-                        new FakeCodegenContext(TargetOs.WINDOWS)));
-        assertEquals("tail call with stack arguments (4 argument registers): Demo.T.G", win.getMessage());
-        new X64Backend().compileMethod(Lowering.lower(tailCaller(6), CodeVersion.R2R), new FakeCodegenContext(TargetOs.LINUX));
-        UnsupportedOperationException sysv = assertThrows(UnsupportedOperationException.class,
-                () -> new X64Backend().compileMethod(Lowering.lower(tailCaller(7), CodeVersion.R2R),
-                        new FakeCodegenContext(TargetOs.LINUX)));
-        assertEquals("tail call with stack arguments (6 argument registers): Demo.T.G", sysv.getMessage());
-        new Arm64Backend().compileMethod(Lowering.lower(tailCaller(8), CodeVersion.R2R), new FakeCodegenContext());
-        UnsupportedOperationException arm = assertThrows(UnsupportedOperationException.class,
-                () -> new Arm64Backend().compileMethod(Lowering.lower(tailCaller(9), CodeVersion.R2R),
-                        new FakeCodegenContext()));
-        assertEquals("tail call with stack arguments (8 argument registers): Demo.T.G", arm.getMessage());
+    void aFastTailCallPutsStackArgumentsWhereTheCallerReceivedItsOwn() {
+        // ARM64: 10 parameters, x0..x7 and two on the stack at [fp + 96] and [fp + 104] (frame of FP/LR and 10 slots).
+        List<String> lines = LlvmMc.disassemble(new Arm64Backend().compileMethod(Lowering.lower(tailCaller(10), CodeVersion.R2R),
+                new FakeCodegenContext()).fragments().get(0).code());
+        assertEquals(List.of("ldr x9, [x29, #96]", "str x9, [x29, #80]", "ldr x9, [x29, #104]", "str x9, [x29, #88]"),
+                lines.subList(10, 14), "prolog: stack parameters into their slots");
+        assertEquals(List.of("ldr x9, [x29, #80]", "str x9, [x29, #96]", "ldr x9, [x29, #88]", "str x9, [x29, #104]",
+                "ldr x0, [x29, #16]", "ldr x1, [x29, #24]", "ldr x2, [x29, #32]", "ldr x3, [x29, #40]",
+                "ldr x4, [x29, #48]", "ldr x5, [x29, #56]", "ldr x6, [x29, #64]", "ldr x7, [x29, #72]",
+                "ldp x29, x30, [sp], #96", "adrp x11, #0", "add x11, x11, #0", "ldr x16, [x11]", "br x16"),
+                lines.subList(14, lines.size()), "tail call: stack arguments into the incoming area, then registers");
     }
 }

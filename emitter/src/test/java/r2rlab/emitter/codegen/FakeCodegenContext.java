@@ -8,8 +8,10 @@ import r2rlab.emitter.Defect;
 import r2rlab.emitter.ir.CodeVersion;
 import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.format.metadata.SignatureType;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.CoreLibMethod;
 
 /** Test context: predictable symbol names; records every cell requested, in order. */
 public final class FakeCodegenContext implements CodegenContext {
@@ -76,7 +78,7 @@ public final class FakeCodegenContext implements CodegenContext {
     }
 
     @Override
-    public String runtimeMethodCell(RuntimeMethod method) {
+    public String coreLibCell(CoreLibMethod method, SignatureType... instantiation) {
         return cell("rm:" + method.name());
     }
 

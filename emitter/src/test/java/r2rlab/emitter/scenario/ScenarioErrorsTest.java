@@ -4,8 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -118,6 +125,31 @@ class ScenarioErrorsTest {
                 c("tailcall without cell", scn("      - name: F", "      - name: G", "        body: |",
                         "          tailcall Demo.P.F()"),
                         "e.yaml:8: expected 'cell' after 'tailcall' (tail jumps always go through an import cell)"),
+                c("tailcall with stack arguments the caller did not receive", scn("      - name: F",
+                        "        params: [a, b, c, d, e]", "        returns: int", "        body: return a",
+                        "      - name: G", "        returns: int", "        body: |",
+                        "          tailcall cell Demo.P.F(1, 2, 3, 4, 5)"),
+                        "e.yaml:12: 'tailcall' passes 5 arguments but 'Demo.P.G' takes 0: arguments past the 4th go on"
+                                + " the stack (x64), and a tail jump can only put them where the caller's own stack arguments"
+                                + " came in"),
+                c("nested parentheses", scn("      - name: G", "        returns: int", "        body: |",
+                        "          return " + "(".repeat(3000) + "1" + ")".repeat(3000)),
+                        "e.yaml:8: nesting deeper than 256 (blocks, else-ifs, parentheses, unary operators, call arguments)"),
+                c("nested ifs", scn("      - name: G", "        body: |", "          if 1 {\n".repeat(300)
+                        + "          }\n".repeat(300)),
+                        "e.yaml:263: nesting deeper than 256 (blocks, else-ifs, parentheses, unary operators, call arguments)"),
+                c("chained else-ifs", scn("      - name: G", "        params: [a]", "        body: |",
+                        "          if a == 0 {\n" + "          } else if a == 1 {\n".repeat(300) + "          }"),
+                        "e.yaml:264: nesting deeper than 256 (blocks, else-ifs, parentheses, unary operators, call arguments)"),
+                c("nested calls", scn("      - name: F", "        params: [a]", "        returns: int", "        body: return a",
+                        "      - name: G", "        returns: int", "        body: |",
+                        "          return " + "call F(".repeat(400) + "1" + ")".repeat(400)),
+                        "e.yaml:12: nesting deeper than 256 (blocks, else-ifs, parentheses, unary operators, call arguments)"),
+                c("unary operators", scn("      - name: G", "        returns: int", "        body: |",
+                        "          return " + "!-".repeat(200) + "1"),
+                        "e.yaml:8: nesting deeper than 256 (blocks, else-ifs, parentheses, unary operators, call arguments)"),
+                c("control character", "module: M\ntypes:\n  - name: Demo.\u0007P\n",
+                        "e.yaml:3: character U+0007 is not allowed in a YAML file"),
                 c("this in static method", scn("      - name: G", "        body: |", "          var x = this"),
                         "e.yaml:7: 'this' used in a static method"),
                 c("int literal too large", scn("      - name: G", "        body: |",
@@ -184,6 +216,33 @@ class ScenarioErrorsTest {
                 "          } else {",
                 "            tailcall cell Demo.P.R()",
                 "          }")));
+    }
+
+    /** Depth the parser allows, and chains of operators that nest in the tree but not in the text. */
+    @Test
+    void nestingUpToTheLimitAndLongChainsCompile() {
+        Scenario s = ScenarioParser.parse("ok.yaml", scn("      - name: G", "        params: [a]", "        returns: int",
+                "        body: |",
+                "          var x = " + "(".repeat(255) + "a" + ")".repeat(255),
+                "          var y = " + String.join(" + ", Collections.nCopies(10_000, "a")),
+                "          var z = " + String.join(" && ", Collections.nCopies(10_000, "a")),
+                "          return " + String.join(" - ", Collections.nCopies(10_000, "x * y")) + " + z"));
+        Stmt.VarDecl sum = (Stmt.VarDecl) s.methods().findFirst().orElseThrow().body().get(1);
+        assertEquals(9_999, ((Expr.Binary) sum.init()).leftChain().size());
+    }
+
+    @Test
+    void aFileThatIsNotUtf8(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bad.yaml");
+        byte[] text = scn("      - name: G", "        body: |", "          # caf\u00e9", "          gcpoint").getBytes(StandardCharsets.UTF_8);
+        byte[] bad = Arrays.copyOf(text, text.length);
+        int e = new String(text, StandardCharsets.ISO_8859_1).indexOf("caf") + 3;
+        bad[e + 1] = (byte) 0x41; // 0xC3 0x41: a lead byte without its continuation byte
+        Files.write(f, bad);
+        ScenarioException ex = assertThrows(ScenarioException.class, () -> ScenarioParser.parse(f));
+        assertEquals(f + ":7: not UTF-8: byte 0xC3 at file offset " + e, ex.getMessage());
+        Files.write(f, text);
+        assertDoesNotThrow(() -> ScenarioParser.parse(f));
     }
 
     @Test

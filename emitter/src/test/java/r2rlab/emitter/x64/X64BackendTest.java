@@ -158,23 +158,32 @@ class X64BackendTest {
         MethodDecl main = method(s, "Demo.Calls.Main");
         CodeFragment f = BACKEND.compileMethod(Lowering.lower(main, CodeVersion.R2R), ctx).fragments().get(0);
         byte[] c = f.code();
-        // cell call: FF 15 with REL32 at the disp32, to the requested cell
-        List<Relocation> twice = relocsTo(f, "cell:Demo.Calls.Twice");
-        assertEquals(1, twice.size());
-        assertTrue(isCellCall(c, twice.get(0)));
-        assertEquals(0, twice.get(0).addend());
-        assertTrue(ctx.requested.contains("cell:Demo.Calls.Twice"));
-        // direct calls: E8 to the body symbol
-        for (String target : new String[] {"Demo.Calls.Square", "Demo.Calls.Check", "Demo.Calls.Chain"}) {
-            List<Relocation> rs = relocsTo(f, target);
+        // every call between methods, `call` and `call cell` alike: FF 15 with REL32 at the disp32, to the requested cell
+        for (String target : new String[] {"Demo.Calls.Square", "Demo.Calls.Twice", "Demo.Calls.Check", "Demo.Calls.Chain"}) {
+            List<Relocation> rs = relocsTo(f, "cell:" + target);
             assertEquals(1, rs.size(), target);
-            assertTrue(isDirectCall(c, rs.get(0)), target);
+            assertTrue(isCellCall(c, rs.get(0)), target);
+            assertEquals(0, rs.get(0).addend());
+            assertTrue(relocsTo(f, target).isEmpty(), "no direct call of " + target);
         }
-        // every call in the body is one of the two shapes
-        for (Relocation r : f.relocations()) {
-            assertTrue(isCellCall(c, r) || isDirectCall(c, r), r.toString());
+        assertEquals(List.of("cell:Demo.Calls.Square", "cell:Demo.Calls.Twice", "cell:Demo.Calls.Check", "cell:Demo.Calls.Chain"),
+                ctx.requested.stream().filter(x -> x.startsWith("cell:")).toList());
+        // with direct-calls, the plain `call`s are E8 to the body symbol and ask for no cell
+        FakeCodegenContext direct = new FakeCodegenContext(TargetOs.WINDOWS, Defect.DIRECT_CALLS);
+        CodeFragment d = BACKEND.compileMethod(Lowering.lower(main, CodeVersion.R2R), direct).fragments().get(0);
+        for (String target : new String[] {"Demo.Calls.Square", "Demo.Calls.Check", "Demo.Calls.Chain"}) {
+            List<Relocation> rs = relocsTo(d, target);
+            assertEquals(1, rs.size(), target);
+            assertTrue(isDirectCall(d.code(), rs.get(0)), target);
+            assertFalse(direct.requested.contains("cell:" + target), "direct calls ask for no cell");
         }
-        assertFalse(ctx.requested.contains("cell:Demo.Calls.Square"), "direct calls ask for no cell");
+        assertEquals(1, relocsTo(d, "cell:Demo.Calls.Twice").size(), "`call cell` keeps its cell");
+        // every call in either body is one of the two shapes
+        for (CodeFragment x : List.of(f, d)) {
+            for (Relocation r : x.relocations()) {
+                assertTrue(isCellCall(x.code(), r) || isDirectCall(x.code(), r), r.toString());
+            }
+        }
     }
 
     @Test
@@ -198,6 +207,23 @@ class X64BackendTest {
             assertEquals(List.of("lea rsp, [rbp]", "pop rbp", "lea rax, [rip]", "jmp qword ptr [rax]"),
                     tail(LlvmMc.disassemble(c), 4));
         }
+    }
+
+    /** A fast tail call with stack arguments: they go where the caller's own came in, above the Windows shadow area. */
+    @Test
+    void fastTailCallReusesTheIncomingArgumentArea() throws Exception {
+        Scenario s = ScenarioParser.parse("tail.yaml", String.join("\n", "module: Tail", "types:", "  - name: Demo.T",
+                "    methods:", "      - name: F", "        params: [a, b, c, d, e, f]", "        returns: int",
+                "        body: tailcall cell Demo.T.G(f, e, d, c, b, a)", "      - name: G", "        params: [a, b, c, d, e, f]",
+                "        returns: int", "        body: return a", ""));
+        CodeFragment f = BACKEND.compileMethod(Lowering.lower(method(s, "Demo.T.F"), CodeVersion.R2R),
+                new FakeCodegenContext(TargetOs.WINDOWS)).fragments().get(0);
+        // slots a..f at rbp-8..rbp-48; stack arguments 0 and 1 at rbp+48 and rbp+56 (return address, shadow area)
+        assertEquals(List.of("mov rax, qword ptr [rbp - 16]", "mov qword ptr [rbp + 48], rax",
+                "mov rax, qword ptr [rbp - 8]", "mov qword ptr [rbp + 56], rax",
+                "mov rcx, qword ptr [rbp - 48]", "mov rdx, qword ptr [rbp - 40]", "mov r8, qword ptr [rbp - 32]",
+                "mov r9, qword ptr [rbp - 24]", "lea rsp, [rbp]", "pop rbp", "lea rax, [rip]", "jmp qword ptr [rax]"),
+                tail(LlvmMc.disassemble(f.code()), 12));
     }
 
     static List<String> tail(List<String> l, int n) {
@@ -300,25 +326,19 @@ class X64BackendTest {
             assertEquals(sus.symbol(), diag.symbol());
             int at = (int) diag.addend();
             byte[] c = sus.code();
-            // first instruction of the suspension block: the argument setup of AllocContinuation
-            int layoutField;
-            if (os == TargetOs.WINDOWS) {
-                assertArrayEq(new int[] {0x48, 0x8B, 0x15}, c, at); // mov rdx, [rip+layoutCell]
-                layoutField = at + 3;
-            } else {
-                assertArrayEq(new int[] {0x48, 0x89, 0xCF, 0x48, 0x8B, 0x35}, c, at); // mov rdi, rcx; mov rsi, [rip+cell]
-                layoutField = at + 6;
-            }
-            Relocation lr = reloc(sus, layoutField);
-            assertEquals("layout:" + m.fullName() + v.suffix, lr.symbol());
-            Relocation alloc = reloc(sus, layoutField + 6);
-            assertEquals("helper:0x113", alloc.symbol());
-            assertTrue(isCellCall(c, alloc));
-            // then lea rcx, [rip+resumeInfo+16*index]
-            assertArrayEq(new int[] {0x48, 0x8D, 0x0D}, c, layoutField + 10);
-            Relocation ri = reloc(sus, layoutField + 13);
-            assertEquals(node.symbol(), ri.symbol());
-            assertEquals(16L * p.index(), ri.addend());
+            // the suspension block first loads the incoming continuation (reused when there is one) into the
+            // WriteBarrier's reference register: mov rdx (Windows) / rsi (SysV), [rbp+home]
+            assertArrayEq(os == TargetOs.WINDOWS ? new int[] {0x48, 0x8B, 0x55} : new int[] {0x48, 0x8B, 0x75}, c, at);
+            // then its cells, in order: WriteBarrier (prev.Next = the reused continuation), else the layout cell and
+            // AllocContinuation, then lea rcx, [rip+resumeInfo+16*index] for the ResumeInfo store
+            List<Relocation> next = sus.relocations().stream().filter(r -> r.offset() > at)
+                    .sorted((x, y) -> Integer.compare(x.offset(), y.offset())).limit(4).collect(Collectors.toList());
+            assertEquals(List.of("helper:0x30", "layout:" + m.fullName() + v.suffix, "helper:0x113", node.symbol()),
+                    next.stream().map(Relocation::symbol).collect(Collectors.toList()));
+            assertTrue(isCellCall(c, next.get(0)));
+            assertTrue(isCellCall(c, next.get(2)));
+            assertArrayEq(new int[] {0x48, 0x8D, 0x0D}, c, next.get(3).offset() - 3);
+            assertEquals(16L * p.index(), next.get(3).addend());
             // the await's "jnz suspension" reaches exactly this block
             int jumps = 0;
             byte[] h = hot.code();
@@ -454,16 +474,18 @@ class X64BackendTest {
         // static: continuation is the first argument; instance: after this
         List<String> stat = normalise(LlvmMc.disassemble(variant(method(s, "Demo.Faults.Fail"), CodeVersion.R2R,
                 new FakeCodegenContext(TargetOs.WINDOWS)).fragments().get(0).code()));
+        // the parameters, the two context slots cleared, the continuation to its home slot, then its test
         int sp = stat.indexOf("mov qword ptr [rbp - 8], rdx");
         assertTrue(sp > 0, stat.toString());
-        assertTrue(stat.get(sp + 1).endsWith("], rcx"), stat.get(sp + 1));
-        assertEquals("test rcx, rcx", stat.get(sp + 2));
+        assertTrue(stat.get(sp + 1).endsWith("], 0") && stat.get(sp + 2).endsWith("], 0"), stat.toString());
+        assertTrue(stat.get(sp + 3).endsWith("], rcx"), stat.get(sp + 3));
+        assertEquals("test rcx, rcx", stat.get(sp + 4));
         List<String> inst = normalise(LlvmMc.disassemble(variant(method(s, "Demo.Counter.Bump"), CodeVersion.R2R,
                 new FakeCodegenContext(TargetOs.LINUX)).fragments().get(0).code()));
         int ip = inst.indexOf("mov qword ptr [rbp - 8], rdi");
         assertEquals("mov qword ptr [rbp - 16], rdx", inst.get(ip + 1));
-        assertTrue(inst.get(ip + 2).endsWith("], rsi"), inst.get(ip + 2));
-        assertEquals("test rsi, rsi", inst.get(ip + 3));
+        assertTrue(inst.get(ip + 4).endsWith("], rsi"), inst.get(ip + 4));
+        assertEquals("test rsi, rsi", inst.get(ip + 5));
     }
 
     @Test
@@ -537,9 +559,12 @@ class X64BackendTest {
                     .fragments().get(0).code()));
             assertEquals(List.of("cmp rax, 0", "cmp rax, 1"), grep(a, "cmp rax, "));
             assertEquals(List.of("cmp rax, 1", "cmp rax, 0"), grep(b, "cmp rax, "));
-            assertEquals(List.of("mov dword ptr [rax + 28], 0", "mov dword ptr [rax + 28], 1"), grep(a, "mov dword ptr [rax + 28]"));
-            assertEquals(List.of("mov dword ptr [rax + 28], 1", "mov dword ptr [rax + 28], 0"), grep(b, "mov dword ptr [rax + 28]"));
-            // continuation slot stores: mov qword ptr [rax + off], rcx with the version's offsets
+            // Flags (0x9: ContinueOnThreadPool, Exception index 1) and State in one qword store: an imm32 for State 0,
+            // movabs rcx for State 1 (0x100000009).
+            assertEquals(List.of("movabs rcx, 4294967305"), grep(a, "movabs rcx, "));
+            assertEquals(List.of("movabs rcx, 4294967305"), grep(b, "movabs rcx, "));
+            // continuation stores: ResumeInfo, Flags|State, each frame slot with the version's offsets; and each resume
+            // block's clearing of the Exception slot (+32)
             List<String> sa = grep(a, "mov qword ptr [rax + ");
             List<String> sb = grep(b, "mov qword ptr [rax + ");
             assertNotEquals(sa, sb);
@@ -549,14 +574,21 @@ class X64BackendTest {
             for (int round = 0; round < 2; round++) {
                 expectA.add("mov qword ptr [rax + 16], rcx");
                 expectB.add("mov qword ptr [rax + 16], rcx");
+                expectA.add(round == 0 ? "mov qword ptr [rax + 24], 9" : "mov qword ptr [rax + 24], rcx");
+                expectB.add(round == 0 ? "mov qword ptr [rax + 24], rcx" : "mov qword ptr [rax + 24], 9");
                 for (int i = 0; i < n; i++) {
                     expectA.add("mov qword ptr [rax + " + r2r.continuation().slotOffset(i) + "], rcx");
                     expectB.add("mov qword ptr [rax + " + t1.continuation().slotOffset(i) + "], rcx");
                 }
             }
+            for (int round = 0; round < 2; round++) {
+                expectA.add("mov qword ptr [rax + 32], 0");
+                expectB.add("mov qword ptr [rax + 32], 0");
+            }
             assertEquals(expectA, sa);
             assertEquals(expectB, sb);
-            // Continuation data from +32: the Exception slot, the Result slot, then the frame slots (reversed in Tier1).
+            // Continuation data from +32: the Exception slot, the ExecutionContext slot (no await has a value), then the
+            // frame slots (reversed in Tier1).
             assertEquals(48, r2r.continuation().slotOffset(0));
             assertEquals(48 + 8 * (n - 1), t1.continuation().slotOffset(0));
             checkResumeInfo(t1, BACKEND.compileAsyncVariant(t1, new FakeCodegenContext(os)), os, false);
@@ -574,7 +606,7 @@ class X64BackendTest {
         CompiledBody b = BACKEND.compileTaskThunk(Lowering.lower(m, CodeVersion.R2R), ctx);
         CodeFragment f = b.fragments().get(0);
         assertEquals("Demo.Program.Compute", f.symbol());
-        assertEquals(List.of("cell:Demo.Program.Compute$async", "rm:TASK_FROM_RESULT", "rm:FINALIZE_TASK_RETURNING_THUNK"),
+        assertEquals(List.of("cell:Demo.Program.Compute$async", "rm:TASK_FROM_RESULT", "rm:FINALIZE_TASK_RETURNING_THUNK_OF_T"),
                 ctx.requested);
         for (Relocation r : f.relocations()) {
             assertTrue(isCellCall(f.code(), r));

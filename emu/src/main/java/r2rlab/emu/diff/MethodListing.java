@@ -13,6 +13,7 @@ import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.loader.ImportCell;
+import r2rlab.loader.MethodRef;
 import r2rlab.loader.MethodPattern;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
@@ -52,12 +53,12 @@ public final class MethodListing implements AutoCloseable {
         Map<Integer, Integer> tokens = MethodPattern.familyTokens(img);
         Map<String, Integer> seen = new HashMap<>();
         for (ReadyToRunMethod m : img.methods()) {
-            seen.merge(ImageSymbols.label(m), 1, Integer::sum);
+            seen.merge(m.label(), 1, Integer::sum);
             byEntry.putIfAbsent(m.entryRuntimeFunction(), m);
         }
         Map<String, Integer> again = new HashMap<>();
         for (ReadyToRunMethod m : img.methods()) {
-            String k = ImageSymbols.label(m);
+            String k = m.label();
             if (seen.get(k) > 1) {
                 k = k + String.format(" (0x%08X)", tokens.getOrDefault(m.entryRuntimeFunction(), 0));
                 int n = again.merge(k, 1, Integer::sum);
@@ -194,13 +195,12 @@ public final class MethodListing implements AutoCloseable {
             }
             if (l.through() != null) {
                 ImportCell c = l.through();
-                String callee = c.method() != null ? (c.method().isAsyncVariant() ? "[ASYNC] " : "") + c.method().name() : syms.describeCell(c);
+                String callee = c.method() != null ? c.method().label() : syms.describeCell(c);
                 out.add(new Call(callee, false, syms.cellName(c)));
             } else if (l.target() >= 0 && (call || l.target() < own.beginRva() || own.endRva() >= 0 && l.target() >= own.endRva())) {
                 ReadyToRunMethod callee = syms.methodAt(l.target());
                 if (callee != null) {
-                    String marker = callee.kind() == CodeBodyKind.ASYNC_VARIANT ? "[ASYNC] " : "";
-                    out.add(new Call(marker + callee.name(), true, null));
+                    out.add(new Call(MethodRef.label(callee.name(), callee.kind() == CodeBodyKind.ASYNC_VARIANT), true, null));
                 }
             }
         }

@@ -7,8 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import r2rlab.emu.capstone.CapstoneDisassembler;
+import r2rlab.emu.capstone.Operands;
 import r2rlab.format.pe.Machine;
 import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.loader.ImportCell;
@@ -53,9 +53,6 @@ public final class ImageDisassembler implements AutoCloseable {
     }
 
     private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
-    private static final Pattern HEX = Pattern.compile("#?(-?)(0x[0-9a-fA-F]+|\\d+)");
-    private static final Pattern RIP = Pattern.compile("\\[rip ([+-]) (0x[0-9a-fA-F]+|\\d+)\\]");
-    private static final Pattern ARM_MEM = Pattern.compile("\\[(x\\d+|sp)(?:, #(-?0x[0-9a-fA-F]+|-?\\d+))?\\]");
 
     private final R2RImage img;
     private final ImageSymbols syms;
@@ -135,10 +132,9 @@ public final class ImageDisassembler implements AutoCloseable {
         String mn = i.mnemonic();
         List<String> ops = i.operands();
         String dst = ops.isEmpty() ? "" : ops.get(0);
-        Matcher m = RIP.matcher(i.opStr());
-        if (m.find()) {
-            long disp = Long.decode(m.group(2));
-            long target = i.address() + i.size() + (m.group(1).equals("-") ? -disp : disp) - base;
+        Long rip = Operands.ripRelative(i);
+        if (rip != null) {
+            long target = rip - base;
             noteTarget = target;
             if ((mn.equals("call") || mn.equals("jmp")) && syms.cellAt(target) != null) {
                 noteThrough = syms.cellAt(target);
@@ -164,7 +160,7 @@ public final class ImageDisassembler implements AutoCloseable {
             cells.remove(dst);
         }
         if (mn.equals("call") || mn.equals("jmp") || (mn.startsWith("j") && !i.opStr().contains("["))) {
-            Long t = immediate(i.opStr());
+            Long t = Operands.immediate(i.opStr());
             if (t != null) {
                 noteTarget = t - base;
                 return describeBranch(t - base, own, mn.equals("call"));
@@ -180,12 +176,12 @@ public final class ImageDisassembler implements AutoCloseable {
         String note = annotateArm64Op(i, own, regValue, loadedFrom, pageLine, done);
         String mn = i.mnemonic();
         if (mn.startsWith("b.") || mn.startsWith("cb") || mn.startsWith("tb") || mn.equals("adr")) {
-            Long t = i.operands().isEmpty() ? null : immediate(i.operands().get(i.operands().size() - 1));
+            Long t = i.operands().isEmpty() ? null : Operands.immediate(i.operands().get(i.operands().size() - 1));
             if (t != null) {
                 noteTarget = t - base; // a conditional branch's target or ADR's address, for naked text
             }
         }
-        int dst = i.operands().isEmpty() ? -1 : xreg(i.operands().get(0));
+        int dst = i.operands().isEmpty() ? -1 : Operands.arm64Register(i.operands().get(0));
         if (dst >= 0 && !mn.equals("adrp") && !mn.startsWith("st") && !mn.startsWith("c") && !mn.startsWith("b") && !mn.equals("ret")) {
             pageLine[dst] = -1; // the register no longer holds the page an ADRP set
         }
@@ -196,10 +192,10 @@ public final class ImageDisassembler implements AutoCloseable {
                                    int[] pageLine, List<Line> done) {
         String mn = i.mnemonic();
         List<String> ops = i.operands();
-        int dst = ops.isEmpty() ? -1 : xreg(ops.get(0));
+        int dst = ops.isEmpty() ? -1 : Operands.arm64Register(ops.get(0));
         switch (mn) {
             case "adrp": {
-                Long page = ops.size() > 1 ? immediate(ops.get(1)) : null;
+                Long page = ops.size() > 1 ? Operands.immediate(ops.get(1)) : null;
                 if (dst >= 0 && page != null) {
                     regValue[dst] = page;
                     loadedFrom[dst] = null;
@@ -209,8 +205,8 @@ public final class ImageDisassembler implements AutoCloseable {
                 return "";
             }
             case "add": {
-                int src = ops.size() > 1 ? xreg(ops.get(1)) : -1;
-                Long imm = ops.size() > 2 ? immediate(ops.get(2)) : null;
+                int src = ops.size() > 1 ? Operands.arm64Register(ops.get(1)) : -1;
+                Long imm = ops.size() > 2 ? Operands.immediate(ops.get(2)) : null;
                 if (dst >= 0 && src >= 0 && imm != null && regValue[src] != -1 && ops.get(2).startsWith("#")) {
                     long addr = regValue[src] + imm;
                     pairWithPage(src, regValue[src] - base, addr - base, pageLine, done);
@@ -225,10 +221,10 @@ public final class ImageDisassembler implements AutoCloseable {
             case "ldr": {
                 if (ops.size() > 1 && dst >= 0) {
                     String src = ops.get(1);
-                    Matcher m = ARM_MEM.matcher(src);
+                    Matcher m = Operands.ARM64_MEMORY.matcher(src);
                     if (m.matches()) {
-                        int b = xreg(m.group(1));
-                        long off = m.group(2) == null ? 0 : parse(m.group(2));
+                        int b = Operands.arm64Register(m.group(1));
+                        long off = m.group(2) == null ? 0 : Operands.parse(m.group(2));
                         if (b >= 0 && regValue[b] != -1) {
                             long addr = regValue[b] + off;
                             pairWithPage(b, regValue[b] - base, addr - base, pageLine, done);
@@ -239,7 +235,7 @@ public final class ImageDisassembler implements AutoCloseable {
                             return what == null ? "" : "load [" + what + "]";
                         }
                     } else if (src.startsWith("#")) { // literal: a pointer-size slot in the code
-                        Long lit = immediate(src);
+                        Long lit = Operands.immediate(src);
                         clear(dst, regValue, loadedFrom);
                         if (lit != null) {
                             long v = littleEndian(bytes(lit - base, 8));
@@ -256,7 +252,7 @@ public final class ImageDisassembler implements AutoCloseable {
             }
             case "movz":
             case "mov": {
-                Long imm = ops.size() > 1 ? immediate(ops.get(1)) : null;
+                Long imm = ops.size() > 1 ? Operands.immediate(ops.get(1)) : null;
                 clear(dst, regValue, loadedFrom);
                 if (imm != null && ops.get(1).startsWith("#") && dst == 9 && syms.thunkContaining(i.address() - base) >= 0) {
                     return "import section " + imm + " (" + syms.sectionName(imm.intValue()) + ")";
@@ -265,7 +261,7 @@ public final class ImageDisassembler implements AutoCloseable {
             }
             case "bl":
             case "b": {
-                Long t = ops.isEmpty() ? null : immediate(ops.get(0));
+                Long t = ops.isEmpty() ? null : Operands.immediate(ops.get(0));
                 if (t != null) {
                     noteTarget = t - base;
                 }
@@ -308,41 +304,6 @@ public final class ImageDisassembler implements AutoCloseable {
         }
     }
 
-    private static int xreg(String op) {
-        op = op.trim();
-        if (op.length() >= 2 && (op.charAt(0) == 'x' || op.charAt(0) == 'w')) {
-            try {
-                int n = Integer.parseInt(op.substring(1));
-                return n >= 0 && n <= 30 ? n : -1;
-            } catch (NumberFormatException e) {
-                return -1;
-            }
-        }
-        if (op.equals("fp")) {
-            return 29;
-        }
-        if (op.equals("lr")) {
-            return 30;
-        }
-        return -1;
-    }
-
-    private static Long immediate(String op) {
-        Matcher m = HEX.matcher(op.trim());
-        if (!m.matches()) {
-            return null;
-        }
-        long v = parse(m.group(2));
-        return m.group(1).equals("-") ? -v : v;
-    }
-
-    private static long parse(String s) {
-        boolean neg = s.startsWith("-");
-        String t = neg ? s.substring(1) : s;
-        long v = t.startsWith("0x") ? Long.parseUnsignedLong(t.substring(2), 16) : Long.parseLong(t);
-        return neg ? -v : v;
-    }
-
     private static long littleEndian(byte[] b) {
         long v = 0;
         for (int k = b.length - 1; k >= 0; k--) {
@@ -366,7 +327,7 @@ public final class ImageDisassembler implements AutoCloseable {
         }
         ReadyToRunMethod m = syms.methodAt(target);
         if (m != null) {
-            return "-> " + m.name();
+            return "-> " + m.label();
         }
         String what = describeData(target);
         if (what == null) {
@@ -398,7 +359,7 @@ public final class ImageDisassembler implements AutoCloseable {
             name = "runtime function " + rf.index() + " (no method)";
         } else if (rf.index() != m.entryRuntimeFunction()) {
             kind = img.coldToHot().containsKey(rf.index()) ? Region.Kind.COLD : Region.Kind.FUNCLET;
-            name = m.name() + (kind == Region.Kind.COLD ? " [cold part]" : " [funclet]");
+            name = m.label() + (kind == Region.Kind.COLD ? " [cold part]" : " [funclet]");
         } else {
             kind = m.kind() == CodeBodyKind.ASYNC_VARIANT ? Region.Kind.ASYNC_VARIANT
                     : m.kind() == CodeBodyKind.RESUMPTION_STUB ? Region.Kind.RESUMPTION_STUB : Region.Kind.METHOD;

@@ -3,8 +3,10 @@ package r2rlab.emu.disasm;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.pe.SectionHeader;
@@ -35,6 +37,7 @@ public final class ImageSymbols {
     private final TreeMap<Long, ImportCell> cellByRva = new TreeMap<>();
     private final Map<Integer, String> sectionNames = new HashMap<>();
     private final TreeMap<Long, List<ImportCell>> thunks = new TreeMap<>();
+    private final Set<Long> stubEntries = new HashSet<>();
 
     public ImageSymbols(R2RImage img) {
         this.img = img;
@@ -43,6 +46,9 @@ public final class ImageSymbols {
                 ownerByRf.putIfAbsent(rf, m);
             }
             methodByEntry.putIfAbsent(m.entryRva(), m);
+            if (m.kind() == CodeBodyKind.RESUMPTION_STUB) {
+                stubEntries.add(m.entryRva());
+            }
         }
         long base = img.pe().imageBase();
         for (ImportSection s : img.importSections()) {
@@ -107,16 +113,6 @@ public final class ImageSymbols {
     /** The import cell at exactly {@code rva}, or null. */
     public ImportCell cellAt(long rva) {
         return cellByRva.get(rva);
-    }
-
-    /** "[ASYNC] ", "[RESUME] ", "[UNBOX] ", "[INST] " and the name: how dump marks a code body. */
-    public static String label(ReadyToRunMethod m) {
-        String marker = m.kind() == CodeBodyKind.ASYNC_VARIANT ? "[ASYNC] " : m.kind() == CodeBodyKind.RESUMPTION_STUB ? "[RESUME] " : "";
-        String flags = "";
-        if (m.signature() != null) {
-            flags = (m.signature().isUnboxingStub() ? "[UNBOX] " : "") + (m.signature().isInstantiatingStub() ? "[INST] " : "");
-        }
-        return marker + flags + m.name();
     }
 
     /** The cell a fixup list entry names (its slot counts pointer-size units), or null when there is none. */
@@ -224,8 +220,8 @@ public final class ImageSymbols {
 
     /**
      * Data named by what it holds: "data(-> Demo.Main$ResumptionStub, -> Demo.Main+0x40)" when the first
-     * one or two pointer-size slots at {@code rva} point at code or a cell (a ResumeInfo record, a thunk's
-     * literal), else null.
+     * one or two pointer-size slots at {@code rva} point at code or a cell (a thunk's literal, a record that
+     * is no ResumeInfo record, which {@link #describe} names first), else null.
      */
     private String codePointers(long rva) {
         int size = img.pe().pointerSize();
@@ -262,7 +258,51 @@ public final class ImageSymbols {
         String part = rf.index() == m.entryRuntimeFunction() ? ""
                 : img.coldToHot().containsKey(rf.index()) ? " [cold]" : " [funclet " + funclet + "]";
         long off = rva - rf.beginRva();
-        return m.name() + part + (off == 0 ? "" : String.format("+0x%X", off));
+        return m.label() + part + (off == 0 ? "" : String.format("+0x%X", off));
+    }
+
+    /** A ResumeInfo record: the resumption stub it resumes through and the DiagnosticIP, both RVAs. */
+    public record ResumeInfo(long rva, long resumeRva, long diagnosticIpRva) {
+    }
+
+    /**
+     * The ResumeInfo record at {@code rva} ({Resume, DiagnosticIP}, one pointer each, outside code), or
+     * null when the two pointers there are not a resumption stub's entry and an address inside a method.
+     */
+    public ResumeInfo resumeInfoAt(long rva) {
+        if (stubEntries.isEmpty() || runtimeFunctionIndex(rva) >= 0) {
+            return null;
+        }
+        ResumeInfo r = readResumeInfo(rva);
+        return r != null && stubEntries.contains(r.resumeRva()) && methodContaining(r.diagnosticIpRva()) != null ? r : null;
+    }
+
+    /** The two pointers at {@code rva} read as a ResumeInfo record (RVAs), or null when the file has no such pointers there. */
+    public ResumeInfo readResumeInfo(long rva) {
+        int ptr = img.pe().pointerSize();
+        if (rva < 0 || rva + 2L * ptr > img.pe().sizeOfImage()) {
+            return null;
+        }
+        long resume = pointerAt(rva, ptr);
+        long ip = pointerAt(rva + ptr, ptr);
+        return resume < 0 || ip < 0 ? null : new ResumeInfo(rva, resume, ip);
+    }
+
+    /** The RVA a pointer-size slot of the file holds (its value less the preferred image base), or -1 when unreadable. */
+    private long pointerAt(long rva, int ptr) {
+        try {
+            long off = img.pe().rvaToOffset("ResumeInfo", rva, ptr);
+            long v = ptr == 8 ? img.pe().file().u64("ResumeInfo", off) : img.pe().file().u32("ResumeInfo", off);
+            long target = v - img.pe().imageBase();
+            return target >= 0 && target < img.pe().sizeOfImage() ? target : -1;
+        } catch (RuntimeException e) {
+            return -1; // not in the file's raw data
+        }
+    }
+
+    /** "ResumeInfo {[RESUME] Demo.Program.Main$ResumptionStub, [ASYNC] Demo.Program.Main+0x92}". */
+    public String describeResumeInfo(ResumeInfo r) {
+        return "ResumeInfo {" + describe(r.resumeRva()) + ", " + describe(r.diagnosticIpRva()) + "}";
     }
 
     /** The best name for a code or data RVA: "Demo.Calls.Main+0x12", "import thunk ...+0x4", "MethodImports[3] ...", or null. */
@@ -270,6 +310,10 @@ public final class ImageSymbols {
         ImportCell c = cellAt(rva);
         if (c != null) {
             return describeCell(c);
+        }
+        ResumeInfo ri = resumeInfoAt(rva);
+        if (ri != null) {
+            return describeResumeInfo(ri);
         }
         String code = codeName(rva, false);
         if (code != null) {

@@ -10,13 +10,17 @@ import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.format.r2r.ContinuationFlags;
 import r2rlab.format.r2r.ContinuationObject;
+import r2rlab.format.r2r.CoreLibMethod;
 import r2rlab.loader.runtime.MethodDesc;
 
 /**
  * The runtime-async side of the emulated runtime (runtime-async.md C): the AsyncHelpers CoreLib
  * methods the emitted code calls, the continuation allocator, Task objects, and the dispatcher
  * ({@code RuntimeAsyncTask.DispatchContinuations}) that resumes continuation chains innermost first.
- * The thread pool is a FIFO queue of suspended Tasks, run by {@link #runThreadPool}.
+ * The thread pool is a FIFO queue of suspended Tasks, run by {@link #runThreadPool}: it has no cap
+ * on work items (a program may suspend a million times); the run's time limit bounds it instead.
+ * The runtime's own Yield continuations are dead once the dispatcher passes them, so they are reused,
+ * as a collector would reclaim them.
  *
  * <p>Objects in the managed heap (MethodTable* at +0, base size at MethodTable+4):
  * Continuation {Next +8, ResumeInfo +16, Flags +24, State +28, data +32};
@@ -26,8 +30,8 @@ import r2rlab.loader.runtime.MethodDesc;
 final class AsyncDispatcher {
     /** The Continuation object of a 64-bit runtime. */
     static final ContinuationObject CONTINUATION = ContinuationObject.POINTER_SIZE_8;
-    /** The Flags split of the CoreLib this runtime models. */
-    static final ContinuationFlags FLAGS = ContinuationFlags.CORELIB_MAIN;
+    /** The Flags split of the runtime this one models: the R2R 18.5 images' (Exception bits 3-4, Result from bit 7). */
+    static final ContinuationFlags FLAGS = ContinuationFlags.R2R_18_5;
 
     static final int TASK_STATUS = 8;
     static final int TASK_RESULT = 16;
@@ -41,13 +45,15 @@ final class AsyncDispatcher {
     static final int EXCEPTION_SIZE = 16;
     static final int EXCEPTION_CODE = 8;
 
-    /** Bound on dispatcher steps in one run (a broken chain must not loop forever). */
-    static final int MAX_STEPS = 100_000;
+    /** Bound on the walk from a chain's leaf to its outermost continuation (a cyclic chain must not hang it). */
+    static final int MAX_CHAIN_WALK = 100_000;
 
     private final EmulatedRuntime rt;
     private final CpuEngine uc;
     final long taskMethodTable;
     final long exceptionMethodTable;
+    /** The MethodTable of ExecutionContext objects. */
+    final long executionContextMethodTable;
     /** The MethodTable of the runtime's own Yield continuation (no data). */
     final long yieldContinuationMethodTable;
     /** The runtime's ResumeInfo record for Yield continuations: {Resume, DiagnosticIP}. */
@@ -58,6 +64,8 @@ final class AsyncDispatcher {
     private final ArrayDeque<Long> threadPool = new ArrayDeque<>();
     private final Map<Long, GuestException> exceptionsByObject = new HashMap<>();
     private final Map<GuestException, Long> objectsByException = new IdentityHashMap<>();
+    /** Yield continuations the dispatcher has passed: nothing refers to them any more. */
+    private final ArrayDeque<Long> deadYieldContinuations = new ArrayDeque<>();
     /** Thread-local leaf-suspension state (the sentinel's Next): the innermost continuation of the chain being built. */
     private long suspensionHead;
 
@@ -73,11 +81,19 @@ final class AsyncDispatcher {
         this.uc = rt.engine();
         this.taskMethodTable = methodTable(TASK_SIZE);
         this.exceptionMethodTable = methodTable(EXCEPTION_SIZE);
+        this.executionContextMethodTable = methodTable(16);
         this.yieldContinuationMethodTable = methodTable(CONTINUATION.data());
         this.yieldResumeAddress = yieldResumeAddress;
         this.yieldResumeInfo = rt.allocate(16);
         uc.writeLong(yieldResumeInfo, yieldResumeAddress);
         uc.writeLong(yieldResumeInfo + 8, yieldResumeAddress);
+    }
+
+    /** A trace event, formatted only when someone takes the trace. */
+    private void event(String format, Object... args) {
+        if (rt.tracing()) {
+            rt.event(String.format(format, args));
+        }
     }
 
     private long methodTable(int baseSize) {
@@ -89,37 +105,62 @@ final class AsyncDispatcher {
     // ---- memory
 
     int read32(long address) {
-        byte[] b = uc.memRead(address, 4);
-        return (b[0] & 0xFF) | (b[1] & 0xFF) << 8 | (b[2] & 0xFF) << 16 | (b[3] & 0xFF) << 24;
+        return uc.readInt(address);
     }
 
     void write32(long address, int v) {
         uc.memWrite(address, new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)});
     }
 
-    /** Allocates an object of {@code mt} (zeroed, MethodTable* at +0, size from MethodTable+4). */
+    /**
+     * Allocates an object of {@code mt} (zeroed, MethodTable* at +0, size from MethodTable+4). The heap
+     * is bump-allocated from memory mapped zero-filled and never reused, so only the MethodTable* is written.
+     */
     long allocateObject(long mt) {
         int size = read32(mt + 4);
         if (size < 8 || size > (1 << 20)) {
             throw new IllegalStateException(String.format("MethodTable 0x%X has base size %d", mt, size));
         }
         long obj = rt.allocate(size);
-        uc.memWrite(obj, new byte[size]);
         uc.writeLong(obj, mt);
         return obj;
     }
 
-    static int exceptionIndex(int flags) {
-        return FLAGS.exceptionIndex(flags);
+    private static void putLong(byte[] bytes, int offset, long value) {
+        for (int i = 0; i < 8; i++) {
+            bytes[offset + i] = (byte) (value >>> (8 * i));
+        }
     }
 
-    static int resultIndex(int flags) {
-        return FLAGS.resultIndex(flags);
+    /** The address of a continuation's Exception slot as its Flags name it, or 0 when it has none. */
+    long exceptionSlot(long continuation) {
+        int flags = read32(continuation + CONTINUATION.flags());
+        return slot(continuation, flags, FLAGS.exceptionIndex(flags), "Exception");
     }
 
-    /** The address of data slot {@code index} (1-based) of a continuation, or 0 for index 0 (absent). */
-    static long slot(long continuation, int index) {
-        return index == 0 ? 0 : continuation + CONTINUATION.slot(index);
+    /** The address of a continuation's Result slot as its Flags name it, or 0 when it has none. */
+    long resultSlot(long continuation) {
+        int flags = read32(continuation + CONTINUATION.flags());
+        return slot(continuation, flags, FLAGS.resultIndex(flags), "Result");
+    }
+
+    /**
+     * The address of data slot {@code index}, or 0 for index 0 (absent). A slot outside the object means code and
+     * runtime disagree on the Flags split: the real runtime would write past the object, this one stops with the
+     * continuation, its Flags and its size.
+     */
+    private long slot(long continuation, int flags, int index, String what) {
+        if (index == 0) {
+            return 0;
+        }
+        int offset = CONTINUATION.slot(index);
+        int size = read32(uc.readLong(continuation) + 4);
+        if (offset + CONTINUATION.pointerSize() > size) {
+            throw new IllegalStateException(String.format("continuation 0x%X (%d bytes) has Flags 0x%X, whose %s index %d names +0x%X,"
+                    + " outside the object: the code wrote Flags with another split than the %s the runtime reads",
+                    continuation, size, flags, what, index, offset, FLAGS.name()));
+        }
+        return continuation + offset;
     }
 
     long next(long continuation) {
@@ -156,45 +197,54 @@ final class AsyncDispatcher {
     // ---- CoreLib AsyncHelpers and the AllocContinuation helper
 
     void install() {
-        rt.provide("CaptureContexts", (r, call) -> captureContexts());
-        rt.provide("RestoreContexts", (r, call) -> restoreContexts());
-        rt.provide("TaskFromResult", (r, call) -> taskFromResult());
-        rt.provide("FinalizeTaskReturningThunk", (r, call) -> finalizeTaskReturningThunk());
-        rt.provide("Yield", (r, call) -> yieldSuspend());
+        rt.coreLib().provide(CoreLibMethod.TASK_FROM_RESULT, (r, call) -> taskFromResult())
+                .provide(CoreLibMethod.TASK_GET_COMPLETED_TASK, (r, call) -> completedTask())
+                .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T, (r, call) -> finalizeTaskReturningThunk())
+                .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK, (r, call) -> finalizeTaskReturningThunk())
+                .provide(CoreLibMethod.YIELD, (r, call) -> yieldSuspend());
     }
 
     private long arg(int i) {
         return uc.regRead(rt.abi().argumentRegister(i));
     }
 
-    private void captureContexts() {
-        long ec = arg(0);
-        long sc = arg(1);
-        uc.writeLong(ec, 0);
-        uc.writeLong(sc, 0);
-        rt.event(String.format("CaptureContexts [0x%X] [0x%X] = null, null", ec, sc));
-    }
-
-    private void restoreContexts() {
-        rt.event(String.format("RestoreContexts suspended=%d ec=0x%X sc=0x%X", arg(0), arg(1), arg(2)));
-    }
-
-    private void taskFromResult() {
-        long value = arg(0);
+    /** A Task of the runtime's, completed with {@code value}. */
+    private long completed(long value) {
         long task = allocateObject(taskMethodTable);
         uc.writeLong(task + TASK_STATUS, COMPLETED);
         uc.writeLong(task + TASK_RESULT, value);
-        rt.event(String.format("TaskFromResult %d -> completed Task 0x%X", value, task));
+        return task;
+    }
+
+    /** {@code Task.FromResult<T>(T)} (an exact instantiation over a value type: the value is the only argument). */
+    private void taskFromResult() {
+        long value = arg(0);
+        long task = completed(value);
+        event("Task.FromResult %d -> completed Task 0x%X", value, task);
         uc.regWrite(rt.abi().resultRegister, task);
     }
 
+    /** {@code Task.get_CompletedTask}: a completed Task without a value. */
+    private void completedTask() {
+        long task = completed(0);
+        event("Task.get_CompletedTask -> completed Task 0x%X", task);
+        uc.regWrite(rt.abi().resultRegister, task);
+    }
+
+    /**
+     * {@code AsyncHelpers.FinalizeTaskReturningThunk[<T>]()}: a new Task, and HandleSuspended, which takes the
+     * suspended chain from the thread's state (the sentinel continuation's Next: here the leaf Yield recorded),
+     * not from an argument.
+     */
     private void finalizeTaskReturningThunk() {
-        long continuation = arg(0);
+        long head = suspensionHead;
+        suspensionHead = 0;
+        if (head == 0) {
+            throw new IllegalStateException("FinalizeTaskReturningThunk: no suspended continuation chain on this thread");
+        }
         long task = allocateObject(taskMethodTable);
         uc.writeLong(task + TASK_STATUS, PENDING);
-        long head = takeSuspensionHead(continuation);
-        rt.event(String.format("FinalizeTaskReturningThunk continuation 0x%X -> pending Task 0x%X (chain head 0x%X)",
-                continuation, task, head));
+        event("FinalizeTaskReturningThunk -> pending Task 0x%X (chain head 0x%X)", task, head);
         handleSuspended(task, head);
         uc.regWrite(rt.abi().resultRegister, task);
     }
@@ -205,26 +255,36 @@ final class AsyncDispatcher {
         if (incoming != 0) {
             throw new IllegalStateException(String.format("Yield called with continuation 0x%X (it is never resumed by a stub)", incoming));
         }
-        long cont = allocateObject(yieldContinuationMethodTable);
-        uc.writeLong(cont + CONTINUATION.resumeInfo(), yieldResumeInfo);
+        int size = CONTINUATION.data();
+        long cont = deadYieldContinuations.isEmpty() ? rt.allocate(size) : deadYieldContinuations.removeLast();
+        byte[] bytes = new byte[size];
+        putLong(bytes, 0, yieldContinuationMethodTable);
+        putLong(bytes, CONTINUATION.resumeInfo(), yieldResumeInfo);
+        uc.memWrite(cont, bytes);
         suspensionHead = cont; // TransparentSuspend…: the sentinel's Next
         yields++;
-        rt.event(String.format("Yield suspends: runtime continuation 0x%X", cont));
+        event("Yield suspends: runtime continuation 0x%X", cont);
         uc.regWrite(rt.abi().resultRegister, 0);
         uc.regWrite(rt.abi().continuationRegister, cont);
     }
 
-    /** CORINFO_HELP_ALLOC_CONTINUATION(prev, MT): allocate, link prev.Next = new, return new. */
+    /**
+     * CORINFO_HELP_ALLOC_CONTINUATION(prev, MT): allocate, link prev.Next = new, return new. A null MethodTable comes
+     * from a ContinuationLayout cell that was never resolved: the calling method's fixups have not run.
+     */
     void allocContinuation(TrapCall call) {
         long prev = arg(0);
         long mt = arg(1);
+        if (mt == 0) {
+            throw FixupsNotRunException.at(rt, rt.returnAddress(), "AllocContinuation got a null MethodTable");
+        }
         rt.allocating();
         long cont = allocateObject(mt);
         if (prev != 0) {
             uc.writeLong(prev + CONTINUATION.next(), cont);
         }
         continuationsAllocated++;
-        rt.event(String.format("AllocContinuation prev 0x%X MT 0x%X -> 0x%X", prev, mt, cont));
+        event("AllocContinuation prev 0x%X MT 0x%X -> 0x%X", prev, mt, cont);
         uc.regWrite(rt.abi().resultRegister, cont);
     }
 
@@ -239,13 +299,13 @@ final class AsyncDispatcher {
             return outermost;
         }
         long c = head;
-        for (int i = 0; c != 0 && i < MAX_STEPS; i++) {
+        for (int i = 0; c != 0 && i < MAX_CHAIN_WALK; i++) {
             if (c == outermost) {
                 return head;
             }
             c = next(c);
         }
-        rt.event(String.format("suspension head 0x%X does not lead to continuation 0x%X; using the latter", head, outermost));
+        event("suspension head 0x%X does not lead to continuation 0x%X; using the latter", head, outermost);
         return outermost;
     }
 
@@ -254,7 +314,7 @@ final class AsyncDispatcher {
         uc.writeLong(task + TASK_HEAD, head);
         suspensions++;
         threadPool.addLast(task);
-        rt.event(String.format("suspended: Task 0x%X queued, head 0x%X", task, head));
+        event("suspended: Task 0x%X queued, head 0x%X", task, head);
         rt.suspended(suspensions);
     }
 
@@ -267,6 +327,9 @@ final class AsyncDispatcher {
         exceptionsRouted = 0;
         resumptions = new ArrayList<>();
         suspensionHead = 0;
+        task = 0;
+        threadPool.clear(); // Tasks a run left behind (it timed out or faulted) are not continued by the next run
+        rt.contexts().startRun();
     }
 
     AsyncRun finishRun(RunOutcome.Completed outcome, long task, boolean sync) {
@@ -292,81 +355,139 @@ final class AsyncDispatcher {
         return exceptionOf(obj, "Task fault");
     }
 
-    /** Runs queued Tasks in FIFO order until the queue is empty. */
+    /**
+     * Runs queued Tasks in FIFO order until the queue is empty (or the run's time limit ends it). The
+     * resumption stubs are called as one chain of calls ({@link Runner#callChain}): when a stub returns
+     * or throws, the next step is taken inside the exit trap and the next stub is entered from there,
+     * so the whole drain is one emulation slice rather than one per resumption.
+     */
     void runThreadPool() {
-        int steps = 0;
-        while (!threadPool.isEmpty()) {
-            if (++steps > MAX_STEPS) {
-                throw new IllegalStateException("the thread pool did not drain after " + MAX_STEPS + " work items");
-            }
-            dispatchContinuations(threadPool.removeFirst());
+        Runner.Call first = advance();
+        if (first != null) {
+            rt.callChain(first, outcome -> {
+                resumed(outcome);
+                return advance();
+            });
         }
     }
 
-    /** RuntimeAsyncTask.DispatchContinuations (runtime-async.md C.4). */
-    private void dispatchContinuations(long task) {
-        long cur = uc.readLong(task + TASK_HEAD);
-        uc.writeLong(task + TASK_HEAD, 0);
-        for (int step = 0; ; step++) {
-            if (step > MAX_STEPS) {
-                throw new IllegalStateException("continuation chain of Task 0x" + Long.toHexString(task) + " does not end");
+    // RuntimeAsyncTask.DispatchContinuations (runtime-async.md C.4), one step at a time: the Task being
+    // dispatched (0 between Tasks) with the pool thread's saved contexts, the continuation being resumed,
+    // its Next and where its result goes, and the stub call in flight.
+    private long task;
+    private ThreadContexts.Saved savedContexts;
+    private long cur;
+    private long next;
+    private long resultLocation;
+    private int resumedState;
+    private long resumedResumeInfo;
+    private long resumedStub;
+    private MethodDesc resumedStubDesc;
+
+    /**
+     * Takes dispatcher steps until a resumption stub must be called (returned) or the thread pool is empty (null).
+     * Each Task is a work item on a pool thread, whose contexts are none until resumed code restores its own; the
+     * thread's contexts are saved when the item starts and restored when it ends (ExecutionAndSyncBlockStore).
+     */
+    private Runner.Call advance() {
+        while (true) {
+            rt.checkDeadline(); // a broken (cyclic) chain ends with the run's time limit
+            if (task == 0) {
+                if (threadPool.isEmpty()) {
+                    return null;
+                }
+                task = threadPool.removeFirst();
+                savedContexts = rt.contexts().enterThreadPool();
+                cur = uc.readLong(task + TASK_HEAD);
+                uc.writeLong(task + TASK_HEAD, 0);
             }
-            long next = next(cur);
-            long resultLocation = next != 0 ? slot(next, resultIndex(read32(next + CONTINUATION.flags()))) : task + TASK_RESULT;
+            next = next(cur);
+            resultLocation = next != 0 ? resultSlot(next) : task + TASK_RESULT;
             long resumeInfo = uc.readLong(cur + CONTINUATION.resumeInfo());
             long resume = uc.readLong(resumeInfo);
-            GuestException thrown = null;
-            long newContinuation = 0;
             if (resume == yieldResumeAddress) {
-                rt.event(String.format("resume Yield continuation 0x%X: completes immediately", cur));
-            } else {
-                int state = read32(cur + CONTINUATION.state());
-                MethodDesc stub = rt.info().jitManager().methodForCodeAddress(resume - rt.imageBase());
-                rt.event(String.format("resume continuation 0x%X state %d through stub 0x%X (%s), result at 0x%X",
-                        cur, state, resume, stub == null ? "?" : stub.name(), resultLocation));
-                suspensionHead = 0;
-                RunOutcome.Completed r = rt.callAddress(resume, cur, resultLocation);
-                if (r instanceof RunOutcome.Threw t) {
-                    thrown = t.exception();
-                } else {
-                    newContinuation = ((RunOutcome.Returned) r).value();
-                }
-                resumptions.add(new AsyncRun.Resumption(cur, state, resume, stub, thrown != null, newContinuation));
-            }
-            if (thrown != null) {
-                long obj = objectOf(thrown);
-                long target = next;
-                while (target != 0 && exceptionIndex(read32(target + CONTINUATION.flags())) == 0) {
-                    rt.event(String.format("exception %d passes continuation 0x%X (no Exception slot)", thrown.code(), target));
-                    target = next(target);
-                }
-                if (target == 0) {
-                    uc.writeLong(task + TASK_EXCEPTION, obj);
-                    uc.writeLong(task + TASK_STATUS, FAULTED);
-                    rt.event(String.format("Task 0x%X faulted with exception %d", task, thrown.code()));
-                    return;
-                }
-                uc.writeLong(slot(target, exceptionIndex(read32(target + CONTINUATION.flags()))), obj);
-                exceptionsRouted++;
-                rt.event(String.format("exception %d stored in continuation 0x%X", thrown.code(), target));
-                cur = target;
+                event("resume Yield continuation 0x%X: completes immediately", cur);
+                deadYieldContinuations.addLast(cur);
+                afterResume(null, 0);
                 continue;
             }
-            if (newContinuation != 0) {
-                long linked = next(newContinuation);
-                if (linked != 0 && linked != next) {
-                    rt.event(String.format("new continuation 0x%X already links to 0x%X; relinking to 0x%X", newContinuation, linked, next));
-                }
-                uc.writeLong(newContinuation + CONTINUATION.next(), next);
-                handleSuspended(task, takeSuspensionHead(newContinuation));
-                return;
+            resumedState = read32(cur + CONTINUATION.state());
+            resumedResumeInfo = resumeInfo;
+            resumedStub = resume;
+            resumedStubDesc = rt.info().jitManager().methodForCodeAddress(resume - rt.imageBase());
+            if (rt.tracing() && rt.info().methodDescForEntryPoint(resume - rt.imageBase()) == null) {
+                event("resume through 0x%X, which is no registered resumption stub (no ResumptionStubEntryPoint fixup for it has run)",
+                        resume);
             }
-            if (next == 0) {
-                uc.writeLong(task + TASK_STATUS, COMPLETED);
-                rt.event(String.format("Task 0x%X completed with %d", task, result(task)));
-                return;
-            }
-            cur = next;
+            event("resume continuation 0x%X state %d through stub 0x%X (%s), result at 0x%X",
+                    cur, resumedState, resume, resumedStubDesc == null ? "?" : resumedStubDesc.name(), resultLocation);
+            suspensionHead = 0;
+            return new Runner.Call(resume, cur, resultLocation);
         }
+    }
+
+    /** The resumed stub returned (a new continuation, or null) or threw: record the resumption and route its outcome. */
+    private void resumed(RunOutcome.Completed r) {
+        GuestException thrown = null;
+        long newContinuation = 0;
+        if (r instanceof RunOutcome.Threw t) {
+            thrown = t.exception();
+        } else {
+            newContinuation = ((RunOutcome.Returned) r).value();
+        }
+        resumptions.add(new AsyncRun.Resumption(cur, resumedState, resumedResumeInfo, resumedStub, resumedStubDesc, thrown != null, newContinuation));
+        afterResume(thrown, newContinuation);
+    }
+
+    /**
+     * The rest of a step: store an exception in the first continuation with an Exception slot (or fault
+     * the Task), queue a re-suspended Task, complete the Task, or move on to Next.
+     */
+    private void afterResume(GuestException thrown, long newContinuation) {
+        if (thrown != null) {
+            long obj = objectOf(thrown);
+            long target = next;
+            while (target != 0 && exceptionSlot(target) == 0) {
+                event("exception %d passes continuation 0x%X (no Exception slot)", thrown.code(), target);
+                target = next(target);
+            }
+            if (target == 0) {
+                uc.writeLong(task + TASK_EXCEPTION, obj);
+                uc.writeLong(task + TASK_STATUS, FAULTED);
+                event("Task 0x%X faulted with exception %d", task, thrown.code());
+                endWorkItem();
+                return;
+            }
+            uc.writeLong(exceptionSlot(target), obj);
+            exceptionsRouted++;
+            event("exception %d stored in continuation 0x%X", thrown.code(), target);
+            cur = target;
+            return;
+        }
+        if (newContinuation != 0) {
+            long linked = next(newContinuation);
+            if (linked != 0 && linked != next) {
+                event("new continuation 0x%X already links to 0x%X; relinking to 0x%X", newContinuation, linked, next);
+            }
+            uc.writeLong(newContinuation + CONTINUATION.next(), next);
+            long suspended = task;
+            endWorkItem();
+            handleSuspended(suspended, takeSuspensionHead(newContinuation));
+            return;
+        }
+        if (next == 0) {
+            uc.writeLong(task + TASK_STATUS, COMPLETED);
+            event("Task 0x%X completed with %d", task, result(task));
+            endWorkItem();
+            return;
+        }
+        cur = next;
+    }
+
+    /** The work item's Task is done with for now: the pool thread gets its contexts back. */
+    private void endWorkItem() {
+        task = 0;
+        rt.contexts().leaveThreadPool(savedContexts);
+        savedContexts = null;
     }
 }

@@ -9,7 +9,7 @@ import r2rlab.loader.runtime.MethodDesc;
  *
  * @param outcome the completed Task's result, or the exception the Task faulted with (or that escaped synchronously)
  * @param task the Task object's address in the managed heap (0 when the thunk threw synchronously)
- * @param completedSynchronously the Task-returning method returned a completed Task (TaskFromResult)
+ * @param completedSynchronously the Task-returning method returned a completed Task (Task.FromResult or Task.get_CompletedTask)
  * @param suspensions times a continuation chain was handed to the runtime (FinalizeTaskReturningThunk,
  *        or a resumption stub returning a new continuation)
  * @param yields times the runtime's Yield suspended (leaf suspensions)
@@ -40,9 +40,10 @@ public record AsyncRun(RunOutcome.Completed outcome, long task, boolean complete
     }
 
     /**
-     * One resumption: the continuation resumed, its State, the stub called (address and the
+     * One resumption: the continuation resumed, its State and ResumeInfo when it was resumed (a continuation
+     * is reused by the method's next suspension), the stub called (address and the
      * MethodDesc the jit manager maps it to), and whether the call threw or suspended again.
      */
-    public record Resumption(long continuation, int state, long stubAddress, MethodDesc stub, boolean threw, long newContinuation) {
+    public record Resumption(long continuation, int state, long resumeInfo, long stubAddress, MethodDesc stub, boolean threw, long newContinuation) {
     }
 }

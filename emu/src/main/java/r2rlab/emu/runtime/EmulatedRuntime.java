@@ -1,12 +1,15 @@
 package r2rlab.emu.runtime;
 
+import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_X30;
 import static r2rlab.emu.unicorn.UnicornConst.UC_PROT_READ;
 import static r2rlab.emu.unicorn.UnicornConst.UC_PROT_WRITE;
+import static r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RSP;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
@@ -30,11 +33,14 @@ import r2rlab.loader.runtime.TierUpResult;
 public final class EmulatedRuntime implements AutoCloseable {
     public static final long TRAP_BASE = 0x5000_0000L;
     public static final long HEAP_BASE = 0x6000_0000L;
-    public static final long HEAP_SIZE = 16L << 20;
+    public static final long HEAP_SIZE = 256L << 20; // up to the stack; Unicorn backs pages as they are touched
     public static final long STACK_BASE = 0x7000_0000L;
     public static final long STACK_SIZE = 1L << 20;
-    /** How long one run may take before it is stopped as runaway (a bounded run never hangs). */
-    public static final long DEFAULT_TIMEOUT_MICROS = 10_000_000L;
+    /**
+     * How long one run may take in all (every emulation slice, helper and dispatcher step) before it
+     * is stopped as runaway, so a run never hangs.
+     */
+    public static final long DEFAULT_TIMEOUT_MICROS = 60_000_000L;
 
     private final R2RImage image;
     private final Abi abi;
@@ -43,10 +49,16 @@ public final class EmulatedRuntime implements AutoCloseable {
     private final TrapPage traps;
     private final Runner runner;
     private final AsyncDispatcher async;
+    private final ThreadContexts contexts;
     private final EmulatedRuntimeServices services;
+    private final CoreLibMethods coreLib = new CoreLibMethods();
     private final ReadyToRunInfo info;
     private final TieringDriver tiering;
+    /** Events kept in {@link #trace()} at most; a run of a million suspensions keeps the first ones. */
+    public static final int TRACE_LIMIT = 100_000;
+
     private final List<String> trace = new ArrayList<>();
+    private boolean recordTrace = true;
     private Consumer<String> traceSink;
     private final List<Consumer<EmulatedRuntime>> gcPointListeners = new ArrayList<>();
     private final List<Consumer<EmulatedRuntime>> allocationListeners = new ArrayList<>();
@@ -64,11 +76,20 @@ public final class EmulatedRuntime implements AutoCloseable {
     }
 
     /**
+     * @param cpu the CPU the runtime states to the image, against which its Check_InstructionSetSupport
+     *     fixups are resolved ({@link CpuProfile#EMULATED} by default)
+     */
+    public EmulatedRuntime(R2RImage image, CpuProfile cpu) {
+        this(image, true, image.pe().imageBase(), Unicorn::open, cpu);
+    }
+
+    /**
      * @param registerResumptionStubs false models a runtime that resolves ResumptionStubEntryPoint
-     *     fixups without registering the stubs' MethodDescs, so stack walks misattribute stub frames
+     *     fixups without registering the stubs' MethodDescs, so stack walks misattribute stub frames;
+     *     the image is mapped at its preferred base, or rebased where the emulator's memory leaves room
      */
     public EmulatedRuntime(R2RImage image, boolean registerResumptionStubs) {
-        this(image, registerResumptionStubs, image.pe().imageBase());
+        this(image, registerResumptionStubs, GuestImage.loadBase(image));
     }
 
     /**
@@ -84,8 +105,21 @@ public final class EmulatedRuntime implements AutoCloseable {
      * @throws RunRejectedException the image is for another machine, cannot be rebased, or the runtime rejects its R2R code
      */
     public EmulatedRuntime(R2RImage image, boolean registerResumptionStubs, long loadBase, CpuEngine.Factory engines) {
+        this(image, registerResumptionStubs, loadBase, engines, CpuProfile.EMULATED);
+    }
+
+    /**
+     * @param cpu the CPU the runtime states to the image ({@link CpuProfile})
+     * @throws RunRejectedException the image is for another machine than the emulator or {@code cpu}, cannot be
+     *     rebased, or the runtime rejects its R2R code
+     */
+    public EmulatedRuntime(R2RImage image, boolean registerResumptionStubs, long loadBase, CpuEngine.Factory engines, CpuProfile cpu) {
         this.image = image;
         this.abi = Abi.of(image.pe().machine(), image.pe().os());
+        if (cpu.machine() != null && cpu.machine() != image.pe().machine()) {
+            throw new RunRejectedException(RunRejectedException.Reason.CPU_PROFILE_MISMATCH, "CPU profile " + cpu.name() + " describes an "
+                    + cpu.machine().archName + " CPU; the image is " + image.pe().machine().archName);
+        }
         this.engine = engines.open(image.pe().machine());
         try {
             this.guest = new GuestImage(engine, image, loadBase, this::event);
@@ -98,14 +132,18 @@ public final class EmulatedRuntime implements AutoCloseable {
                 engine.regWrite(abi.resultRegister, 0); // completes immediately, no new continuation
             });
             this.async = new AsyncDispatcher(this, yieldResume);
+            this.contexts = new ThreadContexts(this, async.executionContextMethodTable);
+            contexts.install(coreLib);
             HelperTable helpers = new HelperTable(traps);
-            this.services = new EmulatedRuntimeServices(this, helpers, moduleHandle, registerResumptionStubs);
+            this.services = new EmulatedRuntimeServices(this, helpers, coreLib, moduleHandle, registerResumptionStubs, cpu);
             async.install();
             this.info = new ReadyToRunInfo(image, services);
             this.tiering = new TieringDriver(info, guest, traps, this::event);
             helpers.provide(ReadyToRunHelper.DelayLoad_MethodCall, new DelayLoadHelper(engine, info, guest, tiering, this::event))
                     .provide(ReadyToRunHelper.GCPoll, call -> gcPoint())
                     .provide(ReadyToRunHelper.AllocContinuation, async::allocContinuation)
+                    .provide(ReadyToRunHelper.WriteBarrier, this::writeBarrier)
+                    .provide(ReadyToRunHelper.CheckedWriteBarrier, this::writeBarrier)
                     .provide(ReadyToRunHelper.Throw, runner::throwCode)
                     .provide(ReadyToRunHelper.ThrowDivZero, runner::throwDivZero)
                     .provide(ReadyToRunHelper.ThrowExact, runner::throwExact);
@@ -151,21 +189,69 @@ public final class EmulatedRuntime implements AutoCloseable {
         return async;
     }
 
+    ThreadContexts contexts() {
+        return contexts;
+    }
+
+    /** The ExecutionContext the guest thread has now (0 = none). */
+    public long threadExecutionContext() {
+        return contexts.executionContext();
+    }
+
+    /** The ExecutionContext of the thread that starts a run: a heap object, so that its flow through continuations shows. */
+    public long callerExecutionContext() {
+        return contexts.callerExecutionContext;
+    }
+
+    /** Ends the run with a timeout when its deadline has passed. */
+    void checkDeadline() {
+        runner.checkDeadline();
+    }
+
+    /** A chain of calls in one emulation slice ({@link Runner#callChain}). */
+    void callChain(Runner.Call first, Function<RunOutcome.Completed, Runner.Call> following) {
+        runner.callChain(first, following);
+    }
+
     TieringDriver tiering() {
         return tiering;
     }
 
+    /** The trace events recorded so far (the first {@link #TRACE_LIMIT}, then a note that it was cut). */
     public List<String> trace() {
         return trace;
     }
 
-    /** Also print trace events as they happen (helper calls, fixups resolved, ...). */
+    /**
+     * Also print trace events as they happen (helper calls, fixups resolved, ...), after the ones the runtime recorded
+     * while it was being set up (a rebase, the eager cells).
+     */
     public void traceTo(Consumer<String> sink) {
+        trace.forEach(sink);
         this.traceSink = sink;
     }
 
+    /**
+     * Whether {@link #trace()} records events (default true). Off, the hot paths (helper traps,
+     * suspensions, resumptions) do not even format their events unless a {@link #traceTo} sink wants them.
+     */
+    public void recordTrace(boolean record) {
+        this.recordTrace = record;
+    }
+
+    /** Whether anyone takes trace events: hot paths test this before formatting one. */
+    boolean tracing() {
+        return recordTrace || traceSink != null;
+    }
+
     void event(String e) {
-        trace.add(e);
+        if (recordTrace) {
+            if (trace.size() < TRACE_LIMIT) {
+                trace.add(e);
+            } else if (trace.size() == TRACE_LIMIT) {
+                trace.add("... trace cut after " + TRACE_LIMIT + " events");
+            }
+        }
         if (traceSink != null) {
             traceSink.accept(e);
         }
@@ -193,6 +279,11 @@ public final class EmulatedRuntime implements AutoCloseable {
         guest.syncCells(info);
     }
 
+    /** In a helper or CoreLib method: the address it returns to (x64: at [RSP]; ARM64: LR). */
+    long returnAddress() {
+        return abi.isArm64() ? engine.regRead(UC_ARM64_REG_X30) : engine.readLong(engine.regRead(UC_X86_REG_RSP));
+    }
+
     // ---- Listeners and CoreLib methods ----
 
     /**
@@ -215,9 +306,19 @@ public final class EmulatedRuntime implements AutoCloseable {
         gcPointListeners.add(listener);
     }
 
+    /** WriteBarrier and CheckedWriteBarrier: the reference is stored at the destination (the model has no card table). */
+    private void writeBarrier(TrapCall call) {
+        long dst = engine.regRead(abi.writeBarrierDestination);
+        long ref = engine.regRead(abi.writeBarrierReference);
+        engine.writeLong(dst, ref);
+        event(String.format("%s [0x%X] = 0x%X", call.name(), dst, ref));
+    }
+
     /** GCPoll: a GC-safe point, where the runtime may walk the stack (registers are the caller's). */
     private void gcPoint() {
-        event("GCPoll");
+        if (tracing()) {
+            event("GCPoll");
+        }
         for (Consumer<EmulatedRuntime> l : gcPointListeners) {
             l.accept(this);
         }
@@ -238,9 +339,9 @@ public final class EmulatedRuntime implements AutoCloseable {
         }
     }
 
-    /** Provides the CoreLib method {@code name} (e.g. "CaptureContexts") to emulated code. */
-    public void provide(String name, RuntimeMethodHandler handler) {
-        services.provide(name, handler);
+    /** The CoreLib methods this runtime provides; {@link CoreLibMethods#provide} adds one. */
+    public CoreLibMethods coreLib() {
+        return coreLib;
     }
 
     // ---- Tiering ----
@@ -269,7 +370,11 @@ public final class EmulatedRuntime implements AutoCloseable {
 
     // ---- Running ----
 
-    /** Limits each emulated call to {@code micros} of run time; past it the run ends with an EmuTimeoutException. */
+    /**
+     * Limits each run ({@link #run}, or a {@link #call}, {@link #runAsync} or {@link #callAddress}
+     * made outside a run) to {@code micros} in all; past it the run ends with an EmuTimeoutException
+     * (a TIMEOUT fault of {@link #run}).
+     */
     public void setTimeoutMicros(long micros) {
         runner.setTimeoutMicros(micros);
     }
@@ -279,7 +384,7 @@ public final class EmulatedRuntime implements AutoCloseable {
      * an async method through the dispatcher ({@link #runAsync}), any other by a {@link #call}; a
      * fault ends in a {@link FaultReport} with the exact faulting instruction.
      *
-     * @throws RunRejectedException the method has no usable R2R code, or too many arguments
+     * @throws RunRejectedException the method has no usable R2R code, or not as many arguments as it has parameters
      */
     public RunOutcome run(int token, long... args) {
         return runner.run(token, args);
@@ -303,11 +408,6 @@ public final class EmulatedRuntime implements AutoCloseable {
         return runner.runAsync(token, args);
     }
 
-    /** Looks up the entry point of every method with R2R code once, as the prestub would; runs call this first. */
-    public void prepareEntryPoints() {
-        runner.prepareEntryPoints();
-    }
-
     /** Calls code at {@code address} with the ABI's argument registers and returns when it returns. */
     public RunOutcome.Completed callAddress(long address, long... args) {
         return runner.callAddress(address, args);
@@ -325,6 +425,7 @@ public final class EmulatedRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        services.close();
         engine.close();
     }
 }

@@ -1,60 +1,61 @@
 package r2rlab.emu.runtime;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import r2rlab.format.CompressedInteger;
+import r2rlab.format.metadata.CallingConvention;
 import r2rlab.format.metadata.Metadata;
 import r2rlab.format.metadata.MetadataTable;
+import r2rlab.format.r2r.CoreLibMethod;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
-import r2rlab.format.r2r.ReadyToRunSectionType;
+import r2rlab.format.r2r.ReadyToRunInstructionSet;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.MethodRef;
 import r2rlab.loader.R2RImage;
-import r2rlab.loader.ReadyToRunSection;
+import r2rlab.loader.ReadyToRunMethod;
+import r2rlab.loader.runtime.FixupFailure;
+import r2rlab.loader.runtime.MethodDesc;
 import r2rlab.loader.runtime.RuntimeServices;
 
 /**
  * What the emulated runtime gives the model's fixup resolution: the Module*, helper addresses from the
  * {@link HelperTable}, continuation MethodTables in the managed heap, CoreLib methods by name as trap
- * slots, and a value for every other fixup so that code loads.
+ * slots, Check_InstructionSetSupport resolved against the {@link CpuProfile}, and a value for every
+ * other fixup so that code loads.
  */
 final class EmulatedRuntimeServices implements RuntimeServices {
-    /** Fixup kinds that check the image against the runtime: the emulated runtime passes them all. */
-    private static final Set<ReadyToRunFixupKind> CHECKS = EnumSet.of(ReadyToRunFixupKind.Check_InstructionSetSupport,
-            ReadyToRunFixupKind.Check_TypeLayout, ReadyToRunFixupKind.Check_FieldOffset, ReadyToRunFixupKind.Verify_TypeLayout,
-            ReadyToRunFixupKind.Verify_FieldOffset, ReadyToRunFixupKind.Check_VirtualFunctionOverride,
-            ReadyToRunFixupKind.Verify_VirtualFunctionOverride, ReadyToRunFixupKind.Check_IL_Body, ReadyToRunFixupKind.Verify_IL_Body);
+    /** Fixup kinds that check the image against the runtime: apart from the instruction sets, the emulated runtime passes them all. */
+    private static final Set<ReadyToRunFixupKind> CHECKS = EnumSet.of(ReadyToRunFixupKind.Check_TypeLayout,
+            ReadyToRunFixupKind.Check_FieldOffset, ReadyToRunFixupKind.Verify_TypeLayout, ReadyToRunFixupKind.Verify_FieldOffset,
+            ReadyToRunFixupKind.Check_VirtualFunctionOverride, ReadyToRunFixupKind.Verify_VirtualFunctionOverride,
+            ReadyToRunFixupKind.Check_IL_Body, ReadyToRunFixupKind.Verify_IL_Body);
 
     private final EmulatedRuntime rt;
     private final HelperTable helpers;
     private final long moduleHandle;
     private final boolean registerResumptionStubs;
-    private final Metadata manifest;
-    private final Map<String, EmulatedRuntime.RuntimeMethodHandler> runtimeMethods = new HashMap<>();
+    private final CpuProfile cpu;
+    private final Set<ReadyToRunInstructionSet> cpuInstructionSets;
+    private final InstructionSetGuard guard;
+    private final CoreLibMethods coreLib;
     private final Map<String, Long> runtimeMethodTraps = new HashMap<>();
 
-    EmulatedRuntimeServices(EmulatedRuntime rt, HelperTable helpers, long moduleHandle, boolean registerResumptionStubs) {
+    EmulatedRuntimeServices(EmulatedRuntime rt, HelperTable helpers, CoreLibMethods coreLib, long moduleHandle,
+                            boolean registerResumptionStubs, CpuProfile cpu) {
         this.rt = rt;
         this.helpers = helpers;
+        this.coreLib = coreLib;
         this.moduleHandle = moduleHandle;
         this.registerResumptionStubs = registerResumptionStubs;
-        this.manifest = readManifest(rt.image());
-    }
-
-    private static Metadata readManifest(R2RImage image) {
-        ReadyToRunSection s = image.header().section(ReadyToRunSectionType.ManifestMetadata.id);
-        if (s == null) {
-            return null;
-        }
-        long off = image.pe().rvaToOffset("ManifestMetadata", s.rva(), s.size());
-        return Metadata.read(image.pe().file(), off, (int) s.size());
-    }
-
-    /** Provides the CoreLib method {@code name} to emulated code. */
-    void provide(String name, EmulatedRuntime.RuntimeMethodHandler handler) {
-        runtimeMethods.put(name, handler);
+        this.cpu = cpu;
+        this.cpuInstructionSets = cpu.instructionSets(rt.engine());
+        // The guard reads x64 code; no ARM64 profile claims more than the engine executes.
+        this.guard = rt.engine().isX86() && cpu.claimsMoreThan(rt.engine()) ? new InstructionSetGuard(rt.image(), rt.engine().instructionSets()) : null;
     }
 
     @Override
@@ -65,6 +66,11 @@ final class EmulatedRuntimeServices implements RuntimeServices {
     @Override
     public boolean registersResumptionStubs() {
         return registerResumptionStubs;
+    }
+
+    @Override
+    public void methodDescAllocated(MethodDesc md) {
+        rt.event(String.format("resumption stub MethodDesc allocated: %s at RVA 0x%X", md.name(), md.entryRva()));
     }
 
     @Override
@@ -89,12 +95,16 @@ final class EmulatedRuntimeServices implements RuntimeServices {
 
     @Override
     public long resolveExternalMethod(MethodRef method, int moduleOverride) {
-        String name = externalName(method);
+        String name = externalName(rt.image(), method);
+        if (name == null) {
+            rt.event(String.format("external method %s is in module %d, which the emulated runtime does not load", method.label(), method.module()));
+            return 0;
+        }
         Long trap = runtimeMethodTraps.get(name);
         if (trap != null) {
             return trap;
         }
-        EmulatedRuntime.RuntimeMethodHandler h = runtimeMethods.get(name);
+        EmulatedRuntime.RuntimeMethodHandler h = coreLib.handler(name);
         if (h == null) {
             rt.event("external method " + name + " is not provided by the emulated runtime");
             return 0;
@@ -104,23 +114,81 @@ final class EmulatedRuntimeServices implements RuntimeServices {
         return address;
     }
 
-    /** The simple name of an external method: the MemberRef's name in the manifest metadata when the token is one of its rows. */
-    private String externalName(MethodRef method) {
+    /**
+     * The name an external method's handler is provided under ({@link CoreLibMethod#keyOf}: its
+     * {@code Namespace.Type.Method} and generic arity), read in the module its signature names and only
+     * there (ZapSig::DecodeMethod's pInfoModule): this image's metadata, or the ManifestMetadata section
+     * for the native manifest module; null for a module the image cannot name.
+     */
+    static String externalName(R2RImage image, MethodRef method) {
+        Metadata md = image.modules().metadataOf(method.module());
         int token = method.token();
+        int table = MetadataTable.table(token);
         int rid = MetadataTable.rid(token);
-        if (manifest != null && MetadataTable.table(token) == MetadataTable.MEMBERREF && rid <= manifest.rowCount(MetadataTable.MEMBERREF)) {
-            return manifest.memberRef(rid).name();
+        if (md == null || table >= MetadataTable.COUNT || rid < 1 || rid > md.rowCount(table)) {
+            return null;
         }
-        return method.name();
+        if (table == MetadataTable.MEMBERREF) {
+            byte[] sig = md.memberRef(rid).signature();
+            int arity = sig.length > 1 && (sig[0] & CallingConvention.GENERIC) != 0
+                    ? CompressedInteger.read(sig, 1, sig.length, "MemberRef " + rid + " signature") : 0;
+            return CoreLibMethod.keyOf(md.memberRefName(rid), arity);
+        }
+        return table == MetadataTable.METHODDEF ? md.methodDefName(rid) : null;
     }
 
     /**
-     * Fixups the emulated runtime has no model for get values that let code load: the checks pass
-     * (the emulated CPU has the instruction sets, layouts are taken to match), and every type,
-     * method, field or string handle is a distinct zeroed block of the managed heap, one per cell.
+     * Check_InstructionSetSupport is resolved against the CPU profile as LoadDynamicInfoEntry resolves
+     * it against the host CPU: it fails when a set the code needs (+) is absent or a set it must not
+     * find (−) is present. The other checks pass (layouts are taken to match), and every type, method,
+     * field or string handle is a distinct zeroed block of the managed heap, one per cell.
      */
     @Override
     public long resolveOther(ImportCell cell) {
+        if (cell.signature() instanceof FixupSignature.InstructionSetSupport isa) {
+            String mismatch = instructionSetMismatch(ReadyToRunInstructionSet.entries(isa.entries()), cpuInstructionSets);
+            if (mismatch != null) {
+                throw new FixupFailure(cell.section(), cell.index(), cell.signature().kind().name(), FixupFailure.Reason.INSTRUCTION_SET,
+                        mismatch + " (--cpu " + cpu.name() + "; " + cell.signatureText() + ")");
+            }
+            return 1;
+        }
         return CHECKS.contains(cell.signature().kind()) ? 1 : rt.allocate(64);
+    }
+
+    /** "needs Avx, Avx2, which the emulated CPU lacks" and/or "must not find VectorT512, which the emulated CPU has", or null when the entries hold. */
+    static String instructionSetMismatch(List<ReadyToRunInstructionSet.Entry> entries, Set<ReadyToRunInstructionSet> cpu) {
+        List<String> lacking = new ArrayList<>();
+        List<String> present = new ArrayList<>();
+        for (ReadyToRunInstructionSet.Entry e : entries) {
+            ReadyToRunInstructionSet set = ReadyToRunInstructionSet.fromId(e.id());
+            boolean has = set != null && cpu.contains(set);
+            if (e.supported() && !has) {
+                lacking.add(ReadyToRunInstructionSet.nameOf(e.id()));
+            } else if (!e.supported() && has) {
+                present.add(set.name());
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        if (!lacking.isEmpty()) {
+            parts.add("needs " + String.join(", ", lacking) + ", which the emulated CPU lacks");
+        }
+        if (!present.isEmpty()) {
+            parts.add("must not run where " + String.join(", ", present) + (present.size() == 1 ? " is" : " are")
+                    + " supported, which the emulated CPU has");
+        }
+        return parts.isEmpty() ? null : String.join("; ", parts);
+    }
+
+    @Override
+    public String unsupportedCode(ReadyToRunMethod method) {
+        return guard == null ? null : guard.unsupportedCode(method);
+    }
+
+    /** Releases the guard's disassembler. */
+    void close() {
+        if (guard != null) {
+            guard.close();
+        }
     }
 }

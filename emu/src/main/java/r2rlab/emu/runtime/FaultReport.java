@@ -8,6 +8,7 @@ import r2rlab.emu.disasm.ImageSymbols;
 import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.EmuTimeoutException;
 import r2rlab.emu.unicorn.FaultLocator;
+import r2rlab.emu.unicorn.TrapPage;
 import r2rlab.emu.unicorn.UcException;
 import r2rlab.emu.unicorn.UnicornConst;
 import r2rlab.loader.runtime.ImportSectionAssertionFailure;
@@ -93,6 +94,9 @@ public final class FaultReport {
                 run.run();
                 return null;
             } catch (UcException e) {
+                if (e.pc() == -1 && inTrapPage(rt, uc.pc())) {
+                    return inHelper(rt, e, e.access()); // a helper's own access to guest memory failed
+                }
                 if (!e.isGuestFault() || e.pc() == -1) {
                     return build(rt, e, FrameRegisters.read(uc), e.pc(), false, e.pc(), access[0]);
                 }
@@ -130,12 +134,29 @@ public final class FaultReport {
             } catch (EmuTimeoutException e) {
                 return build(rt, e, FrameRegisters.read(uc), e.pc(), false, e.pc(), null);
             } catch (RuntimeException e) {
-                // Thrown by a hook (a trap handler): the code hook over the trap page makes PC exact.
-                return build(rt, e, FrameRegisters.read(uc), uc.pc(), true, uc.pc(), access[0]);
+                return inHelper(rt, e, access[0]);
             }
         } finally {
             uc.hookDel(memHook);
         }
+    }
+
+    /**
+     * A report of an exception a trap handler (a runtime helper) threw: at the guest instruction that called the
+     * helper, exactly ({@link StackWalker#callSite}); at the helper's trap slot when the runtime itself called it.
+     */
+    private static FaultReport inHelper(EmulatedRuntime rt, RuntimeException e, UcException.MemAccess access) {
+        FrameRegisters regs = FrameRegisters.read(rt.engine());
+        long trap = regs.pc();
+        FrameRegisters caller = inTrapPage(rt, trap) ? StackWalker.callSite(rt, regs) : null;
+        if (caller == null) {
+            return build(rt, e, regs, trap, true, trap, access);
+        }
+        return build(rt, e, caller, caller.pc(), true, trap, access);
+    }
+
+    private static boolean inTrapPage(EmulatedRuntime rt, long pc) {
+        return pc >= rt.traps().base() && pc < rt.traps().base() + TrapPage.PAGE_SIZE;
     }
 
     /** A report from an exception a run threw, with the guest state as it is now (no re-run: the PC may be a block start). */

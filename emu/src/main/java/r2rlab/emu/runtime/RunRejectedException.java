@@ -15,16 +15,22 @@ public final class RunRejectedException extends RuntimeException {
     public enum Reason {
         /** The image is for a machine the emulator does not run (it runs x64 and ARM64). */
         UNSUPPORTED_MACHINE,
-        /** The image has a base relocation the loader cannot apply to a 64-bit image. */
+        /** The CPU profile asked for describes another machine than the image's. */
+        CPU_PROFILE_MISMATCH,
+        /** The image has a base relocation the loader cannot apply to a 64-bit image, or none where it must move. */
         UNSUPPORTED_BASE_RELOCATION,
+        /** The image cannot be mapped: too large, or at a base the emulator's memory does not leave free. */
+        UNMAPPABLE_IMAGE,
         /** The runtime rejected the image's R2R code at load ({@link #rejection()} says why). */
         IMAGE_REJECTED,
         /** The entry method has no usable R2R code ({@link #rejection()} says why). */
         NO_USABLE_CODE,
         /** The method's Tier1 code could not be published ({@link #rejection()} says why, when the runtime refused it). */
         TIER_UP_FAILED,
-        /** More arguments than the calling convention passes in registers. */
-        TOO_MANY_ARGUMENTS
+        /** More arguments than a call from the runtime passes. */
+        TOO_MANY_ARGUMENTS,
+        /** Not as many arguments as the entry method has parameters. */
+        WRONG_ARGUMENT_COUNT
     }
 
     private final Reason reason;

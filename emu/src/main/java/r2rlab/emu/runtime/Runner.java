@@ -4,40 +4,80 @@ import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_SP;
 import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_X30;
 import static r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RSP;
 
+import java.util.function.Function;
+import java.util.function.Supplier;
 import r2rlab.emu.unicorn.CpuEngine;
+import r2rlab.emu.unicorn.RunDeadline;
 import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.emu.unicorn.TrapPage;
 import r2rlab.format.metadata.MetadataTable;
+import r2rlab.format.metadata.MethodSignature;
 import r2rlab.format.metadata.MethodImplAttributes;
-import r2rlab.format.r2r.CodeBodyKind;
-import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.runtime.EntryPoint;
-import r2rlab.loader.runtime.ReadyToRunInfo;
 
 /**
  * Runs guest code: enters code with the ABI's argument registers, a fresh stack and a return address
- * that is the runtime's exit trap, under a time limit; calls a method's R2R code, fixups first; runs
- * an async method through its Task-returning method and the dispatcher; and ends a run in one
- * {@link RunOutcome}. The Throw helpers end a call with the exception they raise.
+ * that is the runtime's exit trap; calls a method's R2R code, fixups first; runs an async method
+ * through its Task-returning method and the dispatcher; and ends a run in one {@link RunOutcome}. The
+ * Throw helpers end a call with the exception they raise.
+ *
+ * <p>A run's time limit covers the whole run: the outermost entry ({@link #run}, {@link #call},
+ * {@link #runAsync}, {@link #callAddress}) starts one {@link RunDeadline} whose watchdog stops the
+ * engine when it passes, and every emulation slice and dispatcher step checks it; past it the run
+ * ends with an EmuTimeoutException.
  */
 final class Runner {
+    /** The most arguments a call from the runtime passes (those past the argument registers go on the stack). */
+    static final int MAX_ARGUMENTS = 256;
+
     private final EmulatedRuntime rt;
     private final CpuEngine engine;
     private final Abi abi;
     private final long exitTrap;
     private long timeoutMicros = EmulatedRuntime.DEFAULT_TIMEOUT_MICROS;
     private GuestException pendingException;
-    private boolean entryPointsPrepared;
+    /** The current run's clock; null between runs. */
+    private RunDeadline deadline;
+    /** While a {@link #callChain} runs: what follows each call's outcome. */
+    private Function<RunOutcome.Completed, Call> chain;
+    private boolean chainEnded;
+
+    /** A call of code: its address and arguments. */
+    record Call(long address, long... args) {
+    }
 
     Runner(EmulatedRuntime rt, TrapPage traps) {
         this.rt = rt;
         this.engine = rt.engine();
         this.abi = rt.abi();
-        this.exitTrap = traps.add(StackWalker.EXIT_TRAP, TrapCall::stop);
+        this.exitTrap = traps.add(StackWalker.EXIT_TRAP, this::returned);
     }
 
     void setTimeoutMicros(long micros) {
+        if (micros <= 0) {
+            throw new IllegalArgumentException("time limit must be positive: " + micros + " us");
+        }
         this.timeoutMicros = micros;
+    }
+
+    /** Runs {@code body} under the run's time limit: the outermost entry starts the clock, nested ones share it. */
+    private <T> T timed(Supplier<T> body) {
+        if (deadline != null) {
+            return body.get();
+        }
+        try (RunDeadline d = RunDeadline.start(engine, timeoutMicros)) {
+            deadline = d;
+            return body.get();
+        } finally {
+            deadline = null;
+        }
+    }
+
+    /** Ends the run with a timeout when its deadline has passed (between slices and dispatcher steps). */
+    void checkDeadline() {
+        if (deadline != null && deadline.expired()) {
+            throw deadline.timeout(engine.pc());
+        }
     }
 
     // ---- runs
@@ -47,24 +87,35 @@ final class Runner {
      * dispatcher, any other by a call. A fault is located exactly by running a second time (see
      * {@link FaultReport#capture}).
      *
-     * @throws RunRejectedException the method has no usable R2R code, or too many arguments
+     * @throws RunRejectedException the method has no usable R2R code, or not as many arguments as it has parameters
      */
     RunOutcome run(int token, long... args) {
+        return timed(() -> runTimed(token, args));
+    }
+
+    private RunOutcome runTimed(int token, long... args) {
         checkArguments(args);
-        prepareEntryPoints();
         EntryPoint ep = rt.info().getEntryPoint(token);
         if (!ep.isOk()) {
             throw noUsableCode(token, ep);
         }
+        checkArgumentCount(token, args);
         boolean async = (rt.image().metadata().methodImplFlags(MetadataTable.rid(token)) & MethodImplAttributes.ASYNC) != 0;
         RunOutcome.Completed[] completed = {null};
         FaultReport fault = FaultReport.capture(rt, () -> completed[0] = async ? runAsync(token, args).outcome() : call(token, args));
         return fault != null ? new RunOutcome.Faulted(fault) : completed[0];
     }
 
-    /** Calls the R2R code of the method with MethodDef token {@code token}, fixups first. */
+    /**
+     * Calls the R2R code of the method with MethodDef token {@code token}, fixups first: the prestub's lookup
+     * (GetEntryPoint) runs the method's fixup list. Every other method's fixups run when the runtime first
+     * resolves a cell that leads to it, as the delay-load helper does.
+     */
     RunOutcome.Completed call(int token, long... args) {
-        prepareEntryPoints();
+        return timed(() -> callTimed(token, args));
+    }
+
+    private RunOutcome.Completed callTimed(int token, long... args) {
         EntryPoint ep = rt.info().getEntryPoint(token);
         if (!ep.isOk()) {
             throw noUsableCode(token, ep);
@@ -83,8 +134,11 @@ final class Runner {
      * method, and if the returned Task is pending, runs the dispatcher until the Task completes or faults.
      */
     AsyncRun runAsync(int token, long... args) {
+        return timed(() -> runAsyncTimed(token, args));
+    }
+
+    private AsyncRun runAsyncTimed(int token, long... args) {
         AsyncDispatcher async = rt.async();
-        prepareEntryPoints();
         async.resetRun();
         RunOutcome.Completed r = call(token, args);
         if (r instanceof RunOutcome.Threw t) {
@@ -108,67 +162,126 @@ final class Runner {
     }
 
     /**
-     * Looks up the entry point of every method with R2R code (GetEntryPoint, running its fixups),
-     * once. r2rlab scenarios may call or await a method DIRECTLY ({@code call rel32} / {@code bl}),
-     * past the prestub that would do this in the runtime; without it the callee's fixups would not
-     * have run (an empty ContinuationLayout cell, an unregistered stub) and its code would be missing
-     * from the entry-point map, so the code manager would attribute it to the method before it
-     * (runtime-async.md A.3.4).
+     * Calls code at {@code address} and returns when it returns: the first arguments in the ABI's argument
+     * registers, the rest on the stack where the callee finds them (ARM64 [sp + 8k]; x64 above the return address
+     * and the Windows shadow area, with RSP + 8 16-byte aligned as after a call).
      */
-    void prepareEntryPoints() {
-        if (entryPointsPrepared) {
-            return;
-        }
-        entryPointsPrepared = true;
-        ReadyToRunInfo info = rt.info();
-        for (ReadyToRunMethod m : rt.image().methods()) {
-            EntryPoint ep;
-            if (m.kind() == CodeBodyKind.ASYNC_VARIANT && m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS) {
-                ep = info.getAsyncVariantEntryPoint(m.token());
-            } else if (m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS) {
-                ep = info.getEntryPoint(m.token());
-            } else {
-                continue;
-            }
-            if (!ep.isOk()) {
-                rt.event(String.format("method 0x%08X has no usable R2R code: %s", m.token(), ep.rejection().message()));
-            }
-        }
-        rt.syncCells();
+    RunOutcome.Completed callAddress(long address, long... args) {
+        return timed(() -> callAddressTimed(address, args));
     }
 
-    /** Calls code at {@code address} with the ABI's argument registers and returns when it returns. */
-    RunOutcome.Completed callAddress(long address, long... args) {
-        checkArguments(args);
-        for (int i = 0; i < args.length; i++) {
-            engine.regWrite(abi.argumentRegister(i), args[i]);
-        }
-        long top = EmulatedRuntime.STACK_BASE + EmulatedRuntime.STACK_SIZE - 0x100;
-        if (abi.isArm64()) {
-            engine.regWrite(UC_ARM64_REG_SP, top);
-            engine.regWrite(UC_ARM64_REG_X30, exitTrap);
-        } else {
-            long rsp = top - 8; // as after a call: RSP + 8 is 16-byte aligned
-            engine.writeLong(rsp, exitTrap);
-            engine.regWrite(UC_X86_REG_RSP, rsp);
-        }
+    private RunOutcome.Completed callAddressTimed(long address, long... args) {
+        enter(args);
         pendingException = null;
-        engine.emuStart(address, 0, timeoutMicros, 0);
+        checkDeadline();
+        engine.emuStart(address, 0);
         if (pendingException != null) {
             GuestException e = pendingException;
             pendingException = null;
             return new RunOutcome.Threw(e);
         }
-        if (engine.pc() != exitTrap) {
-            throw new IllegalStateException(String.format("emulation stopped at 0x%X, not at the return to the runtime", engine.pc()));
+        long pc = engine.pc();
+        if (pc != exitTrap) {
+            if (deadline.expired()) {
+                throw deadline.timeout(pc); // the watchdog stopped the slice
+            }
+            throw new IllegalStateException(String.format("emulation stopped at 0x%X, not at the return to the runtime", pc));
         }
         return new RunOutcome.Returned(engine.regRead(abi.resultRegister));
     }
 
-    private void checkArguments(long[] args) {
-        if (args.length > abi.registerArguments()) {
+    /** Argument registers, a fresh stack and the exit trap as the return address: a call from the runtime. */
+    private void enter(long[] args) {
+        checkArguments(args);
+        int registers = abi.registerArguments();
+        int stackArgs = Math.max(0, args.length - registers);
+        for (int i = 0; i < args.length - stackArgs; i++) {
+            engine.regWrite(abi.argumentRegister(i), args[i]);
+        }
+        long top = EmulatedRuntime.STACK_BASE + EmulatedRuntime.STACK_SIZE - 0x100;
+        long stackArea;
+        if (abi.isArm64()) {
+            long sp = (top - 8L * stackArgs) & ~15L;
+            engine.regWrite(UC_ARM64_REG_SP, sp);
+            engine.regWrite(UC_ARM64_REG_X30, exitTrap);
+            stackArea = sp;
+        } else {
+            long rsp = ((top - abi.shadowBytes - 8L * stackArgs) & ~15L) - 8;
+            engine.writeLong(rsp, exitTrap);
+            engine.regWrite(UC_X86_REG_RSP, rsp);
+            stackArea = rsp + 8 + abi.shadowBytes;
+        }
+        for (int k = 0; k < stackArgs; k++) {
+            engine.writeLong(stackArea + 8L * k, args[registers + k]);
+        }
+    }
+
+    /**
+     * Calls {@code first} and, each time a call of the chain returns or throws, hands its outcome to
+     * {@code following}, which names the next call, or null to end the chain. The next call is entered
+     * from the trap where the last one ended, without leaving emulation: the chain is one emulation
+     * slice, where a call each would pay an emulation start (several microseconds) apiece.
+     */
+    void callChain(Call first, Function<RunOutcome.Completed, Call> following) {
+        timed(() -> {
+            enter(first.args());
+            pendingException = null;
+            chain = following;
+            chainEnded = false;
+            try {
+                checkDeadline();
+                engine.emuStart(first.address(), 0);
+            } finally {
+                chain = null;
+            }
+            if (!chainEnded) {
+                long pc = engine.pc();
+                if (deadline.expired()) {
+                    throw deadline.timeout(pc); // the watchdog stopped the slice
+                }
+                throw new IllegalStateException(String.format("emulation stopped at 0x%X inside a chain of calls", pc));
+            }
+            return null;
+        });
+    }
+
+    /** The exit trap: a call from the runtime returned. */
+    private void returned(TrapCall call) {
+        if (chain == null) {
+            call.stop();
+        } else {
+            following(call, new RunOutcome.Returned(engine.regRead(abi.resultRegister)));
+        }
+    }
+
+    /** Within a chain: enters the call that follows {@code outcome}, or ends the chain. */
+    private void following(TrapCall call, RunOutcome.Completed outcome) {
+        Call c = chain.apply(outcome);
+        if (c == null) {
+            chainEnded = true;
+            call.stop();
+            return;
+        }
+        enter(c.args());
+        call.jumpTo(c.address());
+    }
+
+    private static void checkArguments(long[] args) {
+        if (args.length > MAX_ARGUMENTS) {
             throw new RunRejectedException(RunRejectedException.Reason.TOO_MANY_ARGUMENTS,
-                    args.length + " arguments; the emulated calls pass at most " + abi.registerArguments());
+                    args.length + " arguments; the emulated calls pass at most " + MAX_ARGUMENTS);
+        }
+    }
+
+    /** As many arguments as the MethodDef's signature has parameters, {@code this} included. */
+    private void checkArgumentCount(int token, long[] args) {
+        int rid = MetadataTable.rid(token);
+        MethodSignature sig = rt.image().metadata().methodDefSignature(rid);
+        int expected = sig.parameters().size() + (sig.hasThis() ? 1 : 0);
+        if (args.length != expected) {
+            throw new RunRejectedException(RunRejectedException.Reason.WRONG_ARGUMENT_COUNT, String.format(
+                    "%s (0x%08X) takes %d argument%s%s, not %d", rt.image().metadata().methodDefName(rid), token, expected,
+                    expected == 1 ? "" : "s", sig.hasThis() ? " (this first)" : "", args.length));
         }
     }
 
@@ -200,7 +313,11 @@ final class Runner {
     }
 
     private void end(TrapCall call, GuestException e) {
-        pendingException = e;
-        call.stop();
+        if (chain == null) {
+            pendingException = e;
+            call.stop();
+        } else {
+            following(call, new RunOutcome.Threw(e));
+        }
     }
 }

@@ -113,9 +113,7 @@ public final class StackWalker {
             if (f.runtimeFunction() != null) {
                 step = unwinder.unwind(f.runtimeFunction(), regs);
             } else if (i == 0 && !caller) {
-                String trap = inImage ? null : outsideName(rt, pc);
-                int extra = !regs.isArm64() && "DelayLoad_MethodCall".equals(trap) ? 2 : 0; // the thunk's two pushes
-                step = unwinder.unwindLeaf(regs, extra);
+                step = unwinder.unwindLeaf(regs, inImage ? 0 : thunkPushes(rt, pc));
                 f = withFlag(f, Frame.Flag.LEAF_ASSUMED);
             } else {
                 frames.add(f);
@@ -156,6 +154,58 @@ public final class StackWalker {
         flags.add(flag);
         return new Frame(f.index(), f.ip(), f.rva(), f.sp(), f.method(), f.codeInfo(), f.runtimeFunction(), f.imageMethod(),
                 f.symbol(), Collections.unmodifiableSet(flags), f.note());
+    }
+
+    /**
+     * Words an x64 delay-load thunk pushed before it jumped to the helper at {@code pc} (the import section index
+     * and the Module*, for every DelayLoad_* helper); 0 for other helpers and on ARM64, whose thunks pass them in
+     * x9 and x10.
+     */
+    static int thunkPushes(EmulatedRuntime rt, long pc) {
+        return !rt.abi().isArm64() && outsideName(rt, pc).startsWith("DelayLoad_") ? 2 : 0;
+    }
+
+    /**
+     * The registers as they were at the guest instruction that called the runtime helper running now
+     * ({@code inHelper.pc()} on the trap page): ARM64 PC = LR - 4; x64 PC = the call instruction before the return
+     * address (above a delay-load thunk's pushes), RSP as before that call. Null when the return address is not
+     * image code (the runtime itself called the helper).
+     */
+    static FrameRegisters callSite(EmulatedRuntime rt, FrameRegisters inHelper) {
+        FrameRegisters at = inHelper.copy();
+        long returnAddress;
+        if (inHelper.isArm64()) {
+            returnAddress = inHelper.get(FrameRegisters.ARM64_LR);
+            at.setPc(returnAddress - 4);
+        } else {
+            long slot = inHelper.sp() + 8L * thunkPushes(rt, inHelper.pc());
+            returnAddress = rt.engine().readLong(slot);
+            at.setSp(slot + 8);
+            at.setPc(returnAddress - x64CallLength(rt, returnAddress));
+        }
+        return inImage(rt, returnAddress) && inImage(rt, at.pc()) ? at : null;
+    }
+
+    /**
+     * The length of the x64 call that returns to {@code returnAddress}: {@code call [rip+disp32]} (FF 15, 6 bytes),
+     * {@code call rel32} (E8, 5 bytes) or {@code call reg} (FF D0+r, 2 bytes); 0 when the bytes before it are none of
+     * these (the PC then stays at the return address).
+     */
+    private static int x64CallLength(EmulatedRuntime rt, long returnAddress) {
+        if (!inImage(rt, returnAddress - 6)) {
+            return 0;
+        }
+        byte[] b = rt.engine().memRead(returnAddress - 6, 6);
+        if ((b[0] & 0xFF) == 0xFF && b[1] == 0x15) {
+            return 6;
+        }
+        if ((b[1] & 0xFF) == 0xE8) {
+            return 5;
+        }
+        if ((b[4] & 0xFF) == 0xFF && (b[5] & 0xF8) == 0xD0) {
+            return 2;
+        }
+        return 0;
     }
 
     static boolean inImage(EmulatedRuntime rt, long address) {

@@ -2,7 +2,9 @@ package r2rlab.emu.unicorn;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Set;
 import r2rlab.format.pe.Machine;
+import r2rlab.format.r2r.ReadyToRunInstructionSet;
 
 /**
  * The CPU engine the emulated runtime drives: guest memory, registers, runs, hooks and saved register
@@ -31,6 +33,14 @@ public interface CpuEngine extends AutoCloseable {
     boolean isX86();
 
     boolean isArm64();
+
+    /**
+     * The instruction sets this engine executes with the results the architecture defines, named as
+     * Check_InstructionSetSupport fixups name them. The emulated runtime resolves those fixups against
+     * this set by default, as the runtime resolves them against the host CPU; a set is left out when
+     * any of its instructions faults or computes something else.
+     */
+    Set<ReadyToRunInstructionSet> instructionSets();
 
     /** Register id of the program counter (RIP / PC). */
     default int pcRegister() {
@@ -111,6 +121,13 @@ public interface CpuEngine extends AutoCloseable {
 
     /** Stops the current run; called from a hook. */
     void emuStop();
+
+    /**
+     * Stops the current run from another thread (a run's watchdog at its deadline); a no-op when no
+     * run is in progress, and after {@link #close}. The only method that may be called from a thread
+     * other than the one driving the engine.
+     */
+    void interrupt();
 
     // ---- hooks
 

@@ -1,6 +1,9 @@
 package r2rlab.emu.unicorn;
 
-/** {@code uc_emu_start} returned because its timeout elapsed (Unicorn itself reports UC_ERR_OK then). */
+/**
+ * A run ended because its time limit elapsed: {@code uc_emu_start}'s own timeout (Unicorn itself
+ * reports UC_ERR_OK then), or a {@link RunDeadline} over a whole run.
+ */
 public class EmuTimeoutException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -8,8 +11,11 @@ public class EmuTimeoutException extends RuntimeException {
     private final long pc;
 
     public EmuTimeoutException(long timeoutMicros, long pc) {
-        super("uc_emu_start: emulation timed out after " + timeoutMicros + " us (pc=0x" + Long.toHexString(pc)
-                + ")");
+        this("uc_emu_start: emulation timed out after " + timeoutMicros + " us (pc=0x" + Long.toHexString(pc) + ")", timeoutMicros, pc);
+    }
+
+    public EmuTimeoutException(String message, long timeoutMicros, long pc) {
+        super(message);
         this.timeoutMicros = timeoutMicros;
         this.pc = pc;
     }

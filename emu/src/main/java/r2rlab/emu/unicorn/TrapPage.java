@@ -9,16 +9,18 @@ import java.util.List;
 /**
  * A guest page of trap slots through which emulated code calls Java runtime helpers.
  *
- * <p>The page (4 KiB, read+exec) is filled with instructions that fault if ever executed (x86-64
- * {@code ud2}, ARM64 {@code brk #0}) and is covered by exactly <b>one</b> {@code UC_HOOK_CODE} bounded
- * to the page, so the hook costs nothing while other code runs (native-deps.md §9). Each registered
- * handler owns one {@link #SLOT_SIZE}-byte slot. When guest code calls (x86 {@code call}, ARM64
- * {@code blr}) or jumps to a slot, the hook fires before the trap instruction executes, runs the
- * handler, then redirects PC so the trap never runs:
+ * <p>The page (4 KiB, read+exec) is covered by exactly <b>one</b> {@code UC_HOOK_CODE} bounded to the
+ * page, so the hook costs nothing while other code runs (native-deps.md §9). Each registered handler
+ * owns one {@link #SLOT_SIZE}-byte slot, which starts with a return instruction (x86-64 {@code ret},
+ * ARM64 {@code ret}); the rest of the page faults if ever executed (x86-64 {@code ud2}, ARM64
+ * {@code brk #0}). When guest code calls (x86 {@code call}, ARM64 {@code blr}) or jumps to a slot, the
+ * hook fires before the slot's first instruction executes and runs the handler; then:
  * <ul>
- * <li>return to caller (default): x86-64 {@code RIP = [RSP]; RSP += 8}; ARM64 {@code PC = X30};</li>
+ * <li>return to caller (default): nothing more; the slot's own {@code ret} returns, in the engine,
+ * without a register or memory call through the binding (a trap's cost is the hook call and the
+ * handler);</li>
  * <li>{@link TrapCall#jumpTo}: {@code PC = target} (tail jump; stack and LR untouched);</li>
- * <li>{@link TrapCall#stop}: {@code uc_emu_stop}, PC left at the slot.</li>
+ * <li>{@link TrapCall#stop}: {@code uc_emu_stop}, PC left at the slot (the {@code ret} does not run).</li>
  * </ul>
  * A hit on an unregistered address, or an exception in a handler, stops emulation and reaches the
  * caller of {@link CpuEngine#emuStart}.
@@ -70,6 +72,16 @@ public final class TrapPage implements AutoCloseable {
                 page[i + 1] = 0x00;
                 page[i + 2] = 0x20;
                 page[i + 3] = (byte) 0xd4;
+            }
+        }
+        for (int i = 0; i < page.length; i += SLOT_SIZE) {
+            if (uc.isX86()) { // ret
+                page[i] = (byte) 0xc3;
+            } else { // ret = 0xd65f03c0, little-endian
+                page[i] = (byte) 0xc0;
+                page[i + 1] = 0x03;
+                page[i + 2] = 0x5f;
+                page[i + 3] = (byte) 0xd6;
             }
         }
         return page;
@@ -126,15 +138,7 @@ public final class TrapPage implements AutoCloseable {
         slot.handler.onTrap(call);
         switch (call.action) {
             case RETURN:
-                if (u.isX86()) {
-                    long rsp = u.regRead(UC_X86_REG_RSP);
-                    long ret = u.readLong(rsp);
-                    u.regWrite(UC_X86_REG_RSP, rsp + 8);
-                    u.regWrite(UC_X86_REG_RIP, ret);
-                } else {
-                    u.regWrite(UC_ARM64_REG_PC, u.regRead(UC_ARM64_REG_X30));
-                }
-                break;
+                break; // the slot's ret runs next
             case JUMP:
                 u.setPc(call.target);
                 break;

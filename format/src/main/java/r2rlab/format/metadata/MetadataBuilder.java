@@ -150,6 +150,11 @@ public final class MetadataBuilder {
                 string(name), 0, 0);
     }
 
+    /** A ModuleRef row: a module named by {@code name} (the native manifest module's scopes, e.g. "System.Private.CoreLib"). */
+    public int addModuleRef(String name) {
+        return add(MODULEREF, string(name));
+    }
+
     /** A TypeRef; {@code resolutionScope} is a Module, ModuleRef, AssemblyRef or TypeRef token (or 0). */
     public int addTypeRef(int resolutionScope, String namespace, String name) {
         return add(TYPEREF, resolutionScope, string(name), string(namespace));

@@ -117,6 +117,12 @@ public final class MetadataBuilderSignatures {
         return SignatureCodec.encode(new MethodSignature(conv, returnType.type, types(params)));
     }
 
+    /** MethodDefSig / MethodRefSig of a generic method: callconv | GENERIC, genParamCount, paramCount, retType, params. */
+    public static byte[] genericMethodSig(boolean instance, int genericParameters, Type returnType, Type... params) {
+        int conv = (instance ? CallingConvention.HASTHIS : CallingConvention.DEFAULT) | CallingConvention.GENERIC;
+        return SignatureCodec.encode(new MethodSignature(conv, genericParameters, returnType.type, types(params), MethodSignature.NO_SENTINEL));
+    }
+
     /** FieldSig: FIELD type. */
     public static byte[] fieldSig(Type type) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -34,6 +34,9 @@ public final class PeImage {
     private final long sizeOfHeaders;
     private final int dllCharacteristics;
     private final List<DataDirectory> dataDirectories;
+    /** File offset of the NumberOfRvaAndSizes field; the directories follow it. */
+    private final int dataDirectoryCountOffset;
+    private final long numberOfRvaAndSizes;
     private final List<SectionHeader> sections;
 
     private PeImage(ByteReader file) {
@@ -82,7 +85,8 @@ public final class PeImage {
         sizeOfHeaders = file.u32(oh + ".SizeOfHeaders", opt + 60);
         dllCharacteristics = file.u16(oh + ".DllCharacteristics", opt + 70);
         int ddCountOffset = opt + (plus ? 108 : 92);
-        long numberOfRvaAndSizes = file.u32(oh + ".NumberOfRvaAndSizes", ddCountOffset);
+        dataDirectoryCountOffset = ddCountOffset;
+        numberOfRvaAndSizes = file.u32(oh + ".NumberOfRvaAndSizes", ddCountOffset);
         int ddBytesAvailable = sizeOfOptionalHeader - (ddCountOffset + 4 - opt);
         if (numberOfRvaAndSizes > 16 || numberOfRvaAndSizes * DataDirectory.SIZE > ddBytesAvailable) {
             throw new FormatException(oh + ".NumberOfRvaAndSizes", ddCountOffset,
@@ -104,6 +108,7 @@ public final class PeImage {
         int sectionTable = opt + sizeOfOptionalHeader;
         file.require("IMAGE_SECTION_HEADER table", sectionTable, (long) numberOfSections * SectionHeader.SIZE);
         List<SectionHeader> secs = new ArrayList<>();
+        long sectionsEnd = 0;
         for (int i = 0; i < numberOfSections; i++) {
             int o = sectionTable + i * SectionHeader.SIZE;
             String st = "IMAGE_SECTION_HEADER[" + i + "]";
@@ -119,10 +124,23 @@ public final class PeImage {
                         "raw data 0x%X..0x%X runs past the end of the file (0x%X bytes)",
                         s.pointerToRawData(), s.pointerToRawData() + s.sizeOfRawData(), file.length()));
             }
+            if (s.virtualAddress() + s.mappedSize() > MAX_RVA) {
+                throw new FormatException(st + " (" + s.name() + ")", o + 12, String.format(
+                        "VirtualAddress 0x%X with VirtualSize 0x%X runs past the 4 GiB an image can span",
+                        s.virtualAddress(), s.mappedSize()));
+            }
             secs.add(s);
+            sectionsEnd = Math.max(sectionsEnd, s.virtualAddress() + s.mappedSize());
         }
         sections = Collections.unmodifiableList(secs);
+        if (sizeOfImage < sectionsEnd) {
+            throw new FormatException(oh + ".SizeOfImage", opt + 56, String.format(
+                    "0x%X does not cover the sections, which are mapped up to RVA 0x%X", sizeOfImage, sectionsEnd));
+        }
     }
+
+    /** RVAs are 32-bit: no section reaches past 4 GiB. */
+    private static final long MAX_RVA = 1L << 32;
 
     /** Parses the headers of a PE image; throws {@link FormatException} on anything malformed. */
     public static PeImage read(byte[] bytes) {
@@ -189,6 +207,14 @@ public final class PeImage {
         return dataDirectories.get(index);
     }
 
+    /**
+     * File offset of data directory {@code index}'s entry; for a directory past NumberOfRvaAndSizes, the offset of
+     * that count (the field that leaves it out).
+     */
+    public long dataDirectoryOffset(int index) {
+        return index < numberOfRvaAndSizes ? dataDirectoryCountOffset + 4L + (long) DataDirectory.SIZE * index : dataDirectoryCountOffset;
+    }
+
     public List<SectionHeader> sections() {
         return sections;
     }
@@ -241,6 +267,21 @@ public final class PeImage {
         return min;
     }
 
+    /** The section whose file data holds {@code rva} (its first min(SizeOfRawData, mapped size) bytes), or null. */
+    public SectionHeader fileDataSection(long rva) {
+        for (SectionHeader s : sections) {
+            if (rva >= s.virtualAddress() && rva < s.virtualAddress() + fileDataSize(s)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Bytes of a section that come from the file once it is mapped. */
+    public static long fileDataSize(SectionHeader s) {
+        return Math.min(s.sizeOfRawData(), s.mappedSize());
+    }
+
     /** Whether {@code rva} maps to file data (an RVA of 0 never does). */
     public boolean isMappedRva(long rva) {
         if (rva == 0) {
@@ -261,7 +302,7 @@ public final class PeImage {
         if (dir.isEmpty()) {
             return out;
         }
-        long start = rvaToOffset("IMAGE_BASE_RELOCATION directory", dir.rva(), dir.size());
+        long start = rvaToOffset("IMAGE_BASE_RELOCATION directory", dataDirectoryOffset(DataDirectory.BASERELOC), dir.rva(), dir.size());
         long end = start + dir.size();
         long p = start;
         while (p + BaseRelocationBlock.HEADER_SIZE <= end) {

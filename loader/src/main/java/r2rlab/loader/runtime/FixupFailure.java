@@ -27,6 +27,8 @@ public final class FixupFailure extends RuntimeException {
         TARGET_REJECTED,
         /** The runtime could not resolve the method, handle or check the signature names. */
         UNRESOLVED,
+        /** A Check_InstructionSetSupport fixup failed: the CPU lacks a set the code needs, or has one it must not. */
+        INSTRUCTION_SET,
         /** The worker met a fixup kind it does not handle (COR_E_BADIMAGEFORMAT). */
         UNEXPECTED_KIND
     }

@@ -172,7 +172,10 @@ public final class ReadyToRunInfo {
                 try {
                     resolveCell(s.index(), c.index());
                 } catch (FixupFailure f) {
-                    rejection = new Rejection(Rejection.Reason.EAGER_FIXUP_FAILED, "R2R code rejected: eager " + f.getMessage());
+                    // RunEagerFixups: a failed eager cell disables all R2R code of the image (DisableAllR2RCode).
+                    rejection = new Rejection(Rejection.Reason.EAGER_FIXUP_FAILED, f.reason() == FixupFailure.Reason.INSTRUCTION_SET
+                            ? "all R2R code of " + image.name() + " disabled: its Eager " + f.kind() + " fixup " + f.detail()
+                            : "R2R code rejected: eager " + f.getMessage());
                     return rejection();
                 }
             }
@@ -386,10 +389,16 @@ public final class ReadyToRunInfo {
         List<FixupCell> ran = new ArrayList<>();
         try {
             Optional<FixupFailure> failure = runFixups(m.fixups(), ran);
+            // r2rlab's own check, after the runtime's: code the CPU cannot execute is rejected as a failed fixup would be.
+            String unsupported = failure.isPresent() ? null : services.unsupportedCode(m);
             EntryPoint ep;
             if (failure.isPresent()) {
-                ep = EntryPoint.rejected(new Rejection(Rejection.Reason.FIXUP_FAILED,
-                        "R2R code of " + m.name() + " rejected: " + failure.get().getMessage()), ran);
+                FixupFailure f = failure.get();
+                ep = EntryPoint.rejected(new Rejection(Rejection.Reason.FIXUP_FAILED, "R2R code of " + m.name() + " rejected: "
+                        + (f.reason() == FixupFailure.Reason.INSTRUCTION_SET ? f.detail() : f.getMessage())), ran);
+            } else if (unsupported != null) {
+                ep = EntryPoint.rejected(new Rejection(Rejection.Reason.UNSUPPORTED_INSTRUCTIONS,
+                        "R2R code of " + m.name() + " rejected: " + unsupported), ran);
             } else {
                 MethodDesc md = methodDesc(m);
                 setMethodDescForEntryPoint(m.entryRva(), md);

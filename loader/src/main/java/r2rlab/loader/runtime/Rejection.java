@@ -16,6 +16,8 @@ public record Rejection(Reason reason, String message) {
         NOT_PRECOMPILED,
         /** A fixup of the method's fixup list failed, so its R2R code is rejected. */
         FIXUP_FAILED,
+        /** The method's code uses an instruction the CPU does not execute, so its R2R code is rejected. */
+        UNSUPPORTED_INSTRUCTIONS,
         /** A fixup of a Tier1 code version's list failed, so that code was not published. */
         TIER1_FIXUP_FAILED
     }

@@ -3,6 +3,7 @@ package r2rlab.loader.runtime;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.MethodRef;
+import r2rlab.loader.ReadyToRunMethod;
 
 /**
  * What the embedding runtime (an emulator, or {@link SimpleRuntimeServices} in tests) provides to
@@ -30,8 +31,19 @@ public interface RuntimeServices {
      */
     long resolveExternalMethod(MethodRef method, int moduleOverride);
 
-    /** Any other fixup kind (type handles, field addresses, checks, ...): its value, or 0 when it fails. */
+    /**
+     * Any other fixup kind (type handles, field addresses, checks, ...): its value, or 0 when it fails;
+     * a failure with a reason of its own (an instruction-set check) is thrown as a {@link FixupFailure}.
+     */
     long resolveOther(ImportCell cell);
+
+    /**
+     * Why the runtime's CPU cannot run {@code method}'s R2R code although its fixups may hold (an
+     * instruction the CPU does not execute), or null when it can: the method's R2R code is rejected.
+     */
+    default String unsupportedCode(ReadyToRunMethod method) {
+        return null;
+    }
 
     /**
      * Whether resolving a ResumptionStubEntryPoint fixup registers the stub's MethodDesc in the

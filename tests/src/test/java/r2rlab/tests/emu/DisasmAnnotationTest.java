@@ -50,7 +50,7 @@ class DisasmAnnotationTest {
                 // the stub calls its async variant directly; the Task-returning method calls it through a cell
                 ImageDisassembler.Region stub = regions.stream().filter(r -> r.kind() == ImageDisassembler.Region.Kind.RESUMPTION_STUB
                         && r.name().startsWith("Demo.Program.Main")).findFirst().orElseThrow();
-                assertTrue(stub.lines().stream().anyMatch(l -> l.annotation().equals("-> Demo.Program.Main")
+                assertTrue(stub.lines().stream().anyMatch(l -> l.annotation().equals("-> [ASYNC] Demo.Program.Main")
                         && (l.text().startsWith("call 0x") || l.text().startsWith("bl #0x"))), stub.lines().toString());
                 assertTrue(regions.stream().flatMap(r -> r.lines().stream())
                         .anyMatch(l -> l.annotation().contains("MethodImports[") && l.annotation().contains("MethodEntry")

@@ -13,6 +13,7 @@ import r2rlab.emitter.Emitter;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.emu.runtime.RunOutcome;
+import r2rlab.emu.runtime.RunRejectedException;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
@@ -54,6 +55,8 @@ class RebasedRunTest {
     @EnumSource(Architecture.class)
     void unalignedBase_refused(Architecture arch) throws Exception {
         R2RImage calls = R2RImage.read("calls.dll", Emitter.emit(ScenarioParser.parse(Fixtures.examples().resolve("calls.yaml")), EmitOptions.of(arch)));
-        assertThrows(IllegalArgumentException.class, () -> new EmulatedRuntime(calls, true, BASE + 0x1000));
+        RunRejectedException e = assertThrows(RunRejectedException.class, () -> new EmulatedRuntime(calls, true, BASE + 0x1000));
+        assertEquals(RunRejectedException.Reason.UNMAPPABLE_IMAGE, e.reason());
+        assertEquals("the image cannot be mapped at 0x200001000: not 64 KiB aligned", e.getMessage());
     }
 }

@@ -91,11 +91,15 @@ class RunOutcomeTest {
             assertEquals(RunRejectedException.Reason.NO_USABLE_CODE, none.reason());
             assertEquals(Rejection.Reason.NOT_PRECOMPILED, none.rejection().reason());
             assertEquals("method 0x06000099 has no R2R code to run: no MethodDefEntryPoints entry for token 0x06000099", none.getMessage());
-            int registers = arch == Architecture.X64 ? 4 : 8; // Windows x64: RCX, RDX, R8, R9; ARM64: X0..X7
+            RunRejectedException few = assertThrows(RunRejectedException.class,
+                    () -> rt.run(StackWalkTest.token(calls, "Demo.Calls.Clamp"), 1));
+            assertEquals(RunRejectedException.Reason.WRONG_ARGUMENT_COUNT, few.reason());
+            assertEquals("Demo.Calls.Clamp (0x06000005) takes 3 arguments, not 1", few.getMessage());
+            assertNull(few.rejection());
             RunRejectedException many = assertThrows(RunRejectedException.class,
-                    () -> rt.run(StackWalkTest.token(calls, "Demo.Calls.Clamp"), new long[registers + 1]));
+                    () -> rt.run(StackWalkTest.token(calls, "Demo.Calls.Clamp"), new long[257]));
             assertEquals(RunRejectedException.Reason.TOO_MANY_ARGUMENTS, many.reason());
-            assertNull(many.rejection());
+            assertEquals("257 arguments; the emulated calls pass at most 256", many.getMessage());
             // Refused runs leave the runtime usable.
             assertEquals(new RunOutcome.Returned(171), rt.run(StackWalkTest.token(calls, "Demo.Calls.Main")));
         }

@@ -10,10 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import r2rlab.emitter.Architecture;
+import r2rlab.emitter.Defect;
 import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.Emitter;
 import r2rlab.format.unwind.arm64.Arm64UnwindInfo;
@@ -45,7 +47,7 @@ class StackWalkTest {
         return img.methods().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
     }
 
-    /** Main calls A through a cell, A calls B directly, B has a gcpoint; Big has a 100-slot frame and calls B too. */
+    /** Main calls A, A calls B, B has a gcpoint; Big has a 100-slot frame and calls B too (through cells; directly with direct-calls). */
     static String chainScenario() {
         StringBuilder big = new StringBuilder();
         for (int i = 0; i < 100; i++) {
@@ -97,9 +99,8 @@ class StackWalkTest {
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             List<StackWalker.Walk> walks = new ArrayList<>();
             rt.onGcPoint(r -> walks.add(StackWalker.atGcPoint(r)));
-            // A reaches B with a direct call, past B's prestub; the emulated runtime prepares every
-            // entry point as the prestub would (GetEntryPoint registers entry -> MethodDesc), so
-            // every frame is attributed.
+            // Every call goes through a cell; the delay-load helper looks each callee's entry point up
+            // (GetEntryPoint registers entry -> MethodDesc) before the callee runs, so every frame is attributed.
             assertEquals(new RunOutcome.Returned(11), rt.call(token(img, "Demo.Walk.Main")));
             assertEquals(1, walks.size());
             StackWalker.Walk w = walks.get(0);
@@ -126,6 +127,27 @@ class StackWalkTest {
             } else {
                 assertEquals(0xD63F0200L, img.pe().file().u32("code", img.pe().rvaToOffset("code", ret - 4, 4)), "blr x16 before the return address");
             }
+        }
+    }
+
+    /**
+     * With direct-calls, A calls B past B's prestub: nothing looks B's entry point up, so the code manager finds no
+     * MethodDesc at B's start and attributes B's frame to A, the nearest registered entry point before it.
+     */
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void directCallsLeaveTheCalleeUnregistered_itsFrameIsMisattributed(Architecture arch) {
+        Scenario s = ScenarioParser.parse("walk.yaml", chainScenario());
+        R2RImage img = R2RImage.read("walk.dll", Emitter.emit(s, EmitOptions.of(arch).withDefects(Set.of(Defect.DIRECT_CALLS))));
+        try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
+            List<StackWalker.Walk> walks = new ArrayList<>();
+            rt.onGcPoint(r -> walks.add(StackWalker.atGcPoint(r)));
+            assertEquals(new RunOutcome.Returned(11), rt.call(token(img, "Demo.Walk.Main")));
+            StackWalker.Walk w = walks.get(0);
+            assertEquals(List.of("Demo.Walk.A", "Demo.Walk.A", "Demo.Walk.Main"), w.methodNames(), w.toString());
+            assertTrue(w.frames().get(0).has(Frame.Flag.MISATTRIBUTED), w.toString());
+            assertEquals("Demo.Walk.B", w.frames().get(0).imageMethod().name(), "the image lists B there");
+            assertNull(rt.info().methodDescForEntryPoint(method(img, "Demo.Walk.B").entryRva()), "B's entry point was never looked up");
         }
     }
 

@@ -80,6 +80,12 @@ class EmittedRuntimeTest {
                 .findFirst().orElseThrow(() -> new AssertionError(name + " " + variant + " " + source));
     }
 
+    /** The first MethodImports cell naming a MemberRef with a module override: a CoreLib method of the manifest. */
+    static ImportCell firstRefTokenCell(R2RImage img) {
+        return img.importSections().get(METHOD_IMPORTS).cells().stream()
+                .filter(c -> c.signature().kind() == ReadyToRunFixupKind.MethodEntry_RefToken).findFirst().orElseThrow();
+    }
+
     @Test
     void worker_patchesAMethodImportsCellWithTheLocalAsyncVariantsEntry() {
         R2RImage img = emit("async-basic.yaml", EmitOptions.of(Architecture.X64));
@@ -103,23 +109,26 @@ class EmittedRuntimeTest {
                 && s.section() == METHOD_IMPORTS && s.index() == cell.index()));
 
         // A MemberRef with a module override (CoreLib's AsyncHelpers): the runtime resolves it.
-        ImportCell ref = img.importSections().get(METHOD_IMPORTS).cells().get(1);
+        ImportCell ref = firstRefTokenCell(img);
         assertEquals(0x80 | ReadyToRunFixupKind.MethodEntry_RefToken.value, ref.signature().kindByte());
         assertEquals(SimpleRuntimeServices.EXTERNAL_BASE, worker.resolve(ref.rva(), METHOD_IMPORTS));
-        assertEquals(SimpleRuntimeServices.EXTERNAL_BASE, info.cellValue(METHOD_IMPORTS, 1));
+        assertEquals(SimpleRuntimeServices.EXTERNAL_BASE, info.cellValue(METHOD_IMPORTS, ref.index()));
     }
 
     @Test
     void worker_unresolvableExternalMethodFailsNamingTheCellAndLeavesItUnpatched() {
         R2RImage img = emit("async-basic.yaml", EmitOptions.of(Architecture.X64));
         ReadyToRunInfo info = new ReadyToRunInfo(img, new SimpleRuntimeServices(BASE).failExternalMethods());
-        ImportCell ref = img.importSections().get(METHOD_IMPORTS).cells().get(1);
-        long before = info.cellValue(METHOD_IMPORTS, 1);
+        ImportCell ref = firstRefTokenCell(img);
+        long before = info.cellValue(METHOD_IMPORTS, ref.index());
         FixupFailure f = assertThrows(FixupFailure.class, () -> new ExternalMethodFixupWorker(info).resolve(ref.rva(), METHOD_IMPORTS));
-        assertEquals("fixup ImportSection[4] cell 1 (MethodEntry_RefToken) failed: the runtime could not resolve "
-                + "[module 2 AsyncBasic]0x0A000003", f.getMessage());
+        // Cell 3: the Task-returning method's three cells (variant, Task.FromResult, FinalizeTaskReturningThunk) come first;
+        // the manifest's MemberRefs are numbered in the order the code first references them (FromResult 1,
+        // FinalizeTaskReturningThunk 2, CaptureContexts 3), and the failure names MemberRef 3 from the manifest's tables.
+        assertEquals("fixup ImportSection[4] cell 3 (MethodEntry_RefToken) failed: the runtime could not resolve "
+                + "System.Runtime.CompilerServices.AsyncHelpers.CaptureContexts", f.getMessage());
         assertEquals(FixupFailure.Reason.UNRESOLVED, f.reason());
-        assertEquals(before, info.cellValue(METHOD_IMPORTS, 1));
+        assertEquals(before, info.cellValue(METHOD_IMPORTS, ref.index()));
     }
 
     @Test
@@ -136,10 +145,10 @@ class EmittedRuntimeTest {
                 + "import section 5 [0x%X, 0x%X) does not contain cell RVA 0x%X, which lies in import section 4",
                 precode.rva(), precode.rva() + precode.size(), cell.rva()), f.getMessage());
         assertEquals("ASSERT FAILED: pImportSection == pModule->GetImportSectionForRVA(rva) in ExternalMethodFixupWorker: "
-                + "import section 5 [0x2060, 0x2080) does not contain cell RVA 0x2058, which lies in import section 4", f.getMessage());
+                + "import section 5 [0x2080, 0x20A0) does not contain cell RVA 0x2060, which lies in import section 4", f.getMessage());
         assertEquals(5, f.namedSection());
         assertEquals(4, f.actualSection());
-        assertEquals(0x2058, f.cellRva());
+        assertEquals(0x2060, f.cellRva());
         // Nothing was patched.
         assertEquals(before, info.cellValue(METHOD_IMPORTS, 6));
     }
@@ -209,7 +218,7 @@ class EmittedRuntimeTest {
         assertSame(md, r.method());
         assertEquals(hot.entryRva(), r.oldEntryRva());
         assertEquals(tier1.entryRva(), r.newEntryRva());
-        assertEquals(0x1400, r.newEntryRva());
+        assertEquals(0x14B0, r.newEntryRva());
         MethodDesc body = r.tier1Body();
         assertEquals(MethodDesc.Kind.TIER1_BODY, body.kind());
         assertEquals(1, body.codeVersion());

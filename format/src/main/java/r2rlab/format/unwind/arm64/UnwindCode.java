@@ -92,9 +92,9 @@ public record UnwindCode(Op op, int reg, int offset, byte[] bytes) {
         return new UnwindCode(Op.ALLOC_L, 0, size, new byte[] {(byte) 0xE0, (byte) (x >> 16), (byte) (x >> 8), (byte) x});
     }
 
-    /** The smaller of alloc_s / alloc_m that encodes {@code size}. */
+    /** The smallest of alloc_s / alloc_m / alloc_l that encodes {@code size}. */
     public static UnwindCode alloc(int size) {
-        return size < 512 ? allocS(size) : allocM(size);
+        return size < 512 ? allocS(size) : size < 32768 ? allocM(size) : allocL(size);
     }
 
     /** {@code stp x19, x20, [sp, #offset]!}, offset -248..0 step 8. */
