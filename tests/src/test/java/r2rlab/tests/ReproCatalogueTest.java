@@ -20,6 +20,8 @@ import r2rlab.emitter.Architecture;
 import r2rlab.emitter.Defect;
 import r2rlab.emu.runtime.FaultReport;
 import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.ContinuationFlags;
+import r2rlab.format.r2r.ContinuationObject;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunHelper;
 import r2rlab.loader.ImportCell;
@@ -103,11 +105,11 @@ class ReproCatalogueTest {
     }
 
     @Test
-    void catalogue_hasAnEntryForEveryIdOfSectionB() {
+    void catalogue_hasAnEntryForEveryIdOfSectionB_andTheFidelitySwitches() {
         Set<String> ids = new TreeSet<>();
         catalogue.regressions().forEach(r -> ids.add(r.id()));
-        assertEquals(new TreeSet<>(List.of("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10")), ids);
-        assertEquals(16, catalogue.regressions().size());
+        assertEquals(new TreeSet<>(List.of("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "F1", "F2")), ids);
+        assertEquals(18, catalogue.regressions().size());
     }
 
     @Test
@@ -485,6 +487,62 @@ class ReproCatalogueTest {
             assertEquals("1", fact(t.fixed(), SymptomKind.STUB_FIXUPS));
             assertNotNull(t.imageDiff());
             assertEquals("47", fact(t.buggy(), SymptomKind.RETURNS));
+        }
+    }
+
+    @Test
+    void f1_directCalls_bsSuspensionFindsItsLayoutCellUnresolved() {
+        RegressionResult r = run("F1-direct-calls");
+        assertEquals(Verdict.REPRODUCED, r.verdict());
+        assertEquals(List.of("x64", "arm64"), targets(r));
+        for (TargetResult t : r.targets()) {
+            boolean arm64 = t.target().name().equals("arm64");
+            R2RImage img = t.buggy().image();
+            ReadyToRunMethod b = img.methods().stream().filter(m -> m.name().equals("Demo.Nested.B") && m.kind() == CodeBodyKind.ASYNC_VARIANT)
+                    .findFirst().orElseThrow();
+            ImportCell layout = null;
+            for (var f : b.fixups()) {
+                ImportCell c = img.importSections().get(f.importSection()).cells().get(f.slot());
+                if (c.signature() instanceof FixupSignature.Layout) {
+                    layout = c;
+                }
+            }
+            assertNotNull(layout);
+            ResumptionStub stub = img.resumptionStubs().stream().filter(s -> s.owner() == b).findFirst().orElseThrow();
+            long offset = arm64 ? 0xEC : 0xC3;
+            Disassembler.Insn call = insnAt(img, "Demo.Nested.B", CodeBodyKind.ASYNC_VARIANT, offset, arm64);
+            RuntimeFunction rf = img.runtimeFunctions().get(b.entryRuntimeFunction());
+            assertEquals(String.format("AllocContinuation got a null MethodTable in [ASYNC] Demo.Nested.B at RVA 0x%X: its ContinuationLayout cell "
+                    + "ImportSection %d[%d] is unresolved, its resumption stub at RVA 0x%X is not registered; the method's fixups have not run "
+                    + "(it was entered past its prestub, by a direct call)", rf.beginRva() + offset + call.size(), layout.section(), layout.index(),
+                    stub.rva()), fact(t.buggy(), SymptomKind.MESSAGE));
+            assertEquals(String.format("[ASYNC] Demo.Nested.B+0x%X", offset), fact(t.buggy(), SymptomKind.AT));
+            assertEquals(arm64 ? "blr" : "call", call.mnemonic());
+            assertTrue(call.size() == (arm64 ? 4 : 6), "a call through a cell");
+            assertEquals("RUNTIME_ERROR", fact(t.buggy(), SymptomKind.FAULT));
+            // B's own cell is never resolved in the buggy run (A calls B directly); in the fixed run it is the first.
+            assertEquals("MethodImports[" + cell(t.fixed().image(), "MethodImports", "MethodEntry [ASYNC] Demo.Nested.B").index()
+                    + "] MethodEntry [ASYNC] Demo.Nested.B", fact(t.buggy(), SymptomKind.INTENDED_CELL));
+            assertEquals(String.valueOf(((1 + 1) + 100 + (1 + 1)) * 2), fact(t.fixed(), SymptomKind.RETURNS));
+        }
+    }
+
+    @Test
+    void f2_flagsSplitCoreLibMain_theResultIndexTheRuntimeReadsIsPastTheContinuation() {
+        RegressionResult r = run("F2-flags-split-corelib-main");
+        assertEquals(Verdict.REPRODUCED, r.verdict());
+        for (TargetResult t : r.targets()) {
+            // 0x881: ContinueOnThreadPool, Exception 1 at bits 7-9, Result 2 from bit 10; the R2R 18.5 split reads Result from bit 7: 0x881 >> 7 = 17.
+            assertEquals(0x881, ContinuationFlags.CORELIB_MAIN.encode(ContinuationFlags.CONTINUE_ON_THREAD_POOL, 1, 0, 2));
+            assertEquals(17, ContinuationFlags.R2R_18_5.resultIndex(0x881));
+            ContinuationObject o = ContinuationObject.POINTER_SIZE_8;
+            long offset = o.data() + 8L * (17 - 1);
+            assertEquals(0xA0, offset);
+            String message = fact(t.buggy(), SymptomKind.MESSAGE);
+            assertTrue(message.matches("continuation 0x[0-9A-F]+ \\(88 bytes\\) has Flags 0x881, whose Result index 17 names \\+0xA0, outside the object: "
+                    + "the code wrote Flags with another split than the R2R 18.5 \\(Exception bits 3-4, Result from bit 7\\) the runtime reads"), message);
+            assertEquals("RUNTIME_ERROR", fact(t.buggy(), SymptomKind.FAULT));
+            assertEquals("50", fact(t.fixed(), SymptomKind.RETURNS));
         }
     }
 }
