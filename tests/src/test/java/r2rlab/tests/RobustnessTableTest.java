@@ -286,6 +286,44 @@ class RobustnessTableTest {
         }
     }
 
+    /**
+     * One .xdata record covers at most 0xFFFFC bytes of ARM64 code: a longer method is refused by name (x64, whose
+     * UNWIND_INFO has no length, compiles and runs it).
+     */
+    @Test
+    void arm64MethodsPastOneXdataRecordAreRefusedByName(@TempDir Path dir) throws Exception {
+        StringBuilder y = new StringBuilder(String.join("\n", "module: Big", "types:", "  - name: Demo.Big", "    methods:",
+                "      - name: Main", "        returns: int", "        body: |", "          var a = 0", ""));
+        for (int i = 0; i < 20_000; i++) {
+            y.append("          a = a + 1\n");
+        }
+        y.append("          return a\n");
+        Path big = write(dir, "big.yaml", y.toString().getBytes(StandardCharsets.UTF_8));
+        Result r = cli("emit", big.toString(), "--arch", "arm64", "-o", dir.resolve("big.dll").toString());
+        Matcher m = Pattern.compile(Pattern.quote("r2rlab: " + big + ": emission failed: Demo.Big.Main: 0x") + "([0-9A-F]+)"
+                + Pattern.quote(" bytes of ARM64 code in one part; an .xdata record covers at most 0xFFFFC (larger functions need"
+                + " unwind fragments, which r2rlab does not write)")).matcher(oneLine(r));
+        assertTrue(m.matches(), r.err());
+        assertTrue(Integer.parseInt(m.group(1), 16) > 0xFFFFC, m.group(1));
+        assertEquals("result: 20000", cli("run", emit(dir, big.toString(), "x64").toString(), "--entry", "Demo.Big.Main").out().strip());
+    }
+
+    /** Endless recursion ends in a fault in the guard below the stack, named as a stack overflow (not a run into the heap). */
+    @Test
+    void endlessRecursionIsAStackOverflow(@TempDir Path dir) throws Exception {
+        Path deep = write(dir, "deep.yaml", String.join("\n", "module: Deep", "types:", "  - name: Demo.Deep", "    methods:",
+                "      - name: F", "        params: [n]", "        returns: int", "        body: return call Demo.Deep.F(n + 1) + 1", "")
+                .getBytes(StandardCharsets.UTF_8));
+        for (String arch : new String[] {"x64", "arm64"}) {
+            Result r = cli("run", emit(dir, deep.toString(), arch).toString(), "--entry", "Demo.Deep.F", "--arg", "0");
+            assertEquals(1, r.status(), arch + ": " + r.out() + r.err());
+            assertTrue(r.err().startsWith("FAULT: WRITE_UNMAPPED\n"), r.err());
+            Matcher m = Pattern.compile("\n  address: 0x(6FFF[0-9A-F]{4})\n  stack overflow: the address is in the guard below the 1024 KiB"
+                    + " stack at 0x70000000\n  method:  Demo\\.Deep\\.F\n").matcher(r.err());
+            assertTrue(m.find(), arch + ": " + r.err());
+        }
+    }
+
     @Test
     void tailCallsWithStackArguments(@TempDir Path dir) throws Exception {
         String callee = String.join("\n", "      - name: T", "        params: [a, b, c, d, e, f]", "        returns: int",
@@ -373,8 +411,8 @@ class RobustnessTableTest {
         Result r = cli("run", img.toString(), "--entry", "Demo.Program.Main", "--trace");
         assertEquals(1, r.status(), r.out() + r.err());
         Matcher m = Pattern.compile("FAULT: RUNTIME_ERROR\n  x11 is stale: DelayLoad_MethodCall resolved and patched ImportSection 4\\[(\\d+)\\]"
-                + " \\(RVA 0x([0-9A-F]+), MethodEntry Demo\\.Program\\.Main\\), the cell x11 names, but the call went through"
-                + " ImportSection 4\\[(\\d+)\\] \\(RVA 0x([0-9A-F]+), MethodEntry_RefToken [^)]*\\)\n  pc:      0x([0-9A-F]+)  in Demo\\.Program\\.Main\\+0x")
+                + " \\(RVA 0x([0-9A-F]+), MethodEntry \\[ASYNC\\] Demo\\.Program\\.Main\\), the cell x11 names, but the call went through"
+                + " ImportSection 4\\[(\\d+)\\] \\(RVA 0x([0-9A-F]+), MethodEntry_RefToken [^)]*\\)\n  pc:      0x([0-9A-F]+)  in \\[ASYNC\\] Demo\\.Program\\.Main\\+0x")
                 .matcher(r.err());
         assertTrue(m.find(), r.err());
         assertFalse(m.group(2).equals(m.group(4)));
@@ -409,7 +447,7 @@ class RobustnessTableTest {
         assertEquals(1, r.status(), r.out() + r.err());
         assertTrue(r.err().startsWith("FAULT: WRITE_UNMAPPED\n"), r.err());
         assertTrue(r.err().contains("\n  address: 0xDEAD0008\n"), r.err());
-        Matcher pc = Pattern.compile("\n  pc:      0x([0-9A-F]+)  in Demo\\.Program\\.Main\\+0x").matcher(r.err());
+        Matcher pc = Pattern.compile("\n  pc:      0x([0-9A-F]+)  in \\[ASYNC\\] Demo\\.Program\\.Main\\+0x").matcher(r.err());
         assertTrue(pc.find(), r.err());
         int call = new PeFields(file).offsetOfRva(Long.parseLong(pc.group(1), 16) - 0x1_4000_0000L);
         assertEquals(0xD63F0200, code.getInt(call), "the PC is the blr x16 that called AllocContinuation");
@@ -419,7 +457,7 @@ class RobustnessTableTest {
     /** A fault inside DelayLoad_Helper (x64): past the thunk's two pushes, the caller's frame is shown. */
     @Test
     void faultInsideDelayLoadHelperShowsTheCaller() {
-        Result r = cli("run", Fixtures.net11("System.Net.Ping.dll").toString(), "--entry", "0x06000021");
+        Result r = cli("run", Fixtures.net11("System.Net.Ping.dll").toString(), "--entry", "0x06000021", "--cpu", "x86-64-v3");
         assertEquals(1, r.status(), r.out() + r.err());
         assertTrue(r.err().startsWith("FAULT: RUNTIME_ERROR\n  runtime helper DelayLoad_Helper (0x10) is not provided by the emulated"
                 + " runtime\n  pc:      0x140004A07  in System.SR.get_ResourceManager+0x7\n"), r.err());

@@ -117,7 +117,7 @@ class StructuredCorruptionTest {
             subjects.add(new Subject("emitted " + e[1] + " " + e[0], Files.readAllBytes(out), entry, true));
         }
         subjects.add(new Subject("System.Net.Ping.dll", Files.readAllBytes(Fixtures.net11("System.Net.Ping.dll")),
-                List.of("--entry", "0x06000001"), false));
+                List.of("--entry", "0x06000001", "--cpu", "x86-64-v3"), false));
 
         List<Mutant> mutants = new ArrayList<>();
         for (Subject s : subjects) {

@@ -482,26 +482,30 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
             strAt(S0, reg(object), offset);
         }
 
-        /** {@code add rd, fp, #offset} takes 12 bits; a larger offset goes through x17. */
-        @Override
-        public void addressOf(Reg dst, int offset) {
+        /** {@code add rd, base, #offset} takes 12 bits; a larger offset goes through x17 (base is never SP here). */
+        private void addAt(Register rd, Register base, int offset) {
             if (offset >= 0 && offset <= 0xFFF) {
-                a.add(reg(dst), Register.FP, offset);
+                a.add(rd, base, offset);
             } else {
                 a.mov(OFFSET_SCRATCH, offset);
-                a.add(reg(dst), Register.FP, OFFSET_SCRATCH);
+                a.add(rd, base, OFFSET_SCRATCH);
             }
         }
 
         @Override
+        public void addressOf(Reg dst, int offset) {
+            addAt(reg(dst), Register.FP, offset);
+        }
+
+        @Override
         public void addressOfField(Reg dst, Reg base, int offset) {
-            a.add(reg(dst), reg(base), offset);
+            addAt(reg(dst), reg(base), offset);
         }
 
         /** {@code ldr x9, [fp, #offset]; cmp x9, #0; cset wDst, ne}. */
         @Override
         public void flagIfNonZero(Reg dst, int offset) {
-            a.ldr(S0, Register.FP, offset);
+            ldrAt(S0, Register.FP, offset);
             a.cmp(S0, 0);
             a.cset(reg(dst).as32(), Condition.NE);
         }
@@ -531,7 +535,7 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
         public void storeAddress(Reg object, int offset, String symbol, long addend) {
             a.adrp(S0, symbol, addend);
             a.addLo12(S0, S0, symbol, addend);
-            a.str(S0, reg(object), offset);
+            strAt(S0, reg(object), offset);
         }
 
         // ---- arithmetic: x9 op= x10
@@ -679,6 +683,12 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
          */
         @Override
         protected byte[] unwindInfo(Arm64Assembler part, int codeLength) {
+            if (codeLength > Arm64UnwindInfo.MAX_FUNCTION_LENGTH) {
+                // The JIT splits such a function into unwind fragments, one .xdata each; r2rlab writes one record per part.
+                throw new EmitException(String.format("%s: 0x%X bytes of ARM64 code in one part; an .xdata record covers at most"
+                        + " 0x%X (larger functions need unwind fragments, which r2rlab does not write)", ir.method().fullName(),
+                        codeLength, Arm64UnwindInfo.MAX_FUNCTION_LENGTH));
+            }
             Arm64UnwindInfo.Builder b = Arm64UnwindInfo.builder(codeLength)
                     .prolog(prologCodes.toArray(new UnwindCode[0]))
                     .exceptionDataPresent(false);

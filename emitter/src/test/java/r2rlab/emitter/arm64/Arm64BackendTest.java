@@ -404,6 +404,23 @@ class Arm64BackendTest {
         assertEquals(frame - 16, 32768 + 848);
     }
 
+    /**
+     * An async variant of 2,100 locals: its fixed slots lie past fp + 32,760, so the continuation slot is stored,
+     * tested for RestoreContexts' "resumed" argument and reloaded through x17, and the context slots' addresses too.
+     */
+    @Test
+    void asyncFrameOf32KiBOrMoreReachesItsFixedSlotsThroughX17() {
+        CodeFragment f = BACKEND.compileAsyncVariant(locals(2100, true), new FakeCodegenContext()).fragments().get(0);
+        List<String> lines = LlvmMc.disassemble(f.code());
+        int continuation = 16 + 8 * 4201; // after the 4,201 IR slots (2,100 locals, their literals and the sum's temporary)
+        assertEquals(33624, continuation);
+        assertTrue(Collections.indexOfSubList(lines, List.of("mov x17, #" + continuation, "str x0, [x29, x17]")) > 0, lines.toString());
+        assertTrue(Collections.indexOfSubList(lines, List.of("mov x17, #" + continuation, "ldr x9, [x29, x17]", "cmp x9, #0",
+                "cset w0, ne")) > 0, lines.toString());
+        assertTrue(Collections.indexOfSubList(lines, List.of("mov x17, #" + (continuation + 8), "add x0, x29, x17",
+                "mov x17, #" + (continuation + 16), "add x1, x29, x17")) > 0, lines.toString());
+    }
+
     @Test
     void frameLayoutOfAMethodWithStackArguments() {
         FakeCodegenContext ctx = new FakeCodegenContext();

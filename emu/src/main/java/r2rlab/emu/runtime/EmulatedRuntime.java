@@ -33,9 +33,12 @@ import r2rlab.loader.runtime.TierUpResult;
 public final class EmulatedRuntime implements AutoCloseable {
     public static final long TRAP_BASE = 0x5000_0000L;
     public static final long HEAP_BASE = 0x6000_0000L;
-    public static final long HEAP_SIZE = 256L << 20; // up to the stack; Unicorn backs pages as they are touched
     public static final long STACK_BASE = 0x7000_0000L;
     public static final long STACK_SIZE = 1L << 20;
+    /** Unmapped space below the stack, so a runaway recursion faults there instead of running on into the heap. */
+    public static final long STACK_GUARD = 64L << 10;
+    /** Up to the stack's guard; Unicorn backs pages as they are touched. */
+    public static final long HEAP_SIZE = (256L << 20) - STACK_GUARD;
     /**
      * How long one run may take in all (every emulation slice, helper and dispatcher step) before it
      * is stopped as runaway, so a run never hangs.
@@ -77,10 +80,11 @@ public final class EmulatedRuntime implements AutoCloseable {
 
     /**
      * @param cpu the CPU the runtime states to the image, against which its Check_InstructionSetSupport
-     *     fixups are resolved ({@link CpuProfile#EMULATED} by default)
+     *     fixups are resolved ({@link CpuProfile#EMULATED} by default); the image is mapped at its preferred
+     *     base, or rebased where the emulator's memory leaves room
      */
     public EmulatedRuntime(R2RImage image, CpuProfile cpu) {
-        this(image, true, image.pe().imageBase(), Unicorn::open, cpu);
+        this(image, true, GuestImage.loadBase(image), Unicorn::open, cpu);
     }
 
     /**

@@ -412,6 +412,10 @@ public final class FaultReport {
         }
         if (faultAddress != -1) {
             sb.append(String.format("  address: 0x%X%n", faultAddress));
+            if (faultAddress >= EmulatedRuntime.STACK_BASE - EmulatedRuntime.STACK_GUARD && faultAddress < EmulatedRuntime.STACK_BASE) {
+                sb.append(String.format("  stack overflow: the address is in the guard below the %d KiB stack at 0x%X%n",
+                        EmulatedRuntime.STACK_SIZE >> 10, EmulatedRuntime.STACK_BASE));
+            }
         }
         sb.append("  method:  ").append(faultingFrame == null ? "<none: no frame maps to a method>"
                 : faultingFrame.method() == null ? "<none>" : faultingFrame.method().name()

@@ -214,8 +214,8 @@ class FaultReportTest {
             assertTrue(text.contains(ImportSectionAssertionFailure.EXPRESSION), text);
             assertTrue(text.contains("RUNTIME_ASSERTION"), text);
             // The PC is the guest instruction that led to the helper: Chain's epilog already popped its frame and jumped,
-            // so that is Main's call of Chain (a bl; the helper returns after it).
-            assertEquals(0x94000000, rt.engine().readInt(r.pc()) & 0xFC000000, "bl at " + r.location());
+            // so that is Main's call of Chain, through Chain's MethodEntry cell (blr x16; the helper returns after it).
+            assertEquals(0xD63F0200, rt.engine().readInt(r.pc()), "blr x16 at " + r.location());
             assertEquals(r.pc() + 4, r.registers().get(30));
             assertTrue(r.location().startsWith("Demo.Calls.Main+0x"), r.location());
             // x11 still names the GCPoll cell, not Clamp's

@@ -35,6 +35,8 @@ import r2rlab.format.FormatException;
 public final class Arm64UnwindInfo {
     /** FunctionLength, bits 0-17 of the header word, in 4-byte instructions. */
     private static final int FUNCTION_LENGTH_MASK = 0x3FFFF;
+    /** The longest function one .xdata record describes (FunctionLength counts 4-byte instructions in 18 bits). */
+    public static final int MAX_FUNCTION_LENGTH = FUNCTION_LENGTH_MASK * 4;
     private static final int VERSION_SHIFT = 18;
     /** X: exception data (the personality routine's RVA) follows the record. */
     private static final int X_BIT = 1 << 20;
