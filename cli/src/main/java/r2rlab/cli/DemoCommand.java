@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -27,20 +28,28 @@ import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.emu.runtime.RunRejectedException;
 import r2rlab.format.FormatException;
 import r2rlab.loader.R2RImage;
+import r2rlab.repro.RegressionResult;
+import r2rlab.repro.ReproEngine;
+import r2rlab.repro.ReproException;
 
 /**
  * {@code r2rlab demo}: the main job. It reads every real image of the fixture corpus, then emits
  * every example scenario for x64 and ARM64, reads each image back and runs its parameterless static
- * methods in the emulator, printing one line per image; it fails when any step fails.
+ * methods in the emulator, printing one line per image, and ends with the {@code repro --all} table;
+ * it fails when any step fails.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Reads every fixture image (../shared/fixtures), emits every example scenario for x64 and ARM64, and prints one summary line per image.")
+        description = "Reads every fixture image (../shared/fixtures), emits every example scenario for x64 and ARM64, prints one summary line per image,"
+                + " and ends with the repro --all table.")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fixtures", paramLabel = "DIR", description = "the fixture folder (default: ../shared/fixtures beside the repository)")
     Path fixtures;
 
     @Option(names = "--examples", paramLabel = "DIR", description = "the example scenarios (default: examples/ in the repository)")
     Path examples;
+
+    @Option(names = "--catalogue", paramLabel = "DIR", description = "the regression catalogue (default: regressions/ in the repository)")
+    Path catalogue;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -73,7 +82,25 @@ public final class DemoCommand implements Callable<Integer> {
         }
         out.printf("%d fixture images read, %d failed%n", images.size() - failed, failed);
         int emitFailed = emitExamples(out, err);
-        return failed == 0 && emitFailed == 0 ? 0 : Main.EXIT_BAD_INPUT;
+        if (failed != 0 || emitFailed != 0) {
+            return Main.EXIT_BAD_INPUT;
+        }
+        return reproAll(out, dir);
+    }
+
+    /** Ends the demo with {@code repro --all}: every regression of the catalogue as a buggy/fixed pair on both architectures. */
+    private int reproAll(PrintWriter out, Path fixtureDir) {
+        ReproCommand repro = new ReproCommand();
+        repro.catalogue = catalogue;
+        List<RegressionResult> results;
+        try {
+            results = new ReproEngine().run(repro.loadCatalogue(fixtureDir).regressions(), EnumSet.allOf(Architecture.class));
+        } catch (ReproException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+        out.println();
+        ReproReport.table(results, out);
+        return results.stream().allMatch(RegressionResult::ok) ? 0 : Main.EXIT_GUEST_FAILED;
     }
 
     /** Emits each example scenario for both architectures and reads the image back. */

@@ -217,34 +217,40 @@ final class DiffReport {
         h.append("<p><b>Result: ").append(esc(verdict(r))).append("</b></p>\n");
         h.append("<pre>").append(esc(summary.toString())).append("</pre>\n");
         for (ImageDiff.CodeDiff c : r.code()) {
-            h.append("<h2>").append(esc(c.method())).append("</h2>\n<table>\n");
-            List<String> del = new ArrayList<>();
-            List<String> add = new ArrayList<>();
-            for (String line : c.unifiedDiff()) {
-                if (line.startsWith("---") || line.startsWith("+++")) {
-                    continue;
-                }
-                if (line.startsWith("-")) {
-                    del.add(line.substring(1));
-                    continue;
-                }
-                if (line.startsWith("+")) {
-                    add.add(line.substring(1));
-                    continue;
-                }
-                flush(h, del, add);
-                if (line.startsWith("@@")) {
-                    h.append("<tr><td class=\"hunk\" colspan=\"2\">").append(esc(line)).append("</td></tr>\n");
-                } else {
-                    String same = line.isEmpty() ? "" : line.substring(1);
-                    h.append("<tr><td>").append(esc(same)).append("</td><td>").append(esc(same)).append("</td></tr>\n");
-                }
-            }
-            flush(h, del, add);
-            h.append("</table>\n");
+            h.append("<h2>").append(esc(c.method())).append("</h2>\n");
+            codeTable(h, c);
         }
         h.append("</body></html>\n");
         return h.toString();
+    }
+
+    /** One method's unified diff as a two-column table: left (removed) and right (added) lines side by side. */
+    static void codeTable(StringBuilder h, ImageDiff.CodeDiff c) {
+        h.append("<table>\n");
+        List<String> del = new ArrayList<>();
+        List<String> add = new ArrayList<>();
+        for (String line : c.unifiedDiff()) {
+            if (line.startsWith("---") || line.startsWith("+++")) {
+                continue;
+            }
+            if (line.startsWith("-")) {
+                del.add(line.substring(1));
+                continue;
+            }
+            if (line.startsWith("+")) {
+                add.add(line.substring(1));
+                continue;
+            }
+            flush(h, del, add);
+            if (line.startsWith("@@")) {
+                h.append("<tr><td class=\"hunk\" colspan=\"2\">").append(esc(line)).append("</td></tr>\n");
+            } else {
+                String same = line.isEmpty() ? "" : line.substring(1);
+                h.append("<tr><td>").append(esc(same)).append("</td><td>").append(esc(same)).append("</td></tr>\n");
+            }
+        }
+        flush(h, del, add);
+        h.append("</table>\n");
     }
 
     /** A run of removed and added lines, paired row by row. */
@@ -259,7 +265,7 @@ final class DiffReport {
         add.clear();
     }
 
-    private static String esc(String s) {
+    static String esc(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

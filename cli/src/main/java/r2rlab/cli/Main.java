@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the r2rlab command line. */
 @Command(name = "r2rlab", mixinStandardHelpOptions = true, version = "r2rlab 0.1.0",
         description = "A testbed for ReadyToRun images with runtime-async code.",
-        subcommands = {DumpCommand.class, DiffCommand.class, EmitCommand.class, RunCommand.class, VerifyCommand.class, DemoCommand.class})
+        subcommands = {DumpCommand.class, DiffCommand.class, EmitCommand.class, RunCommand.class, VerifyCommand.class, ReproCommand.class,
+                DemoCommand.class})
 public final class Main implements Runnable {
     /** Exit status when the guest code ran and threw or faulted. */
     public static final int EXIT_GUEST_FAILED = 1;

@@ -720,6 +720,29 @@ public final class R2RImage {
                 .count();
     }
 
+    /**
+     * The methods InstanceMethodEntryPoints lists, in the section's order. {@code appendResumptionStubs}
+     * is the reader defect B7: the synthetic resumption-stub methods (found through their
+     * ResumptionStubEntryPoint fixups, with no entry in the section) appended to the same list, so that
+     * its count and contents no longer match the section.
+     */
+    public List<ReadyToRunMethod> instanceMethods(boolean appendResumptionStubs) {
+        List<ReadyToRunMethod> out = new ArrayList<>();
+        for (ReadyToRunMethod m : methods) {
+            if (m.source() == ReadyToRunMethod.Source.INSTANCE_ENTRY_POINTS) {
+                out.add(m);
+            }
+        }
+        if (appendResumptionStubs) {
+            for (ReadyToRunMethod m : methods) {
+                if (m.source() == ReadyToRunMethod.Source.RESUMPTION_STUB_FIXUP) {
+                    out.add(m);
+                }
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
     public long methodCount(ReadyToRunMethod.Source source) {
         return methods.stream().filter(m -> m.source() == source).count();
     }

@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,14 +91,20 @@ class CliEmitTest {
     }
 
     @Test
-    void demo_readsFixturesAndEmitsExamples() {
+    void demo_readsFixturesAndEmitsExamples_andEndsWithTheReproTable() {
         CliDumpTest.Result r = CliDumpTest.run("demo", "--fixtures", Fixtures.root().toString(), "--examples",
-                Fixtures.repositoryRoot().resolve("examples").toString());
+                Fixtures.repositoryRoot().resolve("examples").toString(), "--catalogue", Fixtures.repositoryRoot().resolve("regressions").toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("49 fixture images read, 0 failed"), r.out());
         long examples = Emitted.examples().size();
         assertTrue(r.out().contains(2 * examples + " example images emitted, read back and run, 0 failed"), r.out());
-        assertEquals(49 + 2 * examples + 2, r.out().strip().lines().count());
+        // Then, after a blank line, the repro --all table: a header, a row per regression and target, the counts.
+        List<String> lines = r.out().strip().lines().toList();
+        int table = lines.indexOf("");
+        assertEquals(49 + 2 * examples + 2, table);
+        assertTrue(lines.get(table + 1).startsWith("REGRESSION  "), lines.get(table + 1));
+        assertEquals("18 regressions, 27 buggy/fixed pairs, 25 reproduced, 2 no defect, 1 not modelled", lines.get(lines.size() - 1));
+        assertEquals(table + 2 + 27 + 1 + 1, lines.size(), "27 pairs and B9's row without a target");
         // Each example's roots ran in the emulator on both architectures.
         assertEquals(2, r.out().lines().filter(l -> l.endsWith("ran Demo.Calls.Main() = 171")).count(), r.out());
         assertEquals(2, r.out().lines().filter(l -> l.endsWith("ran Demo.Nested.A(1) = 208")).count(), r.out());

@@ -14,7 +14,8 @@ public final class Fixtures {
     private Fixtures() {
     }
 
-    static Path root() {
+    /** The fixture folder. */
+    public static Path root() {
         String prop = System.getProperty("r2rlab.fixtures");
         if (prop != null && Files.isDirectory(Path.of(prop))) {
             return Path.of(prop).toAbsolutePath().normalize();

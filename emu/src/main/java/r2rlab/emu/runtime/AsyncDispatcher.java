@@ -309,6 +309,7 @@ final class AsyncDispatcher {
         if (mt == 0) {
             throw FixupsNotRunException.at(rt, rt.returnAddress(), "AllocContinuation got a null MethodTable");
         }
+        rt.allocating();
         long cont = allocateObject(mt);
         if (prev != 0) {
             uc.writeLong(prev + CONTINUATION.next(), cont);
@@ -410,6 +411,7 @@ final class AsyncDispatcher {
     private long next;
     private long resultLocation;
     private int resumedState;
+    private long resumedResumeInfo;
     private long resumedStub;
     private MethodDesc resumedStubDesc;
 
@@ -432,7 +434,8 @@ final class AsyncDispatcher {
             }
             next = next(cur);
             resultLocation = next != 0 ? resultSlot(next) : task + TASK_RESULT;
-            long resume = uc.readLong(uc.readLong(cur + CONTINUATION.resumeInfo()));
+            long resumeInfo = uc.readLong(cur + CONTINUATION.resumeInfo());
+            long resume = uc.readLong(resumeInfo);
             if (resume == yieldResumeAddress) {
                 event("resume Yield continuation 0x%X: completes immediately", cur);
                 deadYieldContinuations.addLast(cur);
@@ -440,6 +443,7 @@ final class AsyncDispatcher {
                 continue;
             }
             resumedState = read32(cur + CONTINUATION.state());
+            resumedResumeInfo = resumeInfo;
             resumedStub = resume;
             resumedStubDesc = rt.info().jitManager().methodForCodeAddress(resume - rt.imageBase());
             if (rt.tracing() && rt.info().methodDescForEntryPoint(resume - rt.imageBase()) == null) {
@@ -462,7 +466,7 @@ final class AsyncDispatcher {
         } else {
             newContinuation = ((RunOutcome.Returned) r).value();
         }
-        resumptions.add(new AsyncRun.Resumption(cur, resumedState, resumedStub, resumedStubDesc, thrown != null, newContinuation));
+        resumptions.add(new AsyncRun.Resumption(cur, resumedState, resumedResumeInfo, resumedStub, resumedStubDesc, thrown != null, newContinuation));
         afterResume(thrown, newContinuation);
     }
 

@@ -40,9 +40,10 @@ public record AsyncRun(RunOutcome.Completed outcome, long task, boolean complete
     }
 
     /**
-     * One resumption: the continuation resumed, its State, the stub called (address and the
+     * One resumption: the continuation resumed, its State and ResumeInfo when it was resumed (a continuation
+     * is reused by the method's next suspension), the stub called (address and the
      * MethodDesc the jit manager maps it to), and whether the call threw or suspended again.
      */
-    public record Resumption(long continuation, int state, long stubAddress, MethodDesc stub, boolean threw, long newContinuation) {
+    public record Resumption(long continuation, int state, long resumeInfo, long stubAddress, MethodDesc stub, boolean threw, long newContinuation) {
     }
 }

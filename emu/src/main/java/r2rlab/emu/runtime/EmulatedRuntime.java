@@ -68,6 +68,7 @@ public final class EmulatedRuntime implements AutoCloseable {
     private boolean recordTrace = true;
     private Consumer<String> traceSink;
     private final List<Consumer<EmulatedRuntime>> gcPointListeners = new ArrayList<>();
+    private final List<Consumer<EmulatedRuntime>> allocationListeners = new ArrayList<>();
     private final List<IntConsumer> suspensionListeners = new ArrayList<>();
     private long heapTop = HEAP_BASE;
 
@@ -351,6 +352,21 @@ public final class EmulatedRuntime implements AutoCloseable {
             event("GCPoll");
         }
         for (Consumer<EmulatedRuntime> l : gcPointListeners) {
+            l.accept(this);
+        }
+    }
+
+    /**
+     * Runs {@code listener} at every AllocContinuation helper call, before it allocates, with the guest
+     * stopped inside the helper: an allocation may start a GC, whose stack walk begins in the suspension
+     * code that called it.
+     */
+    public void onAllocation(Consumer<EmulatedRuntime> listener) {
+        allocationListeners.add(listener);
+    }
+
+    void allocating() {
+        for (Consumer<EmulatedRuntime> l : allocationListeners) {
             l.accept(this);
         }
     }

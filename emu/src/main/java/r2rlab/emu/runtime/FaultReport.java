@@ -13,6 +13,7 @@ import r2rlab.emu.unicorn.UcException;
 import r2rlab.emu.unicorn.UnicornConst;
 import r2rlab.loader.runtime.ImportSectionAssertionFailure;
 import r2rlab.loader.runtime.MethodDesc;
+import r2rlab.loader.runtime.RuntimeMemoryFault;
 
 /**
  * What went wrong in an emulated run, for a human: the kind of fault, the exact faulting PC (Unicorn
@@ -202,6 +203,9 @@ public final class FaultReport {
                     return Kind.EMULATOR_ERROR;
             }
         }
+        if (t instanceof RuntimeMemoryFault f) {
+            return f.access() == RuntimeMemoryFault.Access.MISALIGNED ? Kind.UNALIGNED_ACCESS : Kind.READ_UNMAPPED;
+        }
         if (t instanceof ImportSectionAssertionFailure || t instanceof AssertionError
                 || String.valueOf(t.getMessage()).startsWith("ASSERT FAILED")) {
             return Kind.RUNTIME_ASSERTION;
@@ -219,6 +223,8 @@ public final class FaultReport {
             faultAddress = pc;
         } else if (t instanceof ImportSectionAssertionFailure) {
             faultAddress = rt.imageBase() + ((ImportSectionAssertionFailure) t).cellRva();
+        } else if (t instanceof RuntimeMemoryFault f) {
+            faultAddress = f.address();
         }
         FrameRegisters start = regs.copy();
         start.setPc(pc);

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import r2rlab.format.CompressedInteger;
 import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.nativeformat.FixupCell;
 import r2rlab.format.pe.Machine;
@@ -61,6 +62,9 @@ public final class ReadyToRunInfo {
 
     private final Map<MethodDesc, TrackerState> stubAllocations = new LinkedHashMap<>();
     private long nextId = 1;
+
+    private final List<WorkerPatch> workerPatches = new ArrayList<>();
+    private RuntimeOptions options = RuntimeOptions.DEFAULT;
 
     private boolean initialized;
     private Rejection rejection;
@@ -118,6 +122,24 @@ public final class ReadyToRunInfo {
 
     public long imageBase() {
         return services.imageBase();
+    }
+
+    /** The build and the runtime defects switched on; {@link RuntimeOptions#DEFAULT} unless set. */
+    public synchronized RuntimeOptions options() {
+        return options;
+    }
+
+    public synchronized void setOptions(RuntimeOptions options) {
+        this.options = options;
+    }
+
+    /** Every cell ExternalMethodFixupWorker patched, in order. */
+    public synchronized List<WorkerPatch> workerPatches() {
+        return List.copyOf(workerPatches);
+    }
+
+    synchronized void recordWorkerPatch(WorkerPatch p) {
+        workerPatches.add(p);
     }
 
     // ---- Load ----
@@ -256,8 +278,9 @@ public final class ReadyToRunInfo {
                 throw new FixupFailure(c.section(), c.index(), kindName, FixupFailure.Reason.NO_STUB_CODE,
                         String.format("no code starts at stub RVA 0x%X", stubRva));
             }
+            loadStubRva(c);
             if (services.registersResumptionStubs()) {
-                MethodDesc stub = registerResumptionStub(stubRva, RegistrationOrder.FIXED);
+                MethodDesc stub = registerResumptionStub(stubRva, options.registrationOrder());
                 v = imageBase() + stub.entryRva();
             } else {
                 // A runtime without RegisterResumptionStub: the fixup resolves, nothing maps the stub's code.
@@ -271,6 +294,25 @@ public final class ReadyToRunInfo {
             }
         }
         return v;
+    }
+
+    /**
+     * LoadDynamicInfoEntry's read of the stub RVA right after the kind byte (and module override): with
+     * {@link StubRvaLoad#ALIGNED_DWORD} on a strict-alignment target, a blob whose RVA field is not
+     * 4-aligned faults (B10).
+     */
+    private void loadStubRva(ImportCell c) {
+        if (options.stubRvaLoad() != StubRvaLoad.ALIGNED_DWORD || !options.strictAlignment()) {
+            return;
+        }
+        FixupSignature sig = c.signature();
+        int payload = 1 + (sig.moduleOverride() == FixupSignature.NO_MODULE_OVERRIDE ? 0 : CompressedInteger.size(sig.moduleOverride()));
+        long address = imageBase() + c.signatureRva() + payload;
+        if ((address & 3) != 0) {
+            throw new RuntimeMemoryFault(RuntimeMemoryFault.Access.MISALIGNED, address, "LoadDynamicInfoEntry", c.section(), c.index(), String.format(
+                    "misaligned DWORD load at 0x%X in LoadDynamicInfoEntry: the stub RVA of ImportSection[%d] cell %d (%s), "
+                            + "signature RVA 0x%X + %d", address, c.section(), c.index(), sig.kind().name(), c.signatureRva(), payload));
+        }
     }
 
     /** Target of a MethodEntry-family fixup: a method of this image's own, or one the runtime resolves. */

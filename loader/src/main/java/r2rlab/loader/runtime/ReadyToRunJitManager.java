@@ -10,7 +10,8 @@ import r2rlab.loader.RuntimeFunction;
  * RUNTIME_FUNCTION (binary search on the begin, then the end checked), cold → hot through the
  * HotColdMap, then backwards to the nearest runtime function whose start is in the entry-point map,
  * everything in between being funclets. Only registered entry points count: an unregistered
- * resumption stub right after its async variant is taken for one of the variant's funclets.
+ * resumption stub right after its async variant is taken for one of the variant's funclets. With
+ * {@link RuntimeOptions#hotColdMap()} off the map is not consulted (defect B4's runtime assumption).
  */
 public final class ReadyToRunJitManager {
     private final ReadyToRunInfo info;
@@ -33,7 +34,8 @@ public final class ReadyToRunJitManager {
             return null;
         }
         Map<Integer, Integer> coldToHot = info.image().coldToHot();
-        Integer hot = coldToHot.get(index);
+        // A runtime without the HotColdMap lookup walks back from a cold part as from a funclet (B4).
+        Integer hot = info.options().hotColdMap() ? coldToHot.get(index) : null;
         boolean cold = hot != null;
         int hotIndex = cold ? hot : index;
         for (int i = hotIndex; i >= 0; i--) {
