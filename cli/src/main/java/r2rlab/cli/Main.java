@@ -25,7 +25,7 @@ public final class Main implements Runnable {
     /** {@code r2rlab} without a command: bad input like any other, in one line. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "no command given (dump, emit, run or demo)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "no command given (dump, diff, emit, run, verify, repro or demo)");
     }
 
     public static void main(String[] args) {

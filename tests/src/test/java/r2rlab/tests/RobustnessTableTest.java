@@ -204,7 +204,7 @@ class RobustnessTableTest {
         assertEquals("r2rlab: Missing required option: '--arch=x64|arm64' (see r2rlab emit --help)",
                 oneLine(cli("emit", example("calls.yaml"), "-o", dir.resolve("x.dll").toString())));
         assertEquals("r2rlab: Unmatched argument at index 0: 'bogus' (see r2rlab --help)", oneLine(cli("bogus")));
-        assertEquals("r2rlab: no command given (dump, emit, run or demo) (see r2rlab --help)", oneLine(cli()));
+        assertEquals("r2rlab: no command given (dump, diff, emit, run, verify, repro or demo) (see r2rlab --help)", oneLine(cli()));
         Result help = cli("run", "--help");
         assertEquals(0, help.status());
         assertTrue(help.out().startsWith("Usage: r2rlab run "), help.out());
