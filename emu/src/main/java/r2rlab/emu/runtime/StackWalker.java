@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import r2rlab.emu.disasm.ImageSymbols;
 import r2rlab.emu.unicorn.TrapPage;
+import r2rlab.format.r2r.ExceptionClause;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.RuntimeFunction;
 import r2rlab.loader.runtime.CodeInfo;
@@ -226,6 +227,20 @@ public final class StackWalker {
         return String.format("code outside the image at 0x%X", address);
     }
 
+    /**
+     * A funclet's location named by the EH clause whose handler starts it, as the runtime's stack traces name
+     * them: "M [catch]+0x8", "M [finally]" (the position among the method's runtime functions stays for a funclet
+     * no clause names).
+     */
+    private static String funcletKind(EmulatedRuntime rt, ReadyToRunMethod owner, RuntimeFunction rf, String symbol) {
+        for (ExceptionClause c : rt.image().exceptionClauses(owner.entryRva())) {
+            if (c.handlerStartPc() == rf.beginRva() - owner.entryRva()) {
+                return symbol.replaceFirst(" \\[funclet \\d+\\]", " [" + c.kindName() + "]");
+            }
+        }
+        return symbol;
+    }
+
     /** Symbolizes one code address as the runtime's code manager sees it (see {@link Frame}). */
     public static Frame symbolize(EmulatedRuntime rt, long address) {
         return symbolize(rt, new ImageSymbols(rt.image()), address, 0, rt.engine().regRead(rt.engine().spRegister()), false);
@@ -252,6 +267,9 @@ public final class StackWalker {
         String symbol = syms.describe(lookup);
         if (symbol != null && returnAddress) {
             symbol = syms.describe(rva) != null ? syms.describe(rva) : symbol;
+        }
+        if (symbol != null && rf != null && imageMethod != null && rf.index() != imageMethod.entryRuntimeFunction()) {
+            symbol = funcletKind(rt, imageMethod, rf, symbol);
         }
         List<String> notes = new ArrayList<>();
         if (rf == null) {
