@@ -64,7 +64,7 @@ final class EmulateDriver implements RunDriver {
         int token = Images.methodDefToken(img, r.entry());
         long[] args = r.args().stream().mapToLong(Long::longValue).toArray();
         boolean async = (img.metadata().methodImplFlags(MetadataTable.rid(token)) & MethodImplAttributes.ASYNC) != 0;
-        try (EmulatedRuntime rt = new EmulatedRuntime(img, opt.registerStubs())) {
+        try (EmulatedRuntime rt = new EmulatedRuntime(img, opt.registerStubs() && !(buggy && r.defect().is(RuntimeDefect.UNREGISTERED_STUBS)))) {
             rt.info().setOptions(runtimeOptions(r, buggy));
             if (opt.tierUpAfter() != null) {
                 int n = opt.tierUpAfter();

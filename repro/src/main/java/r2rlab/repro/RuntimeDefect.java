@@ -11,7 +11,9 @@ public enum RuntimeDefect {
     /** B7: the reader appends the synthetic resumption-stub methods to its InstanceMethodEntryPoints list. */
     STUBS_AMONG_INSTANCE_METHODS("stubs-among-instance-methods"),
     /** B10: LoadDynamicInfoEntry reads the stub RVA with an aligned DWORD load. */
-    ALIGNED_STUB_RVA_LOAD("aligned-stub-rva-load");
+    ALIGNED_STUB_RVA_LOAD("aligned-stub-rva-load"),
+    /** F3: the runtime resolves ResumptionStubEntryPoint fixups without registering the stubs' MethodDescs. */
+    UNREGISTERED_STUBS("unregistered-stubs");
 
     public final String key;
 

@@ -14,6 +14,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import r2rlab.emitter.Architecture;
@@ -108,8 +110,8 @@ class ReproCatalogueTest {
     void catalogue_hasAnEntryForEveryIdOfSectionB_andTheFidelitySwitches() {
         Set<String> ids = new TreeSet<>();
         catalogue.regressions().forEach(r -> ids.add(r.id()));
-        assertEquals(new TreeSet<>(List.of("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "F1", "F2")), ids);
-        assertEquals(18, catalogue.regressions().size());
+        assertEquals(new TreeSet<>(List.of("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "F1", "F2", "F3")), ids);
+        assertEquals(19, catalogue.regressions().size());
     }
 
     @Test
@@ -489,6 +491,33 @@ class ReproCatalogueTest {
             assertEquals("1", fact(t.fixed(), SymptomKind.STUB_FIXUPS));
             assertNotNull(t.imageDiff());
             assertEquals("47", fact(t.buggy(), SymptomKind.RETURNS));
+        }
+    }
+
+    @Test
+    void f3_unregisteredStubs_theExceptionDispatcherTakesTheStubForAFuncletAndMissesTheCatch() {
+        RegressionResult r = run("F3-unregistered-stubs-eh");
+        assertEquals(Verdict.REPRODUCED, r.verdict());
+        assertEquals(List.of("x64", "arm64"), targets(r));
+        for (TargetResult t : r.targets()) {
+            boolean arm64 = t.target().name().equals("arm64");
+            R2RImage img = t.buggy().image();
+            ResumptionStub stub = img.resumptionStubs().stream().filter(s -> s.owner().name().equals("Demo.Async.Fail")).findFirst().orElseThrow();
+            // frame #1 is the stub's call of Fail's variant: the return address after it, inside the stub
+            Matcher m = Pattern.compile("exception 6: frame #1 at 0x([0-9A-F]+) \\(\\[RESUME\\] Demo\\.Async\\.Fail\\$ResumptionStub\\+0x([0-9A-F]+)\\) "
+                    + "is a funclet of Demo\\.Async\\.Fail to the code manager, but no dispatch called it").matcher(fact(t.buggy(), SymptomKind.MESSAGE));
+            assertTrue(m.find(), fact(t.buggy(), SymptomKind.MESSAGE));
+            long ip = Long.parseLong(m.group(1), 16);
+            assertEquals(img.pe().imageBase() + stub.rva() + Long.parseLong(m.group(2), 16), ip);
+            RuntimeFunction rf = img.runtimeFunctions().get(stub.runtimeFunction());
+            try (Disassembler d = new Disassembler(arm64)) {
+                Disassembler.Insn call = d.disassemble(Emitted.code(img, rf), img.pe().imageBase() + rf.beginRva()).stream()
+                        .filter(i -> i.address() + i.size() == ip).findFirst().orElseThrow();
+                assertEquals(arm64 ? "bl" : "call", call.mnemonic(), "the stub's direct call of its variant");
+            }
+            assertEquals(String.format("[ASYNC] Demo.Async.Fail+0x%X", arm64 ? 0x78 : 0x60), fact(t.buggy(), SymptomKind.AT));
+            assertEquals("RUNTIME_ERROR", fact(t.buggy(), SymptomKind.FAULT));
+            assertEquals("106", fact(t.fixed(), SymptomKind.RETURNS));
         }
     }
 
