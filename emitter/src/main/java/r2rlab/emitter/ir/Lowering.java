@@ -102,7 +102,7 @@ public final class Lowering {
         }
         ContinuationLayout layout = method.isAsync() ? new ContinuationLayout(l.slots.size(), hasResult, version, l.referenceSlots) : null;
         return new MethodIr(method, version, l.slots, method.params().size(), l.insns, l.labels, l.awaits, layout, l.funclets,
-                l.clauses, l.labelParts, l.regionParts);
+                l.clauses, l.labelParts, l.regionParts, l.referenceSlots);
     }
 
     private int temp() {

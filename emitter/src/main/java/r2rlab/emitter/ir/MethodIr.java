@@ -1,6 +1,7 @@
 package r2rlab.emitter.ir;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import r2rlab.emitter.scenario.MethodDecl;
 
@@ -9,11 +10,13 @@ import r2rlab.emitter.scenario.MethodDecl;
  * frame slots (parameters first, then locals, then temporaries), a flat instruction list, the
  * suspension points with the continuation layout they save into, and the exception handling: the
  * funclets (handlers) laid out after the main code, the EH clauses over the try regions, and which part
- * ({@link #MAIN} or a funclet's index) each label and each try region lies in.
+ * ({@link #MAIN} or a funclet's index) each label and each try region lies in; {@code referenceSlots} are the
+ * frame slots that hold object references (what the GC info reports and the continuation's GC map marks).
  */
 public record MethodIr(MethodDecl method, CodeVersion version, List<String> slotNames, int paramCount, List<Insn> insns,
                        int labelCount, List<AwaitPoint> awaitPoints, ContinuationLayout continuation,
-                       List<Funclet> funclets, List<EhClause> clauses, List<Integer> labelParts, List<Integer> regionParts) {
+                       List<Funclet> funclets, List<EhClause> clauses, List<Integer> labelParts, List<Integer> regionParts,
+                       BitSet referenceSlots) {
     /** The part of a label or region in the main code (not a funclet). */
     public static final int MAIN = -1;
 
@@ -25,9 +28,16 @@ public record MethodIr(MethodDecl method, CodeVersion version, List<String> slot
         clauses = List.copyOf(clauses);
         labelParts = List.copyOf(labelParts);
         regionParts = List.copyOf(regionParts);
+        referenceSlots = (BitSet) referenceSlots.clone();
         if (labelParts.size() != labelCount) {
             throw new IllegalArgumentException("a part for every label: " + labelParts.size() + " for " + labelCount);
         }
+    }
+
+    /** The frame slots holding object references (a copy: records expose their components). */
+    @Override
+    public BitSet referenceSlots() {
+        return (BitSet) referenceSlots.clone();
     }
 
     public int slotCount() {
