@@ -6,6 +6,7 @@ import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTINUATION;
 import static r2rlab.emitter.codegen.BodyPlan.FIXED_SCRATCH;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.BinaryOp;
 import r2rlab.emitter.scenario.CallKind;
 import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.format.gcinfo.GcSlot;
 import r2rlab.format.metadata.SignatureType;
 import r2rlab.format.pe.Relocation;
 import r2rlab.format.r2r.CodeBodyKind;
@@ -51,6 +53,10 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
 
     /** A branch in {@code from} to {@code target} in the other part, through the relocation at {@code relocation}. */
     private record CrossRef<A, L>(A from, int relocation, L target) {
+    }
+
+    /** A call site of {@code part}: the offset of its return address, the tracked slots live there. */
+    private record SafePoint<A>(A part, int offset, List<GcSlot> live) {
     }
 
     /** An EH clause: flags, the try region (labels of {@code tryPart}), the handler funclet's index. */
@@ -92,6 +98,11 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
     private final Map<A, Integer> prologSizes = new IdentityHashMap<>();
     private List<CodeFragment> fragments;
     private List<ExceptionClause> exceptionClauses;
+    /** The call sites in emission order (every call but the write barriers'). */
+    private final List<SafePoint<A>> safePoints = new ArrayList<>();
+    /** Whether the scratch slot holds a reference (the continuation being filled in a suspension block). */
+    private boolean scratchHoldsReference;
+    private BodyGcInfo gcInfo;
 
     /**
      * {@code newAssembler} makes a part; {@code newLabel}, {@code bind}, {@code offset} and {@code position} are the
@@ -144,6 +155,17 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
 
     /** The register playing {@code role}. */
     protected abstract R reg(Reg role);
+
+    /** The hardware number of {@code register}, as GcInfo names registers (x64 0 RAX ... 15 R15, ARM64 X0 ... X30). */
+    protected abstract int registerNumber(R register);
+
+    /** Whether the body addresses its frame through {@link Reg#FRAME} (false: the x64 resumption stub, as the JIT's). */
+    protected boolean hasFramePointer() {
+        return true;
+    }
+
+    /** The outgoing argument and scratch area below the frame (bytes), as a fat GcInfo header records it. */
+    protected abstract int outgoingArea();
 
     // ------------------------------------------------------------------------------------------
     // Parts and labels
@@ -330,6 +352,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
                 fixed(BodyPlan.FIXED_SYNC_BLOCK_STORE + BodyPlan.SYNC_BLOCK_STORE_SLOTS - 1));
         addressOf(Reg.ARG0, store);
         callThroughCell(ctx.coreLibCell(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_PUSH));
+        safePoint();
         L tryStart = newLabel();
         L catchEnd = newLabel();
         L faultEnd = newLabel();
@@ -338,6 +361,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         bind(tryStart);
         passAsyncArguments(m, parameterSlots(m));
         callThroughCell(ctx.methodCell(m, true));
+        safePoint(Reg.CONTINUATION_RETURN);
         branch(Reg.CONTINUATION_RETURN, false, suspended);
         if (m.returnsValue()) {
             transfer(Reg.ARG0, Reg.RESULT);
@@ -345,6 +369,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         } else {
             callThroughCell(ctx.coreLibCell(CoreLibMethod.TASK_GET_COMPLETED_TASK));
         }
+        safePoint(Reg.RESULT);
         storeFrame(task, Reg.RESULT);
         jump(done);
         bind(catchEnd);
@@ -355,6 +380,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         bind(done);
         addressOf(Reg.ARG0, store);
         callThroughCell(ctx.coreLibCell(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_POP));
+        safePoint();
         loadFrame(Reg.RESULT, task);
         leaveFrameAndReturn();
 
@@ -368,6 +394,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         beginFunclet(faultFunclet);
         addressOf(Reg.ARG0, store);
         callThroughCell(ctx.coreLibCell(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_POP));
+        safePoint();
         leaveFuncletAndReturn();
         a = hot;
         clauses.add(new Clause<>(ExceptionClause.R2R_SYSTEM_EXCEPTION, hot, tryStart, catchEnd, 0));
@@ -377,6 +404,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
     /** A call of {@code ofT<long>} for a method that returns a value, of its non-generic form {@code plain} for a void one. */
     private void callForResult(MethodDecl m, CoreLibMethod ofT, CoreLibMethod plain) {
         callThroughCell(m.returnsValue() ? ctx.coreLibCell(ofT, RESULT_TYPE) : ctx.coreLibCell(plain));
+        safePoint(Reg.RESULT);
     }
 
     /**
@@ -400,6 +428,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         } else {
             callDirect(ctx.bodySymbol(m, CodeBodyKind.ASYNC_VARIANT, ir.version()));
         }
+        safePoint(Reg.CONTINUATION_RETURN);
         transfer(Reg.STUB_CONTINUATION, Reg.CONTINUATION_RETURN);
         L done = newLabel();
         branch(Reg.STUB_CONTINUATION, false, done);
@@ -426,6 +455,52 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         return exceptionClauses;
     }
 
+    /** The GcInfo facts of the body (after the parts are finished). */
+    public final BodyGcInfo gcInfo() {
+        finishAll();
+        return gcInfo;
+    }
+
+    /**
+     * The frame slots that hold references throughout, reported untracked: the IR's reference slots, and the fixed
+     * slots of an async variant (the continuation argument, the two contexts) or a Task thunk (the Task, the
+     * ExecutionAndSyncBlockStore's three references). The scratch slot holds a reference only in the suspension blocks
+     * and is tracked there.
+     */
+    private List<GcSlot> untrackedSlots() {
+        List<Integer> offsets = new ArrayList<>(zeroInitialisedSlots());
+        BitSet refs = ir.referenceSlots();
+        for (int s = refs.nextSetBit(0); s >= 0 && s < plan.frameSlots() && s < ir.paramCount(); s = refs.nextSetBit(s + 1)) {
+            offsets.add(slot(s));
+        }
+        if (async) {
+            offsets.addAll(List.of(fixed(FIXED_CONTINUATION), fixed(FIXED_CONTEXT0), fixed(FIXED_CONTEXT1)));
+        }
+        List<GcSlot> out = new ArrayList<>();
+        for (int off : offsets) {
+            out.add(GcSlot.ofStack(GcSlot.FRAMEREG_REL, off, 0, true));
+        }
+        return out;
+    }
+
+    /**
+     * The untracked reference slots nothing stores before the first call, which the prolog zeroes (as the JIT
+     * initialises its untracked GC locals): the IR's reference locals and a Task thunk's fixed slots.
+     */
+    private List<Integer> zeroInitialisedSlots() {
+        List<Integer> offsets = new ArrayList<>();
+        BitSet refs = ir.referenceSlots();
+        for (int s = refs.nextSetBit(Math.max(0, ir.paramCount())); s >= 0 && s < plan.frameSlots(); s = refs.nextSetBit(s + 1)) {
+            offsets.add(slot(s));
+        }
+        if (plan.kind() == CodeBodyKind.TASK_RETURNING_THUNK) {
+            for (int f = 0; f < BodyPlan.TASK_THUNK_FIXED_SLOTS; f++) {
+                offsets.add(fixed(f));
+            }
+        }
+        return offsets;
+    }
+
     private void finishAll() {
         if (fragments != null) {
             return;
@@ -442,10 +517,20 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
             base += fragment.code().length;
             funcletEnds[f] = base;
         }
+        int coldBase = base;
         if (cold != hot) {
             // The cold part runs in the hot part's frame and has no prolog of its own.
             out.add(fragment(cold, CodeFragment.Kind.COLD));
+            base += out.get(out.size() - 1).code().length;
         }
+        // GcInfo offsets count from the method start over the main code, the funclets, then the cold part.
+        List<BodyGcInfo.SafePoint> sites = new ArrayList<>();
+        for (SafePoint<A> p : safePoints) {
+            int partBase = p.part() == hot ? 0 : p.part() == cold ? coldBase : funcletStarts[funclets.indexOf(p.part())];
+            sites.add(new BodyGcInfo.SafePoint(partBase + p.offset(), p.live()));
+        }
+        boolean tailCalls = plan.usesIrCode() && ir.allInsns().stream().anyMatch(i -> i instanceof Insn.TailCall);
+        gcInfo = new BodyGcInfo(base, hasFramePointer(), outgoingArea(), !funclets.isEmpty(), tailCalls, sites, untrackedSlots());
         List<ExceptionClause> eh = new ArrayList<>();
         for (Clause<A, L> c : clauses) {
             int partBase = c.tryPart() == hot ? 0 : funcletStarts[funclets.indexOf(c.tryPart())];
@@ -500,6 +585,9 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
                 loadFrame(Reg.ACCUMULATOR, incomingArgumentOffset(pos - registers));
                 storeFrame(slot(p), Reg.ACCUMULATOR);
             }
+        }
+        for (int offset : zeroInitialisedSlots()) {
+            storeZero(Reg.FRAME, offset);
         }
     }
 
@@ -563,8 +651,33 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         }
     }
 
+    /** A helper call; every one but the write barriers' is a safepoint (the allocators return the new object). */
     private void callHelper(ReadyToRunHelper h) {
         callThroughCell(ctx.helperCell(h.id));
+        if (h == ReadyToRunHelper.AllocContinuation || h == ReadyToRunHelper.NewObject) {
+            safePoint(Reg.RESULT);
+        } else if (h != ReadyToRunHelper.WriteBarrier && h != ReadyToRunHelper.CheckedWriteBarrier) {
+            safePoint();
+        }
+    }
+
+    /**
+     * Records the call just emitted as a safepoint at its return address, with the tracked slots live there: the
+     * stub's result byref (interior, callee-saved), the scratch slot while it holds the continuation being filled,
+     * and the registers {@code returned} in which the call returns references (GcInfo v4 lists them).
+     */
+    private void safePoint(Reg... returned) {
+        List<GcSlot> live = new ArrayList<>();
+        if (plan.kind() == CodeBodyKind.RESUMPTION_STUB) {
+            live.add(GcSlot.ofRegister(registerNumber(reg(Reg.STUB_RESULT_BYREF)), GcSlot.INTERIOR));
+        }
+        if (scratchHoldsReference) {
+            live.add(GcSlot.ofStack(GcSlot.FRAMEREG_REL, fixed(FIXED_SCRATCH), 0, false));
+        }
+        for (Reg r : returned) {
+            live.add(GcSlot.ofRegister(registerNumber(reg(r)), 0));
+        }
+        safePoints.add(new SafePoint<>(a, offset(), live));
     }
 
     /**
@@ -577,6 +690,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         loadFrame(Reg.ARG1, fixed(FIXED_CONTEXT0));
         loadFrame(Reg.ARG2, fixed(FIXED_CONTEXT1));
         callContextHelper(ctx.coreLibCell(method));
+        safePoint();
     }
 
     /** WriteBarrier: the word at {@code object + offset} = {@code value}; the object is the continuation in the scratch slot. */
@@ -607,6 +721,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         addressOf(Reg.ARG0, fixed(FIXED_CONTEXT0));
         addressOf(Reg.ARG1, fixed(FIXED_CONTEXT1));
         callContextHelper(ctx.coreLibCell(CoreLibMethod.CAPTURE_CONTEXTS));
+        safePoint();
     }
 
     /**
@@ -635,6 +750,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         callHelper(ReadyToRunHelper.AllocContinuation);
         storeFrame(fixed(FIXED_SCRATCH), Reg.RESULT);
         bind(filled);
+        scratchHoldsReference = true;
         loadFrame(Reg.RESULT, fixed(FIXED_SCRATCH));
         storeAddress(Reg.RESULT, ContinuationLayout.OBJECT.resumeInfo(), ctx.resumeInfoSymbol(ir.method(), ir.version()),
                 (long) ContinuationLayout.OBJECT.resumeInfoSize() * p.index());
@@ -644,8 +760,10 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
             copyToField(Reg.RESULT, layout.slotOffset(s), slot(s));
         }
         callContextHelper(ctx.coreLibCell(CoreLibMethod.CAPTURE_EXECUTION_CONTEXT));
+        safePoint(Reg.RESULT);
         writeBarrierIntoContinuation(layout.executionContextOffset(), Reg.RESULT);
         restoreContexts(CoreLibMethod.RESTORE_CONTEXTS_ON_SUSPENSION);
+        scratchHoldsReference = false;
         loadFrame(Reg.CONTINUATION_RETURN, fixed(FIXED_SCRATCH));
         zero(Reg.RESULT);
         leaveFrameAndReturn();
@@ -678,6 +796,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         loadFrame(Reg.ACCUMULATOR, fixed(FIXED_CONTINUATION));
         load(Reg.ARG0, Reg.ACCUMULATOR, layout.executionContextOffset());
         callContextHelper(ctx.coreLibCell(CoreLibMethod.RESTORE_EXECUTION_CONTEXT));
+        safePoint();
         loadFrame(Reg.ACCUMULATOR, fixed(FIXED_CONTINUATION));
         for (int s = 0; s < plan.frameSlots(); s++) {
             load(Reg.OPERAND, Reg.ACCUMULATOR, layout.slotOffset(s));
@@ -729,6 +848,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         } else if (i instanceof Insn.Call c) {
             passArguments(c.args());
             callMethod(c.kind(), c.target(), false);
+            safePoint();
             if (c.dst() >= 0) {
                 storeFrame(slot(c.dst()), Reg.RESULT);
             }
@@ -804,6 +924,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         } else {
             callMethod(w.kind(), target, true);
         }
+        safePoint(Reg.CONTINUATION_RETURN);
         branchIfNonZero(Reg.CONTINUATION_RETURN, site.suspensionBlock(), cold);
         if (w.dst() >= 0) {
             storeFrame(slot(w.dst()), Reg.RESULT);

@@ -32,7 +32,7 @@ public abstract class BodyPlanBackend<L> implements Backend {
         String sym = ctx.bodySymbol(ir.method(), CodeBodyKind.METHOD, ir.version());
         BodyGenerator<?, L, ?> g = generator(BodyPlan.method(ir), ctx, sym);
         g.emitMethod();
-        return new CompiledBody(ir.method(), CodeBodyKind.METHOD, ir.version(), g.fragments(), List.of(), g.clauses());
+        return new CompiledBody(ir.method(), CodeBodyKind.METHOD, ir.version(), g.fragments(), List.of(), g.clauses(), g.gcInfo());
     }
 
     @Override
@@ -47,7 +47,7 @@ public abstract class BodyPlanBackend<L> implements Backend {
         if (plan.isResumable()) {
             data.add(g.awaitSites().resumeInfo(ir, ctx, g.suspensionSymbol(), g::offsetOf));
         }
-        return new CompiledBody(ir.method(), CodeBodyKind.ASYNC_VARIANT, ir.version(), frags, data, g.clauses());
+        return new CompiledBody(ir.method(), CodeBodyKind.ASYNC_VARIANT, ir.version(), frags, data, g.clauses(), g.gcInfo());
     }
 
     @Override
@@ -57,7 +57,7 @@ public abstract class BodyPlanBackend<L> implements Backend {
         String sym = ctx.bodySymbol(m, CodeBodyKind.TASK_RETURNING_THUNK, CodeVersion.R2R);
         BodyGenerator<?, L, ?> g = generator(BodyPlan.taskThunk(ir), ctx, sym);
         g.emitTaskThunk();
-        return new CompiledBody(m, CodeBodyKind.TASK_RETURNING_THUNK, CodeVersion.R2R, g.fragments(), List.of(), g.clauses());
+        return new CompiledBody(m, CodeBodyKind.TASK_RETURNING_THUNK, CodeVersion.R2R, g.fragments(), List.of(), g.clauses(), g.gcInfo());
     }
 
     @Override
@@ -67,6 +67,6 @@ public abstract class BodyPlanBackend<L> implements Backend {
         String sym = ctx.bodySymbol(m, CodeBodyKind.RESUMPTION_STUB, ir.version());
         BodyGenerator<?, L, ?> g = generator(BodyPlan.resumptionStub(ir), ctx, sym);
         g.emitResumptionStub();
-        return new CompiledBody(m, CodeBodyKind.RESUMPTION_STUB, ir.version(), g.fragments(), List.of(), g.clauses());
+        return new CompiledBody(m, CodeBodyKind.RESUMPTION_STUB, ir.version(), g.fragments(), List.of(), g.clauses(), g.gcInfo());
     }
 }

@@ -500,7 +500,7 @@ public final class ReadyToRunEmitter {
                 u.bytes(backend.withHandlerFlag(fs.get(i).unwindInfo())).align(4);
                 u.rva32(PERSONALITY_THUNK, 0);
                 if (i == 0) {
-                    u.bytes(GcInfoPlaceholder.BLOB).align(4);
+                    u.bytes(GcInfoWriter.encode(options.arch().machine, p.body().gcInfo())).align(4);
                 }
                 image.add(ObjectNode.of(unwindSymbol(fs.get(i)), SectionKind.TEXT, 4, u));
             }

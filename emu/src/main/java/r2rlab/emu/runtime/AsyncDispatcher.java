@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongUnaryOperator;
 import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.format.r2r.ContinuationFlags;
@@ -70,6 +71,8 @@ final class AsyncDispatcher {
     /** Thread-local leaf-suspension state (the sentinel's Next): the innermost continuation of the chain being built. */
     private long suspensionHead;
 
+    /** The Task the run waits for (where a collection moved it). */
+    private long runTask;
     // per-run facts
     private int suspensions;
     private int yields;
@@ -84,6 +87,11 @@ final class AsyncDispatcher {
         this.exceptionMethodTable = methodTable(EXCEPTION_SIZE);
         this.executionContextMethodTable = methodTable(16);
         this.yieldContinuationMethodTable = methodTable(CONTINUATION.data());
+        // The result cell holds the integer the language's Tasks complete with.
+        rt.gcHeap().register(taskMethodTable, new GcHeap.Layout("Task", TASK_SIZE, List.of(TASK_HEAD, TASK_EXCEPTION)));
+        rt.gcHeap().register(exceptionMethodTable, new GcHeap.Layout("System.Exception", EXCEPTION_SIZE, List.of()));
+        rt.gcHeap().register(yieldContinuationMethodTable, new GcHeap.Layout("Continuation (Yield)", CONTINUATION.data(),
+                List.of(CONTINUATION.next())));
         this.yieldResumeAddress = yieldResumeAddress;
         this.yieldResumeInfo = rt.allocate(16);
         uc.writeLong(yieldResumeInfo, yieldResumeAddress);
@@ -115,17 +123,46 @@ final class AsyncDispatcher {
     }
 
     /**
-     * Allocates an object of {@code mt} (zeroed, MethodTable* at +0, size from MethodTable+4). The heap
-     * is bump-allocated from memory mapped zero-filled and never reused, so only the MethodTable* is written.
+     * Allocates an object of {@code mt} (zeroed, MethodTable* at +0, size from MethodTable+4) in the GC heap; when
+     * the semispace is full at a safepoint, after a collection. The space is zeroed as it is allocated.
      */
     long allocateObject(long mt) {
         int size = read32(mt + 4);
         if (size < 8 || size > (1 << 20)) {
             throw new IllegalStateException(String.format("MethodTable 0x%X has base size %d", mt, size));
         }
-        long obj = rt.allocate(size);
-        uc.writeLong(obj, mt);
+        long obj = rt.gcHeap().allocate(mt, size);
+        if (obj == 0 && rt.collectForAllocation()) {
+            obj = rt.gcHeap().allocate(mt, size);
+        }
+        if (obj == 0) {
+            throw new IllegalStateException("emulated GC heap exhausted (" + GcHeap.SPACE_SIZE + " bytes a semispace)");
+        }
+        byte[] zero = new byte[size];
+        putLong(zero, 0, mt);
+        uc.memWrite(obj, zero);
         return obj;
+    }
+
+    /** The references the dispatcher holds (queued Tasks, the chain being dispatched, exception objects), for a collection. */
+    void relocateRoots(LongUnaryOperator relocate) {
+        List<Long> queued = new ArrayList<>(threadPool);
+        threadPool.clear();
+        queued.forEach(t -> threadPool.addLast(relocate.applyAsLong(t)));
+        Map<Long, GuestException> byObject = new HashMap<>(exceptionsByObject);
+        exceptionsByObject.clear();
+        byObject.forEach((obj, e) -> {
+            long moved = relocate.applyAsLong(obj);
+            exceptionsByObject.put(moved, e);
+            objectsByException.put(e, moved);
+        });
+        deadYieldContinuations.clear(); // dead: the collection reclaims them
+        suspensionHead = relocate.applyAsLong(suspensionHead);
+        runTask = relocate.applyAsLong(runTask);
+        task = relocate.applyAsLong(task);
+        cur = relocate.applyAsLong(cur);
+        next = relocate.applyAsLong(next);
+        resultLocation = relocate.applyAsLong(resultLocation);
     }
 
     private static void putLong(byte[] bytes, int offset, long value) {
@@ -287,7 +324,7 @@ final class AsyncDispatcher {
             throw new IllegalStateException(String.format("Yield called with continuation 0x%X (it is never resumed by a stub)", incoming));
         }
         int size = CONTINUATION.data();
-        long cont = deadYieldContinuations.isEmpty() ? rt.allocate(size) : deadYieldContinuations.removeLast();
+        long cont = deadYieldContinuations.isEmpty() ? allocateObject(yieldContinuationMethodTable) : deadYieldContinuations.removeLast();
         byte[] bytes = new byte[size];
         putLong(bytes, 0, yieldContinuationMethodTable);
         putLong(bytes, CONTINUATION.resumeInfo(), yieldResumeInfo);
@@ -369,8 +406,7 @@ final class AsyncDispatcher {
     }
 
     boolean isTask(long address) {
-        return address >= EmulatedRuntime.HEAP_BASE && address < EmulatedRuntime.HEAP_BASE + EmulatedRuntime.HEAP_SIZE
-                && uc.readLong(address) == taskMethodTable;
+        return rt.gcHeap().isObject(address) && uc.readLong(address) == taskMethodTable;
     }
 
     long status(long task) {
@@ -392,7 +428,8 @@ final class AsyncDispatcher {
      * or throws, the next step is taken inside the exit trap and the next stub is entered from there,
      * so the whole drain is one emulation slice rather than one per resumption.
      */
-    void runThreadPool() {
+    void runThreadPool(long runTask) {
+        this.runTask = runTask;
         Runner.Call first = advance();
         if (first != null) {
             rt.callChain(first, outcome -> {
@@ -455,6 +492,11 @@ final class AsyncDispatcher {
             suspensionHead = 0;
             return new Runner.Call(resume, cur, resultLocation);
         }
+    }
+
+    /** The Task the run waits for, where it is now. */
+    long runTask() {
+        return runTask;
     }
 
     /** The resumed stub returned (a new continuation, or null) or threw: record the resumption and route its outcome. */

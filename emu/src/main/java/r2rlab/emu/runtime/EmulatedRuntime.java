@@ -11,8 +11,11 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
+import java.util.function.LongUnaryOperator;
 import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
+import r2rlab.emu.unicorn.TrapHandler;
 import r2rlab.emu.unicorn.TrapPage;
 import r2rlab.emu.unicorn.Unicorn;
 import r2rlab.format.r2r.ReadyToRunHelper;
@@ -71,6 +74,14 @@ public final class EmulatedRuntime implements AutoCloseable {
     private final List<Consumer<EmulatedRuntime>> allocationListeners = new ArrayList<>();
     private final List<IntConsumer> suspensionListeners = new ArrayList<>();
     private long heapTop = HEAP_BASE;
+    private final GcHeap gcHeap;
+    private final Collector collector;
+    /** Collect at every safepoint the guest reaches (run --gc-stress). */
+    private boolean gcStress;
+    /** The reference arguments of the helper running at a safepoint, or null outside one (no collection possible). */
+    private int[] safePointArguments;
+    private final List<Consumer<Collector.Result>> collectionListeners = new ArrayList<>();
+    private final List<LongConsumer> writeBarrierListeners = new ArrayList<>();
 
     /** Handles a call of a CoreLib method that emitted code makes through a MethodEntry cell. */
     @FunctionalInterface
@@ -133,6 +144,8 @@ public final class EmulatedRuntime implements AutoCloseable {
             this.guest = new GuestImage(engine, image, loadBase, this::event);
             engine.memMap(HEAP_BASE, HEAP_SIZE, UC_PROT_READ | UC_PROT_WRITE);
             engine.memMap(STACK_BASE, STACK_SIZE, UC_PROT_READ | UC_PROT_WRITE);
+            this.gcHeap = new GcHeap(engine);
+            this.collector = new Collector(this, gcHeap);
             this.traps = new TrapPage(engine, TRAP_BASE);
             this.runner = new Runner(this, traps);
             long moduleHandle = allocate(64);
@@ -150,14 +163,14 @@ public final class EmulatedRuntime implements AutoCloseable {
             this.info = new ReadyToRunInfo(image, services);
             this.tiering = new TieringDriver(info, guest, traps, this::event);
             helpers.provide(ReadyToRunHelper.DelayLoad_MethodCall, new DelayLoadHelper(engine, info, guest, tiering, this::event))
-                    .provide(ReadyToRunHelper.GCPoll, call -> gcPoint())
-                    .provide(ReadyToRunHelper.AllocContinuation, async::allocContinuation)
+                    .provide(ReadyToRunHelper.GCPoll, atSafePoint(call -> gcPoint()))
+                    .provide(ReadyToRunHelper.AllocContinuation, atSafePoint(async::allocContinuation, 0))
                     .provide(ReadyToRunHelper.WriteBarrier, this::writeBarrier)
                     .provide(ReadyToRunHelper.CheckedWriteBarrier, this::writeBarrier)
-                    .provide(ReadyToRunHelper.NewObject, this::newObject)
-                    .provide(ReadyToRunHelper.Throw, runner::throwCode)
-                    .provide(ReadyToRunHelper.ThrowDivZero, runner::throwDivZero)
-                    .provide(ReadyToRunHelper.ThrowExact, runner::throwExact);
+                    .provide(ReadyToRunHelper.NewObject, atSafePoint(this::newObject))
+                    .provide(ReadyToRunHelper.Throw, atSafePoint(runner::throwCode, 0))
+                    .provide(ReadyToRunHelper.ThrowDivZero, atSafePoint(runner::throwDivZero))
+                    .provide(ReadyToRunHelper.ThrowExact, atSafePoint(runner::throwExact, 0));
             Optional<Rejection> rejected = info.initialize();
             if (rejected.isPresent()) {
                 throw new RunRejectedException(RunRejectedException.Reason.IMAGE_REJECTED, "the runtime rejects the image's R2R code",
@@ -290,9 +303,83 @@ public final class EmulatedRuntime implements AutoCloseable {
         return at;
     }
 
-    /** Whether {@code address} lies in the managed heap's allocated part. */
+    /** Whether {@code address} is an object of the GC heap or lies in the runtime heap's allocated part. */
     boolean isHeapObject(long address) {
-        return address >= HEAP_BASE && address < heapTop;
+        return address >= HEAP_BASE && address < heapTop || gcHeap.isObject(address);
+    }
+
+    // ---- The GC
+
+    /** The GC heap: the managed objects, and the layouts of their MethodTables. */
+    public GcHeap gcHeap() {
+        return gcHeap;
+    }
+
+    /** The collector (how many collections ran). */
+    public Collector collector() {
+        return collector;
+    }
+
+    /** GC stress: a collection at every safepoint the guest reaches (every GC-safe helper and CoreLib method call). */
+    public void gcStress(boolean on) {
+        this.gcStress = on;
+    }
+
+    /** Runs {@code listener} after every collection with what it did. */
+    public void onCollection(Consumer<Collector.Result> listener) {
+        collectionListeners.add(listener);
+    }
+
+    /**
+     * A helper called from managed code at a safepoint: the runtime may collect on its way in (always under GC
+     * stress, otherwise when an allocation does not fit); {@code referenceArguments} are the argument registers that
+     * hold references, which the helper's frame protects.
+     */
+    TrapHandler atSafePoint(TrapHandler handler, int... referenceArguments) {
+        return call -> {
+            int[] outer = safePointArguments;
+            safePointArguments = referenceArguments;
+            try {
+                if (gcStress) {
+                    collect();
+                }
+                handler.onTrap(call);
+            } finally {
+                safePointArguments = outer;
+            }
+        };
+    }
+
+    /** A collection now, with the guest inside a helper at a safepoint. */
+    public Collector.Result collect() {
+        if (safePointArguments == null) {
+            throw new IllegalStateException("a collection outside a safepoint");
+        }
+        Collector.Result r = collector.collect(safePointArguments);
+        for (Consumer<Collector.Result> l : collectionListeners) {
+            l.accept(r);
+        }
+        return r;
+    }
+
+    /** An allocation that does not fit: collects when the guest is at a safepoint (true), else false. */
+    boolean collectForAllocation() {
+        if (safePointArguments == null) {
+            return false;
+        }
+        collect();
+        return true;
+    }
+
+    /** Every reference the runtime holds, relocated by a collection. */
+    void relocateHostRoots(LongUnaryOperator relocate) {
+        async.relocateRoots(relocate);
+        runner.exceptions().relocateRoots(relocate);
+    }
+
+    /** Where a stack walk goes on below a running funclet: the frame that threw, or null. */
+    FrameRegisters exceptionThrowSite() {
+        return runner.exceptions().throwSite();
     }
 
     /** NewObject(MethodTable): a zeroed object of the type's base size (the exception {@code throw} allocates). */
@@ -344,6 +431,19 @@ public final class EmulatedRuntime implements AutoCloseable {
         long ref = engine.regRead(abi.writeBarrierReference);
         engine.writeLong(dst, ref);
         event(String.format("%s [0x%X] = 0x%X", call.name(), dst, ref));
+        writeBarrier(dst);
+    }
+
+    /** The write barrier ran for a reference stored at {@code dst} (after the store): what a card table would record. */
+    public void writeBarrier(long dst) {
+        for (LongConsumer l : writeBarrierListeners) {
+            l.accept(dst);
+        }
+    }
+
+    /** Runs {@code listener} with the destination of every store the write barrier helpers make. */
+    public void onWriteBarrier(LongConsumer listener) {
+        writeBarrierListeners.add(listener);
     }
 
     /** GCPoll: a GC-safe point, where the runtime may walk the stack (registers are the caller's). */

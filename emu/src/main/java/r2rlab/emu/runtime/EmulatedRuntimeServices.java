@@ -84,12 +84,34 @@ final class EmulatedRuntimeServices implements RuntimeServices {
         return helpers.address(helperId);
     }
 
+    /** The CoreLib methods whose arguments hold references a collection on their way in must update, by key. */
+    private static final Map<String, int[]> REFERENCE_ARGUMENTS = Map.of(
+            CoreLibMethod.TASK_FROM_EXCEPTION.key(), new int[] {0},
+            CoreLibMethod.TASK_FROM_EXCEPTION_OF_T.key(), new int[] {0},
+            CoreLibMethod.YIELD.key(), new int[] {0},
+            CoreLibMethod.RESTORE_EXECUTION_CONTEXT.key(), new int[] {0},
+            CoreLibMethod.RESTORE_CONTEXTS.key(), new int[] {1, 2},
+            CoreLibMethod.RESTORE_CONTEXTS_ON_SUSPENSION.key(), new int[] {1, 2});
+
+    private static int[] referenceArguments(String key) {
+        return REFERENCE_ARGUMENTS.getOrDefault(key, new int[0]);
+    }
+
     @Override
     public long methodTableForContinuationLayout(long signatureRva, FixupSignature.Layout layout) {
         // A MethodTable the heap can size objects by: base size at +4, as the runtime's MethodTable has it.
         long mt = rt.allocate(64);
         int size = AsyncDispatcher.CONTINUATION.data() + layout.layout().size();
         rt.engine().memWrite(mt + 4, new byte[] {(byte) size, (byte) (size >>> 8), (byte) (size >>> 16), (byte) (size >>> 24)});
+        // The GCDesc: Next, and a series per run of set bits of the layout's map (bit i: data cell i).
+        List<Integer> refs = new ArrayList<>(List.of(AsyncDispatcher.CONTINUATION.next()));
+        int cells = layout.layout().size() / AsyncDispatcher.CONTINUATION.pointerSize();
+        for (int cell = 0; cell < cells; cell++) {
+            if (layout.layout().isReference(cell)) {
+                refs.add(AsyncDispatcher.CONTINUATION.data() + cell * AsyncDispatcher.CONTINUATION.pointerSize());
+            }
+        }
+        rt.gcHeap().register(mt, new GcHeap.Layout("Continuation_" + layout.layout().size(), size, refs));
         rt.event(String.format("ContinuationLayout %s -> MethodTable 0x%X (object size %d)", layout.layout(), mt, size));
         return mt;
     }
@@ -113,7 +135,7 @@ final class EmulatedRuntimeServices implements RuntimeServices {
             rt.event("external method " + name + " is not provided by the emulated runtime");
             return 0;
         }
-        long address = rt.traps().add(name, call -> h.call(rt, call));
+        long address = rt.traps().add(name, rt.atSafePoint(call -> h.call(rt, call), referenceArguments(name)));
         runtimeMethodTraps.put(name, address);
         return address;
     }
