@@ -216,6 +216,11 @@ public final class Collector {
         BitSet live = info.trackedLiveAt((int) offset);
         int reported = 0;
         String where = String.format("frame #%d %s (GcInfo of %s at offset 0x%X)", index, name, ci.method().name(), offset);
+        if (!info.safePoints().contains((int) offset) && info.interruptibleRanges().stream().noneMatch(r -> offset >= r.start() && offset < r.end())) {
+            // A frame stopped in a call is always at a safepoint of its own GcInfo: this one is walked with another method's.
+            problems.add(String.format("%s: no safepoint and no interruptible range at this offset (CodeLength 0x%X): the frame's live"
+                    + " registers and tracked slots are not reported", where, info.codeLength()));
+        }
         for (int s = 0; s < info.slots().size(); s++) {
             GcSlot slot = info.slots().get(s);
             if (!slot.untracked() && !live.get(s)) {
