@@ -100,8 +100,12 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
     private List<ExceptionClause> exceptionClauses;
     /** The call sites in emission order (every call but the write barriers'). */
     private final List<SafePoint<A>> safePoints = new ArrayList<>();
-    /** Whether the scratch slot holds a reference (the continuation being filled in a suspension block). */
-    private boolean scratchHoldsReference;
+    /**
+     * The tracked frame slots (offsets) that hold references at the safepoints being emitted: the scratch slot while it
+     * holds the continuation a suspension block fills; a Task thunk's ExecutionAndSyncBlockStore from Push on, and its
+     * Task slot at Pop.
+     */
+    private final List<Integer> liveFrameReferences = new ArrayList<>();
     private BodyGcInfo gcInfo;
 
     /**
@@ -353,6 +357,11 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         addressOf(Reg.ARG0, store);
         callThroughCell(ctx.coreLibCell(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_PUSH));
         safePoint();
+        List<Integer> storeSlots = new ArrayList<>();
+        for (int k = 0; k < BodyPlan.SYNC_BLOCK_STORE_SLOTS; k++) {
+            storeSlots.add(fixed(BodyPlan.FIXED_SYNC_BLOCK_STORE + k));
+        }
+        liveFrameReferences.addAll(storeSlots);
         L tryStart = newLabel();
         L catchEnd = newLabel();
         L faultEnd = newLabel();
@@ -380,7 +389,9 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         bind(done);
         addressOf(Reg.ARG0, store);
         callThroughCell(ctx.coreLibCell(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_POP));
+        liveFrameReferences.add(task); // every path to Pop stored the Task
         safePoint();
+        liveFrameReferences.remove(Integer.valueOf(task));
         loadFrame(Reg.RESULT, task);
         leaveFrameAndReturn();
 
@@ -396,6 +407,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         callThroughCell(ctx.coreLibCell(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_POP));
         safePoint();
         leaveFuncletAndReturn();
+        liveFrameReferences.clear();
         a = hot;
         clauses.add(new Clause<>(ExceptionClause.R2R_SYSTEM_EXCEPTION, hot, tryStart, catchEnd, 0));
         clauses.add(new Clause<>(ExceptionClause.FAULT, hot, tryStart, faultEnd, 1));
@@ -463,9 +475,8 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
 
     /**
      * The frame slots that hold references throughout, reported untracked: the IR's reference slots, and the fixed
-     * slots of an async variant (the continuation argument, the two contexts) or a Task thunk (the Task, the
-     * ExecutionAndSyncBlockStore's three references). The scratch slot holds a reference only in the suspension blocks
-     * and is tracked there.
+     * slots of an async variant (the continuation argument, the two contexts). The scratch slot holds a reference only
+     * in the suspension blocks, a Task thunk's slots from Push and at Pop: they are tracked there.
      */
     private List<GcSlot> untrackedSlots() {
         List<Integer> offsets = new ArrayList<>(zeroInitialisedSlots());
@@ -485,18 +496,13 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
 
     /**
      * The untracked reference slots nothing stores before the first call, which the prolog zeroes (as the JIT
-     * initialises its untracked GC locals): the IR's reference locals and a Task thunk's fixed slots.
+     * initialises its untracked GC locals): the IR's reference locals.
      */
     private List<Integer> zeroInitialisedSlots() {
         List<Integer> offsets = new ArrayList<>();
         BitSet refs = ir.referenceSlots();
         for (int s = refs.nextSetBit(Math.max(0, ir.paramCount())); s >= 0 && s < plan.frameSlots(); s = refs.nextSetBit(s + 1)) {
             offsets.add(slot(s));
-        }
-        if (plan.kind() == CodeBodyKind.TASK_RETURNING_THUNK) {
-            for (int f = 0; f < BodyPlan.TASK_THUNK_FIXED_SLOTS; f++) {
-                offsets.add(fixed(f));
-            }
         }
         return offsets;
     }
@@ -671,8 +677,8 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         if (plan.kind() == CodeBodyKind.RESUMPTION_STUB) {
             live.add(GcSlot.ofRegister(registerNumber(reg(Reg.STUB_RESULT_BYREF)), GcSlot.INTERIOR));
         }
-        if (scratchHoldsReference) {
-            live.add(GcSlot.ofStack(GcSlot.FRAMEREG_REL, fixed(FIXED_SCRATCH), 0, false));
+        for (int offset : liveFrameReferences) {
+            live.add(GcSlot.ofStack(GcSlot.FRAMEREG_REL, offset, 0, false));
         }
         for (Reg r : returned) {
             live.add(GcSlot.ofRegister(registerNumber(reg(r)), 0));
@@ -750,7 +756,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         callHelper(ReadyToRunHelper.AllocContinuation);
         storeFrame(fixed(FIXED_SCRATCH), Reg.RESULT);
         bind(filled);
-        scratchHoldsReference = true;
+        liveFrameReferences.add(fixed(FIXED_SCRATCH));
         loadFrame(Reg.RESULT, fixed(FIXED_SCRATCH));
         storeAddress(Reg.RESULT, ContinuationLayout.OBJECT.resumeInfo(), ctx.resumeInfoSymbol(ir.method(), ir.version()),
                 (long) ContinuationLayout.OBJECT.resumeInfoSize() * p.index());
@@ -763,7 +769,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         safePoint(Reg.RESULT);
         writeBarrierIntoContinuation(layout.executionContextOffset(), Reg.RESULT);
         restoreContexts(CoreLibMethod.RESTORE_CONTEXTS_ON_SUSPENSION);
-        scratchHoldsReference = false;
+        liveFrameReferences.clear();
         loadFrame(Reg.CONTINUATION_RETURN, fixed(FIXED_SCRATCH));
         zero(Reg.RESULT);
         leaveFrameAndReturn();

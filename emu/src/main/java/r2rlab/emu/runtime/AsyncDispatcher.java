@@ -273,7 +273,7 @@ final class AsyncDispatcher {
         long exception = arg(0);
         long task = allocateObject(taskMethodTable);
         uc.writeLong(task + TASK_STATUS, FAULTED);
-        uc.writeLong(task + TASK_EXCEPTION, exception);
+        rt.storeReference(task + TASK_EXCEPTION, exception);
         suspensionHead = 0; // the chain the throw cut short is not the Task's
         event("TaskFromException 0x%X -> faulted Task 0x%X", exception, task);
         uc.regWrite(rt.abi().resultRegister, task);
@@ -299,7 +299,7 @@ final class AsyncDispatcher {
     long faulted(long exception) {
         long task = allocateObject(taskMethodTable);
         uc.writeLong(task + TASK_STATUS, FAULTED);
-        uc.writeLong(task + TASK_EXCEPTION, exception);
+        rt.storeReference(task + TASK_EXCEPTION, exception);
         return task;
     }
 
@@ -349,7 +349,7 @@ final class AsyncDispatcher {
         rt.allocating();
         long cont = allocateObject(mt);
         if (prev != 0) {
-            uc.writeLong(prev + CONTINUATION.next(), cont);
+            rt.storeReference(prev + CONTINUATION.next(), cont);
         }
         continuationsAllocated++;
         event("AllocContinuation prev 0x%X MT 0x%X -> 0x%X", prev, mt, cont);
@@ -379,7 +379,7 @@ final class AsyncDispatcher {
 
     /** HandleSuspended: record the chain's head in the Task and queue the Task on the thread pool. */
     private void handleSuspended(long task, long head) {
-        uc.writeLong(task + TASK_HEAD, head);
+        rt.storeReference(task + TASK_HEAD, head);
         suspensions++;
         threadPool.addLast(task);
         event("suspended: Task 0x%X queued, head 0x%X", task, head);
@@ -467,7 +467,7 @@ final class AsyncDispatcher {
                 task = threadPool.removeFirst();
                 savedContexts = rt.contexts().enterThreadPool();
                 cur = uc.readLong(task + TASK_HEAD);
-                uc.writeLong(task + TASK_HEAD, 0);
+                rt.storeReference(task + TASK_HEAD, 0);
             }
             next = next(cur);
             resultLocation = next != 0 ? resultSlot(next) : task + TASK_RESULT;
@@ -525,13 +525,13 @@ final class AsyncDispatcher {
                 target = next(target);
             }
             if (target == 0) {
-                uc.writeLong(task + TASK_EXCEPTION, obj);
+                rt.storeReference(task + TASK_EXCEPTION, obj);
                 uc.writeLong(task + TASK_STATUS, FAULTED);
                 event("Task 0x%X faulted with exception %d", task, thrown.code());
                 endWorkItem();
                 return;
             }
-            uc.writeLong(exceptionSlot(target), obj);
+            rt.storeReference(exceptionSlot(target), obj);
             exceptionsRouted++;
             event("exception %d stored in continuation 0x%X", thrown.code(), target);
             cur = target;
@@ -542,7 +542,7 @@ final class AsyncDispatcher {
             if (linked != 0 && linked != next) {
                 event("new continuation 0x%X already links to 0x%X; relinking to 0x%X", newContinuation, linked, next);
             }
-            uc.writeLong(newContinuation + CONTINUATION.next(), next);
+            rt.storeReference(newContinuation + CONTINUATION.next(), next);
             long suspended = task;
             endWorkItem();
             handleSuspended(suspended, takeSuspensionHead(newContinuation));

@@ -73,6 +73,14 @@ public final class Collector {
      * (the helper's own roots, protected as the runtime's helper frames protect theirs).
      */
     Result collect(int... referenceArguments) {
+        return collect(true, new long[0], referenceArguments);
+    }
+
+    /**
+     * Collects; {@code walkStack} false when no managed frame is on the stack (between runs); {@code roots} are
+     * references a caller of the runtime holds, updated in place.
+     */
+    Result collect(boolean walkStack, long[] roots, int... referenceArguments) {
         collections++;
         toBase = heap.otherBase();
         free = toBase;
@@ -86,7 +94,11 @@ public final class Collector {
             uc.regWrite(id, relocate(uc.regRead(id)));
         }
         List<String> names = new ArrayList<>();
-        int stackRoots = walkFrames(regs, names);
+        int stackRoots = walkStack ? walkFrames(regs, names) : 0;
+        rootName = "the caller's roots";
+        for (int i = 0; i < roots.length; i++) {
+            roots[i] = relocate(roots[i]);
+        }
         rootName = "the runtime";
         rt.relocateHostRoots(this::relocate);
         int objects = scan();

@@ -82,6 +82,7 @@ public final class EmulatedRuntime implements AutoCloseable {
     private int[] safePointArguments;
     private final List<Consumer<Collector.Result>> collectionListeners = new ArrayList<>();
     private final List<LongConsumer> writeBarrierListeners = new ArrayList<>();
+    private WriteBarrierChecker barrierChecker;
 
     /** Handles a call of a CoreLib method that emitted code makes through a MethodEntry cell. */
     @FunctionalInterface
@@ -340,6 +341,10 @@ public final class EmulatedRuntime implements AutoCloseable {
             int[] outer = safePointArguments;
             safePointArguments = referenceArguments;
             try {
+                if (barrierChecker != null) {
+                    FrameRegisters caller = StackWalker.callSite(this, FrameRegisters.read(engine));
+                    barrierChecker.verify(caller == null ? call.name() : StackWalker.symbolize(this, caller.pc()).symbol());
+                }
                 if (gcStress) {
                     collect();
                 }
@@ -356,10 +361,31 @@ public final class EmulatedRuntime implements AutoCloseable {
             throw new IllegalStateException("a collection outside a safepoint");
         }
         Collector.Result r = collector.collect(safePointArguments);
+        if (barrierChecker != null) {
+            barrierChecker.rebuild();
+        }
         for (Consumer<Collector.Result> l : collectionListeners) {
             l.accept(r);
         }
         return r;
+    }
+
+    /**
+     * A collection with no managed frame on the stack (between runs); {@code roots} are references the caller holds,
+     * updated in place where their objects moved.
+     */
+    public Collector.Result collectBetweenRuns(long[] roots) {
+        Collector.Result r = collector.collect(false, roots);
+        if (barrierChecker != null) {
+            barrierChecker.rebuild();
+        }
+        collectionListeners.forEach(l -> l.accept(r));
+        return r;
+    }
+
+    /** A zeroed object of {@code methodTable} (its base size at +4) in the GC heap, as the allocation helpers make one. */
+    public long allocateObject(long methodTable) {
+        return async.allocateObject(methodTable);
     }
 
     /** An allocation that does not fit: collects when the guest is at a safepoint (true), else false. */
@@ -434,8 +460,29 @@ public final class EmulatedRuntime implements AutoCloseable {
         writeBarrier(dst);
     }
 
+    /**
+     * Checks the write barrier (a shadow heap compared with the GC heap at every safepoint: {@link WriteBarrierChecker});
+     * the checker's findings name the stores made without it.
+     */
+    public WriteBarrierChecker checkWriteBarriers() {
+        if (barrierChecker == null) {
+            barrierChecker = new WriteBarrierChecker(engine, gcHeap);
+            barrierChecker.rebuild();
+        }
+        return barrierChecker;
+    }
+
+    /** A store of a reference into an object by the runtime itself, through its own write barrier. */
+    void storeReference(long dst, long ref) {
+        engine.writeLong(dst, ref);
+        writeBarrier(dst);
+    }
+
     /** The write barrier ran for a reference stored at {@code dst} (after the store): what a card table would record. */
     public void writeBarrier(long dst) {
+        if (barrierChecker != null) {
+            barrierChecker.barrier(dst);
+        }
         for (LongConsumer l : writeBarrierListeners) {
             l.accept(dst);
         }

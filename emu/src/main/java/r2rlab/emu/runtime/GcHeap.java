@@ -90,6 +90,24 @@ public final class GcHeap {
         return objects.get(object);
     }
 
+    /** A reference field of an object of the current semispace. */
+    @FunctionalInterface
+    interface FieldVisitor {
+        void visit(long object, Layout layout, int offset);
+    }
+
+    /** Every reference field of every object of the current semispace whose MethodTable has a layout. */
+    void forEachReferenceField(FieldVisitor visitor) {
+        for (Map.Entry<Long, Integer> e : objects.entrySet()) {
+            Layout layout = layouts.get(uc.readLong(e.getKey()));
+            if (layout != null) {
+                for (int off : layout.referenceOffsets()) {
+                    visitor.visit(e.getKey(), layout, off);
+                }
+            }
+        }
+    }
+
     /** Bytes allocated in the current semispace. */
     public long used() {
         return top - base;
