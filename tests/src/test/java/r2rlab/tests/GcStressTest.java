@@ -1,6 +1,7 @@
 package r2rlab.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,6 +63,41 @@ class GcStressTest {
         for (Collector.Result r : collections) {
             assertEquals(List.of(), r.problems(), "collection #" + r.collection() + " over " + r.frameNames());
         }
+    }
+
+    /**
+     * Without stress the collector runs when an allocation does not fit: with semispaces of 768 bytes,
+     * exceptions.yaml's runs allocate past them, collect at those allocations and give the same results.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("smallHeapCases")
+    void aSmallHeapCollectsWhenAnAllocationDoesNotFit(String example, Architecture arch) {
+        Scenario scenario = Emitted.scenario(example);
+        R2RImage img = Emitted.read(Emitted.emit(scenario, arch));
+        ModuleMetadata metadata = new ModuleMetadata(scenario);
+        List<String> plain = new ArrayList<>();
+        List<String> small = new ArrayList<>();
+        try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
+            runRoots(rt, scenario, metadata, plain);
+            assertEquals(0, rt.collector().collections(), "94 MiB never fill");
+        }
+        try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
+            rt.gcHeap().limit(768);
+            runRoots(rt, scenario, metadata, small);
+            assertTrue(rt.collector().collections() > 0, rt.collector().collections() + " collections");
+            assertTrue(rt.gcHeap().used() <= 768);
+        }
+        assertEquals(plain, small);
+    }
+
+    static List<Arguments> smallHeapCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (String example : List.of("exceptions.yaml")) {
+            for (Architecture arch : Architecture.values()) {
+                out.add(Arguments.of(example, arch));
+            }
+        }
+        return out;
     }
 
     private static void runRoots(EmulatedRuntime rt, Scenario scenario, ModuleMetadata metadata, List<String> out) {

@@ -136,7 +136,7 @@ final class AsyncDispatcher {
             obj = rt.gcHeap().allocate(mt, size);
         }
         if (obj == 0) {
-            throw new IllegalStateException("emulated GC heap exhausted (" + GcHeap.SPACE_SIZE + " bytes a semispace)");
+            throw new IllegalStateException("emulated GC heap exhausted (" + rt.gcHeap().spaceLimit() + " bytes a semispace)");
         }
         byte[] zero = new byte[size];
         putLong(zero, 0, mt);
@@ -270,8 +270,8 @@ final class AsyncDispatcher {
      * Task-returning method; an exact instantiation over a value type, so the exception is the only argument).
      */
     private void taskFromException() {
-        long exception = arg(0);
         long task = allocateObject(taskMethodTable);
+        long exception = arg(0); // read after the allocation, which may have moved it
         uc.writeLong(task + TASK_STATUS, FAULTED);
         rt.storeReference(task + TASK_EXCEPTION, exception);
         suspensionHead = 0; // the chain the throw cut short is not the Task's
@@ -305,12 +305,12 @@ final class AsyncDispatcher {
 
     /** The pending Task a Finalize*ReturningThunk returns: HandleSuspended over the chain the thread's suspension left. */
     long pendingTaskOfSuspension(String caller) {
-        long head = suspensionHead;
-        suspensionHead = 0;
-        if (head == 0) {
+        if (suspensionHead == 0) {
             throw new IllegalStateException(caller + ": no suspended continuation chain on this thread");
         }
         long task = allocateObject(taskMethodTable);
+        long head = suspensionHead; // where the allocation's collection left it
+        suspensionHead = 0;
         uc.writeLong(task + TASK_STATUS, PENDING);
         event("%s -> pending Task 0x%X (chain head 0x%X)", caller, task, head);
         handleSuspended(task, head);
@@ -348,6 +348,7 @@ final class AsyncDispatcher {
         }
         rt.allocating();
         long cont = allocateObject(mt);
+        prev = arg(0); // the allocation's collection updated the argument register
         if (prev != 0) {
             rt.storeReference(prev + CONTINUATION.next(), cont);
         }
@@ -509,7 +510,10 @@ final class AsyncDispatcher {
             newContinuation = ((RunOutcome.Returned) r).value();
         }
         resumptions.add(new AsyncRun.Resumption(cur, resumedState, resumedResumeInfo, resumedStub, resumedStubDesc, thrown != null, newContinuation));
-        afterResume(thrown, newContinuation);
+        // between resumptions no managed frame is on the stack: an allocation may collect with the runtime's roots alone
+        GuestException exception = thrown;
+        long continuation = newContinuation;
+        rt.withoutManagedFrames(() -> afterResume(exception, continuation));
     }
 
     /**

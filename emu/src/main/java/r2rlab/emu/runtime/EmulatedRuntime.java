@@ -80,6 +80,8 @@ public final class EmulatedRuntime implements AutoCloseable {
     private boolean gcStress;
     /** The reference arguments of the helper running at a safepoint, or null outside one (no collection possible). */
     private int[] safePointArguments;
+    /** The runtime runs a step of its own with no managed frame on the stack (between resumptions). */
+    private boolean noManagedFrames;
     private final List<Consumer<Collector.Result>> collectionListeners = new ArrayList<>();
     private final List<LongConsumer> writeBarrierListeners = new ArrayList<>();
     private WriteBarrierChecker barrierChecker;
@@ -388,13 +390,31 @@ public final class EmulatedRuntime implements AutoCloseable {
         return async.allocateObject(methodTable);
     }
 
-    /** An allocation that does not fit: collects when the guest is at a safepoint (true), else false. */
+    /**
+     * An allocation that does not fit: collects when the guest is at a safepoint, or when no managed frame is on the
+     * stack (true); else false.
+     */
     boolean collectForAllocation() {
-        if (safePointArguments == null) {
-            return false;
+        if (safePointArguments != null) {
+            collect();
+            return true;
         }
-        collect();
-        return true;
+        if (noManagedFrames) {
+            collectBetweenRuns(new long[0]);
+            return true;
+        }
+        return false;
+    }
+
+    /** Runs {@code step} of the runtime's own, during which no managed frame is on the stack. */
+    void withoutManagedFrames(Runnable step) {
+        boolean outer = noManagedFrames;
+        noManagedFrames = true;
+        try {
+            step.run();
+        } finally {
+            noManagedFrames = outer;
+        }
     }
 
     /** Every reference the runtime holds, relocated by a collection. */

@@ -40,11 +40,26 @@ public final class GcHeap {
     private final Map<Long, Layout> layouts = new HashMap<>();
     private long base = SPACE_A;
     private long top = SPACE_A;
+    /** Bytes a semispace may fill before an allocation collects ({@link #SPACE_SIZE} unless set smaller). */
+    private long limit = SPACE_SIZE;
     /** The objects of the current semispace: start to size. */
     private TreeMap<Long, Integer> objects = new TreeMap<>();
 
     GcHeap(CpuEngine uc) {
         this.uc = uc;
+    }
+
+    /** A semispace holds at most {@code bytes} (up to {@link #SPACE_SIZE}): a small heap collects often. */
+    public void limit(long bytes) {
+        if (bytes < 64 || bytes > SPACE_SIZE) {
+            throw new IllegalArgumentException("a semispace of " + bytes + " bytes");
+        }
+        this.limit = bytes;
+    }
+
+    /** The bytes a semispace may fill. */
+    public long spaceLimit() {
+        return limit;
     }
 
     /** Registers the layout of {@code methodTable}'s objects (a type the runtime or a fixup made). */
@@ -61,7 +76,7 @@ public final class GcHeap {
     long allocate(long methodTable, int size) {
         long at = top;
         long end = (top + size + 15) & ~15L;
-        if (end > base + SPACE_SIZE) {
+        if (end > base + limit) {
             return 0;
         }
         top = end;
