@@ -53,18 +53,7 @@ final class CallSequence {
         List<Disassembler.Insn> insns = d.disassemble(img.pe().file().bytes("code", off, (int) (toRva - fromRva)), base + fromRva);
         List<String> out = new ArrayList<>();
         for (int i = 0; i < insns.size(); i++) {
-            Disassembler.Insn in = insns.get(i);
-            Long cell = null;
-            if (!arm64 && in.mnemonic().equals("call")) {
-                Matcher m = X64_CELL.matcher(in.operands());
-                if (m.matches()) {
-                    long disp = Long.decode(m.group(2));
-                    cell = in.address() + in.size() + (m.group(1).equals("+") ? disp : -disp);
-                }
-            } else if (arm64 && in.mnemonic().equals("blr") && in.operands().equals("x16") && i >= 3
-                    && insns.get(i - 3).mnemonic().equals("adrp") && insns.get(i - 2).mnemonic().equals("add")) {
-                cell = immediate(insns.get(i - 3)) + immediate(insns.get(i - 2));
-            }
+            Long cell = cellCalled(insns, i, arm64);
             if (cell != null) {
                 ImportCell c = cells.get(cell);
                 out.add(c == null ? String.format("? 0x%X", cell) : name(c));
@@ -88,23 +77,29 @@ final class CallSequence {
             if (!call) {
                 continue;
             }
-            Long cell = null;
-            if (!arm64) {
-                Matcher m = X64_CELL.matcher(in.operands());
-                if (m.matches()) {
-                    long disp = Long.decode(m.group(2));
-                    cell = in.address() + in.size() + (m.group(1).equals("+") ? disp : -disp);
-                }
-            } else if (in.mnemonic().equals("blr") && i >= 3 && insns.get(i - 3).mnemonic().equals("adrp")
-                    && insns.get(i - 2).mnemonic().equals("add")) {
-                cell = immediate(insns.get(i - 3)) + immediate(insns.get(i - 2));
-            }
+            Long cell = cellCalled(insns, i, arm64);
             ImportCell c = cell == null ? null : cells.get(cell);
             if (c == null || !except.contains(name(c))) {
                 out.add(in.address() + in.size() - base);
             }
         }
         return out;
+    }
+
+    /** The cell instruction {@code i} calls through (x64 {@code call [rip+disp32]}; ARM64 adrp/add/ldr/blr x16), or null. */
+    private static Long cellCalled(List<Disassembler.Insn> insns, int i, boolean arm64) {
+        Disassembler.Insn in = insns.get(i);
+        if (!arm64 && in.mnemonic().equals("call")) {
+            Matcher m = X64_CELL.matcher(in.operands());
+            if (m.matches()) {
+                long disp = Long.decode(m.group(2));
+                return in.address() + in.size() + (m.group(1).equals("+") ? disp : -disp);
+            }
+        } else if (arm64 && in.mnemonic().equals("blr") && in.operands().equals("x16") && i >= 3
+                && insns.get(i - 3).mnemonic().equals("adrp") && insns.get(i - 2).mnemonic().equals("add")) {
+            return immediate(insns.get(i - 3)) + immediate(insns.get(i - 2));
+        }
+        return null;
     }
 
     private static long immediate(Disassembler.Insn in) {

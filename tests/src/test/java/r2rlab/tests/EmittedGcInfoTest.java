@@ -3,11 +3,7 @@ package r2rlab.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +11,6 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import r2rlab.emitter.Architecture;
@@ -102,14 +97,7 @@ class EmittedGcInfoTest {
     }
 
     private static void oracleAgrees(Path dir, Path images) throws Exception {
-        Path script = Fixtures.repositoryRoot().resolve("tests/oracle/gcinfo_oracle.py");
-        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--all", dir.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        p.getInputStream().transferTo(out);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "oracle timed out");
-        assertEquals(0, p.exitValue(), "oracle failed");
-        JsonObject oracle = JsonParser.parseString(out.toString(StandardCharsets.UTF_8)).getAsJsonObject();
+        JsonObject oracle = GcInfoOracle.run(dir);
         List<Path> files;
         try (var s = Files.list(images)) {
             files = s.sorted().toList();
@@ -120,19 +108,7 @@ class EmittedGcInfoTest {
             JsonObject figures = oracle.getAsJsonObject("r2r/" + f.getFileName());
             assertEquals(img.methods().size(), figures.size(), f.toString());
             for (ReadyToRunMethod m : img.methods()) {
-                MethodGcInfo g = MethodGcInfo.of(img, m);
-                GcInfo.Decoded d = g.decode(img);
-                JsonArray safePoints = new JsonArray();
-                d.info().safePoints().forEach(safePoints::add);
-                JsonArray mine = new JsonArray();
-                mine.add(g.rva());
-                mine.add(d.info().codeLength());
-                mine.add(d.info().safePoints().size());
-                mine.add(d.info().interruptibleRanges().size());
-                mine.add(d.info().slots().size());
-                mine.add(d.size());
-                mine.add(safePoints);
-                assertEquals(figures.get(Integer.toString(m.entryRuntimeFunction())), mine, f.getFileName() + " " + m.label());
+                assertEquals(figures.get(Integer.toString(m.entryRuntimeFunction())), GcInfoOracle.figures(img, m), f.getFileName() + " " + m.label());
             }
         }
     }

@@ -2,6 +2,8 @@ package r2rlab.emu.runtime;
 
 import static r2rlab.emu.unicorn.UnicornConst.arm64X;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -52,6 +54,10 @@ public final class Collector {
     // per collection
     private long free;
     private long toBase;
+    /** The semispace being left, read once; the one being filled, written once at the end. */
+    private long fromBase;
+    private ByteBuffer from;
+    private ByteBuffer to;
     private TreeMap<Long, Integer> copied;
     private final Map<Long, Long> forwarded = new HashMap<>();
     private List<String> problems;
@@ -84,6 +90,9 @@ public final class Collector {
         collections++;
         toBase = heap.otherBase();
         free = toBase;
+        fromBase = heap.spaceBase();
+        from = ByteBuffer.wrap(heap.used() == 0 ? new byte[0] : uc.memRead(fromBase, (int) heap.used())).order(ByteOrder.LITTLE_ENDIAN);
+        to = ByteBuffer.allocate((int) heap.used()).order(ByteOrder.LITTLE_ENDIAN);
         copied = new TreeMap<>();
         forwarded.clear();
         problems = new ArrayList<>();
@@ -103,6 +112,11 @@ public final class Collector {
         rt.relocateHostRoots(this::relocate);
         int objects = scan();
         long bytes = free - toBase;
+        if (bytes > 0) {
+            uc.memWrite(toBase, Arrays.copyOf(to.array(), (int) bytes));
+        }
+        from = null;
+        to = null;
         heap.flip(copied, free);
         rt.event(String.format("GC #%d: %d frames, %d stack roots, %d objects (%d bytes) moved to 0x%X%s", collections, names.size(),
                 stackRoots, objects, bytes, toBase, problems.isEmpty() ? "" : "; " + problems.size() + " problem(s): " + problems.get(0)));
@@ -119,16 +133,16 @@ public final class Collector {
             problems.add(String.format("%s holds 0x%X, which points into the GC heap at no object (a stale reference)", rootName, ref));
             return ref;
         }
-        Long to = forwarded.get(object);
-        if (to == null) {
+        Long moved = forwarded.get(object);
+        if (moved == null) {
             int size = heap.sizeOf(object);
-            to = free;
-            uc.memWrite(to, uc.memRead(object, size));
+            moved = free;
+            System.arraycopy(from.array(), (int) (object - fromBase), to.array(), (int) (moved - toBase), size);
             free = (free + size + 15) & ~15L;
-            copied.put(to, size);
-            forwarded.put(object, to);
+            copied.put(moved, size);
+            forwarded.put(object, moved);
         }
-        return to + (ref - object);
+        return moved + (ref - object);
     }
 
     /** Traces the copied objects in order (Cheney's scan), updating their reference fields. */
@@ -137,17 +151,18 @@ public final class Collector {
         int n = 0;
         while (at < free) {
             int size = copied.get(at);
-            long mt = uc.readLong(at);
+            long mt = to.getLong((int) (at - toBase));
             GcHeap.Layout layout = heap.layout(mt);
             if (layout == null) {
                 problems.add(String.format("object 0x%X has MethodTable 0x%X, whose layout the collector does not know", at, mt));
             } else {
                 rootName = String.format("%s 0x%X", layout.name(), at);
                 for (int off : layout.referenceOffsets()) {
-                    long v = uc.readLong(at + off);
+                    int field = (int) (at - toBase) + off;
+                    long v = to.getLong(field);
                     long nv = relocate(v);
                     if (nv != v) {
-                        uc.writeLong(at + off, nv);
+                        to.putLong(field, nv);
                     }
                 }
             }
