@@ -45,8 +45,7 @@ class GcStressTest {
             rt.gcStress(true);
             rt.onCollection(collections::add);
         }, rt -> {
-            // calls.yaml calls emitted methods only: the runtime is never entered at one of its safepoints
-            assertEquals(!example.equals("calls.yaml"), rt.collector().collections() > 0, "collections under stress");
+            assertTrue(rt.collector().collections() > 0, "collections under stress");
             if (collections.stream().anyMatch(r -> r.objects() > 0)) {
                 long left = rt.gcHeap().spaceBase() == GcHeap.SPACE_A ? GcHeap.SPACE_B : GcHeap.SPACE_A;
                 assertEquals(GcHeap.POISON_WORD, rt.engine().readLong(left), "the semispace the last collection left is poisoned");

@@ -247,7 +247,7 @@ public final class ReadyToRunEmitter {
                     refs.put(p + 1, GCRefMap.REF);
                     refs.put(p + 2, GCRefMap.REF);
                 }
-                case RESTORE_EXECUTION_CONTEXT, YIELD -> refs.put(p, GCRefMap.REF);
+                case RESTORE_EXECUTION_CONTEXT, YIELD, TASK_FROM_EXCEPTION, TASK_FROM_EXCEPTION_OF_T -> refs.put(p, GCRefMap.REF);
                 default -> {
                 }
             }

@@ -1,13 +1,18 @@
 package r2rlab.emu.runtime;
 
+import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_SP;
 import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_X30;
 import static r2rlab.emu.unicorn.UnicornConst.UC_PROT_READ;
 import static r2rlab.emu.unicorn.UnicornConst.UC_PROT_WRITE;
 import static r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RSP;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
@@ -18,7 +23,9 @@ import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.emu.unicorn.TrapHandler;
 import r2rlab.emu.unicorn.TrapPage;
 import r2rlab.emu.unicorn.Unicorn;
+import r2rlab.format.r2r.GCRefMap;
 import r2rlab.format.r2r.ReadyToRunHelper;
+import r2rlab.loader.ImportSection;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.ResumptionStub;
@@ -84,6 +91,8 @@ public final class EmulatedRuntime implements AutoCloseable {
     private boolean noManagedFrames;
     private final List<Consumer<Collector.Result>> collectionListeners = new ArrayList<>();
     private final List<LongConsumer> writeBarrierListeners = new ArrayList<>();
+    /** The GCRefMaps of the import sections, decoded when a delay-load call first needs one. */
+    private final Map<Integer, List<SortedMap<Integer, Integer>>> gcRefMaps = new HashMap<>();
     private WriteBarrierChecker barrierChecker;
 
     /** Handles a call of a CoreLib method that emitted code makes through a MethodEntry cell. */
@@ -165,7 +174,7 @@ public final class EmulatedRuntime implements AutoCloseable {
             async.install();
             this.info = new ReadyToRunInfo(image, services);
             this.tiering = new TieringDriver(info, guest, traps, this::event);
-            helpers.provide(ReadyToRunHelper.DelayLoad_MethodCall, new DelayLoadHelper(engine, info, guest, tiering, this::event))
+            helpers.provide(ReadyToRunHelper.DelayLoad_MethodCall, new DelayLoadHelper(engine, info, guest, tiering, this::event, this::delayLoadSafePoint))
                     .provide(ReadyToRunHelper.GCPoll, atSafePoint(call -> gcPoint()))
                     .provide(ReadyToRunHelper.AllocContinuation, atSafePoint(async::allocContinuation, 0))
                     .provide(ReadyToRunHelper.WriteBarrier, this::writeBarrier)
@@ -362,7 +371,11 @@ public final class EmulatedRuntime implements AutoCloseable {
         if (safePointArguments == null) {
             throw new IllegalStateException("a collection outside a safepoint");
         }
-        Collector.Result r = collector.collect(safePointArguments);
+        return collect(true, new long[0], safePointArguments);
+    }
+
+    private Collector.Result collect(boolean walkStack, long[] roots, int[] referenceArguments) {
+        Collector.Result r = collector.collect(walkStack, roots, referenceArguments);
         if (barrierChecker != null) {
             barrierChecker.rebuild();
         }
@@ -370,6 +383,59 @@ public final class EmulatedRuntime implements AutoCloseable {
             l.accept(r);
         }
         return r;
+    }
+
+    /**
+     * DelayLoad_MethodCall is a safepoint: under GC stress it collects before it resolves the cell, with the call's
+     * reference arguments protected as the runtime's transition frame protects them, by the cell's GCRefMap (x64
+     * positions from the first argument register; ARM64 from the x8 slot): those in argument registers, and those on
+     * the stack in the caller's outgoing area.
+     */
+    private void delayLoadSafePoint(long cellRva, int section) {
+        if (!gcStress || section < 0 || section >= image.importSections().size()) {
+            return;
+        }
+        ImportSection s = image.importSections().get(section);
+        int index = (int) ((cellRva - s.rva()) / Math.max(1, s.entrySize()));
+        List<SortedMap<Integer, Integer>> maps = gcRefMaps.computeIfAbsent(section, k -> readGcRefMaps(s));
+        SortedMap<Integer, Integer> refs = index >= 0 && index < maps.size() ? maps.get(index) : new TreeMap<>();
+        int first = abi.isArm64() ? 1 : 0;
+        List<Integer> registers = new ArrayList<>();
+        List<Long> stackSlots = new ArrayList<>();
+        long callerSp = abi.isArm64() ? engine.regRead(UC_ARM64_REG_SP) : engine.regRead(UC_X86_REG_RSP) + 8L * 3 + abi.shadowBytes;
+        refs.forEach((pos, token) -> {
+            int arg = pos - first;
+            if (token != GCRefMap.REF && token != GCRefMap.INTERIOR || arg < 0) {
+                return;
+            }
+            if (arg < abi.registerArguments()) {
+                registers.add(arg);
+            } else {
+                stackSlots.add(callerSp + 8L * (arg - abi.registerArguments()));
+            }
+        });
+        long[] roots = new long[stackSlots.size()];
+        for (int i = 0; i < roots.length; i++) {
+            roots[i] = engine.readLong(stackSlots.get(i));
+        }
+        collect(true, roots, registers.stream().mapToInt(Integer::intValue).toArray());
+        for (int i = 0; i < roots.length; i++) {
+            engine.writeLong(stackSlots.get(i), roots[i]);
+        }
+    }
+
+    /** The GCRefMap of an import section (its AuxiliaryData), a record per cell; none without one. */
+    private List<SortedMap<Integer, Integer>> readGcRefMaps(ImportSection s) {
+        long rva = s.auxiliaryDataRva();
+        if (rva == 0 || rva >= image.pe().sizeOfImage()) {
+            return List.of();
+        }
+        int length = (int) Math.min(1 << 16, image.pe().sizeOfImage() - rva);
+        try {
+            return GCRefMap.decode(engine.memRead(guest.base() + rva, length), s.cells().size());
+        } catch (RuntimeException e) {
+            return List.of(); // a map that does not decode protects nothing
+        }
     }
 
     /**
