@@ -319,7 +319,13 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
 
     @Override
     protected BodyGenerator<Arm64Assembler, Label, Register> generator(BodyPlan plan, CodegenContext ctx, String symbol) {
-        return new Gen(plan, ctx, symbol);
+        return new Gen(plan, ctx, symbol, false);
+    }
+
+    /** cbz/cbnz and b.cond reach ±1 MiB: a body past that is generated again with far conditional branches. */
+    @Override
+    protected BodyGenerator<Arm64Assembler, Label, Register> farBranchGenerator(BodyPlan plan, CodegenContext ctx, String symbol) {
+        return new Gen(plan, ctx, symbol, true);
     }
 
     private static final class Gen extends BodyGenerator<Arm64Assembler, Label, Register> {
@@ -327,6 +333,10 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
                 BinaryOp.LT, Condition.LT, BinaryOp.LE, Condition.LE, BinaryOp.GT, Condition.GT, BinaryOp.GE, Condition.GE);
 
         record Epilog(Arm64Assembler asm, int start, List<UnwindCode> codes) {
+            /** Just past its last instruction: one per code, then the ret or br. */
+            int end() {
+                return start + 4 * (codes.size() + 1);
+            }
         }
 
         final int slots;
@@ -336,9 +346,13 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
         /** The prolog codes of each funclet, by its part. */
         final Map<Arm64Assembler, List<UnwindCode>> funcletCodes = new IdentityHashMap<>();
 
-        Gen(BodyPlan plan, CodegenContext ctx, String symbol) {
+        /** Conditional branches to labels as the inverted branch over a {@code b} (±128 MiB), as the JIT's long jumps. */
+        final boolean farBranches;
+
+        Gen(BodyPlan plan, CodegenContext ctx, String symbol, boolean farBranches) {
             super(plan, ctx, symbol, Arm64Assembler::new, Arm64Assembler::newLabel, Arm64Assembler::bind,
                     Arm64Assembler::offset, Label::position);
+            this.farBranches = farBranches;
             this.slots = plan.frameSlots();
             int variantArgs = BodyPlan.asyncVariantArguments(ir.method());
             // a Task thunk's only call is of its async variant (and RestoreContexts' 3 arguments stay the floor)
@@ -628,7 +642,16 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
 
         @Override
         public void branch(Reg r, boolean ifZero, Label label) {
-            if (ifZero) {
+            if (farBranches) {
+                Label skip = a.newLabel();
+                if (ifZero) {
+                    a.cbnz(reg(r), skip);
+                } else {
+                    a.cbz(reg(r), skip);
+                }
+                a.b(label);
+                a.bind(skip);
+            } else if (ifZero) {
                 a.cbz(reg(r), label);
             } else {
                 a.cbnz(reg(r), label);
@@ -645,7 +668,14 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
                 a.mov(S1.as32(), value);
                 a.cmp(w, S1.as32());
             }
-            a.bCond(Condition.EQ, label);
+            if (farBranches) {
+                Label skip = a.newLabel();
+                a.bCond(Condition.NE, skip);
+                a.b(label);
+                a.bind(skip);
+            } else {
+                a.bCond(Condition.EQ, label);
+            }
         }
 
         @Override
