@@ -751,25 +751,58 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
         }
 
         /**
-         * The prolog codes and the part's epilog scopes. The cold part runs in the hot part's frame and has no
-         * prolog: its record carries the same prolog codes, so unwinding from it restores exactly what the hot
-         * prolog set up. (Its first instructions are no unwind point: the first call in it is beyond 4 * codes bytes.)
+         * The prolog codes and the part's epilog scopes. The cold part runs in the hot part's frame and has no prolog: its
+         * record carries the same prolog codes, so unwinding from it restores exactly what the hot prolog set up. (Its
+         * first instructions are no unwind point: the first call in it is beyond 4 * codes bytes.)
          */
         @Override
         protected byte[] unwindInfo(Arm64Assembler part, int codeLength) {
             if (codeLength > Arm64UnwindInfo.MAX_FUNCTION_LENGTH) {
-                // The JIT splits such a function into unwind fragments, one .xdata each; r2rlab writes one record per part.
-                throw new EmitException(String.format("%s: 0x%X bytes of ARM64 code in one part; an .xdata record covers at most"
-                        + " 0x%X (larger functions need unwind fragments, which r2rlab does not write)", ir.method().fullName(),
-                        codeLength, Arm64UnwindInfo.MAX_FUNCTION_LENGTH));
+                throw new IllegalStateException("a part past one .xdata record is split into unwind fragments first");
             }
+            return record(part, 0, codeLength, false);
+        }
+
+        /**
+         * Split points as the JIT's emitter chooses them (emitSplit): each fragment as long as one record covers, its end
+         * moved back to the start of an epilog it would cut (a prolog or an epilog is never split).
+         */
+        @Override
+        protected List<Integer> fragmentStarts(Arm64Assembler part, int codeLength) {
+            List<Integer> starts = new ArrayList<>();
+            int start = 0;
+            while (codeLength - start > Arm64UnwindInfo.MAX_FUNCTION_LENGTH) {
+                int next = start + Arm64UnwindInfo.MAX_FUNCTION_LENGTH;
+                for (Epilog e : epilogs) {
+                    if (e.asm() == part && e.start() < next && next < e.end()) {
+                        next = e.start();
+                    }
+                }
+                starts.add(next);
+                start = next;
+            }
+            return starts;
+        }
+
+        /**
+         * The first fragment's record has the prolog; a later one has a phantom prolog (the prolog's codes after an end_c:
+         * no prolog instruction is in it, and unwinding from it restores what the prolog set up) and the epilog scopes
+         * that start in it, at offsets from its own start (UnwindFragmentInfo::SplitEpilogCodes).
+         */
+        @Override
+        protected byte[] fragmentUnwindInfo(Arm64Assembler part, int start, int length) {
+            return record(part, start, length, start > 0);
+        }
+
+        private byte[] record(Arm64Assembler part, int start, int length, boolean phantom) {
             List<UnwindCode> prolog = funcletCodes.getOrDefault(part, prologCodes);
-            Arm64UnwindInfo.Builder b = Arm64UnwindInfo.builder(codeLength)
+            Arm64UnwindInfo.Builder b = Arm64UnwindInfo.builder(length)
                     .prolog(prolog.toArray(new UnwindCode[0]))
+                    .phantomProlog(phantom)
                     .exceptionDataPresent(false);
             for (Epilog e : epilogs) {
-                if (e.asm() == part) {
-                    b.epilog(e.start(), e.codes().toArray(new UnwindCode[0]));
+                if (e.asm() == part && e.start() >= start && e.start() < start + length) {
+                    b.epilog(e.start() - start, e.codes().toArray(new UnwindCode[0]));
                 }
             }
             return b.build();
