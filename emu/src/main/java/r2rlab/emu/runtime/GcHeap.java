@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongFunction;
 import r2rlab.emu.unicorn.CpuEngine;
 
 /**
@@ -38,6 +39,8 @@ public final class GcHeap {
 
     private final CpuEngine uc;
     private final Map<Long, Layout> layouts = new HashMap<>();
+    /** What a MethodTable registered nowhere says of its objects (its GCDesc), or null; consulted once per MethodTable. */
+    private LongFunction<Layout> fromMethodTable = mt -> null;
     private long base = SPACE_A;
     private long top = SPACE_A;
     /** Bytes a semispace may fill before an allocation collects ({@link #SPACE_SIZE} unless set smaller). */
@@ -67,9 +70,21 @@ public final class GcHeap {
         layouts.put(methodTable, layout);
     }
 
-    /** The layout of {@code methodTable}, or null when none was registered. */
+    /** Reads the layout of a MethodTable that was not registered from the MethodTable itself (its GCDesc). */
+    public void layoutsFromMethodTables(LongFunction<Layout> reader) {
+        this.fromMethodTable = reader;
+    }
+
+    /** The layout of {@code methodTable}: registered, or read from the MethodTable; null when neither knows it. */
     public Layout layout(long methodTable) {
-        return layouts.get(methodTable);
+        Layout l = layouts.get(methodTable);
+        if (l == null) {
+            l = fromMethodTable.apply(methodTable);
+            if (l != null) {
+                layouts.put(methodTable, l);
+            }
+        }
+        return l;
     }
 
     /** A zeroed object of {@code size} bytes with {@code methodTable} at +0, or 0 when the semispace has no room. */
@@ -114,7 +129,7 @@ public final class GcHeap {
     /** Every reference field of every object of the current semispace whose MethodTable has a layout. */
     void forEachReferenceField(FieldVisitor visitor) {
         for (Map.Entry<Long, Integer> e : objects.entrySet()) {
-            Layout layout = layouts.get(uc.readLong(e.getKey()));
+            Layout layout = layout(uc.readLong(e.getKey()));
             if (layout != null) {
                 for (int off : layout.referenceOffsets()) {
                     visitor.visit(e.getKey(), layout, off);
