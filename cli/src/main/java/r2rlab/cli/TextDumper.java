@@ -386,7 +386,10 @@ final class TextDumper {
         lines.forEach(out::println);
     }
 
-    /** "[ASYNC] Demo.Main", "funclet 2 of [ASYNC] Demo.Main", "cold part of [ASYNC] Demo.Main" or "(no method)": each body by its label. */
+    /**
+     * "[ASYNC] Demo.Main", "funclet 2 of [ASYNC] Demo.Main", "cold part of [ASYNC] Demo.Main", "fragment of Demo.Main" (an ARM64
+     * unwind fragment, of what its host record is) or "(no method)": each body by its label.
+     */
     private String role(RuntimeFunction rf) {
         ReadyToRunMethod m = byRf.get(rf.index());
         if (m == null) {
@@ -394,6 +397,10 @@ final class TextDumper {
         }
         if (rf.index() == m.entryRuntimeFunction()) {
             return m.label();
+        }
+        if (img.isFunctionFragment(rf.index())) {
+            RuntimeFunction root = img.runtimeFunctions().get(img.rootRuntimeFunction(rf.index()));
+            return (view.naked() ? "fragment " + m.runtimeFunctions().indexOf(rf.index()) + " of " : "fragment of ") + role(root);
         }
         if (img.coldToHot().containsKey(rf.index())) {
             return "cold part of " + m.label();
@@ -544,9 +551,9 @@ final class TextDumper {
 
     /** A region's name without runtime function indices: funclets counted within their method. */
     private String nakedRegionName(ImageDisassembler.Region r) {
-        if (r.kind() == ImageDisassembler.Region.Kind.FUNCLET) {
+        if (r.kind() == ImageDisassembler.Region.Kind.FUNCLET || r.kind() == ImageDisassembler.Region.Kind.FRAGMENT) {
             ReadyToRunMethod m = byRf.get(r.runtimeFunction());
-            return m.label() + " [funclet " + m.runtimeFunctions().indexOf(r.runtimeFunction()) + "]";
+            return m.label() + " [" + r.kind().label.toLowerCase(Locale.ROOT) + " " + m.runtimeFunctions().indexOf(r.runtimeFunction()) + "]";
         }
         if (r.kind() == ImageDisassembler.Region.Kind.UNOWNED) {
             return "(no method)";

@@ -63,6 +63,8 @@ public final class R2RImage {
     private final String compilerIdentifier;
     private final List<ImportSection> importSections;
     private final List<RuntimeFunction> runtimeFunctions;
+    /** Per runtime function: an ARM64 unwind fragment after its host record ({@link #isFunctionFragment}). */
+    private final boolean[] fragments;
     private final long methodDefSlots;
     private final List<ReadyToRunMethod> methods;
     private final List<ResumptionStub> resumptionStubs;
@@ -101,6 +103,7 @@ public final class R2RImage {
 
         this.importSections = readImportSections(decoder);
         this.runtimeFunctions = readRuntimeFunctions();
+        this.fragments = readFragments();
         this.coldToHot = readHotColdMap();
         this.exceptionInfo = readExceptionInfo();
 
@@ -278,6 +281,30 @@ public final class R2RImage {
             out.add(new RuntimeFunction(i, begin, end, unwind));
         }
         return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * The fragment flag of each runtime function ({@link Arm64UnwindInfo#isFragment}); a record that cannot be read that
+     * far is no fragment (the dump shows what it can of it).
+     */
+    private boolean[] readFragments() {
+        boolean[] out = new boolean[runtimeFunctions.size()];
+        if (pe.machine() != Machine.ARM64) {
+            return out;
+        }
+        for (RuntimeFunction rf : runtimeFunctions) {
+            long unwind = rf.unwindRva();
+            if (rf.index() == 0 || (unwind & 3) != 0) {
+                continue; // the first one hosts; packed unwind data describes a whole function
+            }
+            try {
+                long off = pe.rvaToOffset("RUNTIME_FUNCTION[" + rf.index() + "] unwind data", -1, unwind, 4);
+                out[rf.index()] = Arm64UnwindInfo.isFragment(file, off);
+            } catch (FormatException e) {
+                // unreadable: no fragment
+            }
+        }
+        return out;
     }
 
     /** The code start lies in a section's file data (ARM: without its Thumb bit); that section. */
@@ -682,6 +709,24 @@ public final class R2RImage {
 
     public List<RuntimeFunction> runtimeFunctions() {
         return runtimeFunctions;
+    }
+
+    /**
+     * IsFunctionFragment (codeman.cpp): runtime function {@code rf} is a later unwind fragment of the function or funclet
+     * before it, no host record: on ARM64 its .xdata starts its unwind codes with end_c (a phantom prolog). The JIT
+     * writes one for code past what one record covers; such a fragment belongs to the method and is no funclet.
+     */
+    public boolean isFunctionFragment(int rf) {
+        return fragments[rf];
+    }
+
+    /** FindRootEntry: the host record of {@code rf}'s function or funclet, {@code rf} itself unless it is a fragment. */
+    public int rootRuntimeFunction(int rf) {
+        int i = rf;
+        while (i > 0 && fragments[i]) {
+            i--;
+        }
+        return i;
     }
 
     /** Element count of the MethodDefEntryPoints NativeArray (0 when the section is absent). */

@@ -8,6 +8,7 @@ import static r2rlab.format.pe.RelocType.IMAGE_REL_BASED_ARM64_PAGEOFFSET_12L;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import r2rlab.emitter.codegen.BranchOutOfRangeException;
 import r2rlab.format.pe.Relocation;
 
 /**
@@ -446,7 +447,8 @@ public final class Arm64Assembler {
     /**
      * Resolves all label branches (range-checked) and returns the code and relocations.
      *
-     * @throws IllegalStateException if a label is unbound or a branch is out of range
+     * @throws IllegalStateException if a label is unbound or an unconditional branch is out of range
+     * @throws BranchOutOfRangeException if a conditional branch is out of range
      */
     public AssembledCode finish() {
         if (finished) throw new IllegalStateException("assembler already finished");
@@ -461,7 +463,7 @@ public final class Arm64Assembler {
                 word |= (delta >> 2) & 0x3FFFFFF;
             } else {
                 if (delta < -(1 << 20) || delta >= (1 << 20)) {
-                    throw new IllegalStateException("conditional branch at offset " + f.offset + " out of range (±1 MiB): " + delta);
+                    throw new BranchOutOfRangeException("conditional branch at offset " + f.offset + " out of range (±1 MiB): " + delta);
                 }
                 word |= ((delta >> 2) & 0x7FFFF) << 5;
             }

@@ -319,7 +319,13 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
 
     @Override
     protected BodyGenerator<Arm64Assembler, Label, Register> generator(BodyPlan plan, CodegenContext ctx, String symbol) {
-        return new Gen(plan, ctx, symbol);
+        return new Gen(plan, ctx, symbol, false);
+    }
+
+    /** cbz/cbnz and b.cond reach ±1 MiB: a body past that is generated again with far conditional branches. */
+    @Override
+    protected BodyGenerator<Arm64Assembler, Label, Register> farBranchGenerator(BodyPlan plan, CodegenContext ctx, String symbol) {
+        return new Gen(plan, ctx, symbol, true);
     }
 
     private static final class Gen extends BodyGenerator<Arm64Assembler, Label, Register> {
@@ -327,6 +333,10 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
                 BinaryOp.LT, Condition.LT, BinaryOp.LE, Condition.LE, BinaryOp.GT, Condition.GT, BinaryOp.GE, Condition.GE);
 
         record Epilog(Arm64Assembler asm, int start, List<UnwindCode> codes) {
+            /** Just past its last instruction: one per code, then the ret or br. */
+            int end() {
+                return start + 4 * (codes.size() + 1);
+            }
         }
 
         final int slots;
@@ -336,9 +346,13 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
         /** The prolog codes of each funclet, by its part. */
         final Map<Arm64Assembler, List<UnwindCode>> funcletCodes = new IdentityHashMap<>();
 
-        Gen(BodyPlan plan, CodegenContext ctx, String symbol) {
+        /** Conditional branches to labels as the inverted branch over a {@code b} (±128 MiB), as the JIT's long jumps. */
+        final boolean farBranches;
+
+        Gen(BodyPlan plan, CodegenContext ctx, String symbol, boolean farBranches) {
             super(plan, ctx, symbol, Arm64Assembler::new, Arm64Assembler::newLabel, Arm64Assembler::bind,
                     Arm64Assembler::offset, Label::position);
+            this.farBranches = farBranches;
             this.slots = plan.frameSlots();
             int variantArgs = BodyPlan.asyncVariantArguments(ir.method());
             // a Task thunk's only call is of its async variant (and RestoreContexts' 3 arguments stay the floor)
@@ -628,7 +642,16 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
 
         @Override
         public void branch(Reg r, boolean ifZero, Label label) {
-            if (ifZero) {
+            if (farBranches) {
+                Label skip = a.newLabel();
+                if (ifZero) {
+                    a.cbnz(reg(r), skip);
+                } else {
+                    a.cbz(reg(r), skip);
+                }
+                a.b(label);
+                a.bind(skip);
+            } else if (ifZero) {
                 a.cbz(reg(r), label);
             } else {
                 a.cbnz(reg(r), label);
@@ -645,7 +668,14 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
                 a.mov(S1.as32(), value);
                 a.cmp(w, S1.as32());
             }
-            a.bCond(Condition.EQ, label);
+            if (farBranches) {
+                Label skip = a.newLabel();
+                a.bCond(Condition.NE, skip);
+                a.b(label);
+                a.bind(skip);
+            } else {
+                a.bCond(Condition.EQ, label);
+            }
         }
 
         @Override
@@ -730,25 +760,58 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
         }
 
         /**
-         * The prolog codes and the part's epilog scopes. The cold part runs in the hot part's frame and has no
-         * prolog: its record carries the same prolog codes, so unwinding from it restores exactly what the hot
-         * prolog set up. (Its first instructions are no unwind point: the first call in it is beyond 4 * codes bytes.)
+         * The prolog codes and the part's epilog scopes. The cold part runs in the hot part's frame and has no prolog: its
+         * record carries the same prolog codes, so unwinding from it restores exactly what the hot prolog set up. (Its
+         * first instructions are no unwind point: the first call in it is beyond 4 * codes bytes.)
          */
         @Override
         protected byte[] unwindInfo(Arm64Assembler part, int codeLength) {
             if (codeLength > Arm64UnwindInfo.MAX_FUNCTION_LENGTH) {
-                // The JIT splits such a function into unwind fragments, one .xdata each; r2rlab writes one record per part.
-                throw new EmitException(String.format("%s: 0x%X bytes of ARM64 code in one part; an .xdata record covers at most"
-                        + " 0x%X (larger functions need unwind fragments, which r2rlab does not write)", ir.method().fullName(),
-                        codeLength, Arm64UnwindInfo.MAX_FUNCTION_LENGTH));
+                throw new IllegalStateException("a part past one .xdata record is split into unwind fragments first");
             }
+            return record(part, 0, codeLength, false);
+        }
+
+        /**
+         * Split points as the JIT's emitter chooses them (emitSplit): each fragment as long as one record covers, its end
+         * moved back to the start of an epilog it would cut (a prolog or an epilog is never split).
+         */
+        @Override
+        protected List<Integer> fragmentStarts(Arm64Assembler part, int codeLength) {
+            List<Integer> starts = new ArrayList<>();
+            int start = 0;
+            while (codeLength - start > Arm64UnwindInfo.MAX_FUNCTION_LENGTH) {
+                int next = start + Arm64UnwindInfo.MAX_FUNCTION_LENGTH;
+                for (Epilog e : epilogs) {
+                    if (e.asm() == part && e.start() < next && next < e.end()) {
+                        next = e.start();
+                    }
+                }
+                starts.add(next);
+                start = next;
+            }
+            return starts;
+        }
+
+        /**
+         * The first fragment's record has the prolog; a later one has a phantom prolog (the prolog's codes after an end_c:
+         * no prolog instruction is in it, and unwinding from it restores what the prolog set up) and the epilog scopes
+         * that start in it, at offsets from its own start (UnwindFragmentInfo::SplitEpilogCodes).
+         */
+        @Override
+        protected byte[] fragmentUnwindInfo(Arm64Assembler part, int start, int length) {
+            return record(part, start, length, start > 0);
+        }
+
+        private byte[] record(Arm64Assembler part, int start, int length, boolean phantom) {
             List<UnwindCode> prolog = funcletCodes.getOrDefault(part, prologCodes);
-            Arm64UnwindInfo.Builder b = Arm64UnwindInfo.builder(codeLength)
+            Arm64UnwindInfo.Builder b = Arm64UnwindInfo.builder(length)
                     .prolog(prolog.toArray(new UnwindCode[0]))
+                    .phantomProlog(phantom)
                     .exceptionDataPresent(false);
             for (Epilog e : epilogs) {
-                if (e.asm() == part) {
-                    b.epilog(e.start(), e.codes().toArray(new UnwindCode[0]));
+                if (e.asm() == part && e.start() >= start && e.start() < start + length) {
+                    b.epilog(e.start() - start, e.codes().toArray(new UnwindCode[0]));
                 }
             }
             return b.build();

@@ -6,6 +6,7 @@ import static r2rlab.emitter.codegen.BodyPlan.FIXED_CONTINUATION;
 import static r2rlab.emitter.codegen.BodyPlan.FIXED_SCRATCH;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 import r2rlab.emitter.Defect;
+import r2rlab.emitter.EmitException;
 import r2rlab.emitter.ir.AwaitPoint;
 import r2rlab.emitter.ir.CodeVersion;
 import r2rlab.emitter.ir.ContinuationLayout;
@@ -143,6 +145,23 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
 
     /** The raw unwind record of {@code part} ({@code codeLength} bytes of code). */
     protected abstract byte[] unwindInfo(A part, int codeLength);
+
+    /**
+     * Where {@code part} ({@code codeLength} bytes of code) is split into unwind fragments, as the JIT's
+     * UnwindInfo::Split does when one unwind record cannot cover it: the start offsets of the fragments after the
+     * first, ascending; none (the default) when one record covers the part.
+     */
+    protected List<Integer> fragmentStarts(A part, int codeLength) {
+        return List.of();
+    }
+
+    /**
+     * The raw unwind record of the unwind fragment of {@code part} at {@code [start, start + length)}, {@code start > 0}
+     * (a back end that splits parts in {@link #fragmentStarts} writes it).
+     */
+    protected byte[] fragmentUnwindInfo(A part, int start, int length) {
+        throw new UnsupportedOperationException("unwind fragments");
+    }
 
     /** The register playing {@code role}. */
     protected abstract R reg(Reg role);
@@ -450,20 +469,23 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
             return;
         }
         List<CodeFragment> out = new ArrayList<>();
-        out.add(fragment(hot, CodeFragment.Kind.MAIN));
-        int base = out.get(0).code().length;
+        int base = addFragments(out, hot, CodeFragment.Kind.MAIN);
         int[] funcletStarts = new int[funclets.size()];
         int[] funcletEnds = new int[funclets.size()];
         for (int f = 0; f < funclets.size(); f++) {
-            CodeFragment fragment = fragment(funclets.get(f), CodeFragment.Kind.FUNCLET);
-            out.add(fragment);
             funcletStarts[f] = base;
-            base += fragment.code().length;
+            base += addFragments(out, funclets.get(f), CodeFragment.Kind.FUNCLET);
             funcletEnds[f] = base;
         }
         if (cold != hot) {
             // The cold part runs in the hot part's frame and has no prolog of its own.
-            out.add(fragment(cold, CodeFragment.Kind.COLD));
+            int before = out.size();
+            int length = addFragments(out, cold, CodeFragment.Kind.COLD);
+            if (out.size() - before > 1) {
+                // r2rlab's HotColdMap pairs one cold runtime function with its hot one
+                throw new EmitException(String.format("%s: a cold part of 0x%X bytes, past what one unwind record covers, is not"
+                        + " written (r2rlab splits only main code and funclets into unwind fragments)", ir.method().fullName(), length));
+            }
         }
         List<ExceptionClause> eh = new ArrayList<>();
         for (Clause<A, L> c : clauses) {
@@ -475,14 +497,44 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         exceptionClauses = List.copyOf(eh);
     }
 
-    private CodeFragment fragment(A part, CodeFragment.Kind kind) {
+    /**
+     * Adds {@code part}'s runtime functions to {@code out}: one of {@code kind}, or, when one unwind record cannot cover
+     * the part, its unwind fragments (the first of {@code kind}, the others {@link CodeFragment.Kind#FRAGMENT}s laid
+     * out right after it, each with its own relocations); returns the part's code length.
+     */
+    private int addFragments(List<CodeFragment> out, A part, CodeFragment.Kind kind) {
         Assembled code = finish(part);
+        byte[] bytes = code.code();
         List<Relocation> relocations = new ArrayList<>();
         for (Relocation r : code.relocations()) {
             relocations.add(withCrossPartAddend(part, r));
         }
-        return new CodeFragment(symbolOf(part), kind, code.code(), relocations, unwindInfo(part, code.code().length),
-                prologSizes.getOrDefault(part, 0));
+        List<Integer> starts = fragmentStarts(part, bytes.length);
+        if (starts.isEmpty()) {
+            out.add(new CodeFragment(symbolOf(part), kind, bytes, relocations, unwindInfo(part, bytes.length),
+                    prologSizes.getOrDefault(part, 0)));
+            return bytes.length;
+        }
+        List<Integer> bounds = new ArrayList<>();
+        bounds.add(0);
+        bounds.addAll(starts);
+        bounds.add(bytes.length);
+        for (int k = 0; k + 1 < bounds.size(); k++) {
+            int start = bounds.get(k);
+            int end = bounds.get(k + 1);
+            List<Relocation> own = new ArrayList<>();
+            for (Relocation r : relocations) {
+                if (r.offset() >= start && r.offset() < end) {
+                    own.add(new Relocation(r.offset() - start, r.type(), r.symbol(), r.addend()));
+                }
+            }
+            byte[] piece = Arrays.copyOfRange(bytes, start, end);
+            out.add(k == 0
+                    ? new CodeFragment(symbolOf(part), kind, piece, own, fragmentUnwindInfo(part, 0, end), prologSizes.getOrDefault(part, 0))
+                    : new CodeFragment(CodeFragment.fragmentSymbol(symbolOf(part), k), CodeFragment.Kind.FRAGMENT, piece, own,
+                            fragmentUnwindInfo(part, start, end - start), 0));
+        }
+        return bytes.length;
     }
 
     /** A branch into the other part: the relocation against that part's symbol gets the target's offset as addend. */

@@ -2,6 +2,7 @@ package r2rlab.emitter.codegen;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import r2rlab.emitter.image.ObjectNode;
 import r2rlab.emitter.ir.CodeVersion;
 import r2rlab.emitter.ir.MethodIr;
@@ -17,6 +18,27 @@ public abstract class BodyPlanBackend<L> implements Backend {
     /** A generator for one body of {@code plan} whose code is {@code symbol}. */
     protected abstract BodyGenerator<?, L, ?> generator(BodyPlan plan, CodegenContext ctx, String symbol);
 
+    /**
+     * A generator whose conditional branches to labels reach any distance, for a body whose short ones could not
+     * ({@link BranchOutOfRangeException}); null (the default) when every branch form of the architecture reaches.
+     */
+    protected BodyGenerator<?, L, ?> farBranchGenerator(BodyPlan plan, CodegenContext ctx, String symbol) {
+        return null;
+    }
+
+    /** Generates and finishes a body with {@code build}, again with far branches when a short one cannot reach. */
+    private CompiledBody build(BodyPlan plan, CodegenContext ctx, String symbol, Function<BodyGenerator<?, L, ?>, CompiledBody> build) {
+        try {
+            return build.apply(generator(plan, ctx, symbol));
+        } catch (BranchOutOfRangeException e) {
+            BodyGenerator<?, L, ?> far = farBranchGenerator(plan, ctx, symbol);
+            if (far == null) {
+                throw e;
+            }
+            return build.apply(far);
+        }
+    }
+
     /** Throws unless {@code ir} belongs to an async method ({@code operation} names the caller). */
     private static void requireAsync(MethodIr ir, String operation) {
         if (!ir.isAsync()) {
@@ -30,9 +52,10 @@ public abstract class BodyPlanBackend<L> implements Backend {
             throw new IllegalArgumentException("compileMethod of async method " + ir.method().fullName());
         }
         String sym = ctx.bodySymbol(ir.method(), CodeBodyKind.METHOD, ir.version());
-        BodyGenerator<?, L, ?> g = generator(BodyPlan.method(ir), ctx, sym);
-        g.emitMethod();
-        return new CompiledBody(ir.method(), CodeBodyKind.METHOD, ir.version(), g.fragments(), List.of(), g.clauses());
+        return build(BodyPlan.method(ir), ctx, sym, g -> {
+            g.emitMethod();
+            return new CompiledBody(ir.method(), CodeBodyKind.METHOD, ir.version(), g.fragments(), List.of(), g.clauses());
+        });
     }
 
     @Override
@@ -40,14 +63,20 @@ public abstract class BodyPlanBackend<L> implements Backend {
         requireAsync(ir, "compileAsyncVariant");
         String sym = ctx.bodySymbol(ir.method(), CodeBodyKind.ASYNC_VARIANT, ir.version());
         BodyPlan plan = BodyPlan.asyncVariant(ir, ctx);
-        BodyGenerator<?, L, ?> g = generator(plan, ctx, sym);
-        g.emitMethod();
-        List<CodeFragment> frags = g.fragments();
-        List<ObjectNode> data = new ArrayList<>();
-        if (plan.isResumable()) {
-            data.add(g.awaitSites().resumeInfo(ir, ctx, g.suspensionSymbol(), g::offsetOf));
-        }
-        return new CompiledBody(ir.method(), CodeBodyKind.ASYNC_VARIANT, ir.version(), frags, data, g.clauses());
+        return build(plan, ctx, sym, g -> {
+            g.emitMethod();
+            List<CodeFragment> frags = g.fragments();
+            List<ObjectNode> data = new ArrayList<>();
+            if (plan.isResumable()) {
+                data.add(resumeInfo(g, ir, ctx));
+            }
+            return new CompiledBody(ir.method(), CodeBodyKind.ASYNC_VARIANT, ir.version(), frags, data, g.clauses());
+        });
+    }
+
+    /** The ResumeInfo table of an async variant {@code g} generated (a method of its own: {@code g}'s wildcard types). */
+    private static <A, L, R> ObjectNode resumeInfo(BodyGenerator<A, L, R> g, MethodIr ir, CodegenContext ctx) {
+        return g.awaitSites().resumeInfo(ir, ctx, g.suspensionSymbol(), g::offsetOf);
     }
 
     @Override
@@ -55,9 +84,10 @@ public abstract class BodyPlanBackend<L> implements Backend {
         MethodDecl m = ir.method();
         requireAsync(ir, "compileTaskThunk");
         String sym = ctx.bodySymbol(m, CodeBodyKind.TASK_RETURNING_THUNK, CodeVersion.R2R);
-        BodyGenerator<?, L, ?> g = generator(BodyPlan.taskThunk(ir), ctx, sym);
-        g.emitTaskThunk();
-        return new CompiledBody(m, CodeBodyKind.TASK_RETURNING_THUNK, CodeVersion.R2R, g.fragments(), List.of(), g.clauses());
+        return build(BodyPlan.taskThunk(ir), ctx, sym, g -> {
+            g.emitTaskThunk();
+            return new CompiledBody(m, CodeBodyKind.TASK_RETURNING_THUNK, CodeVersion.R2R, g.fragments(), List.of(), g.clauses());
+        });
     }
 
     @Override
@@ -65,8 +95,9 @@ public abstract class BodyPlanBackend<L> implements Backend {
         MethodDecl m = ir.method();
         requireAsync(ir, "compileResumptionStub");
         String sym = ctx.bodySymbol(m, CodeBodyKind.RESUMPTION_STUB, ir.version());
-        BodyGenerator<?, L, ?> g = generator(BodyPlan.resumptionStub(ir), ctx, sym);
-        g.emitResumptionStub();
-        return new CompiledBody(m, CodeBodyKind.RESUMPTION_STUB, ir.version(), g.fragments(), List.of(), g.clauses());
+        return build(BodyPlan.resumptionStub(ir), ctx, sym, g -> {
+            g.emitResumptionStub();
+            return new CompiledBody(m, CodeBodyKind.RESUMPTION_STUB, ir.version(), g.fragments(), List.of(), g.clauses());
+        });
     }
 }

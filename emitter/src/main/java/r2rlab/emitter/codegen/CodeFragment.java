@@ -4,7 +4,7 @@ import java.util.List;
 import r2rlab.format.pe.Relocation;
 
 /**
- * One runtime function's worth of code: the main body, a cold part, or a funclet. {@code unwindInfo} is the
+ * One runtime function's worth of code: the main body, a cold part, a funclet, or an unwind fragment of one of them. {@code unwindInfo} is the
  * architecture's raw unwind record (x64 UNWIND_INFO, ARM64 .xdata) as the prolog really is; the writer adds the
  * handler flags, the personality routine and the GC info as crossgen2 does.
  */
@@ -16,7 +16,18 @@ public record CodeFragment(String symbol, Kind kind, byte[] code, List<Relocatio
         /** The cold part of a body split by defect B4, reached through the HotColdMap. */
         COLD,
         /** A handler, laid out right after the main code (and its funclets before it), as the JIT lays funclets out. */
-        FUNCLET
+        FUNCLET,
+        /**
+         * A later unwind fragment of the main code or a funclet, right after the fragment before it: ARM64 code past what
+         * one .xdata record covers (FunctionLength, 18 bits of instructions), split as the JIT's UnwindInfo::Split does.
+         * Its record has a phantom prolog; the GC info follows only the main record.
+         */
+        FRAGMENT
+    }
+
+    /** Symbol of unwind fragment {@code k} (1, 2, ...) of the code at {@code symbol}. */
+    public static String fragmentSymbol(String symbol, int k) {
+        return symbol + "$fragment" + k;
     }
 
     public CodeFragment {

@@ -454,8 +454,8 @@ public final class ReadyToRunEmitter {
         List<HotColdMapEntry> hotCold = new ArrayList<>();
         for (Placed p : order) {
             p.runtimeFunction = fragments.size();
-            fragments.addAll(p.body().fragments(CodeFragment.Kind.MAIN));
-            fragments.addAll(p.body().fragments(CodeFragment.Kind.FUNCLET));
+            // the main code, then the funclets, each with its unwind fragments, in the body's order
+            p.body().fragments().stream().filter(f -> f.kind() != CodeFragment.Kind.COLD).forEach(fragments::add);
         }
         for (Placed p : order) {
             for (CodeFragment cold : p.body().fragments(CodeFragment.Kind.COLD)) {
@@ -491,9 +491,10 @@ public final class ReadyToRunEmitter {
     /** Code fragments in runtime-function order, the delay-load and personality thunks, then the bodies' data; returns the delay-load thunks. */
     private List<ObjectNode> writeCode(ImageBuilder image, Schedule schedule) {
         for (CodeFragment f : schedule.fragments()) {
-            // Funclets follow their method's code without padding (x64 ones start at odd RVAs, as the JIT lays them out),
-            // so a clause's offsets from the method start hold.
-            int alignment = f.kind() != CodeFragment.Kind.FUNCLET ? 16 : options.arch().machine == Machine.ARM64 ? 4 : 1;
+            // Funclets and unwind fragments follow the code before them without padding (x64 funclets start at odd RVAs,
+            // as the JIT lays them out), so a clause's offsets from the method start and the branches across hold.
+            boolean follows = f.kind() == CodeFragment.Kind.FUNCLET || f.kind() == CodeFragment.Kind.FRAGMENT;
+            int alignment = !follows ? 16 : options.arch().machine == Machine.ARM64 ? 4 : 1;
             image.add(new ObjectNode(f.symbol(), SectionKind.TEXT, alignment, f.code(), f.relocations()));
         }
         List<ObjectNode> delayLoadThunks = new ArrayList<>();

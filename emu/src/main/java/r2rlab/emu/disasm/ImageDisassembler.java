@@ -41,7 +41,7 @@ public final class ImageDisassembler implements AutoCloseable {
     public record Region(Kind kind, String name, long rva, long endRva, int runtimeFunction, List<Line> lines) {
         public enum Kind {
             METHOD("Method"), ASYNC_VARIANT("[ASYNC] Method"), RESUMPTION_STUB("[RESUME] Stub"), FUNCLET("Funclet"), COLD("Cold part"),
-            UNOWNED("Code"), THUNK("Thunk");
+            FRAGMENT("Fragment"), UNOWNED("Code"), THUNK("Thunk");
 
             /** How {@code dump --disasm} heads a region of this kind. */
             public final String label;
@@ -357,6 +357,9 @@ public final class ImageDisassembler implements AutoCloseable {
         if (m == null) {
             kind = Region.Kind.UNOWNED;
             name = "runtime function " + rf.index() + " (no method)";
+        } else if (img.isFunctionFragment(rf.index())) {
+            kind = Region.Kind.FRAGMENT; // an unwind fragment continues the code before it
+            name = m.label() + (img.rootRuntimeFunction(rf.index()) == m.entryRuntimeFunction() ? "" : " [funclet]") + " [fragment]";
         } else if (rf.index() != m.entryRuntimeFunction()) {
             kind = img.coldToHot().containsKey(rf.index()) ? Region.Kind.COLD : Region.Kind.FUNCLET;
             name = m.label() + (kind == Region.Kind.COLD ? " [cold part]" : " [funclet]");

@@ -245,15 +245,16 @@ public final class ImageSymbols {
     }
 
     /**
-     * "Demo.Calls.Main+0x12" for code of a method, "[cold]" or "[funclet N]" after the name for its other
-     * runtime functions (N: the image's index, or with {@code ordinal} the position among the method's own); null elsewhere.
+     * "Demo.Calls.Main+0x12" for code of a method (its unwind fragments included), "[cold]" or "[funclet N]" after the
+     * name for its other runtime functions (N: the image's index, or with {@code ordinal} the position among the method's own); null elsewhere.
      */
     private String codeName(long rva, boolean ordinal) {
         ReadyToRunMethod m = methodContaining(rva);
         if (m == null) {
             return null;
         }
-        RuntimeFunction rf = runtimeFunction(rva);
+        // an unwind fragment counts as the code it continues (FindRootEntry): its offsets run on from that code's start
+        RuntimeFunction rf = img.runtimeFunctions().get(img.rootRuntimeFunction(runtimeFunction(rva).index()));
         int funclet = ordinal ? m.runtimeFunctions().indexOf(rf.index()) : rf.index();
         String part = rf.index() == m.entryRuntimeFunction() ? ""
                 : img.coldToHot().containsKey(rf.index()) ? " [cold]" : " [funclet " + funclet + "]";

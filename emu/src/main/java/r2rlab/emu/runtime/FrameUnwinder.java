@@ -23,7 +23,8 @@ import r2rlab.loader.RuntimeFunction;
  *
  * <p>ARM64: the .xdata prolog codes are applied in stored order up to {@code end} (codes of prolog
  * instructions not yet executed are skipped); inside an epilog scope the epilog's codes are applied
- * from the first instruction not yet executed; then PC = LR.
+ * from the first instruction not yet executed; then PC = LR. A later unwind fragment's phantom prolog
+ * (end_c, then the host's prolog codes) covers no instruction of the fragment: its codes all apply.
  */
 public final class FrameUnwinder {
     /** How the unwind went: the caller's registers (pc = return address), or an error. */
@@ -185,9 +186,12 @@ public final class FrameUnwinder {
         }
         FrameRegisters c = regs.copy();
         int index = 0;
-        for (UnwindCode code : d.codesFrom(start)) {
-            if (code.endsScope()) {
+        for (UnwindCode code : d.executedCodesFrom(start)) {
+            if (code.op() == UnwindCode.Op.END) {
                 break;
+            }
+            if (code.op() == UnwindCode.Op.END_C) {
+                continue; // a phantom prolog's first code: the fragment has no prolog instruction; its codes follow
             }
             if (index++ < skip) {
                 continue; // its instruction has not run yet (prolog) or has already run (epilog)

@@ -233,8 +233,9 @@ public final class StackWalker {
      * no clause names).
      */
     private static String funcletKind(EmulatedRuntime rt, ReadyToRunMethod owner, RuntimeFunction rf, String symbol) {
+        long start = rt.image().runtimeFunctions().get(rt.image().rootRuntimeFunction(rf.index())).beginRva();
         for (ExceptionClause c : rt.image().exceptionClauses(owner.entryRva())) {
-            if (c.handlerStartPc() == rf.beginRva() - owner.entryRva()) {
+            if (c.handlerStartPc() == start - owner.entryRva()) {
                 return symbol.replaceFirst(" \\[funclet \\d+\\]", " [" + c.kindName() + "]");
             }
         }

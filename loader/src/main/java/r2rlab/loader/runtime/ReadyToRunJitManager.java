@@ -9,7 +9,8 @@ import r2rlab.loader.RuntimeFunction;
  * The code manager's ReadyToRun half (ReadyToRunJitManager::JitCodeToMethodInfo): code address →
  * RUNTIME_FUNCTION (binary search on the begin, then the end checked), cold → hot through the
  * HotColdMap, then backwards to the nearest runtime function whose start is in the entry-point map,
- * everything in between being funclets. Only registered entry points count: an unregistered
+ * everything in between being funclets (or ARM64 unwind fragments of the method or of a funclet,
+ * which count as the code they continue). Only registered entry points count: an unregistered
  * resumption stub right after its async variant is taken for one of the variant's funclets. With
  * {@link RuntimeOptions#hotColdMap()} off the map is not consulted (defect B4's runtime assumption).
  */
@@ -45,7 +46,8 @@ public final class ReadyToRunJitManager {
             }
             MethodDesc md = info.methodDescForEntryPoint(begin);
             if (md != null) {
-                return new CodeInfo(md, rva, index, hotIndex, i, cold, i != hotIndex);
+                // IsFunclet: the start of the function or funclet (FindRootEntry past ARM64 unwind fragments) is not the method's
+                return new CodeInfo(md, rva, index, hotIndex, i, cold, info.image().rootRuntimeFunction(hotIndex) != i);
             }
         }
         return null;

@@ -20,10 +20,15 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import r2rlab.emitter.Architecture;
 import r2rlab.emitter.Defect;
+import r2rlab.emitter.Emitter;
 import r2rlab.emitter.StubLayout;
+import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.ScenarioException;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.format.pe.TargetOs;
+import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.loader.R2RImage;
+import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.tests.diff.DifferentialRunner.Mismatch;
 import r2rlab.tests.diff.DifferentialRunner.Target;
 
@@ -102,6 +107,45 @@ class DifferentialTest {
         if (!report.isEmpty()) {
             fail(report.size() + " lines of mismatches (seeds " + FIRST + ".." + (FIRST + SEEDS - 1) + "):\n" + String.join("\n", report));
         }
+    }
+
+    /** Seed 821 draws an async Big with about 2,100 locals (0x555C0 bytes of ARM64 code in its async variant). */
+    @Test
+    void seed821AgreesOnX64AndArm64() {
+        SeedResult r = runSeed(821);
+        assertEquals(List.of(), r.mismatches());
+        assertTrue(r.program().toYaml().contains("      - name: Big\n        async: true\n"), "seed 821 draws an async Big");
+    }
+
+    /**
+     * An async method past what one ARM64 .xdata record covers (3,600 locals, up to 3,200 of them live across each of
+     * eight awaits: a host record, later unwind fragments, far conditional branches) agrees with the interpreter on both
+     * architectures: its suspensions and resumptions run in the later fragments.
+     */
+    @Test
+    void anAsyncMethodPastOneXdataRecordAgreesWithTheInterpreter() {
+        List<String> lines = new ArrayList<>(List.of("module: Frag", "types:", "  - name: Demo.Frag", "    methods:", "      - name: Big",
+                "        async: true", "        params: [p]", "        returns: int", "        body: |", "          var b0 = p"));
+        for (int k = 1; k < 3600; k++) {
+            lines.add("          var b" + k + " = b" + (k - 1) + " + " + k);
+            if (k % 400 == 0) {
+                lines.add("          await yield");
+            }
+        }
+        lines.add("          return b0 + b3599 + b1800");
+        Scenario scenario = ScenarioParser.parse("frag.yaml", String.join("\n", lines) + "\n");
+        Program.Target big = ScenarioImport.target(scenario.methods().findFirst().orElseThrow());
+        Program p = ScenarioImport.program(scenario, List.of(new Program.Root(big, List.of(5L)), new Program.Root(big, List.of(-7L))));
+        List<String> expected = DifferentialRunner.expected(p);
+        // 2p + (1 + ... + 3599) + p + (1 + ... + 1800)
+        assertEquals(List.of("returned " + (3 * 5 + 6478200 + 1620900), "returned " + (3 * -7 + 6478200 + 1620900)), expected);
+        for (Target t : DifferentialRunner.targets(1)) {
+            assertEquals(List.of(), DifferentialRunner.compare(p, expected, t), t.toString());
+        }
+        R2RImage arm64 = R2RImage.read("frag.dll", Emitter.emit(scenario, DifferentialRunner.targets(1).get(1).options()));
+        ReadyToRunMethod variant = arm64.methods().stream().filter(m -> m.kind() == CodeBodyKind.ASYNC_VARIANT).findFirst().orElseThrow();
+        assertTrue(variant.runtimeFunctions().size() >= 2, variant.runtimeFunctions().toString());
+        assertTrue(arm64.isFunctionFragment(variant.runtimeFunctions().get(1)));
     }
 
     /** Shrinks a mismatch on its target and writes both programs; returns where. */

@@ -134,6 +134,35 @@ public final class Arm64UnwindInfo {
             return codesFrom(0);
         }
 
+        /**
+         * A phantom prolog: the first code is end_c, so the record describes no prolog instructions of its own (prolog
+         * size 0) and unwinding runs the prolog codes after it. The runtime's IsFunctionFragment tells a later unwind
+         * fragment of a function or funclet (ARM64 code past what one record covers, a cold part) from its host record
+         * this way.
+         */
+        public boolean isFragment() {
+            return !codes.isEmpty() && codes.get(0).op() == UnwindCode.Op.END_C;
+        }
+
+        /**
+         * The codes the unwinder runs from byte {@code index}: up to and including the next end; an end_c on the way
+         * (a phantom prolog's first code) ends only a chained scope and is passed over, as RtlpUnwindFunctionFull does.
+         */
+        public List<UnwindCode> executedCodesFrom(int index) {
+            List<UnwindCode> out = new ArrayList<>();
+            int pos = 0;
+            for (UnwindCode c : codes) {
+                if (pos >= index) {
+                    out.add(c);
+                    if (c.op() == UnwindCode.Op.END) {
+                        break;
+                    }
+                }
+                pos += c.length();
+            }
+            return out;
+        }
+
         /** The codes starting at byte index {@code index} up to and including the next end (or end_c). */
         public List<UnwindCode> codesFrom(int index) {
             byte[] bytes = codeBytes();
@@ -209,6 +238,7 @@ public final class Arm64UnwindInfo {
         private final List<List<UnwindCode>> epilogCodes = new ArrayList<>();
         private boolean useEBit;
         private boolean exceptionData = true;
+        private boolean phantomProlog;
 
         private Builder(int functionLength) {
             if (functionLength <= 0 || functionLength % 4 != 0 || functionLength / 4 > FUNCTION_LENGTH_MASK) {
@@ -250,6 +280,16 @@ public final class Arm64UnwindInfo {
             return this;
         }
 
+        /**
+         * A later unwind fragment: the prolog codes describe the host record's prolog, which is not in this fragment, so
+         * they are stored after an end_c (the JIT's UnwindFragmentInfo::CopyPrologCodes on ARM64), and an epilog whose
+         * codes end them shares them (UnwindPrologCodes::Match).
+         */
+        public Builder phantomProlog(boolean phantom) {
+            this.phantomProlog = phantom;
+            return this;
+        }
+
         /** X bit; defaults to true as ReadyToRun requires. */
         public Builder exceptionDataPresent(boolean x) {
             this.exceptionData = x;
@@ -265,6 +305,9 @@ public final class Arm64UnwindInfo {
         public Decoded info() {
             for (UnwindCode c : prolog) checkCode(c);
             ByteArrayOutputStream codes = new ByteArrayOutputStream();
+            if (phantomProlog) {
+                UnwindCode.endC().writeTo(codes);
+            }
             List<UnwindCode> stored = new ArrayList<>(prolog);
             Collections.reverse(stored);
             for (UnwindCode c : stored) c.writeTo(codes);
@@ -280,6 +323,7 @@ public final class Arm64UnwindInfo {
             List<Integer> emittedIndex = new ArrayList<>();
             emitted.add(prologBytes);
             emittedIndex.add(0);
+
             for (int k = 0; k < order.length; k++) {
                 int i = order[k];
                 if (k > 0 && epilogOffsets.get(order[k - 1]).equals(epilogOffsets.get(i))) {
@@ -296,6 +340,10 @@ public final class Arm64UnwindInfo {
                 for (int j = 0; j < emitted.size(); j++) {
                     if (Arrays.equals(emitted.get(j), eb)) index = emittedIndex.get(j);
                 }
+                int tail = prologBytes.length - eb.length;
+                if (phantomProlog && index < 0 && tail >= 0 && Arrays.equals(prologBytes, tail, prologBytes.length, eb, 0, eb.length)) {
+                    index = tail; // UnwindPrologCodes::Match: an epilog matching the tail of the phantom prolog's codes shares them
+                }
                 if (index < 0) {
                     index = codes.size();
                     codes.writeBytes(eb);
@@ -309,6 +357,7 @@ public final class Arm64UnwindInfo {
 
             int epilogField;
             if (useEBit) {
+                if (phantomProlog) throw new IllegalStateException("E bit with a phantom prolog: its epilog cannot start at index 0");
                 if (scopes.size() != 1) throw new IllegalStateException("E bit needs exactly one epilog, have " + scopes.size());
                 int epilogInstructions = epilogCodes.get(0).size() + 1;
                 if (scopes.get(0)[0] != functionLength - 4 * epilogInstructions) {
@@ -367,6 +416,24 @@ public final class Arm64UnwindInfo {
         }
         boolean e = (header & E_BIT) != 0;
         return size + (e ? 0 : 4 * epilogCount) + 4 * codeWords;
+    }
+
+    /**
+     * IsFunctionFragment (codeman.cpp), read as the runtime reads it: the header word, the extension word when
+     * EpilogCount and CodeWords are both 0, the epilog scopes unless E is set, then the first code byte, end_c for a
+     * phantom prolog: the record at {@code offset} is a later fragment of a function or funclet, not its host record.
+     */
+    public static boolean isFragment(ByteReader r, long offset) {
+        int header = r.i32(STRUCTURE, offset);
+        long codes = offset + headerSize(header);
+        int epilogCount = header >>> EPILOG_COUNT_SHIFT & 31;
+        if (headerSize(header) == 8) {
+            epilogCount = r.i32(STRUCTURE + " extension word", offset + 4) & 0xFFFF;
+        }
+        if ((header & E_BIT) == 0) {
+            codes += 4L * epilogCount;
+        }
+        return r.u8(STRUCTURE + " unwind codes", codes) == UnwindCode.END_C_BYTE;
     }
 
     /** An encoded record with the X bit set (exception data follows). */

@@ -45,7 +45,7 @@ public record UnwindCode(Op op, int reg, int offset, byte[] bytes) {
     }
 
     private static final int END_BYTE = 0xE4;
-    private static final int END_C_BYTE = 0xE5;
+    static final int END_C_BYTE = 0xE5;
     private static final int SAVE_NEXT_BYTE = 0xE6;
 
     public UnwindCode {

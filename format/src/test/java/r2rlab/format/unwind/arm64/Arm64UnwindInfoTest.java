@@ -48,6 +48,56 @@ class Arm64UnwindInfoTest {
      * Epilog scope: start 16/4 = 4 (bits 0-17) | start index 5 << 22 = 0x01400000 = 0x01400004 -> 04 00 40 01.
      * Runtime size (CMAN): 4 + 4 (one scope) + 12 (codes) + 4 (personality) = 24.
      */
+    /**
+     * A later unwind fragment (the JIT's UnwindFragmentInfo with a phantom prolog), 0x100 bytes holding the function's
+     * epilog at +0xF4: the host's prolog {@code stp x29, x30, [sp, #-32]!; mov x29, sp} stored as in the host record
+     * (E1 83) but after end_c (E5), then end: E5 E1 83 E4. The epilog {@code ldp x29, x30, [sp], #32; ret} has the codes
+     * 83 E4, the tail of those (UnwindPrologCodes::Match): index 2. 4 bytes -> CodeWords 1.
+     * Header: 0x100/4 = 0x40 | X 0x00100000 | EpilogCount 1 << 22 | CodeWords 1 << 27 = 0x08500040 -> 40 00 50 08.
+     * Scope: 0xF4/4 = 0x3D | index 2 << 22 = 0x0080003D -> 3D 00 80 00.
+     */
+    @Test
+    void phantomPrologOfALaterFragment() {
+        Arm64UnwindInfo.Decoded d = Arm64UnwindInfo.builder(0x100)
+                .prolog(saveFpLrX(-32), setFp())
+                .phantomProlog(true)
+                .epilog(0xF4, saveFpLrX(-32))
+                .info();
+        assertArrayEquals(bytes(
+                0x40, 0x00, 0x50, 0x08,
+                0x3D, 0x00, 0x80, 0x00,
+                0xE5, 0xE1, 0x83, 0xE4), d.encode());
+        assertTrue(d.isFragment());
+        assertTrue(Arm64UnwindInfo.isFragment(new ByteReader(d.encode()), 0));
+        // IsFunctionFragment reads past the epilog scopes; a host record starts with its prolog's codes
+        assertFalse(Arm64UnwindInfo.isFragment(new ByteReader(Arm64UnwindInfo.builder(0x100).prolog(saveFpLrX(-32), setFp())
+                .epilog(0xF4, saveFpLrX(-32)).build()), 0));
+        // no prolog instruction in the fragment (the scope ends at end_c), but the unwinder runs the codes after it
+        assertEquals(List.of(endC()), d.prologCodes());
+        assertEquals(List.of(endC(), setFp(), saveFpLrX(-32), end()), d.executedCodesFrom(0));
+        assertEquals(List.of(saveFpLrX(-32), end()), d.executedCodesFrom(2));
+    }
+
+    /**
+     * An epilog whose codes are all the prolog's stored codes shares them right after the end_c: index 1, E5 83 E4
+     * padded with E4. Header 0x40 | X | EpilogCount 1 | CodeWords 1 = 0x08500040; scope 0xF8/4 = 0x3E | 1 << 22. The E
+     * bit cannot describe it: its single epilog would have to start at index 0.
+     */
+    @Test
+    void phantomPrologSharesItsCodesWithAMatchingEpilog() {
+        byte[] xdata = Arm64UnwindInfo.builder(0x100)
+                .prolog(saveFpLrX(-32))
+                .phantomProlog(true)
+                .epilog(0xF8, saveFpLrX(-32))
+                .build();
+        assertArrayEquals(bytes(
+                0x40, 0x00, 0x50, 0x08,
+                0x3E, 0x00, 0x40, 0x00,
+                0xE5, 0x83, 0xE4, 0xE4), xdata);
+        assertThrows(IllegalStateException.class, () -> Arm64UnwindInfo.builder(0x100).prolog(saveFpLrX(-32)).phantomProlog(true)
+                .epilog(0xF8, saveFpLrX(-32)).singleEpilogInHeader(true).build());
+    }
+
     @Test
     void framedPrologWithEpilogScope() {
         byte[] xdata = Arm64UnwindInfo.builder(28)
