@@ -54,7 +54,7 @@ class GcStubRegistrationTest {
         String problem = unregistered.stream().flatMap(r -> r.problems().stream()).filter(p -> p.contains("no safepoint")).findFirst()
                 .orElseThrow();
         String expected = arch == Architecture.X64
-                ? "frame #1 [RESUME] Demo.Program.Main$ResumptionStub+0xF (GcInfo of Demo.Program.Main at offset 0x1EF)"
+                ? "frame #1 [RESUME] Demo.Program.Main$ResumptionStub+0xF (GcInfo of Demo.Program.Main at offset 0x1AF)"
                 : "frame #1 [RESUME] Demo.Program.Main$ResumptionStub+0x14 (GcInfo of Demo.Program.Main at offset 0x";
         assertTrue(problem.startsWith(expected), problem);
     }

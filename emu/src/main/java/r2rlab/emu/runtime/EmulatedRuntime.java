@@ -24,6 +24,7 @@ import r2rlab.emu.unicorn.TrapHandler;
 import r2rlab.emu.unicorn.TrapPage;
 import r2rlab.emu.unicorn.Unicorn;
 import r2rlab.format.r2r.GCRefMap;
+import r2rlab.format.r2r.LabObject;
 import r2rlab.format.r2r.ReadyToRunHelper;
 import r2rlab.loader.ImportSection;
 import r2rlab.loader.R2RImage;
@@ -78,6 +79,7 @@ public final class EmulatedRuntime implements AutoCloseable {
     private boolean recordTrace = true;
     private Consumer<String> traceSink;
     private final List<Consumer<EmulatedRuntime>> gcPointListeners = new ArrayList<>();
+    private final List<LongConsumer> writeBarrierListeners = new ArrayList<>();
     private final List<Consumer<EmulatedRuntime>> allocationListeners = new ArrayList<>();
     private final List<IntConsumer> suspensionListeners = new ArrayList<>();
     private long heapTop = HEAP_BASE;
@@ -90,7 +92,6 @@ public final class EmulatedRuntime implements AutoCloseable {
     /** The runtime runs a step of its own with no managed frame on the stack (between resumptions). */
     private boolean noManagedFrames;
     private final List<Consumer<Collector.Result>> collectionListeners = new ArrayList<>();
-    private final List<LongConsumer> writeBarrierListeners = new ArrayList<>();
     /** The GCRefMaps of the import sections, decoded when a delay-load call first needs one. */
     private final Map<Integer, List<SortedMap<Integer, Integer>>> gcRefMaps = new HashMap<>();
     private WriteBarrierChecker barrierChecker;
@@ -171,6 +172,12 @@ public final class EmulatedRuntime implements AutoCloseable {
             this.realCodeModel = new RealCodeModel(this);
             realCodeModel.install(helpers, coreLib);
             this.services = new EmulatedRuntimeServices(this, helpers, coreLib, moduleHandle, registerResumptionStubs, cpu);
+            // The language's Box and Pair: the layout their MethodTable's GCDesc gives
+            gcHeap.layoutsFromMethodTables(mt -> {
+                LabObject o = services.labObjectOf(mt);
+                return o == null ? null : new GcHeap.Layout(o.typeName, MethodTableLayout.baseSize(engine, mt),
+                        MethodTableLayout.referenceOffsets(engine, mt));
+            });
             async.install();
             this.info = new ReadyToRunInfo(image, services);
             this.tiering = new TieringDriver(info, guest, traps, this::event);
@@ -182,6 +189,7 @@ public final class EmulatedRuntime implements AutoCloseable {
                     .provide(ReadyToRunHelper.NewObject, atSafePoint(this::newObject))
                     .provide(ReadyToRunHelper.Throw, atSafePoint(runner::throwCode, 0))
                     .provide(ReadyToRunHelper.ThrowDivZero, atSafePoint(runner::throwDivZero))
+                    .provide(ReadyToRunHelper.ThrowNullRef, atSafePoint(runner::throwNullRef))
                     .provide(ReadyToRunHelper.ThrowExact, atSafePoint(runner::throwExact, 0));
             Optional<Rejection> rejected = info.initialize();
             if (rejected.isPresent()) {
@@ -494,6 +502,31 @@ public final class EmulatedRuntime implements AutoCloseable {
         return runner.exceptions().throwSite();
     }
 
+    /**
+     * A reference as a result is shown: {@code null}, {@code Box{value=5}}, {@code Pair{first=Box{value=1}, second=null}},
+     * or for another object {@code object} — by what it holds, never by its address (which a moving GC changes).
+     */
+    public String describeReference(long reference) {
+        return describeReference(reference, 0);
+    }
+
+    private String describeReference(long reference, int depth) {
+        if (reference == 0) {
+            return "null";
+        }
+        LabObject type = isHeapObject(reference) ? services.labObjectOf(engine.readLong(reference)) : null;
+        if (type == null || depth > 8) {
+            return "object";
+        }
+        StringBuilder sb = new StringBuilder(type.typeName).append('{');
+        for (int i = 0; i < type.fields().size(); i++) {
+            LabObject.Field f = type.fields().get(i);
+            long v = engine.readLong(reference + type.fieldOffset(i));
+            sb.append(i == 0 ? "" : ", ").append(f.name()).append('=').append(f.isReference() ? describeReference(v, depth + 1) : Long.toString(v));
+        }
+        return sb.append('}').toString();
+    }
+
     /** NewObject(MethodTable): a zeroed object of the type's base size (the exception {@code throw} allocates). */
     private void newObject(TrapCall call) {
         long mt = engine.regRead(abi.argumentRegister(0));
@@ -537,7 +570,10 @@ public final class EmulatedRuntime implements AutoCloseable {
         gcPointListeners.add(listener);
     }
 
-    /** WriteBarrier and CheckedWriteBarrier: the reference is stored at the destination (the model has no card table). */
+    /**
+     * WriteBarrier and CheckedWriteBarrier: the reference is stored at the destination (the model has no card table),
+     * then {@link #writeBarrier(long)} tells the listeners.
+     */
     private void writeBarrier(TrapCall call) {
         long dst = engine.regRead(abi.writeBarrierDestination);
         long ref = engine.regRead(abi.writeBarrierReference);
@@ -558,13 +594,19 @@ public final class EmulatedRuntime implements AutoCloseable {
         return barrierChecker;
     }
 
-    /** A store of a reference into an object by the runtime itself, through its own write barrier. */
+    /** A store of a reference into an object by the runtime itself, through its own barrier (the checker's shadow; no helper hook). */
     void storeReference(long dst, long ref) {
         engine.writeLong(dst, ref);
-        writeBarrier(dst);
+        if (barrierChecker != null) {
+            barrierChecker.barrier(dst);
+        }
     }
 
-    /** The write barrier ran for a reference stored at {@code dst} (after the store): what a card table would record. */
+    /**
+     * The write barrier's hook: a reference was just stored at {@code dst} through WriteBarrier or CheckedWriteBarrier
+     * (CheckedWriteBarrier's destination may lie outside the heap). Feeds the write-barrier checker's shadow heap and
+     * runs the {@link #onWriteBarrier} listeners.
+     */
     public void writeBarrier(long dst) {
         if (barrierChecker != null) {
             barrierChecker.barrier(dst);
@@ -574,7 +616,7 @@ public final class EmulatedRuntime implements AutoCloseable {
         }
     }
 
-    /** Runs {@code listener} with the destination of every store the write barrier helpers make. */
+    /** Runs {@code listener} with the destination of every store through a write barrier helper, after the store. */
     public void onWriteBarrier(LongConsumer listener) {
         writeBarrierListeners.add(listener);
     }
