@@ -110,8 +110,8 @@ class ReproCatalogueTest {
     void catalogue_hasAnEntryForEveryIdOfSectionB_andTheFidelitySwitches() {
         Set<String> ids = new TreeSet<>();
         catalogue.regressions().forEach(r -> ids.add(r.id()));
-        assertEquals(new TreeSet<>(List.of("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "F1", "F2", "F3", "G1")), ids);
-        assertEquals(20, catalogue.regressions().size());
+        assertEquals(new TreeSet<>(List.of("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "F1", "F2", "F3", "G1", "G2")), ids);
+        assertEquals(21, catalogue.regressions().size());
     }
 
     @Test
@@ -555,6 +555,42 @@ class ReproCatalogueTest {
             assertEquals("1", fact(t.buggy(), SymptomKind.RETURNS));
             assertEquals("43", fact(t.fixed(), SymptomKind.RETURNS));
             assertEquals("none", fact(t.fixed(), SymptomKind.GC_PROBLEM));
+        }
+    }
+
+    /**
+     * G2: the checker's finding names the call of Main's variant that reached the safepoint (a call, by Capstone), and
+     * the buggy variant calls WriteBarrier fewer times than the fixed one (the reference field stores made plain).
+     */
+    @Test
+    void g2_droppedWriteBarrier_theCheckerNamesTheStore() {
+        RegressionResult r = run("G2-dropped-write-barrier");
+        assertEquals(Verdict.REPRODUCED, r.verdict());
+        for (TargetResult t : r.targets()) {
+            boolean arm64 = t.target().name().equals("arm64");
+            Matcher m = Pattern.compile("^Pair 0x[0-9A-F]+ field \\+0x8 holds 0x[0-9A-F]+, stored without a write barrier \\(found at the safepoint"
+                    + " after \\[ASYNC\\] Demo\\.Refs\\.Main\\+0x([0-9A-F]+)\\)$").matcher(fact(t.buggy(), SymptomKind.BARRIER));
+            assertTrue(m.find(), fact(t.buggy(), SymptomKind.BARRIER));
+            long offset = Long.parseLong(m.group(1), 16);
+            List<Long> barriers = new ArrayList<>();
+            for (R2RImage img : List.of(t.buggy().image(), t.fixed().image())) {
+                ReadyToRunMethod main = img.methods().stream().filter(x -> x.name().equals("Demo.Refs.Main")
+                        && x.kind() == CodeBodyKind.ASYNC_VARIANT).findFirst().orElseThrow();
+                RuntimeFunction rf = img.runtimeFunctions().get(main.entryRuntimeFunction());
+                try (Disassembler d = new Disassembler(arm64)) {
+                    barriers.add(new CallSequence(img).calls(d, arm64, rf.beginRva(), rf.endRva()).stream()
+                            .filter("WriteBarrier"::equals).count());
+                    if (img == t.buggy().image()) {
+                        long at = img.pe().imageBase() + rf.beginRva() + offset;
+                        Disassembler.Insn call = d.disassemble(Emitted.code(img, rf), img.pe().imageBase() + rf.beginRva()).stream()
+                                .filter(i -> i.address() == at).findFirst().orElseThrow();
+                        assertTrue(call.mnemonic().startsWith(arm64 ? "bl" : "call"), call.toString());
+                    }
+                }
+            }
+            assertTrue(barriers.get(0) < barriers.get(1), "WriteBarrier calls buggy/fixed: " + barriers);
+            assertEquals("none", fact(t.fixed(), SymptomKind.BARRIER));
+            assertEquals("42", fact(t.buggy(), SymptomKind.RETURNS));
         }
     }
 
