@@ -14,6 +14,7 @@ import r2rlab.emitter.Architecture;
 import r2rlab.emitter.r2r.ModuleMetadata;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.Scenario;
+import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.emu.runtime.Collector;
 import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.emu.runtime.GcHeap;
@@ -74,6 +75,32 @@ class GcStressTest {
 
     static List<Architecture> smallHeapCases() {
         return List.of(Architecture.values());
+    }
+
+    /**
+     * An async method's reference result lives in its Task (Task&lt;Box&gt;, whose result field the collector traces), both
+     * from Task.FromResult (completed synchronously) and from the stub's store after a resumption; under GC stress
+     * the result is the Box, not a stale address.
+     */
+    @ParameterizedTest
+    @MethodSource("smallHeapCases")
+    void aReferenceResultSurvivesGcStress(Architecture arch) throws Exception {
+        Scenario s = ScenarioParser.parse("tref.yaml", String.join("\n", "module: TRef", "types:", "  - name: Demo.T", "    methods:",
+                "      - name: Now", "        async: true", "        returns: Box", "        body: |", "          return new Box(5)",
+                "      - name: Later", "        async: true", "        returns: Box", "        body: |", "          var b = new Box(6)",
+                "          await yield", "          return b") + "\n");
+        R2RImage img = Emitted.read(Emitted.emit(s, arch));
+        ModuleMetadata metadata = new ModuleMetadata(s);
+        try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
+            rt.gcStress(true);
+            List<String> results = new ArrayList<>();
+            for (MethodDecl m : s.rootMethods()) {
+                RunOutcome.Returned r = (RunOutcome.Returned) rt.run(metadata.methodToken(m));
+                results.add(rt.describeReference(r.value()));
+            }
+            assertEquals(List.of("Box{value=5}", "Box{value=6}"), results);
+            assertTrue(rt.collector().collections() > 5);
+        }
     }
 
     /** "Name = value" (or "threw", "faulted") for every root of {@code example}, run in a runtime {@code setup} prepared. */

@@ -254,6 +254,11 @@ public final class ReadyToRunEmitter {
                     refs.put(p + 2, GCRefMap.REF);
                 }
                 case RESTORE_EXECUTION_CONTEXT, YIELD, TASK_FROM_EXCEPTION, TASK_FROM_EXCEPTION_OF_T -> refs.put(p, GCRefMap.REF);
+                case TASK_FROM_RESULT -> {
+                    if (!(instantiation[0] instanceof SignatureType.Primitive)) {
+                        refs.put(p, GCRefMap.REF); // Task.FromResult<Box>(Box)
+                    }
+                }
                 default -> {
                 }
             }

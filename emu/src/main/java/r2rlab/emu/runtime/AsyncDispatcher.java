@@ -53,6 +53,8 @@ final class AsyncDispatcher {
     private final EmulatedRuntime rt;
     private final CpuEngine uc;
     final long taskMethodTable;
+    /** The MethodTable of a Task whose result is a reference (Task&lt;Box&gt;): its result field is traced. */
+    final long taskOfReferenceMethodTable;
     final long exceptionMethodTable;
     /** The MethodTable of ExecutionContext objects. */
     final long executionContextMethodTable;
@@ -84,11 +86,14 @@ final class AsyncDispatcher {
         this.rt = rt;
         this.uc = rt.engine();
         this.taskMethodTable = methodTable(TASK_SIZE);
+        this.taskOfReferenceMethodTable = methodTable(TASK_SIZE);
         this.exceptionMethodTable = methodTable(EXCEPTION_SIZE);
         this.executionContextMethodTable = methodTable(16);
         this.yieldContinuationMethodTable = methodTable(CONTINUATION.data());
         // The result cell holds the integer the language's Tasks complete with.
         rt.gcHeap().register(taskMethodTable, new GcHeap.Layout("Task", TASK_SIZE, List.of(TASK_HEAD, TASK_EXCEPTION)));
+        rt.gcHeap().register(taskOfReferenceMethodTable, new GcHeap.Layout("Task<object>", TASK_SIZE,
+                List.of(TASK_RESULT, TASK_HEAD, TASK_EXCEPTION)));
         rt.gcHeap().register(exceptionMethodTable, new GcHeap.Layout("System.Exception", EXCEPTION_SIZE, List.of()));
         rt.gcHeap().register(yieldContinuationMethodTable, new GcHeap.Layout("Continuation (Yield)", CONTINUATION.data(),
                 List.of(CONTINUATION.next())));
@@ -234,7 +239,10 @@ final class AsyncDispatcher {
     // ---- CoreLib AsyncHelpers and the AllocContinuation helper
 
     void install() {
-        rt.coreLib().provide(CoreLibMethod.TASK_FROM_RESULT, (r, call) -> taskFromResult())
+        rt.coreLib().provide(CoreLibMethod.TASK_FROM_RESULT, (r, call) -> taskFromResult(taskMethodTable))
+                .provide(referenceKey(CoreLibMethod.TASK_FROM_RESULT), (r, call) -> taskFromResult(taskOfReferenceMethodTable))
+                .provide(referenceKey(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T),
+                        (r, call) -> uc.regWrite(rt.abi().resultRegister, pendingTask("FinalizeTaskReturningThunk", taskOfReferenceMethodTable)))
                 .provide(CoreLibMethod.TASK_GET_COMPLETED_TASK, (r, call) -> completedTask())
                 .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T, (r, call) -> finalizeTaskReturningThunk())
                 .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK, (r, call) -> finalizeTaskReturningThunk())
@@ -248,18 +256,31 @@ final class AsyncDispatcher {
     }
 
     /** A Task of the runtime's, completed with {@code value}. */
+    /**
+     * The key a generic CoreLib method is provided under for an instantiation over a class ({@code Task<Box>}): its Task
+     * has the MethodTable whose result field the collector traces.
+     */
+    static String referenceKey(CoreLibMethod method) {
+        return method.key() + "<object>";
+    }
+
     long completed(long value) {
-        long task = allocateObject(taskMethodTable);
+        return completed(value, taskMethodTable);
+    }
+
+    private long completed(long value, long methodTable) {
+        long task = allocateObject(methodTable);
         uc.writeLong(task + TASK_STATUS, COMPLETED);
         uc.writeLong(task + TASK_RESULT, value);
         return task;
     }
 
     /** {@code Task.FromResult<T>(T)} (an exact instantiation over a value type: the value is the only argument). */
-    private void taskFromResult() {
-        long value = arg(0);
-        long task = completed(value);
-        event("Task.FromResult %d -> completed Task 0x%X", value, task);
+    private void taskFromResult(long methodTable) {
+        long task = completed(0, methodTable);
+        long value = arg(0); // read after the allocation, which may have moved a reference
+        uc.writeLong(task + TASK_RESULT, value);
+        event("Task.FromResult %d -> completed Task 0x%X%s", value, task, methodTable == taskOfReferenceMethodTable ? " (of a reference)" : "");
         uc.regWrite(rt.abi().resultRegister, task);
     }
 
@@ -303,10 +324,14 @@ final class AsyncDispatcher {
 
     /** The pending Task a Finalize*ReturningThunk returns: HandleSuspended over the chain the thread's suspension left. */
     long pendingTaskOfSuspension(String caller) {
+        return pendingTask(caller, taskMethodTable);
+    }
+
+    private long pendingTask(String caller, long methodTable) {
         if (suspensionHead == 0) {
             throw new IllegalStateException(caller + ": no suspended continuation chain on this thread");
         }
-        long task = allocateObject(taskMethodTable);
+        long task = allocateObject(methodTable);
         long head = suspensionHead; // where the allocation's collection left it
         suspensionHead = 0;
         uc.writeLong(task + TASK_STATUS, PENDING);
@@ -405,7 +430,7 @@ final class AsyncDispatcher {
     }
 
     boolean isTask(long address) {
-        return rt.gcHeap().isObject(address) && uc.readLong(address) == taskMethodTable;
+        return rt.gcHeap().isObject(address) && (uc.readLong(address) == taskMethodTable || uc.readLong(address) == taskOfReferenceMethodTable);
     }
 
     long status(long task) {

@@ -96,7 +96,8 @@ final class EmulatedRuntimeServices implements RuntimeServices {
             CoreLibMethod.YIELD.key(), new int[] {0},
             CoreLibMethod.RESTORE_EXECUTION_CONTEXT.key(), new int[] {0},
             CoreLibMethod.RESTORE_CONTEXTS.key(), new int[] {1, 2},
-            CoreLibMethod.RESTORE_CONTEXTS_ON_SUSPENSION.key(), new int[] {1, 2});
+            CoreLibMethod.RESTORE_CONTEXTS_ON_SUSPENSION.key(), new int[] {1, 2},
+            AsyncDispatcher.referenceKey(CoreLibMethod.TASK_FROM_RESULT), new int[] {0});
 
     private static int[] referenceArguments(String key) {
         return REFERENCE_ARGUMENTS.getOrDefault(key, new int[0]);
@@ -130,6 +131,9 @@ final class EmulatedRuntimeServices implements RuntimeServices {
         }
         if (method.methodInstantiation().contains("System.__Canon") && coreLib.handler(CoreLibMethods.sharedKey(name)) != null) {
             name = CoreLibMethods.sharedKey(name); // shared code: the generic dictionary comes first
+        } else if (method.methodInstantiation().size() == 1 && !method.methodInstantiation().get(0).startsWith("System.")
+                && coreLib.handler(name + "<object>") != null) {
+            name = name + "<object>"; // an exact instantiation over one of the image's classes: Task<Box>
         }
         Long trap = runtimeMethodTraps.get(name);
         if (trap != null) {
