@@ -53,8 +53,8 @@ final class AsyncDispatcher {
     private final EmulatedRuntime rt;
     private final CpuEngine uc;
     final long taskMethodTable;
-    /** The MethodTable of a Task whose result is a reference (Task&lt;Box&gt;): its result field is traced. */
-    final long taskOfReferenceMethodTable;
+    /** The MethodTable of a Task whose result is a reference (Task&lt;Box&gt;): its result field is traced; made when first needed. */
+    private long taskOfReferenceMethodTable;
     final long exceptionMethodTable;
     /** The MethodTable of ExecutionContext objects. */
     final long executionContextMethodTable;
@@ -86,14 +86,12 @@ final class AsyncDispatcher {
         this.rt = rt;
         this.uc = rt.engine();
         this.taskMethodTable = methodTable(TASK_SIZE);
-        this.taskOfReferenceMethodTable = methodTable(TASK_SIZE);
         this.exceptionMethodTable = methodTable(EXCEPTION_SIZE);
         this.executionContextMethodTable = methodTable(16);
         this.yieldContinuationMethodTable = methodTable(CONTINUATION.data());
         // The result cell holds the integer the language's Tasks complete with.
         rt.gcHeap().register(taskMethodTable, new GcHeap.Layout("Task", TASK_SIZE, List.of(TASK_HEAD, TASK_EXCEPTION)));
-        rt.gcHeap().register(taskOfReferenceMethodTable, new GcHeap.Layout("Task<object>", TASK_SIZE,
-                List.of(TASK_RESULT, TASK_HEAD, TASK_EXCEPTION)));
+
         rt.gcHeap().register(exceptionMethodTable, new GcHeap.Layout("System.Exception", EXCEPTION_SIZE, List.of()));
         rt.gcHeap().register(yieldContinuationMethodTable, new GcHeap.Layout("Continuation (Yield)", CONTINUATION.data(),
                 List.of(CONTINUATION.next())));
@@ -240,9 +238,9 @@ final class AsyncDispatcher {
 
     void install() {
         rt.coreLib().provide(CoreLibMethod.TASK_FROM_RESULT, (r, call) -> taskFromResult(taskMethodTable))
-                .provide(referenceKey(CoreLibMethod.TASK_FROM_RESULT), (r, call) -> taskFromResult(taskOfReferenceMethodTable))
+                .provide(referenceKey(CoreLibMethod.TASK_FROM_RESULT), (r, call) -> taskFromResult(taskOfReferenceMethodTable()))
                 .provide(referenceKey(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T),
-                        (r, call) -> uc.regWrite(rt.abi().resultRegister, pendingTask("FinalizeTaskReturningThunk", taskOfReferenceMethodTable)))
+                        (r, call) -> uc.regWrite(rt.abi().resultRegister, pendingTask("FinalizeTaskReturningThunk", taskOfReferenceMethodTable())))
                 .provide(CoreLibMethod.TASK_GET_COMPLETED_TASK, (r, call) -> completedTask())
                 .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T, (r, call) -> finalizeTaskReturningThunk())
                 .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK, (r, call) -> finalizeTaskReturningThunk())
@@ -260,6 +258,15 @@ final class AsyncDispatcher {
      * The key a generic CoreLib method is provided under for an instantiation over a class ({@code Task<Box>}): its Task
      * has the MethodTable whose result field the collector traces.
      */
+    private long taskOfReferenceMethodTable() {
+        if (taskOfReferenceMethodTable == 0) {
+            taskOfReferenceMethodTable = methodTable(TASK_SIZE);
+            rt.gcHeap().register(taskOfReferenceMethodTable, new GcHeap.Layout("Task<object>", TASK_SIZE,
+                    List.of(TASK_RESULT, TASK_HEAD, TASK_EXCEPTION)));
+        }
+        return taskOfReferenceMethodTable;
+    }
+
     static String referenceKey(CoreLibMethod method) {
         return method.key() + "<object>";
     }
@@ -430,7 +437,11 @@ final class AsyncDispatcher {
     }
 
     boolean isTask(long address) {
-        return rt.gcHeap().isObject(address) && (uc.readLong(address) == taskMethodTable || uc.readLong(address) == taskOfReferenceMethodTable);
+        if (!rt.gcHeap().isObject(address)) {
+            return false;
+        }
+        long mt = uc.readLong(address);
+        return mt == taskMethodTable || mt != 0 && mt == taskOfReferenceMethodTable;
     }
 
     long status(long task) {
