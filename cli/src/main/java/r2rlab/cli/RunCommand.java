@@ -25,7 +25,7 @@ import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 
 /**
- * {@code r2rlab run IMAGE --entry NAME [--arg N]... [--state N] [--tier-up-after N] [--cpu PROFILE] [--timeout T] [--trace]}:
+ * {@code r2rlab run IMAGE --entry NAME [--arg N]... [--state N] [--tier-up-after N] [--cpu PROFILE] [--timeout T] [--gc-stress] [--trace]}:
  * runs a method's R2R code in the emulator, or enters an async variant or a resumption stub by name.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -50,6 +50,10 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--trace", description = "print helper calls, fixups resolved, suspensions, resumptions and tier-ups")
     boolean trace;
+
+    @Option(names = "--gc-stress", description = "collect (move every live object) at every safepoint the code reaches: every GC-safe"
+            + " helper and CoreLib method call; without it the GC runs when an allocation does not fit")
+    boolean gcStress;
 
     @Option(names = "--tier-up-after", paramLabel = "N",
             description = "tier the entry method up after its N-th suspension: publish its Tier1 code and backpatch its entry paths"
@@ -110,6 +114,7 @@ public final class RunCommand implements Callable<Integer> {
         try (EmulatedRuntime rt = new EmulatedRuntime(img, profile)) {
             rt.recordTrace(false);
             rt.setTimeoutMicros(timeoutMicros);
+            rt.gcStress(gcStress);
             if (trace) {
                 rt.traceTo(e -> out.println("trace: " + e));
             }

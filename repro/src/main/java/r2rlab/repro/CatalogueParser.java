@@ -48,7 +48,8 @@ public final class CatalogueParser {
     private static final Set<String> TOP_KEYS = Set.of("name", "id", "title", "story", "driver", "scenario", "image", "entry", "args",
             "architectures", "pointer-sizes", "defect", "options", "expect", "reason");
     private static final Map<Driver, Set<String>> OPTIONS = Map.of(
-            Driver.EMULATE, Set.of("tier-up-after", "register-stubs", "worker", "strict-alignment", "hot-cold-map", "walk-at", "stub-layout"),
+            Driver.EMULATE, Set.of("tier-up-after", "register-stubs", "worker", "strict-alignment", "hot-cold-map", "walk-at", "stub-layout",
+                    "gc-stress", "check-barriers"),
             Driver.SIGNATURE_NODE, Set.of("stub-layout"),
             Driver.REGISTRATION_RACE, Set.of("threads", "stub-layout"),
             Driver.INSTANCE_METHODS, Set.of("stub-layout"),
@@ -56,8 +57,7 @@ public final class CatalogueParser {
             Driver.NOT_MODELLED, Set.of());
     /** Run options other parts of the runtime model will bring; a file naming one now is told so. */
     private static final Map<String, String> FUTURE_OPTIONS = Map.of(
-            "gc", "the garbage collector (GC stress, the moving collector) is not modelled yet",
-            "gc-stress", "the garbage collector (GC stress, the moving collector) is not modelled yet");
+            "gc", "the collector runs at allocations that do not fit; 'gc-stress: true' runs it at every safepoint");
 
     private final String file;
     private final Path path;
@@ -364,6 +364,8 @@ public final class CatalogueParser {
         int size = d.layoutSize();
         List<Integer> refs = new ArrayList<>();
         byte[] following = d.following();
+        boolean gcStress = d.gcStress();
+        boolean checkBarriers = d.checkBarriers();
         for (Map.Entry<String, Node> e : o.entrySet()) {
             Node v = e.getValue();
             String text = v instanceof ScalarNode s ? s.getValue().trim() : null;
@@ -371,6 +373,8 @@ public final class CatalogueParser {
                 case "tier-up-after" -> tierUp = positive(v, text, "tier-up-after", 1_000_000);
                 case "register-stubs" -> registerStubs = bool(v, text, "register-stubs", registerStubs);
                 case "strict-alignment" -> strict = bool(v, text, "strict-alignment", strict);
+                case "gc-stress" -> gcStress = bool(v, text, "gc-stress", gcStress);
+                case "check-barriers" -> checkBarriers = bool(v, text, "check-barriers", checkBarriers);
                 case "worker" -> {
                     if ("checked".equals(text) || "release".equals(text)) {
                         checked = "checked".equals(text);
@@ -430,7 +434,8 @@ public final class CatalogueParser {
         if (driver == Driver.GC_MAP && !o.containsKey("size")) {
             error(line(node), "the gc-map driver needs 'size' (the type's size in bytes)");
         }
-        return new RunOptions(tierUp, registerStubs, checked, strict, hotCold, walkAt, layout, threads, size, refs, following);
+        return new RunOptions(tierUp, registerStubs, checked, strict, hotCold, walkAt, layout, threads, size, refs, following, gcStress,
+                checkBarriers);
     }
 
     private Expectation expectation(Node node, List<Target> targets, int rootLine, Driver driver) {

@@ -10,6 +10,7 @@ import r2rlab.emu.runtime.Frame;
 import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.emu.runtime.RunRejectedException;
 import r2rlab.emu.runtime.StackWalker;
+import r2rlab.emu.runtime.WriteBarrierChecker;
 import r2rlab.format.metadata.MetadataTable;
 import r2rlab.format.metadata.MethodImplAttributes;
 import r2rlab.format.r2r.ContinuationObject;
@@ -66,6 +67,10 @@ final class EmulateDriver implements RunDriver {
         boolean async = (img.metadata().methodImplFlags(MetadataTable.rid(token)) & MethodImplAttributes.ASYNC) != 0;
         try (EmulatedRuntime rt = new EmulatedRuntime(img, opt.registerStubs() && !(buggy && r.defect().is(RuntimeDefect.UNREGISTERED_STUBS)))) {
             rt.info().setOptions(runtimeOptions(r, buggy));
+            rt.gcStress(opt.gcStress());
+            WriteBarrierChecker barriers = opt.checkBarriers() ? rt.checkWriteBarriers() : null;
+            List<String> gcProblems = new ArrayList<>();
+            rt.onCollection(c -> gcProblems.addAll(c.problems()));
             if (opt.tierUpAfter() != null) {
                 int n = opt.tierUpAfter();
                 rt.onSuspension(count -> {
@@ -117,6 +122,24 @@ final class EmulateDriver implements RunDriver {
                 }
             }
             walks(o, walks);
+            collections(o, rt, gcProblems, barriers);
+        }
+    }
+
+    /** What the collector and the write-barrier checker found: the first problem or store each, with counts. */
+    private static void collections(Observation o, EmulatedRuntime rt, List<String> problems, WriteBarrierChecker barriers) {
+        if (rt.collector().collections() > 0) {
+            o.fact(SymptomKind.GC_PROBLEM, problems.isEmpty() ? "none" : problems.get(0));
+            o.appendSummary(rt.collector().collections() + " collections" + (problems.isEmpty() ? ", every frame walked right"
+                    : "; " + problems.get(0)));
+            problems.forEach(p -> o.note("gc: " + p));
+        }
+        if (barriers != null) {
+            List<String> found = barriers.findings();
+            o.fact(SymptomKind.BARRIER, found.isEmpty() ? "none" : found.get(0));
+            o.appendSummary(found.isEmpty() ? "every reference store went through the write barrier"
+                    : found.size() + " store(s) without the write barrier: " + found.get(0));
+            found.forEach(f -> o.note("barrier: " + f));
         }
     }
 

@@ -19,16 +19,19 @@ import r2rlab.emitter.StubLayout;
  * @param layoutSize gc-map: the type's size in bytes
  * @param referenceCells gc-map: the pointer-size cells that hold references
  * @param following gc-map: the bytes that follow the layout in the signature blob
+ * @param gcStress a moving collection at every safepoint the code reaches
+ * @param checkBarriers the write-barrier checker compares a shadow heap with the GC heap at every safepoint
  */
 public record RunOptions(Integer tierUpAfter, boolean registerStubs, boolean checkedBuild, boolean strictAlignment, boolean hotColdMap,
-                         WalkAt walkAt, StubLayout stubLayout, int threads, int layoutSize, List<Integer> referenceCells, byte[] following) {
+                         WalkAt walkAt, StubLayout stubLayout, int threads, int layoutSize, List<Integer> referenceCells, byte[] following,
+                         boolean gcStress, boolean checkBarriers) {
     /** Where the driver takes stack walks. */
     public enum WalkAt {
         NONE, ALLOCATION, GCPOINT
     }
 
     static final RunOptions DEFAULT = new RunOptions(null, true, true, false, true, WalkAt.NONE, StubLayout.ADJACENT, 2, 0, List.of(),
-            new byte[0]);
+            new byte[0], false, false);
 
     public RunOptions {
         referenceCells = List.copyOf(referenceCells);
@@ -60,6 +63,12 @@ public record RunOptions(Integer tierUpAfter, boolean registerStubs, boolean che
         }
         if (walkAt != WalkAt.NONE) {
             sb.append("stack walks at ").append(walkAt == WalkAt.ALLOCATION ? "each AllocContinuation" : "each GC poll").append("; ");
+        }
+        if (gcStress) {
+            sb.append("GC stress (a moving collection at every safepoint); ");
+        }
+        if (checkBarriers) {
+            sb.append("write barriers checked; ");
         }
         if (stubLayout != StubLayout.ADJACENT) {
             sb.append("stub layout ").append(stubLayout.name().toLowerCase(Locale.ROOT)).append("; ");

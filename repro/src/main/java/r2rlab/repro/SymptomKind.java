@@ -41,10 +41,12 @@ public enum SymptomKind {
     DECODED_MAP("decoded-map", Match.EQUALS, "the GC map as the decoder read it (hex)"),
     MISREAD("misread", Match.EQUALS, "bytes of what follows the map that the decoder took as map data (hex), or none"),
     /**
-     * Reserved for the moving collector (B8's stale reference after a GC moves an object the short map
-     * does not name). The GC model records it; until then a file that expects it is rejected.
+     * Reserved for B8's stale reference after a GC moves an object the short map does not name: r2rlab's continuation
+     * layouts are multiples of 8 bytes, so B8's truncating writer never shortens their maps.
      */
-    STALE_REFERENCE("stale-reference", Match.EQUALS, "a reference the GC did not update (needs the moving collector)");
+    STALE_REFERENCE("stale-reference", Match.EQUALS, "a reference the GC did not update (B8; no emitted layout is ever shortened)"),
+    GC_PROBLEM("gc-problem", Match.CONTAINS, "text of the first problem a collection reported (a frame walked with the wrong GcInfo, a stale reference)"),
+    BARRIER("barrier", Match.CONTAINS, "text of the first store the write-barrier checker found made without the barrier, or none");
 
     /** How an expected value matches an observed one. */
     public enum Match {
@@ -81,7 +83,7 @@ public enum SymptomKind {
 
     /** Why a file cannot expect this kind yet, or null when it can. */
     String unavailable() {
-        return this == STALE_REFERENCE ? "needs the moving collector, which r2rlab does not model yet" : null;
+        return this == STALE_REFERENCE ? "needs a continuation map B8 shortens, which r2rlab never emits (its layouts are multiples of 8 bytes)" : null;
     }
 
     /** Whether {@code observed} (as a driver recorded it) satisfies {@code expected} (as the file writes it). */

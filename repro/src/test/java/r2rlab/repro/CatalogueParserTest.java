@@ -67,11 +67,11 @@ class CatalogueParserTest {
                 "dir/r.yaml:3: unknown key 'stroy' at the top level",
                 "dir/r.yaml:13: unknown defect 'no-such-defect'; known: " + DefectSwitch.known(),
                 "dir/r.yaml:15: 'tier-up-after' is an integer from 1 to 1000000, not '0'",
-                "dir/r.yaml:16: option 'gc': the garbage collector (GC stress, the moving collector) is not modelled yet",
+                "dir/r.yaml:16: option 'gc': the collector runs at allocations that do not fit; 'gc-stress: true' runs it at every safepoint",
                 "dir/r.yaml:18: 'expect' names no symptom for the buggy run ('buggy:')",
                 "dir/r.yaml:18: 'expect' names no result for the fixed run ('fixed:')",
                 "dir/r.yaml:19: unknown symptom kind 'retruns' in 'buggy'; known: " + knownKinds(),
-                "dir/r.yaml:20: symptom kind 'stale-reference' needs the moving collector, which r2rlab does not model yet",
+                "dir/r.yaml:20: symptom kind 'stale-reference' needs a continuation map B8 shortens, which r2rlab never emits (its layouts are multiples of 8 bytes)",
                 "dir/r.yaml:22: the emulate driver does not observe 'map'"), e);
     }
 

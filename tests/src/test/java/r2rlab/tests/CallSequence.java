@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import r2rlab.format.metadata.Metadata;
@@ -53,24 +54,53 @@ final class CallSequence {
         List<Disassembler.Insn> insns = d.disassemble(img.pe().file().bytes("code", off, (int) (toRva - fromRva)), base + fromRva);
         List<String> out = new ArrayList<>();
         for (int i = 0; i < insns.size(); i++) {
-            Disassembler.Insn in = insns.get(i);
-            Long cell = null;
-            if (!arm64 && in.mnemonic().equals("call")) {
-                Matcher m = X64_CELL.matcher(in.operands());
-                if (m.matches()) {
-                    long disp = Long.decode(m.group(2));
-                    cell = in.address() + in.size() + (m.group(1).equals("+") ? disp : -disp);
-                }
-            } else if (arm64 && in.mnemonic().equals("blr") && (in.operands().equals("x16") || in.operands().equals("x12")) && i >= 3
-                    && insns.get(i - 3).mnemonic().equals("adrp") && insns.get(i - 2).mnemonic().equals("add")) {
-                cell = immediate(insns.get(i - 3)) + immediate(insns.get(i - 2));
-            }
+            Long cell = cellCalled(insns, i, arm64);
             if (cell != null) {
                 ImportCell c = cells.get(cell);
                 out.add(c == null ? String.format("? 0x%X", cell) : name(c));
             }
         }
         return out;
+    }
+
+    /**
+     * The return addresses (RVAs) of the calls in code [fromRva, toRva) — through cells, direct ({@code call rel32},
+     * {@code bl}) or through a register — except the calls through a cell whose name is in {@code except}.
+     */
+    List<Long> returnAddresses(Disassembler d, boolean arm64, long fromRva, long toRva, Set<String> except) {
+        long base = img.pe().imageBase();
+        long off = img.pe().rvaToOffset("code", fromRva, toRva - fromRva);
+        List<Disassembler.Insn> insns = d.disassemble(img.pe().file().bytes("code", off, (int) (toRva - fromRva)), base + fromRva);
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < insns.size(); i++) {
+            Disassembler.Insn in = insns.get(i);
+            boolean call = arm64 ? in.mnemonic().equals("bl") || in.mnemonic().equals("blr") : in.mnemonic().equals("call");
+            if (!call) {
+                continue;
+            }
+            Long cell = cellCalled(insns, i, arm64);
+            ImportCell c = cell == null ? null : cells.get(cell);
+            if (c == null || !except.contains(name(c))) {
+                out.add(in.address() + in.size() - base);
+            }
+        }
+        return out;
+    }
+
+    /** The cell instruction {@code i} calls through (x64 {@code call [rip+disp32]}; ARM64 adrp/add/ldr/blr x16), or null. */
+    private static Long cellCalled(List<Disassembler.Insn> insns, int i, boolean arm64) {
+        Disassembler.Insn in = insns.get(i);
+        if (!arm64 && in.mnemonic().equals("call")) {
+            Matcher m = X64_CELL.matcher(in.operands());
+            if (m.matches()) {
+                long disp = Long.decode(m.group(2));
+                return in.address() + in.size() + (m.group(1).equals("+") ? disp : -disp);
+            }
+        } else if (arm64 && in.mnemonic().equals("blr") && (in.operands().equals("x16") || in.operands().equals("x12")) && i >= 3
+                && insns.get(i - 3).mnemonic().equals("adrp") && insns.get(i - 2).mnemonic().equals("add")) {
+            return immediate(insns.get(i - 3)) + immediate(insns.get(i - 2));
+        }
+        return null;
     }
 
     private static long immediate(Disassembler.Insn in) {

@@ -117,10 +117,10 @@ class CliDumpOptionsTest {
                 // the RUNTIME_FUNCTION entries as the Python oracle reads them, each body by its label, the funclets after A's
                 "Runtime functions: 5 selected",
                 "  [0] 0x00001000-0x0000105B  unwind 0x00001718  Demo.Nested.A",
-                "  [1] 0x0000105B-0x00001075  unwind 0x0000172C  funclet of Demo.Nested.A",
-                "  [2] 0x00001075-0x00001088  unwind 0x00001738  funclet of Demo.Nested.A",
-                "  [9] 0x000011B0-0x00001338  unwind 0x0000179C  [ASYNC] Demo.Nested.A",
-                "  [10] 0x00001340-0x0000136B  unwind 0x000017B0  [RESUME] Demo.Nested.A$ResumptionStub");
+                "  [1] 0x0000105B-0x00001075  unwind 0x00001740  funclet of Demo.Nested.A",
+                "  [2] 0x00001075-0x00001088  unwind 0x0000174C  funclet of Demo.Nested.A",
+                "  [9] 0x000011B0-0x00001338  unwind 0x000017D8  [ASYNC] Demo.Nested.A",
+                "  [10] 0x00001340-0x0000136B  unwind 0x00001800  [RESUME] Demo.Nested.A$ResumptionStub");
         assertFalse(out.contains("Demo.Nested.B"), out);
         // A dotted tail, a glob and the MethodDef token pick the same family.
         String tail = ok("dump", "--method", "Nested.A", img.toString()).out();
@@ -215,8 +215,8 @@ class CliDumpOptionsTest {
         assertTrue(byName.contains("  [117] 0x00006DA0-0x00006DD9  unwind 0x00002414"), "the parsed runtime functions follow");
         Path img = nested(dir, Architecture.X64, StubLayout.ADJACENT);
         String imports = ok("dump", "--section", "ImportSections", img.toString()).out();
-        // PrecodeImports at 0x30A0 (.data after two pages of code); the signature 38 B0 13 00 00 at 0x1A65
-        assertTrue(imports.contains("    [1] RVA 0x000030A8  value 0x0  sig 0x00001994  ResumptionStubEntryPoint stub RVA 0x1340"), imports);
+        // PrecodeImports at 0x30A0 (.data after two pages of code); the signature 38 40 13 00 00 at 0x1A18
+        assertTrue(imports.contains("    [1] RVA 0x000030A8  value 0x0  sig 0x00001A18  ResumptionStubEntryPoint stub RVA 0x1340"), imports);
     }
 
     @Test
@@ -384,16 +384,17 @@ class CliDumpOptionsTest {
     @Test
     void unwind_emitted_arm64XdataAndX64() {
         String arm = ok("dump", "--unwind", "--method", "Demo.Nested.A", nested(dir, Architecture.ARM64, StubLayout.ADJACENT).toString()).out();
-        // .xdata at 0x1AEC: 1850000D 0140000A 83E102C8 8302C8E4 E4E4E4E4, then the personality routine 0x19E8, a thunk
+        // .xdata at 0x1A5C (after the GcInfo of the methods before it): 1850000D 0140000A 83E102C8 8302C8E4 E4E4E4E4, then the personality
+        // routine 0x1918, a thunk
         // (adrp x16 / ldr x16, [x16, #40] / br x16) through 0x3028, EagerImports[5]
-        assertLines(arm, "  [10] [RESUME] Demo.Nested.A$ResumptionStub  unwind 0x00001A1C",
+        assertLines(arm, "  [10] [RESUME] Demo.Nested.A$ResumptionStub  unwind 0x00001A5C",
                 "    .xdata FunctionLength 0x34  Vers 0  X 1  E 0  EpilogCount 1  CodeWords 3",
                 "      epilog at +0x28, codes from index 5",
                 "      codes: save_regp x19, x20, [sp, #16]; set_fp; save_fplr_x [sp, #-32]!; end; save_regp x19, x20, [sp, #16];"
                         + " save_fplr_x [sp, #-32]!; end; end; end; end",
                 "    personality routine 0x00001918 thunk through EagerImports[5] Helper PersonalityRoutine");
         // the Task-returning method's catch funclet: fp/lr saved without set_fp, the same personality routine
-        assertLines(arm, "  [1] funclet of Demo.Nested.A  unwind 0x00001970",
+        assertLines(arm, "  [1] funclet of Demo.Nested.A  unwind 0x00001980",
                 "    .xdata FunctionLength 0x28  Vers 0  X 1  E 0  EpilogCount 1  CodeWords 1",
                 "      epilog at +0x20, codes from index 0",
                 "      codes: save_fplr_x [sp, #-16]!; end; end; end",

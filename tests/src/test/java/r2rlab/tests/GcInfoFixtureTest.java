@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +13,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import r2rlab.format.FormatException;
 import r2rlab.format.gcinfo.GcInfo;
@@ -95,14 +90,7 @@ class GcInfoFixtureTest {
      */
     @Test
     void independentDecoderAgreesOnEveryMethod() throws Exception {
-        Path script = Fixtures.repositoryRoot().resolve("tests/oracle/gcinfo_oracle.py");
-        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--all", Fixtures.root().toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        p.getInputStream().transferTo(out);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "oracle timed out");
-        assertEquals(0, p.exitValue(), "oracle failed");
-        JsonObject oracle = JsonParser.parseString(out.toString(StandardCharsets.UTF_8)).getAsJsonObject();
+        JsonObject oracle = GcInfoOracle.run(Fixtures.root());
         assertEquals(44, oracle.size(), "the oracle decodes the 44 x64 and ARM64 images");
         int methods = 0;
         for (Path path : Fixtures.all()) {
@@ -113,20 +101,8 @@ class GcInfoFixtureTest {
             JsonObject figures = oracle.getAsJsonObject(Fixtures.relative(path));
             assertEquals(img.methods().size(), figures.size(), Fixtures.relative(path));
             for (ReadyToRunMethod m : img.methods()) {
-                MethodGcInfo g = MethodGcInfo.of(img, m);
-                GcInfo.Decoded d = g.decode(img);
-                GcInfo info = d.info();
-                JsonArray safePoints = new JsonArray();
-                info.safePoints().forEach(safePoints::add);
-                JsonArray mine = new JsonArray();
-                mine.add(g.rva());
-                mine.add(info.codeLength());
-                mine.add(info.safePoints().size());
-                mine.add(info.interruptibleRanges().size());
-                mine.add(info.slots().size());
-                mine.add(d.size());
-                mine.add(safePoints);
-                assertEquals(figures.get(Integer.toString(m.entryRuntimeFunction())), mine, Fixtures.relative(path) + " " + m.label());
+                assertEquals(figures.get(Integer.toString(m.entryRuntimeFunction())), GcInfoOracle.figures(img, m),
+                        Fixtures.relative(path) + " " + m.label());
                 methods++;
             }
         }

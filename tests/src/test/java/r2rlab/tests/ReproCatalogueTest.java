@@ -110,8 +110,8 @@ class ReproCatalogueTest {
     void catalogue_hasAnEntryForEveryIdOfSectionB_andTheFidelitySwitches() {
         Set<String> ids = new TreeSet<>();
         catalogue.regressions().forEach(r -> ids.add(r.id()));
-        assertEquals(new TreeSet<>(List.of("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "F1", "F2", "F3")), ids);
-        assertEquals(19, catalogue.regressions().size());
+        assertEquals(new TreeSet<>(List.of("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "F1", "F2", "F3", "G1", "G2")), ids);
+        assertEquals(21, catalogue.regressions().size());
     }
 
     @Test
@@ -519,6 +519,78 @@ class ReproCatalogueTest {
             assertEquals(String.format("[ASYNC] Demo.Async.Fail+0x%X", arm64 ? 0x78 : 0x60), fact(t.buggy(), SymptomKind.AT));
             assertEquals("RUNTIME_ERROR", fact(t.buggy(), SymptomKind.FAULT));
             assertEquals("106", fact(t.fixed(), SymptomKind.RETURNS));
+        }
+    }
+
+    /**
+     * G1: the collector walks the unregistered stub frame with the GcInfo of the method before it; the offset it names is
+     * the stub's return address (the instruction before it is the stub's direct call of its variant, by Capstone) from
+     * that method's start, past its CodeLength.
+     */
+    @Test
+    void g1_unregisteredStubs_theCollectorWalksTheStubFrameWithAnotherMethodsGcInfo() {
+        RegressionResult r = run("G1-unregistered-stubs-gc");
+        assertEquals(Verdict.REPRODUCED, r.verdict());
+        assertEquals(List.of("x64", "arm64"), targets(r));
+        for (TargetResult t : r.targets()) {
+            boolean arm64 = t.target().name().equals("arm64");
+            R2RImage img = t.buggy().image();
+            ResumptionStub stub = img.resumptionStubs().stream().filter(s -> s.owner().name().equals("Demo.Program.Main")).findFirst().orElseThrow();
+            Matcher m = Pattern.compile("frame #1 \\[RESUME\\] Demo\\.Program\\.Main\\$ResumptionStub\\+0x([0-9A-F]+) \\(GcInfo of Demo\\.Program\\.Main"
+                    + " at offset 0x([0-9A-F]+)\\): no safepoint and no interruptible range at this offset \\(CodeLength 0x([0-9A-F]+)\\)")
+                    .matcher(fact(t.buggy(), SymptomKind.GC_PROBLEM));
+            assertTrue(m.find(), fact(t.buggy(), SymptomKind.GC_PROBLEM));
+            long returnRva = stub.rva() + Long.parseLong(m.group(1), 16);
+            ReadyToRunMethod variant = img.methods().stream().filter(x -> x.name().equals("Demo.Program.Main")
+                    && x.kind() == CodeBodyKind.ASYNC_VARIANT).findFirst().orElseThrow();
+            assertEquals(returnRva - variant.entryRva(), Long.parseLong(m.group(2), 16), "the offset from the variant's start");
+            assertEquals(img.runtimeFunctions().get(variant.entryRuntimeFunction()).endRva() - variant.entryRva(),
+                    Long.parseLong(m.group(3), 16), "the variant's CodeLength is its code");
+            RuntimeFunction rf = img.runtimeFunctions().get(stub.runtimeFunction());
+            try (Disassembler d = new Disassembler(arm64)) {
+                Disassembler.Insn call = d.disassemble(Emitted.code(img, rf), img.pe().imageBase() + rf.beginRva()).stream()
+                        .filter(i -> i.address() + i.size() == img.pe().imageBase() + returnRva).findFirst().orElseThrow();
+                assertEquals(arm64 ? "bl" : "call", call.mnemonic(), "the stub's direct call of its variant");
+            }
+            assertEquals("1", fact(t.buggy(), SymptomKind.RETURNS));
+            assertEquals("43", fact(t.fixed(), SymptomKind.RETURNS));
+            assertEquals("none", fact(t.fixed(), SymptomKind.GC_PROBLEM));
+        }
+    }
+
+    /**
+     * G2: the checker's finding names the call of Main's variant that reached the safepoint (a call, by Capstone), and
+     * the buggy variant calls WriteBarrier fewer times than the fixed one (the reference field stores made plain).
+     */
+    @Test
+    void g2_droppedWriteBarrier_theCheckerNamesTheStore() {
+        RegressionResult r = run("G2-dropped-write-barrier");
+        assertEquals(Verdict.REPRODUCED, r.verdict());
+        for (TargetResult t : r.targets()) {
+            boolean arm64 = t.target().name().equals("arm64");
+            Matcher m = Pattern.compile("^Pair 0x[0-9A-F]+ field \\+0x8 holds 0x[0-9A-F]+, stored without a write barrier \\(found at the safepoint"
+                    + " after \\[ASYNC\\] Demo\\.Refs\\.Main\\+0x([0-9A-F]+)\\)$").matcher(fact(t.buggy(), SymptomKind.BARRIER));
+            assertTrue(m.find(), fact(t.buggy(), SymptomKind.BARRIER));
+            long offset = Long.parseLong(m.group(1), 16);
+            List<Long> barriers = new ArrayList<>();
+            for (R2RImage img : List.of(t.buggy().image(), t.fixed().image())) {
+                ReadyToRunMethod main = img.methods().stream().filter(x -> x.name().equals("Demo.Refs.Main")
+                        && x.kind() == CodeBodyKind.ASYNC_VARIANT).findFirst().orElseThrow();
+                RuntimeFunction rf = img.runtimeFunctions().get(main.entryRuntimeFunction());
+                try (Disassembler d = new Disassembler(arm64)) {
+                    barriers.add(new CallSequence(img).calls(d, arm64, rf.beginRva(), rf.endRva()).stream()
+                            .filter("WriteBarrier"::equals).count());
+                    if (img == t.buggy().image()) {
+                        long at = img.pe().imageBase() + rf.beginRva() + offset;
+                        Disassembler.Insn call = d.disassemble(Emitted.code(img, rf), img.pe().imageBase() + rf.beginRva()).stream()
+                                .filter(i -> i.address() == at).findFirst().orElseThrow();
+                        assertTrue(call.mnemonic().startsWith(arm64 ? "bl" : "call"), call.toString());
+                    }
+                }
+            }
+            assertTrue(barriers.get(0) < barriers.get(1), "WriteBarrier calls buggy/fixed: " + barriers);
+            assertEquals("none", fact(t.fixed(), SymptomKind.BARRIER));
+            assertEquals("42", fact(t.buggy(), SymptomKind.RETURNS));
         }
     }
 

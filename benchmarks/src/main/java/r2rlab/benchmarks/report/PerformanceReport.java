@@ -226,6 +226,7 @@ public final class PerformanceReport {
                 "about 1 µs", "cell call");
         loaderRow();
         emitRow();
+        collectionRow();
         line("");
         line("No cap: `run` of 1,000,000 `await yield`s completes (`RunTimeLimitTest`), and a run's time limit "
                 + "(`run --timeout`, default 60 s, over the whole run) ends an endless async loop with a TIMEOUT fault.");
@@ -325,6 +326,17 @@ public final class PerformanceReport {
                 + "memory calls through JNA for the dispatcher's reads of the continuation and Task, the allocations and the "
                 + "stub call's registers, plus the guest code of the resumption stub and the resumed method.",
                 fmt(4 * t.micros()))).orElse("");
+    }
+
+    /** One collection of the moving collector over N live objects (x64: the collector is the same on both). */
+    private void collectionRow() {
+        StringBuilder cell = new StringBuilder();
+        for (BenchmarkResult r : all("CollectionBenchmark.collection")) {
+            cell.append(cell.length() == 0 ? "" : "; ").append(r.param("objects")).append(" objects: ").append(fmt(r.micros())).append(" ± ")
+                    .append(fmt(r.errorMicros())).append(" µs (CPU ").append(fmt(r.cpuMicros())).append(" µs)");
+        }
+        line("| one moving collection of N live objects (every one copied and updated, the old semispace poisoned) | — (reported) | "
+                + (cell.length() == 0 ? "not measured" : cell) + " | — | — | — |");
     }
 
     private void loaderRow() {

@@ -78,6 +78,7 @@ public final class PerformanceSuite {
                     .param("iterations", "1000")
                     .param("methods", "1000")
                     .param("types", "100")
+                    .param("objects", "1000")
                     .param("warmCorpusReads", "0")
                     .param("image", "r2r-net11-async/System.Net.Ping.dll");
         }

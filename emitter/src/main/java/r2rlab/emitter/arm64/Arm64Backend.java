@@ -384,6 +384,17 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
             };
         }
 
+        @Override
+        protected int registerNumber(Register register) {
+            return register.encoding();
+        }
+
+        /** The outgoing stack-argument area at the bottom of the frame. */
+        @Override
+        protected int outgoingArea() {
+            return frame.out;
+        }
+
         // ---- frame
 
         @Override

@@ -27,6 +27,7 @@ import r2rlab.emitter.ir.MethodIr;
 import r2rlab.emitter.scenario.BinaryOp;
 import r2rlab.emitter.scenario.CallKind;
 import r2rlab.emitter.scenario.MethodDecl;
+import r2rlab.format.gcinfo.GcSlot;
 import r2rlab.format.metadata.SignatureType;
 import r2rlab.format.pe.Relocation;
 import r2rlab.format.r2r.CodeBodyKind;
@@ -55,6 +56,10 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
 
     /** A branch in {@code from} to {@code target} in the other part, through the relocation at {@code relocation}. */
     private record CrossRef<A, L>(A from, int relocation, L target) {
+    }
+
+    /** A call site of {@code part}: the offset of its return address, the tracked slots live there. */
+    private record SafePoint<A>(A part, int offset, List<GcSlot> live) {
     }
 
     /** An EH clause: flags, the try region (labels of {@code tryPart}), the handler funclet's index. */
@@ -96,6 +101,15 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
     private final Map<A, Integer> prologSizes = new IdentityHashMap<>();
     private List<CodeFragment> fragments;
     private List<ExceptionClause> exceptionClauses;
+    /** The call sites in emission order (every call but the write barriers'). */
+    private final List<SafePoint<A>> safePoints = new ArrayList<>();
+    /**
+     * The tracked frame slots (offsets) that hold references at the safepoints being emitted: the scratch slot while it
+     * holds the continuation a suspension block fills; a Task thunk's ExecutionAndSyncBlockStore from Push on, and its
+     * Task slot at Pop.
+     */
+    private final List<Integer> liveFrameReferences = new ArrayList<>();
+    private BodyGcInfo gcInfo;
 
     /**
      * {@code newAssembler} makes a part; {@code newLabel}, {@code bind}, {@code offset} and {@code position} are the
@@ -165,6 +179,17 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
 
     /** The register playing {@code role}. */
     protected abstract R reg(Reg role);
+
+    /** The hardware number of {@code register}, as GcInfo names registers (x64 0 RAX ... 15 R15, ARM64 X0 ... X30). */
+    protected abstract int registerNumber(R register);
+
+    /** Whether the body addresses its frame through {@link Reg#FRAME} (false: the x64 resumption stub, as the JIT's). */
+    protected boolean hasFramePointer() {
+        return true;
+    }
+
+    /** The outgoing argument and scratch area below the frame (bytes), as a fat GcInfo header records it. */
+    protected abstract int outgoingArea();
 
     // ------------------------------------------------------------------------------------------
     // Parts and labels
@@ -351,6 +376,12 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
                 fixed(BodyPlan.FIXED_SYNC_BLOCK_STORE + BodyPlan.SYNC_BLOCK_STORE_SLOTS - 1));
         addressOf(Reg.ARG0, store);
         callThroughCell(ctx.coreLibCell(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_PUSH));
+        safePoint();
+        List<Integer> storeSlots = new ArrayList<>();
+        for (int k = 0; k < BodyPlan.SYNC_BLOCK_STORE_SLOTS; k++) {
+            storeSlots.add(fixed(BodyPlan.FIXED_SYNC_BLOCK_STORE + k));
+        }
+        liveFrameReferences.addAll(storeSlots);
         L tryStart = newLabel();
         L catchEnd = newLabel();
         L faultEnd = newLabel();
@@ -359,6 +390,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         bind(tryStart);
         passAsyncArguments(m, parameterSlots(m));
         callThroughCell(ctx.methodCell(m, true));
+        safePoint(returned(m));
         branch(Reg.CONTINUATION_RETURN, false, suspended);
         if (m.returnsValue()) {
             transfer(Reg.ARG0, Reg.RESULT);
@@ -366,6 +398,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         } else {
             callThroughCell(ctx.coreLibCell(CoreLibMethod.TASK_GET_COMPLETED_TASK));
         }
+        safePoint(Reg.RESULT);
         storeFrame(task, Reg.RESULT);
         jump(done);
         bind(catchEnd);
@@ -376,6 +409,9 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         bind(done);
         addressOf(Reg.ARG0, store);
         callThroughCell(ctx.coreLibCell(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_POP));
+        liveFrameReferences.add(task); // every path to Pop stored the Task
+        safePoint();
+        liveFrameReferences.remove(Integer.valueOf(task));
         loadFrame(Reg.RESULT, task);
         leaveFrameAndReturn();
 
@@ -389,7 +425,9 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         beginFunclet(faultFunclet);
         addressOf(Reg.ARG0, store);
         callThroughCell(ctx.coreLibCell(CoreLibMethod.EXECUTION_AND_SYNC_BLOCK_STORE_POP));
+        safePoint();
         leaveFuncletAndReturn();
+        liveFrameReferences.clear();
         a = hot;
         clauses.add(new Clause<>(ExceptionClause.R2R_SYSTEM_EXCEPTION, hot, tryStart, catchEnd, 0));
         clauses.add(new Clause<>(ExceptionClause.FAULT, hot, tryStart, faultEnd, 1));
@@ -398,6 +436,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
     /** A call of {@code ofT<long>} for a method that returns a value, of its non-generic form {@code plain} for a void one. */
     private void callForResult(MethodDecl m, CoreLibMethod ofT, CoreLibMethod plain) {
         callThroughCell(m.returnsValue() ? ctx.coreLibCell(ofT, resultType(m)) : ctx.coreLibCell(plain));
+        safePoint(Reg.RESULT);
     }
 
     /**
@@ -433,6 +472,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         } else {
             callDirect(ctx.bodySymbol(m, CodeBodyKind.ASYNC_VARIANT, ir.version()));
         }
+        safePoint(returned(m));
         transfer(Reg.STUB_CONTINUATION, Reg.CONTINUATION_RETURN);
         L done = newLabel();
         branch(Reg.STUB_CONTINUATION, false, done);
@@ -464,6 +504,46 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         return exceptionClauses;
     }
 
+    /** The GcInfo facts of the body (after the parts are finished). */
+    public final BodyGcInfo gcInfo() {
+        finishAll();
+        return gcInfo;
+    }
+
+    /**
+     * The frame slots that hold references throughout, reported untracked: the IR's reference slots, and the fixed
+     * slots of an async variant (the continuation argument, the two contexts). The scratch slot holds a reference only
+     * in the suspension blocks, a Task thunk's slots from Push and at Pop: they are tracked there.
+     */
+    private List<GcSlot> untrackedSlots() {
+        List<Integer> offsets = new ArrayList<>(zeroInitialisedSlots());
+        BitSet refs = ir.referenceSlots();
+        for (int s = refs.nextSetBit(0); s >= 0 && s < plan.frameSlots() && s < ir.paramCount(); s = refs.nextSetBit(s + 1)) {
+            offsets.add(slot(s));
+        }
+        if (async) {
+            offsets.addAll(List.of(fixed(FIXED_CONTINUATION), fixed(FIXED_CONTEXT0), fixed(FIXED_CONTEXT1)));
+        }
+        List<GcSlot> out = new ArrayList<>();
+        for (int off : offsets) {
+            out.add(GcSlot.ofStack(GcSlot.FRAMEREG_REL, off, 0, true));
+        }
+        return out;
+    }
+
+    /**
+     * The untracked reference slots nothing stores before the first call, which the prolog zeroes (as the JIT
+     * initialises its untracked GC locals): the IR's reference locals.
+     */
+    private List<Integer> zeroInitialisedSlots() {
+        List<Integer> offsets = new ArrayList<>();
+        BitSet refs = ir.referenceSlots();
+        for (int s = refs.nextSetBit(Math.max(0, ir.paramCount())); s >= 0 && s < plan.frameSlots(); s = refs.nextSetBit(s + 1)) {
+            offsets.add(slot(s));
+        }
+        return offsets;
+    }
+
     private void finishAll() {
         if (fragments != null) {
             return;
@@ -477,6 +557,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
             base += addFragments(out, funclets.get(f), CodeFragment.Kind.FUNCLET);
             funcletEnds[f] = base;
         }
+        int coldBase = base;
         if (cold != hot) {
             // The cold part runs in the hot part's frame and has no prolog of its own.
             int before = out.size();
@@ -486,7 +567,16 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
                 throw new EmitException(String.format("%s: a cold part of 0x%X bytes, past what one unwind record covers, is not"
                         + " written (r2rlab splits only main code and funclets into unwind fragments)", ir.method().fullName(), length));
             }
+            base += length;
         }
+        // GcInfo offsets count from the method start over the main code, the funclets, then the cold part.
+        List<BodyGcInfo.SafePoint> sites = new ArrayList<>();
+        for (SafePoint<A> p : safePoints) {
+            int partBase = p.part() == hot ? 0 : p.part() == cold ? coldBase : funcletStarts[funclets.indexOf(p.part())];
+            sites.add(new BodyGcInfo.SafePoint(partBase + p.offset(), p.live()));
+        }
+        boolean tailCalls = plan.usesIrCode() && ir.allInsns().stream().anyMatch(i -> i instanceof Insn.TailCall);
+        gcInfo = new BodyGcInfo(base, hasFramePointer(), outgoingArea(), !funclets.isEmpty(), tailCalls, sites, untrackedSlots());
         List<ExceptionClause> eh = new ArrayList<>();
         for (Clause<A, L> c : clauses) {
             int partBase = c.tryPart() == hot ? 0 : funcletStarts[funclets.indexOf(c.tryPart())];
@@ -572,6 +662,9 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
                 storeFrame(slot(p), Reg.ACCUMULATOR);
             }
         }
+        for (int offset : zeroInitialisedSlots()) {
+            storeZero(Reg.FRAME, offset);
+        }
     }
 
     /** Argument {@code pos} = the value of IR slot {@code slot}. */
@@ -634,8 +727,38 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         }
     }
 
+    /** A helper call; every one but the write barriers' is a safepoint (the allocators return the new object). */
     private void callHelper(ReadyToRunHelper h) {
         callThroughCell(ctx.helperCell(h.id));
+        if (h == ReadyToRunHelper.AllocContinuation || h == ReadyToRunHelper.NewObject) {
+            safePoint(Reg.RESULT);
+        } else if (h != ReadyToRunHelper.WriteBarrier && h != ReadyToRunHelper.CheckedWriteBarrier) {
+            safePoint();
+        }
+    }
+
+    /** The registers a call of {@code callee}'s async variant returns references in: the continuation, and its result if a reference. */
+    private static Reg[] returned(MethodDecl callee) {
+        return callee != null && callee.returnsReference() ? new Reg[] {Reg.CONTINUATION_RETURN, Reg.RESULT} : new Reg[] {Reg.CONTINUATION_RETURN};
+    }
+
+    /**
+     * Records the call just emitted as a safepoint at its return address, with the tracked slots live there: the
+     * stub's result byref (interior, callee-saved), the scratch slot while it holds the continuation being filled,
+     * and the registers {@code returned} in which the call returns references (GcInfo v4 lists them).
+     */
+    private void safePoint(Reg... returned) {
+        List<GcSlot> live = new ArrayList<>();
+        if (plan.kind() == CodeBodyKind.RESUMPTION_STUB) {
+            live.add(GcSlot.ofRegister(registerNumber(reg(Reg.STUB_RESULT_BYREF)), GcSlot.INTERIOR));
+        }
+        for (int offset : liveFrameReferences) {
+            live.add(GcSlot.ofStack(GcSlot.FRAMEREG_REL, offset, 0, false));
+        }
+        for (Reg r : returned) {
+            live.add(GcSlot.ofRegister(registerNumber(reg(r)), 0));
+        }
+        safePoints.add(new SafePoint<>(a, offset(), live));
     }
 
     /**
@@ -648,6 +771,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         loadFrame(Reg.ARG1, fixed(FIXED_CONTEXT0));
         loadFrame(Reg.ARG2, fixed(FIXED_CONTEXT1));
         callContextHelper(ctx.coreLibCell(method));
+        safePoint();
     }
 
     /** WriteBarrier: the word at {@code object + offset} = {@code value}; the object is the continuation in the scratch slot. */
@@ -678,6 +802,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         addressOf(Reg.ARG0, fixed(FIXED_CONTEXT0));
         addressOf(Reg.ARG1, fixed(FIXED_CONTEXT1));
         callContextHelper(ctx.coreLibCell(CoreLibMethod.CAPTURE_CONTEXTS));
+        safePoint();
     }
 
     /**
@@ -706,6 +831,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         callHelper(ReadyToRunHelper.AllocContinuation);
         storeFrame(fixed(FIXED_SCRATCH), Reg.RESULT);
         bind(filled);
+        liveFrameReferences.add(fixed(FIXED_SCRATCH));
         loadFrame(Reg.RESULT, fixed(FIXED_SCRATCH));
         storeAddress(Reg.RESULT, ContinuationLayout.OBJECT.resumeInfo(), ctx.resumeInfoSymbol(ir.method(), ir.version()),
                 (long) ContinuationLayout.OBJECT.resumeInfoSize() * p.index());
@@ -729,8 +855,10 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
             }
         }
         callContextHelper(ctx.coreLibCell(CoreLibMethod.CAPTURE_EXECUTION_CONTEXT));
+        safePoint(Reg.RESULT);
         writeBarrierIntoContinuation(layout.executionContextOffset(), Reg.RESULT);
         restoreContexts(CoreLibMethod.RESTORE_CONTEXTS_ON_SUSPENSION);
+        liveFrameReferences.clear();
         loadFrame(Reg.CONTINUATION_RETURN, fixed(FIXED_SCRATCH));
         zero(Reg.RESULT);
         leaveFrameAndReturn();
@@ -768,6 +896,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         loadFrame(Reg.ACCUMULATOR, fixed(FIXED_CONTINUATION));
         load(Reg.ARG0, Reg.ACCUMULATOR, layout.executionContextOffset());
         callContextHelper(ctx.coreLibCell(CoreLibMethod.RESTORE_EXECUTION_CONTEXT));
+        safePoint();
         loadFrame(Reg.ACCUMULATOR, fixed(FIXED_CONTINUATION));
         BitSet saved = layout.savedSlots(site.point().index());
         for (int s = saved.nextSetBit(0); s >= 0; s = saved.nextSetBit(s + 1)) {
@@ -820,6 +949,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         } else if (i instanceof Insn.Call c) {
             passArguments(c.args());
             callMethod(c.kind(), c.target(), false);
+            safePoint(c.target().returnsReference() ? new Reg[] {Reg.RESULT} : new Reg[0]);
             if (c.dst() >= 0) {
                 storeFrame(slot(c.dst()), Reg.RESULT);
             }
@@ -945,6 +1075,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         } else {
             callMethod(w.kind(), target, true);
         }
+        safePoint(returned(target));
         branchIfNonZero(Reg.CONTINUATION_RETURN, site.suspensionBlock(), cold);
         if (w.dst() >= 0) {
             storeFrame(slot(w.dst()), Reg.RESULT);
@@ -981,7 +1112,14 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         }
         if (async) {
             storeFrame(fixed(FIXED_SCRATCH), Reg.RESULT);
+            boolean reference = ir.method().returnsReference();
+            if (reference) {
+                liveFrameReferences.add(fixed(FIXED_SCRATCH)); // the result kept across RestoreContexts is a reference
+            }
             restoreContexts(CoreLibMethod.RESTORE_CONTEXTS);
+            if (reference) {
+                liveFrameReferences.remove(Integer.valueOf(fixed(FIXED_SCRATCH)));
+            }
             loadFrame(Reg.RESULT, fixed(FIXED_SCRATCH));
             zero(Reg.CONTINUATION_RETURN);
         }

@@ -54,7 +54,7 @@ public abstract class BodyPlanBackend<L> implements Backend {
         String sym = ctx.bodySymbol(ir.method(), CodeBodyKind.METHOD, ir.version());
         return build(BodyPlan.method(ir), ctx, sym, g -> {
             g.emitMethod();
-            return new CompiledBody(ir.method(), CodeBodyKind.METHOD, ir.version(), g.fragments(), List.of(), g.clauses());
+            return new CompiledBody(ir.method(), CodeBodyKind.METHOD, ir.version(), g.fragments(), List.of(), g.clauses(), g.gcInfo());
         });
     }
 
@@ -70,7 +70,7 @@ public abstract class BodyPlanBackend<L> implements Backend {
             if (plan.isResumable()) {
                 data.add(resumeInfo(g, ir, ctx));
             }
-            return new CompiledBody(ir.method(), CodeBodyKind.ASYNC_VARIANT, ir.version(), frags, data, g.clauses());
+            return new CompiledBody(ir.method(), CodeBodyKind.ASYNC_VARIANT, ir.version(), frags, data, g.clauses(), g.gcInfo());
         });
     }
 
@@ -86,7 +86,7 @@ public abstract class BodyPlanBackend<L> implements Backend {
         String sym = ctx.bodySymbol(m, CodeBodyKind.TASK_RETURNING_THUNK, CodeVersion.R2R);
         return build(BodyPlan.taskThunk(ir), ctx, sym, g -> {
             g.emitTaskThunk();
-            return new CompiledBody(m, CodeBodyKind.TASK_RETURNING_THUNK, CodeVersion.R2R, g.fragments(), List.of(), g.clauses());
+            return new CompiledBody(m, CodeBodyKind.TASK_RETURNING_THUNK, CodeVersion.R2R, g.fragments(), List.of(), g.clauses(), g.gcInfo());
         });
     }
 
@@ -97,7 +97,7 @@ public abstract class BodyPlanBackend<L> implements Backend {
         String sym = ctx.bodySymbol(m, CodeBodyKind.RESUMPTION_STUB, ir.version());
         return build(BodyPlan.resumptionStub(ir), ctx, sym, g -> {
             g.emitResumptionStub();
-            return new CompiledBody(m, CodeBodyKind.RESUMPTION_STUB, ir.version(), g.fragments(), List.of(), g.clauses());
+            return new CompiledBody(m, CodeBodyKind.RESUMPTION_STUB, ir.version(), g.fragments(), List.of(), g.clauses(), g.gcInfo());
         });
     }
 }

@@ -10,10 +10,10 @@ import r2rlab.format.r2r.ExceptionClause;
 /**
  * A compiled code body: its fragments (the main code first, then the funclets, then the cold part when split), the
  * read-only data it owns (the ResumeInfo records of an async variant), and its EH clauses (offsets from the body's
- * start, the funclets laid out contiguously after the main code).
+ * start, the funclets laid out contiguously after the main code), and what its GcInfo says.
  */
 public record CompiledBody(MethodDecl method, CodeBodyKind kind, CodeVersion version, List<CodeFragment> fragments,
-                           List<ObjectNode> data, List<ExceptionClause> clauses) {
+                           List<ObjectNode> data, List<ExceptionClause> clauses, BodyGcInfo gcInfo) {
     public CompiledBody {
         fragments = List.copyOf(fragments);
         data = List.copyOf(data);

@@ -253,7 +253,12 @@ public final class ReadyToRunEmitter {
                     refs.put(p + 1, GCRefMap.REF);
                     refs.put(p + 2, GCRefMap.REF);
                 }
-                case RESTORE_EXECUTION_CONTEXT, YIELD -> refs.put(p, GCRefMap.REF);
+                case RESTORE_EXECUTION_CONTEXT, YIELD, TASK_FROM_EXCEPTION, TASK_FROM_EXCEPTION_OF_T -> refs.put(p, GCRefMap.REF);
+                case TASK_FROM_RESULT -> {
+                    if (!(instantiation[0] instanceof SignatureType.Primitive)) {
+                        refs.put(p, GCRefMap.REF); // Task.FromResult<Box>(Box)
+                    }
+                }
                 default -> {
                 }
             }
@@ -523,7 +528,7 @@ public final class ReadyToRunEmitter {
                 u.bytes(backend.withHandlerFlag(fs.get(i).unwindInfo())).align(4);
                 u.rva32(PERSONALITY_THUNK, 0);
                 if (i == 0) {
-                    u.bytes(GcInfoPlaceholder.BLOB).align(4);
+                    u.bytes(GcInfoWriter.encode(options.arch().machine, p.body().gcInfo())).align(4);
                 }
                 image.add(ObjectNode.of(unwindSymbol(fs.get(i)), SectionKind.TEXT, 4, u));
             }

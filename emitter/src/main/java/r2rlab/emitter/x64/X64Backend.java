@@ -155,6 +155,23 @@ public final class X64Backend extends BodyPlanBackend<X64Assembler.Label> {
             };
         }
 
+        @Override
+        protected int registerNumber(Register register) {
+            return register.encoding();
+        }
+
+        /** The stub addresses nothing through a frame register (push rbx; push r12; sub rsp, A), as the JIT's stubs. */
+        @Override
+        protected boolean hasFramePointer() {
+            return !stub;
+        }
+
+        /** The shadow area and the stack arguments of the body's calls. */
+        @Override
+        protected int outgoingArea() {
+            return shadow + 8 * Math.max(0, Math.max(plan.bodyCallArguments(), BodyPlan.asyncVariantArguments(ir.method())) - args.length);
+        }
+
         // ---- frame
 
         @Override

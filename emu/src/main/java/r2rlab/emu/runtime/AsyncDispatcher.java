@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongUnaryOperator;
 import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.format.r2r.ContinuationFlags;
@@ -52,6 +53,8 @@ final class AsyncDispatcher {
     private final EmulatedRuntime rt;
     private final CpuEngine uc;
     final long taskMethodTable;
+    /** The MethodTable of a Task whose result is a reference (Task&lt;Box&gt;): its result field is traced; made when first needed. */
+    private long taskOfReferenceMethodTable;
     final long exceptionMethodTable;
     /** The MethodTable of ExecutionContext objects. */
     final long executionContextMethodTable;
@@ -70,6 +73,8 @@ final class AsyncDispatcher {
     /** Thread-local leaf-suspension state (the sentinel's Next): the innermost continuation of the chain being built. */
     private long suspensionHead;
 
+    /** The Task the run waits for (where a collection moved it). */
+    private long runTask;
     // per-run facts
     private int suspensions;
     private int yields;
@@ -84,6 +89,12 @@ final class AsyncDispatcher {
         this.exceptionMethodTable = methodTable(EXCEPTION_SIZE);
         this.executionContextMethodTable = methodTable(16);
         this.yieldContinuationMethodTable = methodTable(CONTINUATION.data());
+        // The result cell holds the integer the language's Tasks complete with.
+        rt.gcHeap().register(taskMethodTable, new GcHeap.Layout("Task", TASK_SIZE, List.of(TASK_HEAD, TASK_EXCEPTION)));
+
+        rt.gcHeap().register(exceptionMethodTable, new GcHeap.Layout("System.Exception", EXCEPTION_SIZE, List.of()));
+        rt.gcHeap().register(yieldContinuationMethodTable, new GcHeap.Layout("Continuation (Yield)", CONTINUATION.data(),
+                List.of(CONTINUATION.next())));
         this.yieldResumeAddress = yieldResumeAddress;
         this.yieldResumeInfo = rt.allocate(16);
         uc.writeLong(yieldResumeInfo, yieldResumeAddress);
@@ -113,17 +124,46 @@ final class AsyncDispatcher {
     }
 
     /**
-     * Allocates an object of {@code mt} (zeroed, MethodTable* at +0, size from MethodTable+4). The heap
-     * is bump-allocated from memory mapped zero-filled and never reused, so only the MethodTable* is written.
+     * Allocates an object of {@code mt} (zeroed, MethodTable* at +0, size from MethodTable+4) in the GC heap; when
+     * the semispace is full at a safepoint, after a collection. The space is zeroed as it is allocated.
      */
     long allocateObject(long mt) {
         int size = read32(mt + 4);
         if (size < 8 || size > (1 << 20)) {
             throw new IllegalStateException(String.format("MethodTable 0x%X has base size %d", mt, size));
         }
-        long obj = rt.allocate(size);
-        uc.writeLong(obj, mt);
+        long obj = rt.gcHeap().allocate(mt, size);
+        if (obj == 0 && rt.collectForAllocation()) {
+            obj = rt.gcHeap().allocate(mt, size);
+        }
+        if (obj == 0) {
+            throw new IllegalStateException("emulated GC heap exhausted (" + rt.gcHeap().spaceLimit() + " bytes a semispace)");
+        }
+        byte[] zero = new byte[size];
+        putLong(zero, 0, mt);
+        uc.memWrite(obj, zero);
         return obj;
+    }
+
+    /** The references the dispatcher holds (queued Tasks, the chain being dispatched, exception objects), for a collection. */
+    void relocateRoots(LongUnaryOperator relocate) {
+        List<Long> queued = new ArrayList<>(threadPool);
+        threadPool.clear();
+        queued.forEach(t -> threadPool.addLast(relocate.applyAsLong(t)));
+        Map<Long, GuestException> byObject = new HashMap<>(exceptionsByObject);
+        exceptionsByObject.clear();
+        byObject.forEach((obj, e) -> {
+            long moved = relocate.applyAsLong(obj);
+            exceptionsByObject.put(moved, e);
+            objectsByException.put(e, moved);
+        });
+        deadYieldContinuations.clear(); // dead: the collection reclaims them
+        suspensionHead = relocate.applyAsLong(suspensionHead);
+        runTask = relocate.applyAsLong(runTask);
+        task = relocate.applyAsLong(task);
+        cur = relocate.applyAsLong(cur);
+        next = relocate.applyAsLong(next);
+        resultLocation = relocate.applyAsLong(resultLocation);
     }
 
     private static void putLong(byte[] bytes, int offset, long value) {
@@ -197,7 +237,10 @@ final class AsyncDispatcher {
     // ---- CoreLib AsyncHelpers and the AllocContinuation helper
 
     void install() {
-        rt.coreLib().provide(CoreLibMethod.TASK_FROM_RESULT, (r, call) -> taskFromResult())
+        rt.coreLib().provide(CoreLibMethod.TASK_FROM_RESULT, (r, call) -> taskFromResult(taskMethodTable))
+                .provide(referenceKey(CoreLibMethod.TASK_FROM_RESULT), (r, call) -> taskFromResult(taskOfReferenceMethodTable()))
+                .provide(referenceKey(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T),
+                        (r, call) -> uc.regWrite(rt.abi().resultRegister, pendingTask("FinalizeTaskReturningThunk", taskOfReferenceMethodTable())))
                 .provide(CoreLibMethod.TASK_GET_COMPLETED_TASK, (r, call) -> completedTask())
                 .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK_OF_T, (r, call) -> finalizeTaskReturningThunk())
                 .provide(CoreLibMethod.FINALIZE_TASK_RETURNING_THUNK, (r, call) -> finalizeTaskReturningThunk())
@@ -211,18 +254,40 @@ final class AsyncDispatcher {
     }
 
     /** A Task of the runtime's, completed with {@code value}. */
+    /**
+     * The key a generic CoreLib method is provided under for an instantiation over a class ({@code Task<Box>}): its Task
+     * has the MethodTable whose result field the collector traces.
+     */
+    private long taskOfReferenceMethodTable() {
+        if (taskOfReferenceMethodTable == 0) {
+            taskOfReferenceMethodTable = methodTable(TASK_SIZE);
+            rt.gcHeap().register(taskOfReferenceMethodTable, new GcHeap.Layout("Task<object>", TASK_SIZE,
+                    List.of(TASK_RESULT, TASK_HEAD, TASK_EXCEPTION)));
+        }
+        return taskOfReferenceMethodTable;
+    }
+
+    static String referenceKey(CoreLibMethod method) {
+        return method.key() + "<object>";
+    }
+
     long completed(long value) {
-        long task = allocateObject(taskMethodTable);
+        return completed(value, taskMethodTable);
+    }
+
+    private long completed(long value, long methodTable) {
+        long task = allocateObject(methodTable);
         uc.writeLong(task + TASK_STATUS, COMPLETED);
         uc.writeLong(task + TASK_RESULT, value);
         return task;
     }
 
     /** {@code Task.FromResult<T>(T)} (an exact instantiation over a value type: the value is the only argument). */
-    private void taskFromResult() {
-        long value = arg(0);
-        long task = completed(value);
-        event("Task.FromResult %d -> completed Task 0x%X", value, task);
+    private void taskFromResult(long methodTable) {
+        long task = completed(0, methodTable);
+        long value = arg(0); // read after the allocation, which may have moved a reference
+        uc.writeLong(task + TASK_RESULT, value);
+        event("Task.FromResult %d -> completed Task 0x%X%s", value, task, methodTable == taskOfReferenceMethodTable ? " (of a reference)" : "");
         uc.regWrite(rt.abi().resultRegister, task);
     }
 
@@ -231,10 +296,10 @@ final class AsyncDispatcher {
      * Task-returning method; an exact instantiation over a value type, so the exception is the only argument).
      */
     private void taskFromException() {
-        long exception = arg(0);
         long task = allocateObject(taskMethodTable);
+        long exception = arg(0); // read after the allocation, which may have moved it
         uc.writeLong(task + TASK_STATUS, FAULTED);
-        uc.writeLong(task + TASK_EXCEPTION, exception);
+        rt.storeReference(task + TASK_EXCEPTION, exception);
         suspensionHead = 0; // the chain the throw cut short is not the Task's
         event("TaskFromException 0x%X -> faulted Task 0x%X", exception, task);
         uc.regWrite(rt.abi().resultRegister, task);
@@ -260,18 +325,22 @@ final class AsyncDispatcher {
     long faulted(long exception) {
         long task = allocateObject(taskMethodTable);
         uc.writeLong(task + TASK_STATUS, FAULTED);
-        uc.writeLong(task + TASK_EXCEPTION, exception);
+        rt.storeReference(task + TASK_EXCEPTION, exception);
         return task;
     }
 
     /** The pending Task a Finalize*ReturningThunk returns: HandleSuspended over the chain the thread's suspension left. */
     long pendingTaskOfSuspension(String caller) {
-        long head = suspensionHead;
-        suspensionHead = 0;
-        if (head == 0) {
+        return pendingTask(caller, taskMethodTable);
+    }
+
+    private long pendingTask(String caller, long methodTable) {
+        if (suspensionHead == 0) {
             throw new IllegalStateException(caller + ": no suspended continuation chain on this thread");
         }
-        long task = allocateObject(taskMethodTable);
+        long task = allocateObject(methodTable);
+        long head = suspensionHead; // where the allocation's collection left it
+        suspensionHead = 0;
         uc.writeLong(task + TASK_STATUS, PENDING);
         event("%s -> pending Task 0x%X (chain head 0x%X)", caller, task, head);
         handleSuspended(task, head);
@@ -285,7 +354,7 @@ final class AsyncDispatcher {
             throw new IllegalStateException(String.format("Yield called with continuation 0x%X (it is never resumed by a stub)", incoming));
         }
         int size = CONTINUATION.data();
-        long cont = deadYieldContinuations.isEmpty() ? rt.allocate(size) : deadYieldContinuations.removeLast();
+        long cont = deadYieldContinuations.isEmpty() ? allocateObject(yieldContinuationMethodTable) : deadYieldContinuations.removeLast();
         byte[] bytes = new byte[size];
         putLong(bytes, 0, yieldContinuationMethodTable);
         putLong(bytes, CONTINUATION.resumeInfo(), yieldResumeInfo);
@@ -309,8 +378,9 @@ final class AsyncDispatcher {
         }
         rt.allocating();
         long cont = allocateObject(mt);
+        prev = arg(0); // the allocation's collection updated the argument register
         if (prev != 0) {
-            uc.writeLong(prev + CONTINUATION.next(), cont);
+            rt.storeReference(prev + CONTINUATION.next(), cont);
         }
         continuationsAllocated++;
         event("AllocContinuation prev 0x%X MT 0x%X -> 0x%X", prev, mt, cont);
@@ -340,7 +410,7 @@ final class AsyncDispatcher {
 
     /** HandleSuspended: record the chain's head in the Task and queue the Task on the thread pool. */
     private void handleSuspended(long task, long head) {
-        uc.writeLong(task + TASK_HEAD, head);
+        rt.storeReference(task + TASK_HEAD, head);
         suspensions++;
         threadPool.addLast(task);
         event("suspended: Task 0x%X queued, head 0x%X", task, head);
@@ -367,8 +437,11 @@ final class AsyncDispatcher {
     }
 
     boolean isTask(long address) {
-        return address >= EmulatedRuntime.HEAP_BASE && address < EmulatedRuntime.HEAP_BASE + EmulatedRuntime.HEAP_SIZE
-                && uc.readLong(address) == taskMethodTable;
+        if (!rt.gcHeap().isObject(address)) {
+            return false;
+        }
+        long mt = uc.readLong(address);
+        return mt == taskMethodTable || mt != 0 && mt == taskOfReferenceMethodTable;
     }
 
     long status(long task) {
@@ -390,7 +463,8 @@ final class AsyncDispatcher {
      * or throws, the next step is taken inside the exit trap and the next stub is entered from there,
      * so the whole drain is one emulation slice rather than one per resumption.
      */
-    void runThreadPool() {
+    void runThreadPool(long runTask) {
+        this.runTask = runTask;
         Runner.Call first = advance();
         if (first != null) {
             rt.callChain(first, outcome -> {
@@ -428,7 +502,7 @@ final class AsyncDispatcher {
                 task = threadPool.removeFirst();
                 savedContexts = rt.contexts().enterThreadPool();
                 cur = uc.readLong(task + TASK_HEAD);
-                uc.writeLong(task + TASK_HEAD, 0);
+                rt.storeReference(task + TASK_HEAD, 0);
             }
             next = next(cur);
             resultLocation = next != 0 ? resultSlot(next) : task + TASK_RESULT;
@@ -455,6 +529,11 @@ final class AsyncDispatcher {
         }
     }
 
+    /** The Task the run waits for, where it is now. */
+    long runTask() {
+        return runTask;
+    }
+
     /** The resumed stub returned (a new continuation, or null) or threw: record the resumption and route its outcome. */
     private void resumed(RunOutcome.Completed r) {
         GuestException thrown = null;
@@ -465,7 +544,10 @@ final class AsyncDispatcher {
             newContinuation = ((RunOutcome.Returned) r).value();
         }
         resumptions.add(new AsyncRun.Resumption(cur, resumedState, resumedResumeInfo, resumedStub, resumedStubDesc, thrown != null, newContinuation));
-        afterResume(thrown, newContinuation);
+        // between resumptions no managed frame is on the stack: an allocation may collect with the runtime's roots alone
+        GuestException exception = thrown;
+        long continuation = newContinuation;
+        rt.withoutManagedFrames(() -> afterResume(exception, continuation));
     }
 
     /**
@@ -481,13 +563,13 @@ final class AsyncDispatcher {
                 target = next(target);
             }
             if (target == 0) {
-                uc.writeLong(task + TASK_EXCEPTION, obj);
+                rt.storeReference(task + TASK_EXCEPTION, obj);
                 uc.writeLong(task + TASK_STATUS, FAULTED);
                 event("Task 0x%X faulted with exception %d", task, thrown.code());
                 endWorkItem();
                 return;
             }
-            uc.writeLong(exceptionSlot(target), obj);
+            rt.storeReference(exceptionSlot(target), obj);
             exceptionsRouted++;
             event("exception %d stored in continuation 0x%X", thrown.code(), target);
             cur = target;
@@ -498,7 +580,7 @@ final class AsyncDispatcher {
             if (linked != 0 && linked != next) {
                 event("new continuation 0x%X already links to 0x%X; relinking to 0x%X", newContinuation, linked, next);
             }
-            uc.writeLong(newContinuation + CONTINUATION.next(), next);
+            rt.storeReference(newContinuation + CONTINUATION.next(), next);
             long suspended = task;
             endWorkItem();
             handleSuspended(suspended, takeSuspensionHead(newContinuation));

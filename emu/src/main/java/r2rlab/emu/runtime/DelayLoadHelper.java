@@ -7,6 +7,7 @@ import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_X9;
 import static r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RAX;
 import static r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RSP;
 
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
@@ -31,14 +32,18 @@ final class DelayLoadHelper implements TrapHandler {
     private final GuestImage guest;
     private final TieringDriver tiering;
     private final Consumer<String> events;
+    /** Runs first with the cell (RVA) and its import section: DelayLoad_MethodCall is a safepoint. */
+    private final BiConsumer<Long, Integer> safePoint;
 
-    DelayLoadHelper(CpuEngine engine, ReadyToRunInfo info, GuestImage guest, TieringDriver tiering, Consumer<String> events) {
+    DelayLoadHelper(CpuEngine engine, ReadyToRunInfo info, GuestImage guest, TieringDriver tiering, Consumer<String> events,
+                    BiConsumer<Long, Integer> safePoint) {
         this.engine = engine;
         this.info = info;
         this.worker = new ExternalMethodFixupWorker(info);
         this.guest = guest;
         this.tiering = tiering;
         this.events = events;
+        this.safePoint = safePoint;
     }
 
     @Override
@@ -59,6 +64,7 @@ final class DelayLoadHelper implements TrapHandler {
                 cell = returnAddress + engine.readInt(returnAddress - 4);
             }
         }
+        safePoint.accept(cell - guest.base(), section);
         long loaded = engine.isArm64() ? loadedCell() : -1;
         // Resolve before popping the thunk's two pushes, so a failure is reported with the frame intact.
         long target = tiering.cellTarget(worker.resolve(cell - guest.base(), section));

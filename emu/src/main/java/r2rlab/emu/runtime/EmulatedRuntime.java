@@ -1,23 +1,32 @@
 package r2rlab.emu.runtime;
 
+import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_SP;
 import static r2rlab.emu.unicorn.UnicornConst.UC_ARM64_REG_X30;
 import static r2rlab.emu.unicorn.UnicornConst.UC_PROT_READ;
 import static r2rlab.emu.unicorn.UnicornConst.UC_PROT_WRITE;
 import static r2rlab.emu.unicorn.UnicornConst.UC_X86_REG_RSP;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
+import java.util.function.LongUnaryOperator;
 import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
+import r2rlab.emu.unicorn.TrapHandler;
 import r2rlab.emu.unicorn.TrapPage;
 import r2rlab.emu.unicorn.Unicorn;
+import r2rlab.format.r2r.GCRefMap;
 import r2rlab.format.r2r.LabObject;
 import r2rlab.format.r2r.ReadyToRunHelper;
+import r2rlab.loader.ImportSection;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.ResumptionStub;
@@ -74,6 +83,18 @@ public final class EmulatedRuntime implements AutoCloseable {
     private final List<Consumer<EmulatedRuntime>> allocationListeners = new ArrayList<>();
     private final List<IntConsumer> suspensionListeners = new ArrayList<>();
     private long heapTop = HEAP_BASE;
+    private final GcHeap gcHeap;
+    private final Collector collector;
+    /** Collect at every safepoint the guest reaches (run --gc-stress). */
+    private boolean gcStress;
+    /** The reference arguments of the helper running at a safepoint, or null outside one (no collection possible). */
+    private int[] safePointArguments;
+    /** The runtime runs a step of its own with no managed frame on the stack (between resumptions). */
+    private boolean noManagedFrames;
+    private final List<Consumer<Collector.Result>> collectionListeners = new ArrayList<>();
+    /** The GCRefMaps of the import sections, decoded when a delay-load call first needs one. */
+    private final Map<Integer, List<SortedMap<Integer, Integer>>> gcRefMaps = new HashMap<>();
+    private WriteBarrierChecker barrierChecker;
 
     /** Handles a call of a CoreLib method that emitted code makes through a MethodEntry cell. */
     @FunctionalInterface
@@ -136,6 +157,8 @@ public final class EmulatedRuntime implements AutoCloseable {
             this.guest = new GuestImage(engine, image, loadBase, this::event);
             engine.memMap(HEAP_BASE, HEAP_SIZE, UC_PROT_READ | UC_PROT_WRITE);
             engine.memMap(STACK_BASE, STACK_SIZE, UC_PROT_READ | UC_PROT_WRITE);
+            this.gcHeap = new GcHeap(engine);
+            this.collector = new Collector(this, gcHeap);
             this.traps = new TrapPage(engine, TRAP_BASE);
             this.runner = new Runner(this, traps);
             long moduleHandle = allocate(64);
@@ -149,19 +172,25 @@ public final class EmulatedRuntime implements AutoCloseable {
             this.realCodeModel = new RealCodeModel(this);
             realCodeModel.install(helpers, coreLib);
             this.services = new EmulatedRuntimeServices(this, helpers, coreLib, moduleHandle, registerResumptionStubs, cpu);
+            // The language's Box and Pair: the layout their MethodTable's GCDesc gives
+            gcHeap.layoutsFromMethodTables(mt -> {
+                LabObject o = services.labObjectOf(mt);
+                return o == null ? null : new GcHeap.Layout(o.typeName, MethodTableLayout.baseSize(engine, mt),
+                        MethodTableLayout.referenceOffsets(engine, mt));
+            });
             async.install();
             this.info = new ReadyToRunInfo(image, services);
             this.tiering = new TieringDriver(info, guest, traps, this::event);
-            helpers.provide(ReadyToRunHelper.DelayLoad_MethodCall, new DelayLoadHelper(engine, info, guest, tiering, this::event))
-                    .provide(ReadyToRunHelper.GCPoll, call -> gcPoint())
-                    .provide(ReadyToRunHelper.AllocContinuation, async::allocContinuation)
+            helpers.provide(ReadyToRunHelper.DelayLoad_MethodCall, new DelayLoadHelper(engine, info, guest, tiering, this::event, this::delayLoadSafePoint))
+                    .provide(ReadyToRunHelper.GCPoll, atSafePoint(call -> gcPoint()))
+                    .provide(ReadyToRunHelper.AllocContinuation, atSafePoint(async::allocContinuation, 0))
                     .provide(ReadyToRunHelper.WriteBarrier, this::writeBarrier)
                     .provide(ReadyToRunHelper.CheckedWriteBarrier, this::writeBarrier)
-                    .provide(ReadyToRunHelper.NewObject, this::newObject)
-                    .provide(ReadyToRunHelper.Throw, runner::throwCode)
-                    .provide(ReadyToRunHelper.ThrowDivZero, runner::throwDivZero)
-                    .provide(ReadyToRunHelper.ThrowNullRef, runner::throwNullRef)
-                    .provide(ReadyToRunHelper.ThrowExact, runner::throwExact);
+                    .provide(ReadyToRunHelper.NewObject, atSafePoint(this::newObject))
+                    .provide(ReadyToRunHelper.Throw, atSafePoint(runner::throwCode, 0))
+                    .provide(ReadyToRunHelper.ThrowDivZero, atSafePoint(runner::throwDivZero))
+                    .provide(ReadyToRunHelper.ThrowNullRef, atSafePoint(runner::throwNullRef))
+                    .provide(ReadyToRunHelper.ThrowExact, atSafePoint(runner::throwExact, 0));
             Optional<Rejection> rejected = info.initialize();
             if (rejected.isPresent()) {
                 throw new RunRejectedException(RunRejectedException.Reason.IMAGE_REJECTED, "the runtime rejects the image's R2R code",
@@ -294,9 +323,183 @@ public final class EmulatedRuntime implements AutoCloseable {
         return at;
     }
 
-    /** Whether {@code address} lies in the managed heap's allocated part. */
+    /** Whether {@code address} is an object of the GC heap or lies in the runtime heap's allocated part. */
     boolean isHeapObject(long address) {
-        return address >= HEAP_BASE && address < heapTop;
+        return address >= HEAP_BASE && address < heapTop || gcHeap.isObject(address);
+    }
+
+    // ---- The GC
+
+    /** The GC heap: the managed objects, and the layouts of their MethodTables. */
+    public GcHeap gcHeap() {
+        return gcHeap;
+    }
+
+    /** The collector (how many collections ran). */
+    public Collector collector() {
+        return collector;
+    }
+
+    /** GC stress: a collection at every safepoint the guest reaches (every GC-safe helper and CoreLib method call). */
+    public void gcStress(boolean on) {
+        this.gcStress = on;
+    }
+
+    /** Runs {@code listener} after every collection with what it did. */
+    public void onCollection(Consumer<Collector.Result> listener) {
+        collectionListeners.add(listener);
+    }
+
+    /**
+     * A helper called from managed code at a safepoint: the runtime may collect on its way in (always under GC
+     * stress, otherwise when an allocation does not fit); {@code referenceArguments} are the argument registers that
+     * hold references, which the helper's frame protects.
+     */
+    TrapHandler atSafePoint(TrapHandler handler, int... referenceArguments) {
+        return call -> {
+            int[] outer = safePointArguments;
+            safePointArguments = referenceArguments;
+            try {
+                if (barrierChecker != null) {
+                    FrameRegisters caller = StackWalker.callSite(this, FrameRegisters.read(engine));
+                    barrierChecker.verify(caller == null ? call.name() : StackWalker.symbolize(this, caller.pc()).symbol());
+                }
+                if (gcStress) {
+                    collect();
+                }
+                handler.onTrap(call);
+            } finally {
+                safePointArguments = outer;
+            }
+        };
+    }
+
+    /** A collection now, with the guest inside a helper at a safepoint. */
+    public Collector.Result collect() {
+        if (safePointArguments == null) {
+            throw new IllegalStateException("a collection outside a safepoint");
+        }
+        return collect(true, new long[0], safePointArguments);
+    }
+
+    private Collector.Result collect(boolean walkStack, long[] roots, int[] referenceArguments) {
+        Collector.Result r = collector.collect(walkStack, roots, referenceArguments);
+        if (barrierChecker != null) {
+            barrierChecker.rebuild();
+        }
+        for (Consumer<Collector.Result> l : collectionListeners) {
+            l.accept(r);
+        }
+        return r;
+    }
+
+    /**
+     * DelayLoad_MethodCall is a safepoint: under GC stress it collects before it resolves the cell, with the call's
+     * reference arguments protected as the runtime's transition frame protects them, by the cell's GCRefMap (x64
+     * positions from the first argument register; ARM64 from the x8 slot): those in argument registers, and those on
+     * the stack in the caller's outgoing area.
+     */
+    private void delayLoadSafePoint(long cellRva, int section) {
+        if (!gcStress || section < 0 || section >= image.importSections().size()) {
+            return;
+        }
+        ImportSection s = image.importSections().get(section);
+        int index = (int) ((cellRva - s.rva()) / Math.max(1, s.entrySize()));
+        List<SortedMap<Integer, Integer>> maps = gcRefMaps.computeIfAbsent(section, k -> readGcRefMaps(s));
+        SortedMap<Integer, Integer> refs = index >= 0 && index < maps.size() ? maps.get(index) : new TreeMap<>();
+        int first = abi.isArm64() ? 1 : 0;
+        List<Integer> registers = new ArrayList<>();
+        List<Long> stackSlots = new ArrayList<>();
+        long callerSp = abi.isArm64() ? engine.regRead(UC_ARM64_REG_SP) : engine.regRead(UC_X86_REG_RSP) + 8L * 3 + abi.shadowBytes;
+        refs.forEach((pos, token) -> {
+            int arg = pos - first;
+            if (token != GCRefMap.REF && token != GCRefMap.INTERIOR || arg < 0) {
+                return;
+            }
+            if (arg < abi.registerArguments()) {
+                registers.add(arg);
+            } else {
+                stackSlots.add(callerSp + 8L * (arg - abi.registerArguments()));
+            }
+        });
+        long[] roots = new long[stackSlots.size()];
+        for (int i = 0; i < roots.length; i++) {
+            roots[i] = engine.readLong(stackSlots.get(i));
+        }
+        collect(true, roots, registers.stream().mapToInt(Integer::intValue).toArray());
+        for (int i = 0; i < roots.length; i++) {
+            engine.writeLong(stackSlots.get(i), roots[i]);
+        }
+    }
+
+    /** The GCRefMap of an import section (its AuxiliaryData), a record per cell; none without one. */
+    private List<SortedMap<Integer, Integer>> readGcRefMaps(ImportSection s) {
+        long rva = s.auxiliaryDataRva();
+        if (rva == 0 || rva >= image.pe().sizeOfImage()) {
+            return List.of();
+        }
+        int length = (int) Math.min(1 << 16, image.pe().sizeOfImage() - rva);
+        try {
+            return GCRefMap.decode(engine.memRead(guest.base() + rva, length), s.cells().size());
+        } catch (RuntimeException e) {
+            return List.of(); // a map that does not decode protects nothing
+        }
+    }
+
+    /**
+     * A collection with no managed frame on the stack (between runs); {@code roots} are references the caller holds,
+     * updated in place where their objects moved.
+     */
+    public Collector.Result collectBetweenRuns(long[] roots) {
+        Collector.Result r = collector.collect(false, roots);
+        if (barrierChecker != null) {
+            barrierChecker.rebuild();
+        }
+        collectionListeners.forEach(l -> l.accept(r));
+        return r;
+    }
+
+    /** A zeroed object of {@code methodTable} (its base size at +4) in the GC heap, as the allocation helpers make one. */
+    public long allocateObject(long methodTable) {
+        return async.allocateObject(methodTable);
+    }
+
+    /**
+     * An allocation that does not fit: collects when the guest is at a safepoint, or when no managed frame is on the
+     * stack (true); else false.
+     */
+    boolean collectForAllocation() {
+        if (safePointArguments != null) {
+            collect();
+            return true;
+        }
+        if (noManagedFrames) {
+            collectBetweenRuns(new long[0]);
+            return true;
+        }
+        return false;
+    }
+
+    /** Runs {@code step} of the runtime's own, during which no managed frame is on the stack. */
+    void withoutManagedFrames(Runnable step) {
+        boolean outer = noManagedFrames;
+        noManagedFrames = true;
+        try {
+            step.run();
+        } finally {
+            noManagedFrames = outer;
+        }
+    }
+
+    /** Every reference the runtime holds, relocated by a collection. */
+    void relocateHostRoots(LongUnaryOperator relocate) {
+        async.relocateRoots(relocate);
+        runner.exceptions().relocateRoots(relocate);
+    }
+
+    /** Where a stack walk goes on below a running funclet: the frame that threw, or null. */
+    FrameRegisters exceptionThrowSite() {
+        return runner.exceptions().throwSite();
     }
 
     /**
@@ -380,10 +583,34 @@ public final class EmulatedRuntime implements AutoCloseable {
     }
 
     /**
+     * Checks the write barrier (a shadow heap compared with the GC heap at every safepoint: {@link WriteBarrierChecker});
+     * the checker's findings name the stores made without it.
+     */
+    public WriteBarrierChecker checkWriteBarriers() {
+        if (barrierChecker == null) {
+            barrierChecker = new WriteBarrierChecker(engine, gcHeap);
+            barrierChecker.rebuild();
+        }
+        return barrierChecker;
+    }
+
+    /** A store of a reference into an object by the runtime itself, through its own barrier (the checker's shadow; no helper hook). */
+    void storeReference(long dst, long ref) {
+        engine.writeLong(dst, ref);
+        if (barrierChecker != null) {
+            barrierChecker.barrier(dst);
+        }
+    }
+
+    /**
      * The write barrier's hook: a reference was just stored at {@code dst} through WriteBarrier or CheckedWriteBarrier
-     * (CheckedWriteBarrier's destination may lie outside the heap). Runs the {@link #onWriteBarrier} listeners.
+     * (CheckedWriteBarrier's destination may lie outside the heap). Feeds the write-barrier checker's shadow heap and
+     * runs the {@link #onWriteBarrier} listeners.
      */
     public void writeBarrier(long dst) {
+        if (barrierChecker != null) {
+            barrierChecker.barrier(dst);
+        }
         for (LongConsumer l : writeBarrierListeners) {
             l.accept(dst);
         }

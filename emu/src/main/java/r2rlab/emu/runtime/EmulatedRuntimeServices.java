@@ -89,6 +89,20 @@ final class EmulatedRuntimeServices implements RuntimeServices {
         return helpers.address(helperId);
     }
 
+    /** The CoreLib methods whose arguments hold references a collection on their way in must update, by key. */
+    private static final Map<String, int[]> REFERENCE_ARGUMENTS = Map.of(
+            CoreLibMethod.TASK_FROM_EXCEPTION.key(), new int[] {0},
+            CoreLibMethod.TASK_FROM_EXCEPTION_OF_T.key(), new int[] {0},
+            CoreLibMethod.YIELD.key(), new int[] {0},
+            CoreLibMethod.RESTORE_EXECUTION_CONTEXT.key(), new int[] {0},
+            CoreLibMethod.RESTORE_CONTEXTS.key(), new int[] {1, 2},
+            CoreLibMethod.RESTORE_CONTEXTS_ON_SUSPENSION.key(), new int[] {1, 2},
+            AsyncDispatcher.referenceKey(CoreLibMethod.TASK_FROM_RESULT), new int[] {0});
+
+    private static int[] referenceArguments(String key) {
+        return REFERENCE_ARGUMENTS.getOrDefault(key, new int[0]);
+    }
+
     @Override
     public long methodTableForContinuationLayout(long signatureRva, FixupSignature.Layout layout) {
         // As CreateNewContinuationMethodTable: the base size, and a GCDesc with the base class's Next and one series
@@ -103,6 +117,7 @@ final class EmulatedRuntimeServices implements RuntimeServices {
             }
         }
         long mt = MethodTableLayout.allocate(rt, size, references);
+        rt.gcHeap().register(mt, new GcHeap.Layout("Continuation_" + layout.layout().size(), size, references));
         rt.event(String.format("ContinuationLayout %s -> MethodTable 0x%X (object size %d)", layout.layout(), mt, size));
         return mt;
     }
@@ -116,6 +131,9 @@ final class EmulatedRuntimeServices implements RuntimeServices {
         }
         if (method.methodInstantiation().contains("System.__Canon") && coreLib.handler(CoreLibMethods.sharedKey(name)) != null) {
             name = CoreLibMethods.sharedKey(name); // shared code: the generic dictionary comes first
+        } else if (method.methodInstantiation().size() == 1 && !method.methodInstantiation().get(0).startsWith("System.")
+                && coreLib.handler(name + "<object>") != null) {
+            name = name + "<object>"; // an exact instantiation over one of the image's classes: Task<Box>
         }
         Long trap = runtimeMethodTraps.get(name);
         if (trap != null) {
@@ -126,7 +144,7 @@ final class EmulatedRuntimeServices implements RuntimeServices {
             rt.event("external method " + name + " is not provided by the emulated runtime");
             return 0;
         }
-        long address = rt.traps().add(name, call -> h.call(rt, call));
+        long address = rt.traps().add(name, rt.atSafePoint(call -> h.call(rt, call), referenceArguments(name)));
         runtimeMethodTraps.put(name, address);
         return address;
     }

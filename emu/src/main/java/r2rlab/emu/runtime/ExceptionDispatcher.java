@@ -1,6 +1,7 @@
 package r2rlab.emu.runtime;
 
 import java.util.ArrayDeque;
+import java.util.function.LongUnaryOperator;
 import r2rlab.emu.disasm.ImageSymbols;
 import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
@@ -44,9 +45,11 @@ final class ExceptionDispatcher {
     /** One dispatch in its second pass. */
     private static final class Dispatch {
         final GuestException exception;
-        final long object;
+        long object;
         final ArrayDeque<FuncletCall> calls = new ArrayDeque<>();
         final long stackPointer;
+        /** The registers of the frame that threw (at its call of the throw helper): where a stack walk goes on below a funclet. */
+        FrameRegisters throwSite;
         /** The frame that catches, or null when the exception leaves the call. */
         FrameRegisters catching;
         boolean inCatch;
@@ -79,6 +82,7 @@ final class ExceptionDispatcher {
         FrameUnwinder unwinder = new FrameUnwinder(engine, base);
         Dispatch d = new Dispatch(e, object, regs.sp());
         FrameRegisters frame = unwinder.unwindLeaf(regs, 0).caller();
+        d.throwSite = frame.copy();
         ImageSymbols syms = null;
         walk:
         for (int i = 0; i < StackWalker.MAX_FRAMES; i++) {
@@ -184,6 +188,27 @@ final class ExceptionDispatcher {
         r.setPc(resume);
         r.write(engine);
         call.jumpTo(resume);
+    }
+
+    /** The registers of the frame whose throw the running funclet belongs to, or null when no funclet runs. */
+    FrameRegisters throwSite() {
+        return active == null ? null : active.throwSite;
+    }
+
+    /** The dispatch's exception object and the register contexts it will write back, for a collection. */
+    void relocateRoots(LongUnaryOperator relocate) {
+        Dispatch d = active;
+        if (d == null) {
+            return;
+        }
+        d.object = relocate.applyAsLong(d.object);
+        Collector.relocateRegisters(d.throwSite, relocate);
+        if (d.catching != null) {
+            Collector.relocateRegisters(d.catching, relocate);
+        }
+        for (FuncletCall f : d.calls) {
+            Collector.relocateRegisters(f.parent(), relocate);
+        }
     }
 
     /** Forgets a dispatch a run left unfinished (it faulted or timed out). */

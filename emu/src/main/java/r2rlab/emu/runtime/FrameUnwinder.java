@@ -40,10 +40,27 @@ public final class FrameUnwinder {
 
     private final CpuEngine uc;
     private final long imageBase;
+    /** Where each register restored by the last unwinds was saved (by register index), when recording. */
+    private long[] savedAt;
 
     public FrameUnwinder(CpuEngine uc, long imageBase) {
         this.uc = uc;
         this.imageBase = imageBase;
+    }
+
+    /**
+     * Records, for every register an unwind restores, the stack address it was read from (by register index; untouched
+     * entries keep their value): where a collector finds a caller's callee-saved register to update it.
+     */
+    public FrameUnwinder recordSaves(long[] addresses) {
+        this.savedAt = addresses;
+        return this;
+    }
+
+    private void saved(int register, long address) {
+        if (savedAt != null) {
+            savedAt[register] = address;
+        }
     }
 
     /** Unwinds the frame of {@code regs.pc()}, which lies in {@code rf}. */
@@ -116,12 +133,16 @@ public final class FrameUnwinder {
             long rsp = c.sp();
             switch (code.op()) {
                 case UWOP_PUSH_NONVOL -> {
+                    saved(code.opInfo(), rsp);
                     c.set(code.opInfo(), readLong(rsp));
                     c.setSp(rsp + 8);
                 }
                 case UWOP_ALLOC_SMALL, UWOP_ALLOC_LARGE -> c.setSp(rsp + Integer.toUnsignedLong(code.size()));
                 case UWOP_SET_FPREG -> c.setSp(c.get(info.frameRegister()) - info.frameOffset());
-                case UWOP_SAVE_NONVOL, UWOP_SAVE_NONVOL_FAR -> c.set(code.opInfo(), readLong(rsp + Integer.toUnsignedLong(code.size())));
+                case UWOP_SAVE_NONVOL, UWOP_SAVE_NONVOL_FAR -> {
+                    saved(code.opInfo(), rsp + Integer.toUnsignedLong(code.size()));
+                    c.set(code.opInfo(), readLong(rsp + Integer.toUnsignedLong(code.size())));
+                }
                 case UWOP_SAVE_XMM128, UWOP_SAVE_XMM128_FAR -> {
                     // XMM registers are not tracked
                 }
@@ -217,20 +238,30 @@ public final class FrameUnwinder {
         switch (code.op()) {
             case ALLOC_S, ALLOC_M, ALLOC_L -> c.setSp(sp + off);
             case SAVE_FPLR, SAVE_REGP -> {
+                saved(reg, sp + off);
+                saved(reg + 1, sp + off + 8);
                 c.set(reg, readLong(sp + off));
                 c.set(reg + 1, readLong(sp + off + 8));
             }
             case SAVE_R19R20_X, SAVE_FPLR_X, SAVE_REGP_X -> {
+                saved(reg, sp);
+                saved(reg + 1, sp + 8);
                 c.set(reg, readLong(sp));
                 c.set(reg + 1, readLong(sp + 8));
                 c.setSp(sp - off);
             }
-            case SAVE_REG -> c.set(reg, readLong(sp + off));
+            case SAVE_REG -> {
+                saved(reg, sp + off);
+                c.set(reg, readLong(sp + off));
+            }
             case SAVE_REG_X -> {
+                saved(reg, sp);
                 c.set(reg, readLong(sp));
                 c.setSp(sp - off);
             }
             case SAVE_LRPAIR -> {
+                saved(reg, sp + off);
+                saved(FrameRegisters.ARM64_LR, sp + off + 8);
                 c.set(reg, readLong(sp + off));
                 c.set(FrameRegisters.ARM64_LR, readLong(sp + off + 8));
             }

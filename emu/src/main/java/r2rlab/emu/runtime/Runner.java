@@ -159,7 +159,8 @@ final class Runner {
             throw new IllegalStateException(String.format("method 0x%08X returned 0x%X, not a Task", token, task));
         }
         boolean sync = async.status(task) != AsyncDispatcher.PENDING;
-        async.runThreadPool();
+        async.runThreadPool(task);
+        task = async.runTask();
         long status = async.status(task);
         if (status == AsyncDispatcher.COMPLETED) {
             return async.finishRun(new RunOutcome.Returned(async.result(task)), task, sync);
@@ -297,6 +298,11 @@ final class Runner {
     // ---- the Throw helpers: each hands its exception to the two-pass dispatch
 
     /** Throw(object): the exception object the code allocated (NewObject) and filled with its code. */
+    /** The exception dispatch, whose saved state holds references. */
+    ExceptionDispatcher exceptions() {
+        return exceptions;
+    }
+
     void throwCode(TrapCall call) {
         long obj = engine.regRead(abi.argumentRegister(0));
         if (!rt.isHeapObject(obj)) {

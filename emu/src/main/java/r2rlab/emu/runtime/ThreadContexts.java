@@ -83,6 +83,7 @@ final class ThreadContexts {
     void push(long store) {
         uc.writeLong(store, executionContext);
         uc.writeLong(store + 8, synchronizationContext);
+        uc.writeLong(store + 16, 0); // _thread: the model has no Thread object (the GC reports the slot: never garbage)
         rt.event(String.format("ExecutionAndSyncBlockStore.Push [0x%X] = ec 0x%X, sc 0x%X", store, executionContext, synchronizationContext));
     }
 

@@ -87,6 +87,11 @@ final class DifferentialRunner {
 
     /** Emits and runs {@code p} for {@code target}; the roots whose outcome differs from {@code expected}. */
     static List<Mismatch> compare(Program p, List<String> expected, Target target) {
+        return compare(p, expected, target, false);
+    }
+
+    /** {@link #compare}, with a moving collection at every safepoint when {@code gcStress}. */
+    static List<Mismatch> compare(Program p, List<String> expected, Target target, boolean gcStress) {
         List<Mismatch> out = new ArrayList<>();
         Scenario scenario;
         R2RImage image;
@@ -108,7 +113,7 @@ final class DifferentialRunner {
             String actual;
             int token = metadata.methodToken(decl(scenario, root.target()));
             synchronized (EMULATOR) {
-                actual = run(image, token, root.args());
+                actual = run(image, token, root.args(), gcStress);
             }
             if (!actual.equals(expected.get(k))) {
                 out.add(new Mismatch(target, root, expected.get(k), actual));
@@ -117,9 +122,10 @@ final class DifferentialRunner {
         return out;
     }
 
-    private static String run(R2RImage image, int token, List<Long> args) {
+    private static String run(R2RImage image, int token, List<Long> args, boolean gcStress) {
         try (EmulatedRuntime rt = new EmulatedRuntime(image)) {
             rt.setTimeoutMicros(RUN_LIMIT_MICROS);
+            rt.gcStress(gcStress);
             return describe(rt.run(token, toArray(args)));
         } catch (RuntimeException e) {
             return "could not run: " + e;

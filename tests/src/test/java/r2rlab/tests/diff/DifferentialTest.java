@@ -57,24 +57,28 @@ class DifferentialTest {
     private record SeedResult(long seed, Program program, List<Mismatch> mismatches) {
     }
 
-    private static SeedResult runSeed(long seed) {
+    private static SeedResult runSeed(long seed, boolean gcStress) {
         Program p = new ProgramGenerator(seed).generate();
         List<String> expected = DifferentialRunner.expected(p);
         List<Mismatch> mismatches = new ArrayList<>();
         for (Target t : DifferentialRunner.targets(seed)) {
-            mismatches.addAll(DifferentialRunner.compare(p, expected, t));
+            mismatches.addAll(DifferentialRunner.compare(p, expected, t, gcStress));
         }
         return new SeedResult(seed, p, mismatches);
     }
 
     /** Seeds on two threads (the machine's two cores; each emulator is its own engine). */
     private static List<SeedResult> runSeeds(long first, int count) throws InterruptedException {
+        return runSeeds(first, count, false);
+    }
+
+    private static List<SeedResult> runSeeds(long first, int count, boolean gcStress) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             List<Future<SeedResult>> futures = new ArrayList<>();
             for (long seed = first; seed < first + count; seed++) {
                 long s = seed;
-                futures.add(pool.submit(() -> runSeed(s)));
+                futures.add(pool.submit(() -> runSeed(s, gcStress)));
             }
             List<SeedResult> out = new ArrayList<>();
             for (Future<SeedResult> f : futures) {
@@ -109,10 +113,25 @@ class DifferentialTest {
         }
     }
 
+    /**
+     * The first 100 seeds' programs (or {@code -Dr2rlab.diff.gcSeeds=N}; nested control flow, awaits in loops, async chains
+     * that throw, try/catch/finally, deep recursion, frames past 32 KiB) give the interpreter's results with a moving collection at every safepoint.
+     */
+    @Test
+    void generatedProgramsAgreeUnderGcStress() throws Exception {
+        List<String> report = new ArrayList<>();
+        for (SeedResult r : runSeeds(FIRST, Integer.getInteger("r2rlab.diff.gcSeeds", 100), true)) {
+            r.mismatches().forEach(m -> report.add("seed " + r.seed() + " under GC stress: " + m));
+        }
+        if (!report.isEmpty()) {
+            fail(report.size() + " mismatches:\n" + String.join("\n", report));
+        }
+    }
+
     /** Seed 821 draws an async Big with about 2,100 locals (0x555C0 bytes of ARM64 code in its async variant). */
     @Test
     void seed821AgreesOnX64AndArm64() {
-        SeedResult r = runSeed(821);
+        SeedResult r = runSeed(821, false);
         assertEquals(List.of(), r.mismatches());
         assertTrue(r.program().toYaml().contains("      - name: Big\n        async: true\n"), "seed 821 draws an async Big");
     }
