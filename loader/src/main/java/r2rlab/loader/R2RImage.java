@@ -68,7 +68,8 @@ public final class R2RImage {
     private final long methodDefSlots;
     private final List<ReadyToRunMethod> methods;
     private final List<ResumptionStub> resumptionStubs;
-    private final Map<Integer, Integer> coldToHot;
+    /** Cold runtime function index → hot one, one pair per split method, ascending. */
+    private final TreeMap<Integer, Integer> coldToHot;
     private final Map<Long, List<ExceptionClause>> exceptionInfo;
 
     private R2RImage(String name, byte[] bytes) {
@@ -356,9 +357,9 @@ public final class R2RImage {
         return RuntimeFunctionEntry.NO_END_ADDRESS;
     }
 
-    private Map<Integer, Integer> readHotColdMap() {
+    private TreeMap<Integer, Integer> readHotColdMap() {
         ReadyToRunSection hc = header.section(ReadyToRunSectionType.HotColdMap.id);
-        Map<Integer, Integer> map = new HashMap<>();
+        TreeMap<Integer, Integer> map = new TreeMap<>();
         if (hc == null) {
             return map;
         }
@@ -370,6 +371,11 @@ public final class R2RImage {
             if (cold >= runtimeFunctions.size() || hot >= runtimeFunctions.size()) {
                 throw new FormatException("HotColdMap", base + i, "pair {" + cold + ", " + hot + "} names a runtime function past the "
                         + runtimeFunctions.size() + " of the image");
+            }
+            if (!map.isEmpty() && cold <= map.lastKey()) {
+                // the runtime finds a method's pair by binary search on the cold indices
+                throw new FormatException("HotColdMap", base + i, "pair {" + cold + ", " + hot + "} does not follow cold runtime function "
+                        + map.lastKey() + ": the pairs must ascend");
             }
             map.put((int) cold, (int) hot);
         }
@@ -615,10 +621,17 @@ public final class R2RImage {
             List<Integer> rfs = new ArrayList<>();
             rfs.add(entry);
             if (entry != previousEntry) {
-                for (int i = entry + 1; i < isEntry.length && !isEntry[i] && !coldToHot.containsKey(i); i++) {
+                int firstCold = coldToHot.isEmpty() ? isEntry.length : coldToHot.firstKey();
+                for (int i = entry + 1; i < isEntry.length && !isEntry[i] && i != firstCold; i++) {
                     rfs.add(i);
                 }
-                rfs.addAll(coldByHot.getOrDefault(entry, List.of()));
+                // its cold section: the cold main part and the cold funclets after it, up to the next pair's
+                for (int cold : coldByHot.getOrDefault(entry, List.of())) {
+                    Integer next = coldToHot.higherKey(cold);
+                    for (int i = cold; i < (next == null ? isEntry.length : next) && (i == cold || !isEntry[i]); i++) {
+                        rfs.add(i);
+                    }
+                }
             }
             previousEntry = entry;
             out.add(new ReadyToRunMethod(m.name(), m.token(), m.kind(), m.signature(), entry, m.entryRva(), m.fixups(),
@@ -754,9 +767,65 @@ public final class R2RImage {
         return exceptionInfo;
     }
 
-    /** Cold runtime function index → hot runtime function index, from the HotColdMap section. */
+    /** Cold runtime function index → hot runtime function index, from the HotColdMap section (one pair per split method). */
     public Map<Integer, Integer> coldToHot() {
         return Collections.unmodifiableMap(coldToHot);
+    }
+
+    /**
+     * The pair of the HotColdMap whose cold section holds runtime function {@code rf}, as the runtime's
+     * HotColdMappingLookupTable::LookupMappingForMethod (cDAC HotColdLookup) finds it: code from the first pair's cold index on is
+     * cold, and a cold runtime function belongs to the pair with the greatest cold index not above it, so a split method's cold
+     * funclets, which follow its cold main part, belong to it by range. Null for hot code.
+     */
+    public Map.Entry<Integer, Integer> hotColdPairOf(int rf) {
+        return coldToHot.floorEntry(rf);
+    }
+
+    /** The hot (main) runtime function of the cold code at {@code rf}, or -1 when {@code rf} is hot. */
+    public int hotRuntimeFunctionOf(int rf) {
+        Map.Entry<Integer, Integer> pair = hotColdPairOf(rf);
+        return pair == null ? -1 : pair.getValue();
+    }
+
+    /**
+     * The RVA of the code at {@code offset} from the start of the method whose main code begins runtime function {@code entry},
+     * as the runtime counts method offsets (EH clauses, GC info): the hot part first, then, for a split method, its cold
+     * section at the hot size: an offset past the hot part lies {@code offset - hotSize} into the cold section.
+     */
+    public long methodOffsetToRva(int entry, long offset) {
+        long begin = runtimeFunctions.get(entry).beginRva();
+        Integer cold = null;
+        for (Map.Entry<Integer, Integer> e : coldToHot.entrySet()) {
+            if (e.getValue() == entry) {
+                cold = e.getKey();
+                break;
+            }
+        }
+        if (cold == null) {
+            return begin + offset;
+        }
+        long hotSize = hotSize(entry);
+        return offset < hotSize ? begin + offset : runtimeFunctions.get(cold).beginRva() + (offset - hotSize);
+    }
+
+    /** The inverse of {@link #methodOffsetToRva}: the offset from the method start of the code at {@code rva}, hot or cold. */
+    public long methodOffsetOf(int entry, long rva) {
+        int rf = runtimeFunctionContaining(rva);
+        Map.Entry<Integer, Integer> pair = rf < 0 ? null : hotColdPairOf(rf);
+        if (pair == null || pair.getValue() != entry) {
+            return rva - runtimeFunctions.get(entry).beginRva();
+        }
+        return hotSize(entry) + rva - runtimeFunctions.get(pair.getKey()).beginRva();
+    }
+
+    /** The size of a split method's hot part: its main runtime function and the unwind fragments after it. */
+    private long hotSize(int entry) {
+        int last = entry;
+        while (last + 1 < runtimeFunctions.size() && fragments[last + 1]) {
+            last++;
+        }
+        return runtimeFunctions.get(last).endRva() - runtimeFunctions.get(entry).beginRva();
     }
 
     /** Instance entries whose signature has the AsyncVariant flag (Tier1 bodies from r2rlab's section not counted). */
