@@ -41,6 +41,7 @@ import r2rlab.format.r2r.ReadyToRunSectionType;
 import r2rlab.format.r2r.RuntimeFunctionEntry;
 import r2rlab.format.r2r.Tier1CodeVersions;
 import r2rlab.format.unwind.arm64.Arm64UnwindInfo;
+import r2rlab.format.unwind.x64.X64UnwindInfo;
 
 /**
  * A parsed ReadyToRun image: PE envelope, CLI header and metadata, READYTORUN_HEADER, import
@@ -780,6 +781,24 @@ public final class R2RImage {
      */
     public Map.Entry<Integer, Integer> hotColdPairOf(int rf) {
         return coldToHot.floorEntry(rf);
+    }
+
+    /**
+     * Whether cold runtime function {@code rf} is a funclet, as the runtime's ReadyToRunJitManager::LazyIsFunclet tells: on x64 any
+     * cold function whose UNWIND_INFO does not chain (UNW_FLAG_CHAININFO) to the hot part's, the cold main part's does; ARM64 has
+     * no chained records, and there the cold main part is the one the method's HotColdMap pair names, the funclets following it.
+     */
+    public boolean isColdFunclet(int rf) {
+        Map.Entry<Integer, Integer> pair = hotColdPairOf(rf);
+        if (pair == null) {
+            return false;
+        }
+        int root = rootRuntimeFunction(rf);
+        if (pe.machine() != Machine.AMD64) {
+            return root != pair.getKey();
+        }
+        long at = pe.rvaToOffset("UNWIND_INFO", runtimeFunctions.get(root).unwindRva(), X64UnwindInfo.HEADER_SIZE);
+        return ((file.u8("UNWIND_INFO", at) >>> 3) & X64UnwindInfo.UNW_FLAG_CHAININFO) == 0;
     }
 
     /** The hot (main) runtime function of the cold code at {@code rf}, or -1 when {@code rf} is hot. */

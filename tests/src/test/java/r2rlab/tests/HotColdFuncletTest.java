@@ -49,7 +49,7 @@ class HotColdFuncletTest {
     private static List<List<Long>> hotColdPairs(R2RImage img) {
         var section = img.header().section(ReadyToRunSectionType.HotColdMap.id);
         ByteReader file = img.pe().file();
-        long at = img.pe().rvaToOffset("HotColdMap", 0, section.rva(), section.size());
+        long at = img.pe().rvaToOffset("HotColdMap", section.rva(), section.size());
         List<List<Long>> out = new ArrayList<>();
         for (long i = 0; i < section.size(); i += 8) {
             out.add(List.of(file.u32("cold", at + i), file.u32("hot", at + i + 4)));
@@ -89,6 +89,18 @@ class HotColdFuncletTest {
         assertEquals(funclet, img.methodOffsetToRva(30, handlerOffset));
         assertEquals(handlerOffset, img.methodOffsetOf(30, funclet));
         assertEquals(funcletEnd - funclet, c.handlerEndPc() - c.handlerStartPc());
+        // x64: the cold main part's UNWIND_INFO (Version 1, Flags CHAININFO, no prolog, no codes) chains to the hot part's
+        // RUNTIME_FUNCTION; the funclet's has EHANDLER|UHANDLER and codes of its own (ALLOC_SMALL).
+        if (arch == Architecture.X64) {
+            ByteReader file = img.pe().file();
+            long cold = img.pe().rvaToOffset("cold", rfs.get(39).unwindRva(), 16);
+            assertEquals(List.of(0x21L, 0L, 0L, 0L), List.of((long) file.u8("u", cold), (long) file.u8("u", cold + 1), (long) file.u8("u", cold + 2),
+                    (long) file.u8("u", cold + 3)));
+            assertEquals(List.of(hotStart, hotEnd, rfs.get(30).unwindRva()), List.of(file.u32("u", cold + 4), file.u32("u", cold + 8),
+                    file.u32("u", cold + 12)));
+            long f = img.pe().rvaToOffset("funclet", rfs.get(40).unwindRva(), 4);
+            assertEquals(List.of(0x19L, 4L, 1L), List.of((long) file.u8("u", f), (long) file.u8("u", f + 1), (long) file.u8("u", f + 2)));
+        }
         // Capstone: the funclet's prolog is the code at that RVA.
         try (Disassembler d = new Disassembler(arch == Architecture.ARM64)) {
             var first = d.disassemble(Emitted.code(img, rfs.get(40)), funclet).get(0);

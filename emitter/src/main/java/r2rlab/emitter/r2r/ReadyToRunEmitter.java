@@ -66,6 +66,7 @@ import r2rlab.format.r2r.SignatureWriter;
 import r2rlab.format.r2r.Tier1CodeVersions;
 import r2rlab.format.r2r.TypeLayout;
 import r2rlab.format.r2r.VersionResilientHash;
+import r2rlab.format.unwind.x64.X64UnwindInfo;
 
 /**
  * Compiles a scenario into a ReadyToRun image laid out as crossgen2 lays it out: code and
@@ -512,6 +513,15 @@ public final class ReadyToRunEmitter {
             List<CodeFragment> fs = p.body().fragments();
             for (int i = 0; i < fs.size(); i++) {
                 BlobBuilder u = new BlobBuilder();
+                if (fs.get(i).kind() == CodeFragment.Kind.COLD && options.arch().machine == Machine.AMD64) {
+                    // x64: the cold main part's UNWIND_INFO has no codes and no handler but chains to the hot part's, which
+                    // tells it from the cold funclets after it (hot-cold-splitting.md; the runtime's LazyIsFunclet)
+                    CodeFragment hot = fs.get(0);
+                    u.bytes(new X64UnwindInfo(X64UnwindInfo.UNW_FLAG_CHAININFO, 0, 0, 0, List.of()).encode())
+                            .rva32(hot.symbol(), 0).rva32(hot.symbol(), hot.code().length).rva32(unwindSymbol(hot), 0);
+                    image.add(ObjectNode.of(unwindSymbol(fs.get(i)), SectionKind.TEXT, 4, u));
+                    continue;
+                }
                 u.bytes(backend.withHandlerFlag(fs.get(i).unwindInfo())).align(4);
                 u.rva32(PERSONALITY_THUNK, 0);
                 if (i == 0) {

@@ -46,9 +46,8 @@ public final class ReadyToRunJitManager {
             MethodDesc md = info.methodDescForEntryPoint(begin);
             if (md != null) {
                 // IsFunclet: the start of the function or funclet (FindRootEntry past ARM64 unwind fragments) is not the method's;
-                // in a cold section, any code but the cold main part, which comes first (on x64 the runtime reads the same
-                // from the cold main part's chained unwind info)
-                boolean funclet = cold ? info.image().rootRuntimeFunction(index) != pair.getKey() : info.image().rootRuntimeFunction(hotIndex) != i;
+                // in a cold section, any code but the cold main part (LazyIsFunclet)
+                boolean funclet = cold ? info.image().isColdFunclet(index) : info.image().rootRuntimeFunction(hotIndex) != i;
                 return new CodeInfo(md, rva, index, hotIndex, i, cold, funclet);
             }
         }
