@@ -19,6 +19,8 @@ import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.emu.runtime.RunRejectedException;
 import r2rlab.format.FormatException;
 import r2rlab.format.metadata.MetadataTable;
+import r2rlab.format.metadata.SignatureType;
+import r2rlab.format.r2r.CorElementType;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 
@@ -135,6 +137,10 @@ public final class RunCommand implements Callable<Integer> {
             } else {
                 outcome = rt.run(token, toArray(args));
             }
+            if (outcome instanceof RunOutcome.Returned r && (body == null || body.stub() == null) && returnsReference(img, token)) {
+                out.println("result: " + rt.describeReference(r.value()));
+                return 0;
+            }
         } catch (RunRejectedException | FormatException e) {
             throw new BadInputException(image + ": " + e.getMessage(), e);
         }
@@ -153,6 +159,19 @@ public final class RunCommand implements Callable<Integer> {
         }
         err.println(((RunOutcome.Faulted) outcome).report());
         return Main.EXIT_GUEST_FAILED;
+    }
+
+    /** Whether method {@code token} returns a reference (a class or object, or a Task of one), read from its signature. */
+    private static boolean returnsReference(R2RImage img, int token) {
+        if (MetadataTable.table(token) != MetadataTable.METHODDEF) {
+            return false;
+        }
+        SignatureType t = img.metadata().methodDefSignature(MetadataTable.rid(token)).returnType();
+        if (t instanceof SignatureType.GenericInst g && g.arguments().size() == 1) {
+            t = g.arguments().get(0); // Task<T>
+        }
+        return t instanceof SignatureType.TypeDefOrRef c && c.elementType() == CorElementType.CLASS
+                || t instanceof SignatureType.Primitive p && p.elementType() == CorElementType.OBJECT;
     }
 
     /**

@@ -40,7 +40,13 @@ public enum Defect {
      * {@code bl}) instead of through a MethodEntry cell: the runtime never looks the callee's entry point up, so its
      * fixups do not run before it does.
      */
-    DIRECT_CALLS("direct-calls");
+    DIRECT_CALLS("direct-calls"),
+    /**
+     * A store of a reference into an object's field ({@code o.first = b}, {@code new Pair(a, b)}) is a plain store, without
+     * the WriteBarrier helper: the runtime's GC never learns that the object now refers to another (a generational GC
+     * misses the new reference of an old object; heap verification reports it).
+     */
+    DROPPED_WRITE_BARRIER("dropped-write-barrier");
 
     /** The name used on the command line ({@code --defect NAME}); the enum name and "B1".."B10" also work. */
     public final String cliName;

@@ -22,7 +22,8 @@ import r2rlab.loader.ReadyToRunSection;
  * method of the native manifest module by the manifest's own MemberRef row ("AsyncHelpers.CaptureContexts",
  * read here from the ManifestMetadata section with the module index rule: the image's AssemblyRef count + 1), a
  * method of the image ("Demo.Program.Main [ASYNC]" for an async variant). Capstone decodes the code: x64
- * {@code call [rip+disp32]}, ARM64 {@code adrp x11; add x11; ldr x16, [x11]; blr x16}.
+ * {@code call [rip+disp32]}, ARM64 {@code adrp x11; add x11; ldr x16, [x11]; blr x16} (the write barriers:
+ * {@code adrp x12; add x12; ldr x12, [x12]; blr x12}, as the real images call them).
  */
 final class CallSequence {
     private static final Pattern X64_CELL = Pattern.compile("qword ptr \\[rip ([+-]) (0x[0-9a-f]+)\\]");
@@ -60,7 +61,7 @@ final class CallSequence {
                     long disp = Long.decode(m.group(2));
                     cell = in.address() + in.size() + (m.group(1).equals("+") ? disp : -disp);
                 }
-            } else if (arm64 && in.mnemonic().equals("blr") && in.operands().equals("x16") && i >= 3
+            } else if (arm64 && in.mnemonic().equals("blr") && (in.operands().equals("x16") || in.operands().equals("x12")) && i >= 3
                     && insns.get(i - 3).mnemonic().equals("adrp") && insns.get(i - 2).mnemonic().equals("add")) {
                 cell = immediate(insns.get(i - 3)) + immediate(insns.get(i - 2));
             }

@@ -104,22 +104,23 @@ class CliDumpOptionsTest {
                 "    EH Flags 04 TryOff 0016 (RVA 1016) TryEnd 0047 (RVA 1047) HndOff 0075 (RVA 1075) HndEnd 0088 (RVA 1088) ClsFlt 0000 FAULT",
                 "  [ASYNC] Demo.Nested.A",
                 "    Token 0x06000001  EntryRuntimeFunction 9  RVA 0x000011B0  RuntimeFunctions [9]",
-                // 37 3F 02 12 19 0E 50 05 00: the manifest's Continuation, 80 bytes, the Exception and ExecutionContext references
-                "    Fixup ImportSection 5, slot 0: ContinuationLayout System.Runtime.CompilerServices.Continuation flags 0xE size 80 gcmap 0500",
-                "    Fixup ImportSection 5, slot 1: ResumptionStubEntryPoint stub RVA 0x13B0",
+                // 37 3F 02 12 19 0E 18 05: the manifest's Continuation, 24 bytes: the Exception and ExecutionContext references
+                // beside the integer Result (no local of A is live across its await)
+                "    Fixup ImportSection 5, slot 0: ContinuationLayout System.Runtime.CompilerServices.Continuation flags 0xE size 24 gcmap 05",
+                "    Fixup ImportSection 5, slot 1: ResumptionStubEntryPoint stub RVA 0x1340",
                 "  [RESUME] Demo.Nested.A$ResumptionStub",
-                "    Token 0x00000000  EntryRuntimeFunction 10  RVA 0x000013B0  RuntimeFunctions [10]",
+                "    Token 0x00000000  EntryRuntimeFunction 10  RVA 0x00001340  RuntimeFunctions [10]",
                 "",
                 "Resumption stubs: 1 selected",
-                "  RVA 0x000013B0  RuntimeFunction 10  cell ImportSection 5[1]  owner Demo.Nested.A (0x06000001)",
+                "  RVA 0x00001340  RuntimeFunction 10  cell ImportSection 5[1]  owner Demo.Nested.A (0x06000001)",
                 "",
                 // the RUNTIME_FUNCTION entries as the Python oracle reads them, each body by its label, the funclets after A's
                 "Runtime functions: 5 selected",
-                "  [0] 0x00001000-0x0000105B  unwind 0x000017E8  Demo.Nested.A",
-                "  [1] 0x0000105B-0x00001075  unwind 0x000017FC  funclet of Demo.Nested.A",
-                "  [2] 0x00001075-0x00001088  unwind 0x00001808  funclet of Demo.Nested.A",
-                "  [9] 0x000011B0-0x000013A8  unwind 0x0000186C  [ASYNC] Demo.Nested.A",
-                "  [10] 0x000013B0-0x000013DB  unwind 0x00001880  [RESUME] Demo.Nested.A$ResumptionStub");
+                "  [0] 0x00001000-0x0000105B  unwind 0x00001718  Demo.Nested.A",
+                "  [1] 0x0000105B-0x00001075  unwind 0x0000172C  funclet of Demo.Nested.A",
+                "  [2] 0x00001075-0x00001088  unwind 0x00001738  funclet of Demo.Nested.A",
+                "  [9] 0x000011B0-0x00001338  unwind 0x0000179C  [ASYNC] Demo.Nested.A",
+                "  [10] 0x00001340-0x0000136B  unwind 0x000017B0  [RESUME] Demo.Nested.A$ResumptionStub");
         assertFalse(out.contains("Demo.Nested.B"), out);
         // A dotted tail, a glob and the MethodDef token pick the same family.
         String tail = ok("dump", "--method", "Nested.A", img.toString()).out();
@@ -215,7 +216,7 @@ class CliDumpOptionsTest {
         Path img = nested(dir, Architecture.X64, StubLayout.ADJACENT);
         String imports = ok("dump", "--section", "ImportSections", img.toString()).out();
         // PrecodeImports at 0x30A0 (.data after two pages of code); the signature 38 B0 13 00 00 at 0x1A65
-        assertTrue(imports.contains("    [1] RVA 0x000030A8  value 0x0  sig 0x00001A65  ResumptionStubEntryPoint stub RVA 0x13B0"), imports);
+        assertTrue(imports.contains("    [1] RVA 0x000030A8  value 0x0  sig 0x00001994  ResumptionStubEntryPoint stub RVA 0x1340"), imports);
     }
 
     @Test
@@ -385,18 +386,18 @@ class CliDumpOptionsTest {
         String arm = ok("dump", "--unwind", "--method", "Demo.Nested.A", nested(dir, Architecture.ARM64, StubLayout.ADJACENT).toString()).out();
         // .xdata at 0x1AEC: 1850000D 0140000A 83E102C8 8302C8E4 E4E4E4E4, then the personality routine 0x19E8, a thunk
         // (adrp x16 / ldr x16, [x16, #40] / br x16) through 0x3028, EagerImports[5]
-        assertLines(arm, "  [10] [RESUME] Demo.Nested.A$ResumptionStub  unwind 0x00001AEC",
+        assertLines(arm, "  [10] [RESUME] Demo.Nested.A$ResumptionStub  unwind 0x00001A1C",
                 "    .xdata FunctionLength 0x34  Vers 0  X 1  E 0  EpilogCount 1  CodeWords 3",
                 "      epilog at +0x28, codes from index 5",
                 "      codes: save_regp x19, x20, [sp, #16]; set_fp; save_fplr_x [sp, #-32]!; end; save_regp x19, x20, [sp, #16];"
                         + " save_fplr_x [sp, #-32]!; end; end; end; end",
-                "    personality routine 0x000019E8 thunk through EagerImports[5] Helper PersonalityRoutine");
+                "    personality routine 0x00001918 thunk through EagerImports[5] Helper PersonalityRoutine");
         // the Task-returning method's catch funclet: fp/lr saved without set_fp, the same personality routine
-        assertLines(arm, "  [1] funclet of Demo.Nested.A  unwind 0x00001A40",
+        assertLines(arm, "  [1] funclet of Demo.Nested.A  unwind 0x00001970",
                 "    .xdata FunctionLength 0x28  Vers 0  X 1  E 0  EpilogCount 1  CodeWords 1",
                 "      epilog at +0x20, codes from index 0",
                 "      codes: save_fplr_x [sp, #-16]!; end; end; end",
-                "    personality routine 0x000019E8 thunk through EagerImports[5] Helper PersonalityRoutine");
+                "    personality routine 0x00001918 thunk through EagerImports[5] Helper PersonalityRoutine");
         String x64 = ok("dump", "--unwind", "--naked", "--method", "Demo.Nested.A", nested(dir, Architecture.X64, StubLayout.ADJACENT).toString()).out();
         assertLines(x64, "  [RESUME] Demo.Nested.A$ResumptionStub",
                 "    UNWIND_INFO Version 1  Flags 0x3 (EHANDLER UHANDLER)  SizeOfProlog 0x7  CountOfUnwindCodes 3  FrameRegister none  FrameOffset 0x0",
@@ -412,8 +413,8 @@ class CliDumpOptionsTest {
         assertLines(out, "Entry points: MethodDefEntryPoints 3 of 3 slots, InstanceMethodEntryPoints 3",
                 "  MethodDef 0x06000001 Demo.Nested.A  RuntimeFunction 0  fixups 0",
                 "  Instance [ASYNC] Demo.Nested.A (0x06000001, flags 0x100)  RuntimeFunction 9  fixups 2",
-                "    Fixup ImportSection 5, slot 0: ContinuationLayout System.Runtime.CompilerServices.Continuation flags 0xE size 80 gcmap 0500",
-                "    Fixup ImportSection 5, slot 1: ResumptionStubEntryPoint stub RVA 0x13B0");
+                "    Fixup ImportSection 5, slot 0: ContinuationLayout System.Runtime.CompilerServices.Continuation flags 0xE size 24 gcmap 05",
+                "    Fixup ImportSection 5, slot 1: ResumptionStubEntryPoint stub RVA 0x1340");
         String real = ok("dump", "--entry-points", "--method", "0x0600002B", ZIP.toString()).out();
         assertLines(real, "Entry points: MethodDefEntryPoints 84 of 91 slots, InstanceMethodEntryPoints 10",
                 "  MethodDef 0x0600002B System.IO.Compression.ZipFile.OpenAsync  RuntimeFunction 46  fixups 8");
@@ -474,10 +475,10 @@ class CliDumpOptionsTest {
                 "  +0x0017: jne [RESUME] Demo.Nested.A$ResumptionStub+0x20");
         // llvm-objdump-14: 0x1197 (+0xD7 of the variant at 0x10C0) loads 0x2088, then calls through 0x2010
         assertLines(out, "  +0x00D7: mov rdx, qword ptr [PrecodeImports[0]]  ; -> PrecodeImports[0] ContinuationLayout"
-                + " System.Runtime.CompilerServices.Continuation flags 0xE size 80 gcmap 0500",
+                + " System.Runtime.CompilerServices.Continuation flags 0xE size 24 gcmap 05",
                 "  +0x00DE: call qword ptr [EagerImports[2]]  ; -> EagerImports[2] Helper AllocContinuation");
-        assertLines(out, "  [ASYNC] Demo.Nested.A", "    Token 0x06000001  Size 0x1F8  RuntimeFunctions 1",
-                "    Fixup PrecodeImports[0] ContinuationLayout System.Runtime.CompilerServices.Continuation flags 0xE size 80 gcmap 0500",
+        assertLines(out, "  [ASYNC] Demo.Nested.A", "    Token 0x06000001  Size 0x188  RuntimeFunctions 1",
+                "    Fixup PrecodeImports[0] ContinuationLayout System.Runtime.CompilerServices.Continuation flags 0xE size 24 gcmap 05",
                 "    Fixup PrecodeImports[1] ResumptionStubEntryPoint stub Demo.Nested.A$ResumptionStub");
         assertFalse(out.contains("RVA 0x"), out);
         String arm = ok("dump", "--disasm", "--naked", "--hide-offsets", "--method", "Demo.Nested.A",
@@ -518,9 +519,9 @@ class CliDumpOptionsTest {
                     "  Demo.Nested.A  size 0x" + (x64 ? "5B" : "88"),
                     "  Demo.Nested.B  size 0x" + (x64 ? "5B" : "88"),
                     "  Demo.Nested.C  size 0x" + (x64 ? "5B" : "88"),
-                    "  [ASYNC] Demo.Nested.A  size 0x" + (x64 ? "1F8" : "254"),
-                    "  [ASYNC] Demo.Nested.B  size 0x" + (x64 ? "1BD" : "21C"),
-                    "  [ASYNC] Demo.Nested.C  size 0x" + (x64 ? "185" : "1E4"),
+                    "  [ASYNC] Demo.Nested.A  size 0x" + (x64 ? "188" : "1E4"),
+                    "  [ASYNC] Demo.Nested.B  size 0x" + (x64 ? "17D" : "1DC"),
+                    "  [ASYNC] Demo.Nested.C  size 0x" + (x64 ? "165" : "1C4"),
                     "  [RESUME] Demo.Nested.A$ResumptionStub  size 0x" + (x64 ? "2B" : "34"),
                     "  [RESUME] Demo.Nested.B$ResumptionStub  size 0x" + (x64 ? "2B" : "34"),
                     "  [RESUME] Demo.Nested.C$ResumptionStub  size 0x" + (x64 ? "2B" : "34"),

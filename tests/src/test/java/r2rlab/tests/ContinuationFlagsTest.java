@@ -152,6 +152,8 @@ class ContinuationFlagsTest {
                 "calls.yaml", List.of(),
                 "exceptions.yaml", List.of("Fail 0 0x9", "CatchAroundAwait 0 0x109", "AwaitInFinally 0 0x109", "AwaitInFinally 1 0x9",
                         "AwaitInCatch 0 0x9", "Nested 0 0x109", "Nested 1 0x9"),
+                "gc-refs.yaml", List.of("Main 0 0x9", "Main 1 0x109", "Swap 0 0x9", "Swap 1 0x9", "Chain 0 0x9", "Chain 1 0x109", "Chain 2 0x9",
+                        "Sum 0 0x109", "Same 0 0x9", "Run 0 0x109"),
                 "gcpoint.yaml", List.of("Work 0 0x9"),
                 "tiering.yaml", List.of("Hot 0 0x9", "Main 0 0x109", "Hot$Tier1 0 0x9"));
         for (Architecture arch : Architecture.values()) {

@@ -68,6 +68,7 @@ class EmittedImageTest {
             "async-nested.yaml", new Declared(3, 3, 3, 0, 3),
             "calls.yaml", new Declared(7, 0, 0, 0, 0),
             "exceptions.yaml", new Declared(11, 5, 5, 0, 5),
+            "gc-refs.yaml", new Declared(7, 6, 6, 0, 6),
             "gcpoint.yaml", new Declared(2, 1, 1, 0, 1),
             "tiering.yaml", new Declared(2, 2, 2, 2, 3));
 

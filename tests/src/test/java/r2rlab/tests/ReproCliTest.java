@@ -146,7 +146,7 @@ class ReproCliTest {
             "  tier-up-after: 1",
             "expect:",
             "  buggy:",
-            "    returns: 97",
+            "    returns: 80",
             "  fixed:",
             "    returns: -80",
             "");
@@ -158,7 +158,7 @@ class ReproCliTest {
         CliDumpTest.Result r = CliDumpTest.run("repro", file.toString());
         assertEquals(0, r.status(), r.out() + r.err());
         assertEquals(List.of("REGRESSION  ID    ARCH   VERDICT           WITH THE DEFECT  |  WITHOUT IT",
-                "my-tier-up  B1    x64    reproduced        returned 97  |  returned -80",
+                "my-tier-up  B1    x64    reproduced        returned 80  |  returned -80",
                 "1 regressions, 1 buggy/fixed pairs, 1 reproduced"), r.out().lines().toList());
         CliDumpTest.Result json = CliDumpTest.run("repro", file.toString(), "--json");
         assertEquals(0, json.status(), json.err());
@@ -166,18 +166,18 @@ class ReproCliTest {
         assertTrue(o.get("ok").getAsBoolean());
         JsonObject target = o.getAsJsonArray("regressions").get(0).getAsJsonObject().getAsJsonArray("targets").get(0).getAsJsonObject();
         assertEquals("reproduced", target.get("verdict").getAsString());
-        assertEquals("97", target.getAsJsonObject("buggy").getAsJsonObject("observed").get("returns").getAsString());
+        assertEquals("80", target.getAsJsonObject("buggy").getAsJsonObject("observed").get("returns").getAsString());
         assertEquals("-80", target.getAsJsonObject("fixed").getAsJsonObject("observed").get("returns").getAsString());
     }
 
     @Test
     void userFile_whoseSymptomDoesNotShow_exitsOne_sayingWhatDiffered(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("wrong.yaml");
-        Files.writeString(file, USER_REGRESSION.replace("    returns: 97", "    returns: 96"));
+        Files.writeString(file, USER_REGRESSION.replace("    returns: 80", "    returns: 96"));
         CliDumpTest.Result r = CliDumpTest.run("repro", file.toString());
         assertEquals(1, r.status(), r.out() + r.err());
-        assertTrue(r.out().contains("my-tier-up  B1    x64    not reproduced    returned 97  |  returned -80"), r.out());
-        assertTrue(r.out().contains("    with the defect: returns: expected 96, observed 97"), r.out());
+        assertTrue(r.out().contains("my-tier-up  B1    x64    not reproduced    returned 80  |  returned -80"), r.out());
+        assertTrue(r.out().contains("    with the defect: returns: expected 96, observed 80"), r.out());
         Files.writeString(file, USER_REGRESSION.replace("    returns: -80", "    returns: -81"));
         CliDumpTest.Result fixed = CliDumpTest.run("repro", file.toString());
         assertEquals(1, fixed.status());

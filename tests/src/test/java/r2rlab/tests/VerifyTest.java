@@ -77,6 +77,8 @@ class VerifyTest {
         assertEquals(471, checked[Rule.STUB_DIRECT_CALL.ordinal()]);
         assertEquals(945, checked[Rule.RESUME_INFO.ordinal()]);
         assertEquals(945, checked[Rule.CONTINUATION_FLAGS.ordinal()]);
+        // every suspension site stores at least its ExecutionContext through WriteBarrier into a marked cell
+        assertTrue(checked[Rule.CONTINUATION_GC_MAP.ordinal()] >= 945, String.valueOf(checked[Rule.CONTINUATION_GC_MAP.ordinal()]));
         // every direct call or jump out of its runtime function is a stub's call of its variant
         assertEquals(471, checked[Rule.DIRECT_CALLS.ordinal()]);
         assertEquals(0, checked[Rule.X11_CELL.ordinal()], "x64 images");
@@ -208,11 +210,11 @@ class VerifyTest {
      */
     @Test
     void b3_dropPageAddends_pagePair() {
-        // With 80 methods one pair (M51's) lands on the page below its record, on no record; with 106 the pairs of M90's
-        // second and third records (0x29008, 0x29018) land on the page below, where M5's records lie at the same page
+        // With 80 methods one pair (M35's) lands on the page below its record, on no record; with 96 the pairs of M94's
+        // second and third records (0x22008, 0x22018) land on the page below, where M9's records lie at the same page
         // offsets: the pairs are at fault, not the records
-        assertDropPageAddends(80, Set.of(0x1560CL), "stored as a ResumeInfo record but holding none");
-        assertDropPageAddends(106, Set.of(0x22FBCL, 0x2309CL), "stored as a ResumeInfo record but holding another variant's");
+        assertDropPageAddends(80, Set.of(0xF12CL), "stored as a ResumeInfo record but holding none");
+        assertDropPageAddends(96, Set.of(0x206E4L, 0x207ACL), "stored as a ResumeInfo record but holding another variant's");
     }
 
     private static void assertDropPageAddends(int methods, Set<Long> expected, String why) {
@@ -278,11 +280,11 @@ class VerifyTest {
         byte[] bytes = Emitted.emit(Emitted.scenario("async-basic.yaml"), Architecture.X64);
         R2RImage img = Emitted.read(bytes);
         ImportCell main = img.importSections().get(5).cells().get(0);
-        // Main's data area: the Exception and ExecutionContext references, then its locals
-        assertEquals("ContinuationLayout System.Runtime.CompilerServices.Continuation flags 0xE size 64 gcmap 03", main.signatureText());
+        // Main's data area: the Exception and ExecutionContext references, then a and b, the locals live across its await
+        assertEquals("ContinuationLayout System.Runtime.CompilerServices.Continuation flags 0xE size 32 gcmap 03", main.signatureText());
         int off = (int) img.pe().rvaToOffset("sig", main.signatureRva(), 8);
-        // 37 | 3F 02 12 19 (the manifest's Continuation, TypeRef 6) | 0E | 40 | 03
-        assertEquals(0x40, bytes[off + 6]);
+        // 37 | 3F 02 12 19 (the manifest's Continuation, TypeRef 6) | 0E | 20 | 03
+        assertEquals(0x20, bytes[off + 6]);
         assertEquals(0x03, bytes[off + 7]);
         bytes[off + 6] = 0x48;
         List<Finding> f = findings(Emitted.read(bytes));
@@ -290,6 +292,40 @@ class VerifyTest {
         assertEquals(Rule.GC_MAP_LENGTH, f.get(0).rule());
         assertEquals(main.rva(), f.get(0).rva());
         assertEquals("[ASYNC] Demo.Program.Main", f.get(0).method());
+    }
+
+    /**
+     * continuation-gc-map on examples/gc-refs.yaml: Swap saves p, tag (an integer) and first (map 0x17: Exception,
+     * ExecutionContext, p, first); marking tag's cell (0x1F) makes each of its two plain stores a finding; Main saves
+     * a, b and p (map 0x3F); clearing a's cell (0x37) makes each of its two stores through WriteBarrier one.
+     */
+    @Test
+    void continuationGcMap_marksExactlyTheSavedReferences() {
+        for (Architecture a : Architecture.values()) {
+            byte[] clean = Emitted.emit(Emitted.scenario("gc-refs.yaml"), a);
+            R2RImage img = Emitted.read(clean);
+            assertEquals(List.of(), findings(img), a.toString());
+            assertTrue(verify(img).checked(Rule.CONTINUATION_GC_MAP) > 0);
+            assertGcMapFinding(clean, "size 40 gcmap 17", (byte) 0x1F, "[ASYNC] Demo.Refs.Swap",
+                    "stores a register plainly (an integer) into data cell 3 (+0x38)");
+            assertGcMapFinding(clean, "size 48 gcmap 3f", (byte) 0x37, "[ASYNC] Demo.Refs.Main",
+                    "stores a reference through a write barrier into data cell 3 (+0x38)");
+        }
+    }
+
+    private static void assertGcMapFinding(byte[] clean, String layout, byte map, String method, String detail) {
+        byte[] bytes = clean.clone();
+        R2RImage img = Emitted.read(bytes);
+        ImportCell cell = img.importSections().stream().flatMap(x -> x.cells().stream())
+                .filter(c -> c.signatureText().endsWith(layout)).findFirst().orElseThrow();
+        int off = (int) img.pe().rvaToOffset("sig", cell.signatureRva(), 8);
+        // 37 | 3F 02 12 19 (the manifest's Continuation) | 0E | size | map
+        assertEquals(0x0E, bytes[off + 5]);
+        bytes[off + 7] = map;
+        List<Finding> f = findings(Emitted.read(bytes));
+        assertEquals(2, f.size(), f.toString());
+        assertTrue(f.stream().allMatch(x -> x.rule() == Rule.CONTINUATION_GC_MAP && x.method().equals(method) && x.detail().startsWith(detail)),
+                f.toString());
     }
 
     /** direct-calls: each call and await the switch makes direct is reported by its rule, where Capstone finds it. */

@@ -713,6 +713,15 @@ public final class Arm64Backend extends BodyPlanBackend<Label> {
             a.callThroughCell(cell);
         }
 
+        /** {@code adrp x12, cell; add x12, x12, :lo12:cell; ldr x12, [x12]; blr x12}, as the real images call WriteBarrier. */
+        @Override
+        public void callWriteBarrier(String cell) {
+            a.adrp(Register.X12, cell);
+            a.addLo12(Register.X12, Register.X12, cell);
+            a.ldr(Register.X12, Register.X12, 0);
+            a.blr(Register.X12);
+        }
+
         /** The x11 protocol, or x16 only with B2_HELPER_CALL_WITHOUT_X11. */
         @Override
         public void callContextHelper(String cell) {

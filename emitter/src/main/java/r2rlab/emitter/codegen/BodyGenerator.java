@@ -7,6 +7,7 @@ import static r2rlab.emitter.codegen.BodyPlan.FIXED_SCRATCH;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ import r2rlab.format.r2r.CorElementType;
 import r2rlab.format.r2r.CoreLibMethod;
 import r2rlab.format.r2r.ExceptionClause;
 import r2rlab.format.r2r.ExceptionObject;
+import r2rlab.format.r2r.LabObject;
 import r2rlab.format.r2r.ReadyToRunHelper;
 
 /**
@@ -360,7 +362,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         branch(Reg.CONTINUATION_RETURN, false, suspended);
         if (m.returnsValue()) {
             transfer(Reg.ARG0, Reg.RESULT);
-            callThroughCell(ctx.coreLibCell(CoreLibMethod.TASK_FROM_RESULT, RESULT_TYPE));
+            callThroughCell(ctx.coreLibCell(CoreLibMethod.TASK_FROM_RESULT, resultType(m)));
         } else {
             callThroughCell(ctx.coreLibCell(CoreLibMethod.TASK_GET_COMPLETED_TASK));
         }
@@ -395,7 +397,19 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
 
     /** A call of {@code ofT<long>} for a method that returns a value, of its non-generic form {@code plain} for a void one. */
     private void callForResult(MethodDecl m, CoreLibMethod ofT, CoreLibMethod plain) {
-        callThroughCell(m.returnsValue() ? ctx.coreLibCell(ofT, RESULT_TYPE) : ctx.coreLibCell(plain));
+        callThroughCell(m.returnsValue() ? ctx.coreLibCell(ofT, resultType(m)) : ctx.coreLibCell(plain));
+    }
+
+    /**
+     * The T of a Task-returning method's Task&lt;T&gt;: Int64, or the class it returns (an exact instantiation, where
+     * crossgen2 would share the code over __Canon with a generic dictionary argument).
+     */
+    private SignatureType resultType(MethodDecl m) {
+        if (!m.returnsReference()) {
+            return RESULT_TYPE;
+        }
+        LabObject o = m.returns().type.object;
+        return o == null ? new SignatureType.Primitive(CorElementType.OBJECT) : ctx.typeSignature(o);
     }
 
     /**
@@ -422,7 +436,12 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         transfer(Reg.STUB_CONTINUATION, Reg.CONTINUATION_RETURN);
         L done = newLabel();
         branch(Reg.STUB_CONTINUATION, false, done);
-        if (m.returnsValue()) {
+        if (m.returnsReference()) {
+            // The result byref may point outside the heap: CheckedWriteBarrier, as the real stubs store a reference.
+            transfer(Reg.WRITE_BARRIER_DST, Reg.STUB_RESULT_BYREF);
+            transfer(Reg.WRITE_BARRIER_REF, Reg.RESULT);
+            callWriteBarrier(ctx.helperCell(ReadyToRunHelper.CheckedWriteBarrier.id));
+        } else if (m.returnsValue()) {
             store(Reg.STUB_RESULT_BYREF, 0, Reg.RESULT);
         }
         bind(done);
@@ -639,7 +658,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         transfer(Reg.WRITE_BARRIER_REF, value);
         loadFrame(Reg.WRITE_BARRIER_DST, fixed(FIXED_SCRATCH));
         addressOfField(Reg.WRITE_BARRIER_DST, Reg.WRITE_BARRIER_DST, offset);
-        callHelper(ReadyToRunHelper.WriteBarrier);
+        callWriteBarrier(ctx.helperCell(ReadyToRunHelper.WriteBarrier.id));
     }
 
     // ------------------------------------------------------------------------------------------
@@ -682,7 +701,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         branch(Reg.WRITE_BARRIER_REF, true, allocate);
         storeFrame(fixed(FIXED_SCRATCH), Reg.WRITE_BARRIER_REF);
         addressOfField(Reg.WRITE_BARRIER_DST, Reg.CONTINUATION_RETURN, ContinuationLayout.OBJECT.next());
-        callHelper(ReadyToRunHelper.WriteBarrier);
+        callWriteBarrier(ctx.helperCell(ReadyToRunHelper.WriteBarrier.id));
         jump(filled);
         bind(allocate);
         transfer(Reg.ARG0, Reg.CONTINUATION_RETURN);
@@ -693,10 +712,24 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         loadFrame(Reg.RESULT, fixed(FIXED_SCRATCH));
         storeAddress(Reg.RESULT, ContinuationLayout.OBJECT.resumeInfo(), ctx.resumeInfoSymbol(ir.method(), ir.version()),
                 (long) ContinuationLayout.OBJECT.resumeInfoSize() * p.index());
-        int flags = layout.flags(site.insn().calleeReturnsValue(), flagsSplit());
+        int flags = layout.flags(site.insn().calleeReturnsValue(), referenceResult(site.insn()), flagsSplit());
         store64(Reg.RESULT, ContinuationLayout.OBJECT.flags(), (flags & 0xFFFFFFFFL) | (long) p.state() << 32);
-        for (int s = 0; s < plan.frameSlots(); s++) {
-            copyToField(Reg.RESULT, layout.slotOffset(s), slot(s));
+        // The slots live across this await: integers with plain stores, references through WriteBarrier (which
+        // trashes the continuation's register: it is reloaded from the scratch slot for the next plain store).
+        BitSet saved = layout.savedSlots(p.index());
+        boolean inRegister = true;
+        for (int s = saved.nextSetBit(0); s >= 0; s = saved.nextSetBit(s + 1)) {
+            if (layout.isReference(s)) {
+                loadFrame(Reg.WRITE_BARRIER_REF, slot(s));
+                writeBarrierIntoContinuation(layout.slotOffset(s), Reg.WRITE_BARRIER_REF);
+                inRegister = false;
+            } else {
+                if (!inRegister) {
+                    loadFrame(Reg.RESULT, fixed(FIXED_SCRATCH));
+                    inRegister = true;
+                }
+                copyToField(Reg.RESULT, layout.slotOffset(s), slot(s));
+            }
         }
         callContextHelper(ctx.coreLibCell(CoreLibMethod.CAPTURE_EXECUTION_CONTEXT));
         writeBarrierIntoContinuation(layout.executionContextOffset(), Reg.RESULT);
@@ -704,6 +737,11 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         loadFrame(Reg.CONTINUATION_RETURN, fixed(FIXED_SCRATCH));
         zero(Reg.RESULT);
         leaveFrameAndReturn();
+    }
+
+    /** Whether the awaited callee returns a reference (read from, and stored in, the reference Result slot). */
+    private static boolean referenceResult(Insn.Await w) {
+        return w.target() != null && w.target().returnsReference();
     }
 
     /** The split Flags are written with: the runtime's, or CoreLib main's under FLAGS_SPLIT_CORELIB_MAIN. */
@@ -734,7 +772,8 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         load(Reg.ARG0, Reg.ACCUMULATOR, layout.executionContextOffset());
         callContextHelper(ctx.coreLibCell(CoreLibMethod.RESTORE_EXECUTION_CONTEXT));
         loadFrame(Reg.ACCUMULATOR, fixed(FIXED_CONTINUATION));
-        for (int s = 0; s < plan.frameSlots(); s++) {
+        BitSet saved = layout.savedSlots(site.point().index());
+        for (int s = saved.nextSetBit(0); s >= 0; s = saved.nextSetBit(s + 1)) {
             load(Reg.OPERAND, Reg.ACCUMULATOR, layout.slotOffset(s));
             storeFrame(slot(s), Reg.OPERAND);
         }
@@ -753,7 +792,7 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
             bind(noException);
         }
         if (site.insn().dst() >= 0) {
-            load(Reg.OPERAND, Reg.ACCUMULATOR, layout.resultOffset());
+            load(Reg.OPERAND, Reg.ACCUMULATOR, layout.resultOffset(referenceResult(site.insn())));
             storeFrame(slot(site.insn().dst()), Reg.OPERAND);
         }
         jumpTo(site.resumePoint(), hot);
@@ -805,6 +844,17 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
             bind(regionStarts.get(t.region()));
         } else if (i instanceof Insn.TryEnd t) {
             bind(regionEnds.get(t.region()));
+        } else if (i instanceof Insn.NewObject o) {
+            newObject(o);
+        } else if (i instanceof Insn.LoadField f) {
+            loadFrame(Reg.ACCUMULATOR, slot(f.object()));
+            nullCheck(Reg.ACCUMULATOR);
+            load(Reg.ACCUMULATOR, Reg.ACCUMULATOR, f.type().fieldOffset(f.field()));
+            storeFrame(slot(f.dst()), Reg.ACCUMULATOR);
+        } else if (i instanceof Insn.StoreField f) {
+            loadFrame(Reg.ACCUMULATOR, slot(f.object()));
+            nullCheck(Reg.ACCUMULATOR);
+            storeField(Reg.ACCUMULATOR, f.type(), f.field(), f.src());
         } else if (i instanceof Insn.GcPoint) {
             callHelper(ReadyToRunHelper.GCPoll);
         } else if (i instanceof Insn.TailCall t) {
@@ -826,6 +876,45 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         transfer(Reg.ARG0, Reg.RESULT);
         callHelper(ReadyToRunHelper.Throw);
         trap();
+    }
+
+    /**
+     * {@code new Box(v)} / {@code new Pair(a, b)}: NewObject with the MethodTable of the type's TypeHandle cell, as real
+     * code allocates; the object kept in its slot, then each field set from its argument.
+     */
+    private void newObject(Insn.NewObject o) {
+        loadCell(Reg.ARG0, ctx.typeHandleCell(o.type()));
+        callHelper(ReadyToRunHelper.NewObject);
+        storeFrame(slot(o.dst()), Reg.RESULT);
+        for (int f = 0; f < o.args().size(); f++) {
+            loadFrame(Reg.ACCUMULATOR, slot(o.dst()));
+            storeField(Reg.ACCUMULATOR, o.type(), f, o.args().get(f));
+        }
+    }
+
+    /**
+     * Field {@code field} of the object in {@code object} = the value of slot {@code src}: an integer with a plain
+     * store, a reference through WriteBarrier (dst = the field's address, ref = the value), unless DROPPED_WRITE_BARRIER.
+     */
+    private void storeField(Reg object, LabObject type, int field, int src) {
+        int offset = type.fieldOffset(field);
+        if (type.fields().get(field).isReference() && !ctx.has(Defect.DROPPED_WRITE_BARRIER)) {
+            addressOfField(Reg.WRITE_BARRIER_DST, object, offset);
+            loadFrame(Reg.WRITE_BARRIER_REF, slot(src));
+            callWriteBarrier(ctx.helperCell(ReadyToRunHelper.WriteBarrier.id));
+        } else {
+            loadFrame(Reg.OPERAND, slot(src));
+            store(object, offset, Reg.OPERAND);
+        }
+    }
+
+    /** A null object in {@code r} throws the runtime's NullReferenceException (ThrowNullRef); {@code r} is kept. */
+    private void nullCheck(Reg r) {
+        L ok = newLabel();
+        branch(r, false, ok);
+        callHelper(ReadyToRunHelper.ThrowNullRef);
+        trap();
+        bind(ok);
     }
 
     private void binary(Insn.Binary b) {

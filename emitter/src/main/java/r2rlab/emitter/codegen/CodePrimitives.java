@@ -144,6 +144,15 @@ public interface CodePrimitives<L> {
         callThroughCell(cell);
     }
 
+    /**
+     * A call of a write barrier helper (WriteBarrier, CheckedWriteBarrier) through its Eager cell, its arguments in
+     * WRITE_BARRIER_DST and WRITE_BARRIER_REF: as any call through a cell on x64; ARM64 loads and calls it through x12,
+     * which the barrier may trash, as the real images do.
+     */
+    default void callWriteBarrier(String cell) {
+        callThroughCell(cell);
+    }
+
     /** The epilog, then a tail jump through import cell {@code cell} with the arguments in place. */
     void tailJump(String cell);
 }

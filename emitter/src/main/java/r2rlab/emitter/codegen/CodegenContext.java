@@ -9,6 +9,7 @@ import r2rlab.format.metadata.SignatureType;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.CoreLibMethod;
+import r2rlab.format.r2r.LabObject;
 
 /**
  * What a backend needs from the rest of the image while it compiles a body: symbol names, and the
@@ -61,4 +62,13 @@ public interface CodegenContext {
      * MethodTable {@code throw} hands the NewObject helper; added to the fixup list of the body being compiled.
      */
     String exceptionTypeCell();
+
+    /**
+     * The PrecodeImports TypeHandle cell of the language's object type {@code type} (a TypeDef of this module), whose
+     * MethodTable {@code new} hands the NewObject helper; added to the fixup list of the body being compiled.
+     */
+    String typeHandleCell(LabObject type);
+
+    /** The signature type naming {@code type}'s TypeDef in this module (a class). */
+    SignatureType typeSignature(LabObject type);
 }

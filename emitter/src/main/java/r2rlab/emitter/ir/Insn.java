@@ -5,6 +5,7 @@ import r2rlab.emitter.scenario.BinaryOp;
 import r2rlab.emitter.scenario.CallKind;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.UnaryOp;
+import r2rlab.format.r2r.LabObject;
 
 /**
  * One instruction of the lowered, architecture-neutral body. Every value lives in a frame slot
@@ -80,6 +81,27 @@ public sealed interface Insn {
 
     /** The end (exclusive) of try region {@code region}. */
     record TryEnd(int region, int line) implements Insn {
+    }
+
+    /**
+     * dst = a new object of {@code type} from the NewObject helper (its MethodTable from a TypeHandle cell), its fields
+     * set from {@code args} in order: integers with plain stores, references through the WriteBarrier helper.
+     */
+    record NewObject(int dst, LabObject type, List<Integer> args, int line) implements Insn {
+        public NewObject {
+            args = List.copyOf(args);
+        }
+    }
+
+    /** dst = field {@code field} of the {@code type} object in {@code object}; a null object throws (ThrowNullRef). */
+    record LoadField(int dst, int object, LabObject type, int field, int line) implements Insn {
+    }
+
+    /**
+     * Field {@code field} of the {@code type} object in {@code object} = {@code src}: a reference through the
+     * WriteBarrier helper, an integer with a plain store; a null object throws (ThrowNullRef).
+     */
+    record StoreField(int object, LabObject type, int field, int src, int line) implements Insn {
     }
 
     /** A GC-safe point: a call of the GCPoll helper through its cell, where the runtime may walk the stack. */

@@ -13,6 +13,8 @@ import r2rlab.emitter.scenario.Expr;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.ReturnKind;
 import r2rlab.emitter.scenario.Stmt;
+import r2rlab.emitter.scenario.VarType;
+import r2rlab.format.r2r.LabObject;
 
 /**
  * Lowers a validated scenario method body to {@link MethodIr}; the same for every architecture.
@@ -32,6 +34,8 @@ public final class Lowering {
     private final CodeVersion version;
     private final List<String> slots = new ArrayList<>();
     private final Map<String, Integer> named = new HashMap<>();
+    /** The type of each variable by name, as {@link #named} its slot. */
+    private final Map<String, VarType> varTypes = new HashMap<>();
     private final List<Insn> insns = new ArrayList<>();
     private final List<AwaitPoint> awaits = new ArrayList<>();
     private final int awaitCount;
@@ -69,8 +73,13 @@ public final class Lowering {
     private Lowering(MethodDecl method, CodeVersion version) {
         this.method = method;
         this.version = version;
-        for (String p : method.params()) {
+        for (int i = 0; i < method.params().size(); i++) {
+            String p = method.params().get(i);
             named.put(p, slots.size());
+            varTypes.put(p, method.paramTypes().get(i));
+            if (method.paramTypes().get(i).isReference()) {
+                referenceSlots.set(slots.size());
+            }
             slots.add(p);
         }
         this.awaitCount = countAwaits(method.body());
@@ -88,8 +97,8 @@ public final class Lowering {
         }
         if (!(last instanceof Insn.Return) && !(last instanceof Insn.TailCall)) {
             int endLine = method.body().isEmpty() ? method.line() : method.body().get(method.body().size() - 1).line();
-            if (method.returns() == ReturnKind.INT) {
-                int zero = l.temp();
+            if (method.returns() != ReturnKind.VOID) {
+                int zero = method.returnsReference() ? l.referenceTemp() : l.temp();
                 l.insns.add(new Insn.Const(zero, 0, endLine));
                 l.insns.add(new Insn.Return(zero, endLine));
             } else {
@@ -97,10 +106,18 @@ public final class Lowering {
             }
         }
         boolean hasResult = false;
+        boolean hasReferenceResult = false;
         for (Insn i : l.insns) {
-            hasResult |= i instanceof Insn.Await w && w.calleeReturnsValue();
+            if (i instanceof Insn.Await w && w.calleeReturnsValue()) {
+                hasResult |= !w.target().returnsReference();
+                hasReferenceResult |= w.target().returnsReference();
+            }
         }
-        ContinuationLayout layout = method.isAsync() ? new ContinuationLayout(l.slots.size(), hasResult, version, l.referenceSlots) : null;
+        ContinuationLayout layout = null;
+        if (method.isAsync()) {
+            List<BitSet> saved = Liveness.liveAcrossAwaits(l.insns, l.funclets, l.labels, l.slots.size());
+            layout = new ContinuationLayout(l.slots.size(), hasResult, hasReferenceResult, version, l.referenceSlots, saved);
+        }
         return new MethodIr(method, version, l.slots, method.params().size(), l.insns, l.labels, l.awaits, layout, l.funclets,
                 l.clauses, l.labelParts, l.regionParts, l.referenceSlots);
     }
@@ -108,6 +125,18 @@ public final class Lowering {
     private int temp() {
         slots.add("$t" + slots.size());
         return slots.size() - 1;
+    }
+
+    /** A temporary holding a reference. */
+    private int referenceTemp() {
+        int t = temp();
+        referenceSlots.set(t);
+        return t;
+    }
+
+    /** A temporary for a value of type {@code type} (null: no value). */
+    private int temp(VarType type) {
+        return type != null && type.isReference() ? referenceTemp() : temp();
     }
 
     /** A slot holding an exception object: a reference the continuation's GC map marks. */
@@ -141,11 +170,21 @@ public final class Lowering {
     private void stmt(Stmt s) {
         int line = s.line();
         if (s instanceof Stmt.VarDecl v) {
+            VarType type = v.type() != null ? v.type() : typeOf(v.init());
             int value = expr(v.init());
             int slot = slots.size();
             named.put(v.name(), slot);
+            varTypes.put(v.name(), type);
+            if (v.type() != null ? v.type().isReference() : referenceSlots.get(value)) {
+                referenceSlots.set(slot);
+            }
             slots.add(v.name());
             emit(new Insn.Move(slot, value, line));
+        } else if (s instanceof Stmt.FieldAssign f) {
+            int object = expr(f.object());
+            LabObject type = objectType(f.object());
+            int value = expr(f.value());
+            emit(new Insn.StoreField(object, type, type.fieldIndex(f.field()), value, line));
         } else if (s instanceof Stmt.Assign a) {
             emit(new Insn.Move(slotOf(a.name()), expr(a.value()), line));
         } else if (s instanceof Stmt.If i) {
@@ -207,7 +246,7 @@ public final class Lowering {
 
     private int returnSlot() {
         if (returnSlot < 0) {
-            returnSlot = temp();
+            returnSlot = method.returnsReference() ? referenceTemp() : temp();
         }
         return returnSlot;
     }
@@ -266,6 +305,7 @@ public final class Lowering {
         if (handler.variable() != null) {
             int code = slots.size();
             named.put(handler.variable(), code);
+            varTypes.put(handler.variable(), VarType.INT);
             slots.add(handler.variable());
             emit(new Insn.ExceptionCode(code, exception, handler.line()));
         }
@@ -357,7 +397,8 @@ public final class Lowering {
             return cannotThrow(chain.get(0).left()) && chain.stream().allMatch(x -> x.op() != BinaryOp.DIV && x.op() != BinaryOp.REM
                     && cannotThrow(x.right()));
         }
-        return !(e instanceof Expr.Call) && !(e instanceof Expr.Await);
+        // A call, an await, an allocation (a helper call) and a field access (a null object throws) can throw.
+        return !(e instanceof Expr.Call) && !(e instanceof Expr.Await) && !(e instanceof Expr.New) && !(e instanceof Expr.Field);
     }
 
     /** The finally block lowered into a FAULT funclet of its own (it cannot throw or suspend, no return can be in it). */
@@ -423,6 +464,22 @@ public final class Lowering {
             return slotOf(v.name());
         } else if (e instanceof Expr.This) {
             return slotOf("this");
+        } else if (e instanceof Expr.Null) {
+            int t = referenceTemp();
+            emit(new Insn.Const(t, 0, line));
+            return t;
+        } else if (e instanceof Expr.New n) {
+            List<Integer> args = args(n.args());
+            int t = referenceTemp();
+            emit(new Insn.NewObject(t, n.type().object, args, line));
+            return t;
+        } else if (e instanceof Expr.Field f) {
+            int object = expr(f.object());
+            LabObject type = objectType(f.object());
+            int field = type.fieldIndex(f.field());
+            int t = type.fields().get(field).isReference() ? referenceTemp() : temp();
+            emit(new Insn.LoadField(t, object, type, field, line));
+            return t;
         } else if (e instanceof Expr.Unary u) {
             int a = expr(u.operand());
             int t = temp();
@@ -432,15 +489,46 @@ public final class Lowering {
             return binary(b);
         } else if (e instanceof Expr.Call c) {
             List<Integer> args = args(c.args());
-            int t = temp();
+            int t = temp(c.target().returns().type);
             emit(new Insn.Call(c.kind(), c.target(), args, t, line));
             return t;
         } else if (e instanceof Expr.Await a) {
-            int t = temp();
+            int t = temp(a.target().returns().type);
             await(a, t);
             return t;
         }
         throw new IllegalStateException("unknown expression " + e);
+    }
+
+    /** The object type of a Box or Pair expression (the validator checked it is one). */
+    private LabObject objectType(Expr e) {
+        VarType t = typeOf(e);
+        if (t == null || t.object == null) {
+            throw new IllegalStateException("not a Box or Pair expression in " + method.fullName() + ": " + e);
+        }
+        return t.object;
+    }
+
+    /** The type of a validated expression (null for a void call or await). */
+    private VarType typeOf(Expr e) {
+        if (e instanceof Expr.Null) {
+            return VarType.NULL;
+        } else if (e instanceof Expr.This) {
+            return VarType.OBJECT;
+        } else if (e instanceof Expr.New n) {
+            return n.type();
+        } else if (e instanceof Expr.Field f) {
+            LabObject outer = objectType(f.object());
+            LabObject ref = outer.fields().get(outer.fieldIndex(f.field())).referenceType();
+            return ref == null ? VarType.INT : VarType.of(ref);
+        } else if (e instanceof Expr.VarRef v) {
+            return varTypes.get(v.name());
+        } else if (e instanceof Expr.Call c) {
+            return c.target().returns().type;
+        } else if (e instanceof Expr.Await a) {
+            return a.target() == null ? null : a.target().returns().type;
+        }
+        return VarType.INT;
     }
 
     /**
@@ -494,6 +582,8 @@ public final class Lowering {
                 n += countAwaits(v.init());
             } else if (s instanceof Stmt.Assign a) {
                 n += countAwaits(a.value());
+            } else if (s instanceof Stmt.FieldAssign f) {
+                n += countAwaits(f.object()) + countAwaits(f.value());
             } else if (s instanceof Stmt.If i) {
                 n += countAwaits(i.cond()) + countAwaits(i.then()) + countAwaits(i.otherwise());
             } else if (s instanceof Stmt.While w) {
@@ -525,6 +615,10 @@ public final class Lowering {
             return c.args().stream().mapToInt(Lowering::countAwaits).sum();
         } else if (e instanceof Expr.Await a) {
             return 1 + a.args().stream().mapToInt(Lowering::countAwaits).sum();
+        } else if (e instanceof Expr.New n) {
+            return n.args().stream().mapToInt(Lowering::countAwaits).sum();
+        } else if (e instanceof Expr.Field f) {
+            return countAwaits(f.object());
         }
         return 0;
     }

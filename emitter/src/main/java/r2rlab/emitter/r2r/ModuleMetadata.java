@@ -3,7 +3,6 @@ package r2rlab.emitter.r2r;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -14,6 +13,7 @@ import java.util.UUID;
 import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.TypeDecl;
+import r2rlab.emitter.scenario.VarType;
 import r2rlab.format.ByteReader;
 import r2rlab.format.metadata.Metadata;
 import r2rlab.format.metadata.MetadataBuilder;
@@ -24,6 +24,7 @@ import r2rlab.format.metadata.MethodImplAttributes;
 import r2rlab.format.metadata.TableSchema.MethodDefColumns;
 import r2rlab.format.r2r.CoreLibMethod;
 import r2rlab.format.r2r.ExceptionObject;
+import r2rlab.format.r2r.LabObject;
 
 /**
  * The ECMA-335 metadata of an emitted module, as crossgen2's input and output hold it: the IL
@@ -37,6 +38,9 @@ public final class ModuleMetadata {
     /** TypeAttributes: Public | BeforeFieldInit; nested types NestedPublic. */
     private static final int TYPE_PUBLIC = 0x00100001;
     private static final int TYPE_NESTED_PUBLIC = 0x00100002;
+    /** TypeAttributes.Sealed; FieldAttributes.Public. */
+    private static final int TYPE_SEALED = 0x100;
+    private static final int FIELD_PUBLIC = 0x0006;
     /** MethodAttributes: Public | HideBySig, plus Static. */
     private static final int METHOD_PUBLIC_HIDEBYSIG = 0x0086;
     private static final int METHOD_STATIC = 0x0010;
@@ -66,6 +70,8 @@ public final class ModuleMetadata {
     private final Map<CoreLibType, Integer> manifestTypeRefs = new LinkedHashMap<>();
     private final Map<CoreLibMethod, Integer> coreLibMemberRefs = new LinkedHashMap<>();
     private final int assemblyRefCount = 1;
+    private final boolean objectTypesUsed;
+    private final int firstObjectTypeRid;
 
     public ModuleMetadata(Scenario scenario) {
         this.scenario = scenario;
@@ -78,6 +84,21 @@ public final class ModuleMetadata {
                 methodsInRidOrder.add(m);
             }
         }
+        this.objectTypesUsed = ObjectTypeUse.usesObjectTypes(scenario);
+        this.firstObjectTypeRid = typeRid;
+    }
+
+    /** Whether the module defines the language's object types (Box, Pair): only when some method uses them. */
+    public boolean definesObjectTypes() {
+        return objectTypesUsed;
+    }
+
+    /** The TypeDef token of the language's object type {@code type}, after the scenario's own types. */
+    public int objectTypeToken(LabObject type) {
+        if (!objectTypesUsed) {
+            throw new IllegalStateException("the scenario uses no object type, " + type.fullName() + " is not defined");
+        }
+        return MetadataTable.token(MetadataTable.TYPEDEF, firstObjectTypeRid + type.ordinal());
     }
 
     /**
@@ -252,6 +273,16 @@ public final class ModuleMetadata {
                 b.addMethodDef(0, impl, flags, m.name(), signature(m, task, taskOfT));
             }
         }
+        if (objectTypesUsed) {
+            // Box and Pair: sealed classes with public instance fields (a Box has no methods of its own; new sets fields).
+            for (LabObject o : LabObject.values()) {
+                b.addTypeDef(TYPE_PUBLIC | TYPE_SEALED, LabObject.NAMESPACE, o.typeName, object);
+                for (LabObject.Field f : o.fields()) {
+                    b.addField(FIELD_PUBLIC, f.name(), MetadataBuilderSignatures.fieldSig(f.isReference()
+                            ? MetadataBuilderSignatures.classType(objectTypeToken(f.referenceType())) : MetadataBuilderSignatures.I8));
+                }
+            }
+        }
         for (TypeDecl t : typesInMetadataOrder()) {
             if (t.enclosing() != null) {
                 b.addNestedClass(typeTokens.get(t.fullName()), typeTokens.get(t.enclosing()));
@@ -260,19 +291,29 @@ public final class ModuleMetadata {
         return b.toByteArray();
     }
 
-    private static byte[] signature(MethodDecl m, int task, int taskOfT) {
+    private byte[] signature(MethodDecl m, int task, int taskOfT) {
         Type ret;
         if (m.isAsync()) {
             ret = m.returnsValue()
-                    ? MetadataBuilderSignatures.genericInst(false, taskOfT, MetadataBuilderSignatures.I8)
+                    ? MetadataBuilderSignatures.genericInst(false, taskOfT, type(m.returns().type))
                     : MetadataBuilderSignatures.classType(task);
         } else {
-            ret = m.returnsValue() ? MetadataBuilderSignatures.I8 : MetadataBuilderSignatures.VOID;
+            ret = m.returnsValue() ? type(m.returns().type) : MetadataBuilderSignatures.VOID;
         }
-        int userParams = m.params().size() - (m.isStatic() ? 0 : 1);
-        Type[] params = new Type[userParams];
-        Arrays.fill(params, MetadataBuilderSignatures.I8);
+        int first = m.isStatic() ? 0 : 1;
+        Type[] params = new Type[m.params().size() - first];
+        for (int i = 0; i < params.length; i++) {
+            params[i] = type(m.paramTypes().get(first + i));
+        }
         return MetadataBuilderSignatures.methodSig(!m.isStatic(), ret, params);
+    }
+
+    /** A value type of the language in a signature: int64, a Box or Pair class, or object. */
+    private Type type(VarType t) {
+        if (t == VarType.INT) {
+            return MetadataBuilderSignatures.I8;
+        }
+        return t.object != null ? MetadataBuilderSignatures.classType(objectTypeToken(t.object)) : MetadataBuilderSignatures.OBJECT;
     }
 
     /** Offsets, inside {@link #ilMetadata()}, of each MethodDef's RVA column, by method. */

@@ -17,6 +17,7 @@ import r2rlab.emitter.EmitException;
 import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.StubLayout;
 import r2rlab.emitter.codegen.Backend;
+import r2rlab.emitter.codegen.BodyPlan;
 import r2rlab.emitter.codegen.CodeFragment;
 import r2rlab.emitter.codegen.CodegenContext;
 import r2rlab.emitter.codegen.CompiledBody;
@@ -47,6 +48,7 @@ import r2rlab.format.pe.TargetOs;
 import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.CorElementType;
 import r2rlab.format.r2r.CoreLibMethod;
+import r2rlab.format.r2r.LabObject;
 import r2rlab.format.r2r.ExceptionClause;
 import r2rlab.format.r2r.ExceptionLookupEntry;
 import r2rlab.format.r2r.FixupSignature;
@@ -162,14 +164,18 @@ public final class ReadyToRunEmitter {
         return options.arch().machine == Machine.ARM64 ? 1 : 0;
     }
 
+    /** The argument registers and stack slots holding references in a call of {@code target}: 'this', the continuation, reference parameters. */
     private SortedMap<Integer, Integer> gcRefsOfCall(MethodDecl target, boolean asyncVariant) {
         SortedMap<Integer, Integer> refs = new TreeMap<>();
-        int pos = firstArgPosition();
-        if (!target.isStatic()) {
-            refs.put(pos++, GCRefMap.REF);
-        }
+        int first = firstArgPosition();
+        int contPos = asyncVariant ? BodyPlan.continuationPosition(target) : -1;
         if (asyncVariant) {
-            refs.put(pos, GCRefMap.REF);
+            refs.put(first + contPos, GCRefMap.REF);
+        }
+        for (int k = 0; k < target.arity(); k++) {
+            if (target.paramTypes().get(k).isReference()) {
+                refs.put(first + (asyncVariant ? BodyPlan.argumentPosition(k, contPos) : k), GCRefMap.REF);
+            }
         }
         return refs;
     }
@@ -273,6 +279,22 @@ public final class ReadyToRunEmitter {
                 bodyFixups.add(c);
             }
             return c.symbol();
+        }
+
+        @Override
+        public String typeHandleCell(LabObject type) {
+            FixupSignature sig = new FixupSignature.TypeHandle(ReadyToRunFixupKind.TypeHandle, FixupSignature.NO_MODULE_OVERRIDE,
+                    typeSignature(type));
+            ImportRegistry.Cell c = imports.cell(ImportRegistry.PRECODE, "type$" + type.fullName(), SignatureData.of(sig), null, null);
+            if (!bodyFixups.contains(c)) {
+                bodyFixups.add(c);
+            }
+            return c.symbol();
+        }
+
+        @Override
+        public SignatureType typeSignature(LabObject type) {
+            return new SignatureType.TypeDefOrRef(CorElementType.CLASS, metadata.objectTypeToken(type));
         }
 
         @Override

@@ -17,7 +17,7 @@ final class BodyParser {
     static final int MAX_NESTING = 256;
 
     static final Set<String> RESERVED = Set.of("var", "if", "else", "while", "return", "throw", "gcpoint", "call",
-            "cell", "tailcall", "await", "yield", "this", "try", "catch", "finally");
+            "cell", "tailcall", "await", "yield", "this", "try", "catch", "finally", "new", "null");
 
     private enum K { INT, WORD, OP, NL, EOF, BAD }
 
@@ -147,7 +147,7 @@ final class BodyParser {
                         || two.equals("&&") || two.equals("||")) {
                     toks.add(new Tok(K.OP, two, ln));
                     i += 2;
-                } else if ("+-*/%<>!=(){},.".indexOf(c) >= 0) {
+                } else if ("+-*/%<>!=(){},.:".indexOf(c) >= 0) {
                     toks.add(new Tok(K.OP, String.valueOf(c), ln));
                     i++;
                 } else {
@@ -291,8 +291,18 @@ final class BodyParser {
                 case "var" -> {
                     next();
                     String name = identifier("a variable name after 'var'");
+                    VarType type = null;
+                    if (accept(":")) {
+                        Tok tt = peek();
+                        type = tt.kind == K.WORD ? VarType.declared(tt.text) : null;
+                        if (type == null) {
+                            throw new ParseError(tt.line, "expected a type (int, Box, Pair or object) after 'var " + name + ":', found "
+                                    + tt.show());
+                        }
+                        next();
+                    }
                     expect("=", "'=' after 'var " + name + "'");
-                    return new Stmt.VarDecl(name, parseExpr(), ln);
+                    return new Stmt.VarDecl(name, type, parseExpr(), ln);
                 }
                 case "if" -> {
                     return parseIf();
@@ -345,7 +355,11 @@ final class BodyParser {
         }
         Expr e = parseExpr();
         if (peek().is("=")) {
-            throw new ParseError(ln, "invalid assignment target");
+            if (!(e instanceof Expr.Field f)) {
+                throw new ParseError(ln, "invalid assignment target");
+            }
+            next();
+            return new Stmt.FieldAssign(f.object(), f.field(), parseExpr(), ln);
         }
         if (!(e instanceof Expr.Call) && !(e instanceof Expr.Await)) {
             throw new ParseError(ln, "expression statement must be a call or an await");
@@ -568,7 +582,25 @@ final class BodyParser {
         return new Expr.IntLit(v.longValue(), t.line);
     }
 
+    /** A primary expression and the fields read from it ({@code p.first.value}); each field is one level deeper. */
     private Expr parsePrimary() {
+        Expr e = parseAtom();
+        int fields = 0;
+        while (peek().is(".")) {
+            int ln = next().line;
+            if (++fields + depth > MAX_NESTING) {
+                throw new NestingTooDeep(ln);
+            }
+            Tok f = peek();
+            if (f.kind != K.WORD || RESERVED.contains(f.text)) {
+                throw new ParseError(f.line, "expected a field name after '.', found " + f.show());
+            }
+            e = new Expr.Field(e, next().text, ln);
+        }
+        return e;
+    }
+
+    private Expr parseAtom() {
         Tok t = peek();
         int ln = t.line;
         if (t.kind == K.INT) {
@@ -585,6 +617,20 @@ final class BodyParser {
                 case "this" -> {
                     next();
                     return new Expr.This(ln);
+                }
+                case "null" -> {
+                    next();
+                    return new Expr.Null(ln);
+                }
+                case "new" -> {
+                    next();
+                    Tok tt = peek();
+                    VarType type = tt.kind == K.WORD ? VarType.declared(tt.text) : null;
+                    if (type == null || type.object == null) {
+                        throw new ParseError(tt.line, "expected Box or Pair after 'new', found " + tt.show());
+                    }
+                    next();
+                    return new Expr.New(type, arguments(), ln);
                 }
                 case "call" -> {
                     next();

@@ -5,7 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
-/** Expressions; every value is a signed 64-bit integer. Every node carries its 1-based file line. */
+/** Expressions: of a 64-bit integer or of a reference ({@link VarType}). Every node carries its 1-based file line. */
 public sealed interface Expr {
     int line();
 
@@ -20,8 +20,28 @@ public sealed interface Expr {
         }
     }
 
-    /** The receiver of an instance method, as an integer (the object address). */
+    /** The receiver of an instance method: a reference of type {@code object}. */
     record This(int line) implements Expr {
+    }
+
+    /** {@code null}: the reference to no object. */
+    record Null(int line) implements Expr {
+    }
+
+    /** {@code new Box(v)} / {@code new Pair(a, b)}: a new object with its fields set from the arguments, in order. */
+    record New(VarType type, List<Expr> args, int line) implements Expr {
+        public New {
+            Objects.requireNonNull(type);
+            args = List.copyOf(args);
+        }
+    }
+
+    /** {@code object.field}: a field of the object {@code object} refers to. */
+    record Field(Expr object, String field, int line) implements Expr {
+        public Field {
+            Objects.requireNonNull(object);
+            Objects.requireNonNull(field);
+        }
     }
 
     record Binary(BinaryOp op, Expr left, Expr right, int line) implements Expr {

@@ -106,7 +106,7 @@ public final class ScenarioBuilder {
         return current;
     }
 
-    /** The declared parameters (without {@code this}). */
+    /** The declared parameters (without {@code this}): {@code "a"} or {@code "int a"} for an integer, {@code "Box o"} for a reference. */
     public ScenarioBuilder params(String... names) {
         cur().params = List.of(names);
         return this;
@@ -128,6 +128,12 @@ public final class ScenarioBuilder {
 
     public ScenarioBuilder returnsVoid() {
         cur().returns = ReturnKind.VOID;
+        return this;
+    }
+
+    /** Returns {@code kind}: int, void, or a reference (Box, Pair, object). */
+    public ScenarioBuilder returns(ReturnKind kind) {
+        cur().returns = kind;
         return this;
     }
 
@@ -204,7 +210,7 @@ public final class ScenarioBuilder {
                     }
                     emit(sb, p.append(']').toString());
                 }
-                emit(sb, "        returns: " + (m.returns == ReturnKind.INT ? "int" : "void"));
+                emit(sb, "        returns: " + m.returns.written());
                 emit(sb, "        tier1: " + m.tier1);
                 line += 6;
                 String body;

@@ -205,10 +205,10 @@ public final class ScenarioParser {
                 case "tier1" -> tier1 = bool(v, key, false);
                 case "returns" -> {
                     String r = string(v, key);
-                    if ("int".equals(r)) {
-                        returns = ReturnKind.INT;
-                    } else if (!"void".equals(r) && r != null) {
-                        diag.error(line(v), "'returns' must be int or void, not '" + r + "'");
+                    if (r != null && ReturnKind.named(r) != null) {
+                        returns = ReturnKind.named(r);
+                    } else if (r != null) {
+                        diag.error(line(v), "'returns' must be int, void, Box, Pair or object, not '" + r + "'");
                     }
                 }
                 case "params" -> {

@@ -7,11 +7,25 @@ import java.util.Objects;
 public sealed interface Stmt {
     int line();
 
-    /** {@code var name = init}. */
-    record VarDecl(String name, Expr init, int line) implements Stmt {
+    /** {@code var name = init}, or {@code var name: Type = init} ({@code type} null when not written: the init's type). */
+    record VarDecl(String name, VarType type, Expr init, int line) implements Stmt {
         public VarDecl {
             Objects.requireNonNull(name);
             Objects.requireNonNull(init);
+        }
+
+        /** {@code var name = init}. */
+        public VarDecl(String name, Expr init, int line) {
+            this(name, null, init, line);
+        }
+    }
+
+    /** {@code object.field = value}. */
+    record FieldAssign(Expr object, String field, Expr value, int line) implements Stmt {
+        public FieldAssign {
+            Objects.requireNonNull(object);
+            Objects.requireNonNull(field);
+            Objects.requireNonNull(value);
         }
     }
 

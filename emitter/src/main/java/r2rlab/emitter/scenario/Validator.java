@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import r2rlab.format.r2r.LabObject;
 
 /**
  * Second phase, shared by the YAML reader and the builder: checks names, parses bodies, resolves calls and checks
@@ -51,6 +52,8 @@ final class Validator {
                 diag.error(t.line(), "type has no 'name'");
             } else if (!isTypeName(t.name())) {
                 diag.error(t.line(), "invalid type name '" + t.name() + "'");
+            } else if (t.name().equals(LabObject.BOX.fullName()) || t.name().equals(LabObject.PAIR.fullName())) {
+                diag.error(t.line(), "type name '" + t.name() + "' is reserved for the language's object type");
             } else if (types.containsKey(t.name())) {
                 diag.error(t.line(), "duplicate type '" + t.name() + "' (first declared on line "
                         + types.get(t.name()).line() + ")");
@@ -86,22 +89,39 @@ final class Validator {
                 }
                 boolean ok = true;
                 List<String> params = new ArrayList<>();
+                List<VarType> paramTypes = new ArrayList<>();
                 if (!m.isStatic()) {
                     params.add("this");
+                    paramTypes.add(VarType.OBJECT);
                 }
                 Set<String> seen = new HashSet<>();
                 for (Specs.Named p : m.params()) {
-                    if (!isIdentifier(p.name(), 0, p.name().length())) {
-                        diag.error(p.line(), "invalid parameter name '" + p.name() + "'");
+                    // "a" or "int a": an integer; "Box o", "Pair p", "object o": a reference.
+                    String pname = p.name();
+                    VarType ptype = VarType.INT;
+                    int space = pname.indexOf(' ');
+                    if (space >= 0) {
+                        ptype = VarType.declared(pname.substring(0, space));
+                        pname = pname.substring(space + 1).strip();
+                        if (ptype == null) {
+                            diag.error(p.line(), "unknown parameter type '" + p.name().substring(0, space)
+                                    + "' (int, Box, Pair or object)");
+                            ok = false;
+                            ptype = VarType.INT;
+                        }
+                    }
+                    if (!isIdentifier(pname, 0, pname.length())) {
+                        diag.error(p.line(), "invalid parameter name '" + pname + "'");
                         ok = false;
-                    } else if (BodyParser.RESERVED.contains(p.name())) {
-                        diag.error(p.line(), "parameter name '" + p.name() + "' is a reserved word");
+                    } else if (BodyParser.RESERVED.contains(pname)) {
+                        diag.error(p.line(), "parameter name '" + pname + "' is a reserved word");
                         ok = false;
-                    } else if (!seen.add(p.name())) {
-                        diag.error(p.line(), "duplicate parameter '" + p.name() + "'");
+                    } else if (!seen.add(pname)) {
+                        diag.error(p.line(), "duplicate parameter '" + pname + "'");
                         ok = false;
                     }
-                    params.add(p.name());
+                    params.add(pname);
+                    paramTypes.add(ptype);
                 }
                 String key = m.name() + "/" + m.params().size();
                 Integer first = firstLine.putIfAbsent(key, m.line());
@@ -114,7 +134,7 @@ final class Validator {
                 int before = diag.count();
                 List<Stmt> body = BodyParser.parse(m.body(), m.bodyLine(), diag);
                 ok &= diag.count() == before;
-                MethodDecl decl = new MethodDecl(m.name(), m.isStatic(), m.isAsync(), params, m.returns(), m.tier1(),
+                MethodDecl decl = new MethodDecl(m.name(), m.isStatic(), m.isAsync(), params, paramTypes, m.returns(), m.tier1(),
                         body, m.line(), owner);
                 methods.add(decl);
                 byName.computeIfAbsent(m.name(), k -> new ArrayList<>(1)).add(decl);
@@ -241,10 +261,11 @@ final class Validator {
         return found;
     }
 
-    /** Checks one parsed body: scopes, calls, awaits, returns, throws, tail calls, falling off the end. */
+    /** Checks one parsed body: scopes, types, calls, awaits, returns, throws, tail calls, falling off the end. */
     private final class BodyChecker {
         private final MethodDecl method;
-        private final Set<String> visible = new HashSet<>();
+        /** The variables in scope and their types. */
+        private final Map<String, VarType> visible = new HashMap<>();
         /** The catch and finally blocks around the statement being checked, innermost first. */
         private final Deque<String> handlers = new ArrayDeque<>();
 
@@ -253,14 +274,15 @@ final class Validator {
         }
 
         void check() {
-            for (String p : method.params()) {
+            for (int i = 0; i < method.params().size(); i++) {
+                String p = method.params().get(i);
                 if (!p.equals("this")) {
-                    visible.add(p);
+                    visible.put(p, method.paramTypes().get(i));
                 }
             }
             block(method.body(), true);
-            if (method.returns() == ReturnKind.INT && completes(method.body())) {
-                diag.error(method.line(), "int method '" + method.fullName()
+            if (method.returnsValue() && completes(method.body())) {
+                diag.error(method.line(), method.returns().written() + " method '" + method.fullName()
                         + "' can reach the end without returning a value");
             }
         }
@@ -271,29 +293,41 @@ final class Validator {
             for (int i = 0; i < stmts.size(); i++) {
                 stmt(stmts.get(i), declared, tail && i == stmts.size() - 1);
             }
-            visible.removeAll(declared);
+            declared.forEach(visible::remove);
         }
 
         private void stmt(Stmt s, List<String> declared, boolean tail) {
             if (s instanceof Stmt.VarDecl v) {
-                value(v.init());
-                if (visible.contains(v.name())) {
+                VarType init = value(v.init());
+                VarType type = v.type() != null ? v.type() : init;
+                if (v.type() == null && init == VarType.NULL) {
+                    diag.error(v.line(), "the type of 'null' is not known: write 'var " + v.name() + ": Box = null'");
+                    type = null;
+                } else if (v.type() != null) {
+                    expectType(init, v.type(), v.line(), "variable '" + v.name() + "'");
+                }
+                if (visible.containsKey(v.name())) {
                     diag.error(v.line(), "duplicate variable '" + v.name() + "'");
                 } else {
-                    visible.add(v.name());
+                    visible.put(v.name(), type);
                     declared.add(v.name());
                 }
             } else if (s instanceof Stmt.Assign a) {
-                if (!visible.contains(a.name())) {
+                VarType value = value(a.value());
+                if (!visible.containsKey(a.name())) {
                     diag.error(a.line(), "unknown variable '" + a.name() + "'");
+                } else {
+                    expectType(value, visible.get(a.name()), a.line(), "variable '" + a.name() + "'");
                 }
-                value(a.value());
+            } else if (s instanceof Stmt.FieldAssign f) {
+                VarType fieldType = field(f.object(), f.field(), f.line());
+                expectType(value(f.value()), fieldType, f.line(), "field '" + f.field() + "'");
             } else if (s instanceof Stmt.If f) {
-                value(f.cond());
+                condition(f.cond());
                 block(f.then(), tail);
                 block(f.otherwise(), tail);
             } else if (s instanceof Stmt.While w) {
-                value(w.cond());
+                condition(w.cond());
                 block(w.body(), false);
             } else if (s instanceof Stmt.Try t) {
                 tryStatement(t);
@@ -303,14 +337,14 @@ final class Validator {
                 }
                 if (r.value() != null && method.returns() == ReturnKind.VOID) {
                     diag.error(r.line(), "'return' with a value in a void method");
-                } else if (r.value() == null && method.returns() == ReturnKind.INT) {
-                    diag.error(r.line(), "'return' without a value in an int method");
+                } else if (r.value() == null && method.returnsValue()) {
+                    diag.error(r.line(), "'return' without a value in " + article(method.returns().written()) + " method");
                 } else if (r.value() != null) {
-                    value(r.value());
+                    expectType(value(r.value()), method.returns().type, r.line(), "the return value of '" + method.fullName() + "'");
                 }
             } else if (s instanceof Stmt.Throw t) {
                 if (t.code() != null) {
-                    value(t.code());
+                    expectType(value(t.code()), VarType.INT, t.line(), "an exception code");
                 } else if (handlers.isEmpty()) {
                     diag.error(t.line(), "'throw' without a value outside a 'catch' block");
                 } else if (handlers.peek().equals("finally")) {
@@ -324,6 +358,53 @@ final class Validator {
             // GcPoint: nothing to check.
         }
 
+        private String article(String type) {
+            return ("aeiou".indexOf(type.charAt(0)) >= 0 ? "an " : "a ") + type;
+        }
+
+        /** Reports a value of type {@code actual} where {@code expected} is needed (null: already reported). */
+        private void expectType(VarType actual, VarType expected, int line, String where) {
+            if (actual != null && expected != null && !actual.assignableTo(expected)) {
+                diag.error(line, "type mismatch: " + where + " is " + expected + ", the value is " + actual);
+            }
+        }
+
+        /** A condition (if, while, an operand of && and ||): an integer, true when non-zero. */
+        private void condition(Expr e) {
+            VarType t = value(e);
+            if (t != null && t != VarType.INT) {
+                diag.error(e.line(), "a condition must be an int, not " + t + " (compare it: 'o != null')");
+            }
+        }
+
+        /** The type of field {@code name} of the object {@code object} refers to; null (reported) when it has none. */
+        private VarType field(Expr object, String name, int line) {
+            VarType t = value(object);
+            if (t == null) {
+                return null;
+            }
+            if (t.object == null) {
+                diag.error(line, t == VarType.INT || t == VarType.NULL ? "'." + name + "' of " + t + ": not a Box or Pair reference"
+                        : "'." + name + "' of " + t + ": only Box and Pair have fields");
+                return null;
+            }
+            int index = t.object.fieldIndex(name);
+            if (index < 0) {
+                diag.error(line, t + " has no field '" + name + "' (" + fieldList(t.object) + ")");
+                return null;
+            }
+            LabObject ref = t.object.fields().get(index).referenceType();
+            return ref == null ? VarType.INT : VarType.of(ref);
+        }
+
+        private String fieldList(LabObject o) {
+            StringBuilder sb = new StringBuilder();
+            for (LabObject.Field f : o.fields()) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(f.name());
+            }
+            return sb.toString();
+        }
+
         /** The try block, the catch block with its variable in scope, the finally block; none is in tail position. */
         private void tryStatement(Stmt.Try t) {
             block(t.body(), false);
@@ -331,10 +412,10 @@ final class Validator {
             if (c != null) {
                 boolean declared = false;
                 if (c.variable() != null) {
-                    if (visible.contains(c.variable())) {
+                    if (visible.containsKey(c.variable())) {
                         diag.error(c.line(), "duplicate variable '" + c.variable() + "'");
                     } else {
-                        visible.add(c.variable());
+                        visible.put(c.variable(), VarType.INT);
                         declared = true;
                     }
                 }
@@ -371,38 +452,71 @@ final class Validator {
                     diag.error(t.line(), "'tailcall' of async method '" + target.fullName() + "' is not allowed");
                 } else if (target.returns() != method.returns()) {
                     diag.error(t.line(), "'tailcall' target '" + target.fullName() + "' returns "
-                            + kind(target.returns()) + " but '" + method.fullName() + "' returns "
-                            + kind(method.returns()));
+                            + target.returns().written() + " but '" + method.fullName() + "' returns "
+                            + method.returns().written());
                 }
             }
-            for (Expr a : t.args()) {
-                value(a);
+            arguments(t.args(), target, t.line());
+        }
+
+        /** Checks each argument against the parameter it is passed to (when the target resolved). */
+        private void arguments(List<Expr> args, MethodDecl target, int line) {
+            for (int i = 0; i < args.size(); i++) {
+                VarType t = value(args.get(i));
+                if (target != null && i < target.arity()) {
+                    expectType(t, target.paramTypes().get(i), args.get(i).line(), "parameter '" + target.params().get(i)
+                            + "' of '" + target.fullName() + "'");
+                }
             }
         }
 
-        private String kind(ReturnKind k) {
-            return k == ReturnKind.INT ? "int" : "void";
+        private VarType value(Expr e) {
+            return expr(e, true);
         }
 
-        private void value(Expr e) {
-            expr(e, true);
-        }
-
-        private void expr(Expr e, boolean needValue) {
-            if (e instanceof Expr.VarRef v) {
-                if (!visible.contains(v.name())) {
+        /** The expression's type; null when it has none (void) or an error was reported. */
+        private VarType expr(Expr e, boolean needValue) {
+            if (e instanceof Expr.IntLit) {
+                return VarType.INT; // range checked by the parser
+            } else if (e instanceof Expr.Null) {
+                return VarType.NULL;
+            } else if (e instanceof Expr.VarRef v) {
+                if (!visible.containsKey(v.name())) {
                     diag.error(v.line(), "unknown variable '" + v.name() + "'");
+                    return null;
                 }
+                return visible.get(v.name());
             } else if (e instanceof Expr.This t) {
                 if (method.isStatic()) {
                     diag.error(t.line(), "'this' used in a static method");
+                    return null;
                 }
+                return VarType.OBJECT;
+            } else if (e instanceof Expr.New n) {
+                List<LabObject.Field> fields = n.type().object.fields();
+                if (n.args().size() != fields.size()) {
+                    diag.error(n.line(), "wrong argument count for 'new " + n.type() + "': expected " + fields.size() + ", got "
+                            + n.args().size());
+                }
+                for (int i = 0; i < n.args().size(); i++) {
+                    VarType t = value(n.args().get(i));
+                    if (i < fields.size()) {
+                        LabObject ref = fields.get(i).referenceType();
+                        expectType(t, ref == null ? VarType.INT : VarType.of(ref), n.args().get(i).line(), "field '"
+                                + fields.get(i).name() + "' of " + n.type());
+                    }
+                }
+                return n.type();
+            } else if (e instanceof Expr.Field f) {
+                return field(f.object(), f.field(), f.line());
             } else if (e instanceof Expr.Binary b) {
-                List<Expr.Binary> chain = b.leftChain();
-                value(chain.get(0).left());
-                chain.forEach(x -> value(x.right()));
+                return binary(b);
             } else if (e instanceof Expr.Unary u) {
-                value(u.operand());
+                VarType t = value(u.operand());
+                if (t != null && t != VarType.INT) {
+                    diag.error(u.line(), "operator '" + (u.op() == UnaryOp.NEG ? "-" : "!") + "' needs an int, not " + t);
+                }
+                return VarType.INT;
             } else if (e instanceof Expr.Call c) {
                 MethodDecl target = resolve(c.ref(), c.args().size(), c.line(), method);
                 if (target != null) {
@@ -413,9 +527,8 @@ final class Validator {
                         diag.error(c.line(), "void method '" + target.fullName() + "' used as a value");
                     }
                 }
-                for (Expr a : c.args()) {
-                    value(a);
-                }
+                arguments(c.args(), target, c.line());
+                return target == null ? null : target.returns().type;
             } else if (e instanceof Expr.Await a) {
                 if (!method.isAsync()) {
                     diag.error(a.line(), "'await' outside an async method");
@@ -424,7 +537,7 @@ final class Validator {
                     if (needValue) {
                         diag.error(a.line(), "'await yield' has no value");
                     }
-                    return;
+                    return null;
                 }
                 MethodDecl target = resolve(a.ref(), a.args().size(), a.line(), method);
                 if (target != null) {
@@ -434,11 +547,52 @@ final class Validator {
                         diag.error(a.line(), "void method '" + target.fullName() + "' used as a value");
                     }
                 }
-                for (Expr x : a.args()) {
-                    value(x);
-                }
+                arguments(a.args(), target, a.line());
+                return target == null ? null : target.returns().type;
             }
-            // IntLit: range checked by the parser.
+            return null;
+        }
+
+        /**
+         * A chain of binary operators: arithmetic, ordering and the logical operators take ints; {@code ==} and {@code !=}
+         * compare two ints, or two references by identity. The result is an int.
+         */
+        private VarType binary(Expr.Binary b) {
+            List<Expr.Binary> chain = b.leftChain();
+            VarType left = value(chain.get(0).left());
+            for (Expr.Binary x : chain) {
+                VarType right = value(x.right());
+                boolean identity = x.op() == BinaryOp.EQ || x.op() == BinaryOp.NE;
+                if (left != null && right != null) {
+                    if (identity) {
+                        if (left.isReference() != right.isReference()) {
+                            diag.error(x.line(), "cannot compare " + left + " with " + right);
+                        }
+                    } else if (left != VarType.INT || right != VarType.INT) {
+                        diag.error(x.line(), "operator '" + symbol(x.op()) + "' needs ints, not " + left + " and " + right);
+                    }
+                }
+                left = VarType.INT;
+            }
+            return VarType.INT;
+        }
+
+        private String symbol(BinaryOp op) {
+            return switch (op) {
+                case ADD -> "+";
+                case SUB -> "-";
+                case MUL -> "*";
+                case DIV -> "/";
+                case REM -> "%";
+                case EQ -> "==";
+                case NE -> "!=";
+                case LT -> "<";
+                case LE -> "<=";
+                case GT -> ">";
+                case GE -> ">=";
+                case AND -> "&&";
+                case OR -> "||";
+            };
         }
     }
 

@@ -11,7 +11,9 @@ import r2rlab.emitter.scenario.MethodDecl;
 import r2rlab.format.metadata.SignatureType;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.format.r2r.CodeBodyKind;
+import r2rlab.format.r2r.CorElementType;
 import r2rlab.format.r2r.CoreLibMethod;
+import r2rlab.format.r2r.LabObject;
 
 /** Test context: predictable symbol names; records every cell requested, in order. */
 public final class FakeCodegenContext implements CodegenContext {
@@ -90,6 +92,16 @@ public final class FakeCodegenContext implements CodegenContext {
     @Override
     public String exceptionTypeCell() {
         return cell("type:System.Exception");
+    }
+
+    @Override
+    public String typeHandleCell(LabObject type) {
+        return cell("type:" + type.fullName());
+    }
+
+    @Override
+    public SignatureType typeSignature(LabObject type) {
+        return new SignatureType.TypeDefOrRef(CorElementType.CLASS, 0x02000010 + type.ordinal());
     }
 
     @Override

@@ -20,7 +20,7 @@ class ScenarioBuilderTest {
                         return x
                         """)
                 .type("Demo.Program+Inner")
-                .instanceMethod("Touch").params("v").body("gcpoint\nthrow this + v")
+                .instanceMethod("Touch").params("v").body("gcpoint\nthrow v")
                 .staticMethod("Get").async().params("v").returnsInt().body("return v * 2");
     }
 
@@ -60,7 +60,7 @@ class ScenarioBuilderTest {
                     tier1: false
                     body: |
                       gcpoint
-                      throw this + v
+                      throw v
                   - name: Get
                     static: true
                     async: true

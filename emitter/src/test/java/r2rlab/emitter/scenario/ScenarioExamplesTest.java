@@ -48,7 +48,7 @@ class ScenarioExamplesTest {
     void everyExampleFileParses() throws Exception {
         try (var files = Files.list(examples())) {
             List<Path> yamls = files.filter(p -> p.toString().endsWith(".yaml")).toList();
-            assertEquals(7, yamls.size(), yamls.toString());
+            assertEquals(8, yamls.size(), yamls.toString());
             for (Path p : yamls) {
                 ScenarioParser.parse(p);
             }

@@ -45,7 +45,7 @@ class ScenarioRootMethodsTest {
                         return 0
                         """)
                 .staticMethod("Unused").returnsVoid().body("gcpoint")
-                .instanceMethod("NeverCalled").returnsInt().body("return this")
+                .instanceMethod("NeverCalled").returnsInt().body("return 1")
                 .build();
         assertEquals(List.of("Demo.R.Main", "Demo.R.Run", "Demo.R.Unused"), roots(s));
     }

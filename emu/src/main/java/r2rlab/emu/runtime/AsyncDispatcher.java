@@ -97,11 +97,9 @@ final class AsyncDispatcher {
         }
     }
 
-    /** A MethodTable the heap sizes objects by: the base size at +4. */
+    /** A MethodTable the heap sizes objects by: the base size at +4; the object holds no references the GC traces. */
     long methodTable(int baseSize) {
-        long mt = rt.allocate(64);
-        write32(mt + 4, baseSize);
-        return mt;
+        return MethodTableLayout.allocate(rt, baseSize, List.of());
     }
 
     // ---- memory

@@ -11,10 +11,12 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
 import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.emu.unicorn.TrapPage;
 import r2rlab.emu.unicorn.Unicorn;
+import r2rlab.format.r2r.LabObject;
 import r2rlab.format.r2r.ReadyToRunHelper;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
@@ -68,6 +70,7 @@ public final class EmulatedRuntime implements AutoCloseable {
     private boolean recordTrace = true;
     private Consumer<String> traceSink;
     private final List<Consumer<EmulatedRuntime>> gcPointListeners = new ArrayList<>();
+    private final List<LongConsumer> writeBarrierListeners = new ArrayList<>();
     private final List<Consumer<EmulatedRuntime>> allocationListeners = new ArrayList<>();
     private final List<IntConsumer> suspensionListeners = new ArrayList<>();
     private long heapTop = HEAP_BASE;
@@ -157,6 +160,7 @@ public final class EmulatedRuntime implements AutoCloseable {
                     .provide(ReadyToRunHelper.NewObject, this::newObject)
                     .provide(ReadyToRunHelper.Throw, runner::throwCode)
                     .provide(ReadyToRunHelper.ThrowDivZero, runner::throwDivZero)
+                    .provide(ReadyToRunHelper.ThrowNullRef, runner::throwNullRef)
                     .provide(ReadyToRunHelper.ThrowExact, runner::throwExact);
             Optional<Rejection> rejected = info.initialize();
             if (rejected.isPresent()) {
@@ -295,6 +299,31 @@ public final class EmulatedRuntime implements AutoCloseable {
         return address >= HEAP_BASE && address < heapTop;
     }
 
+    /**
+     * A reference as a result is shown: {@code null}, {@code Box{value=5}}, {@code Pair{first=Box{value=1}, second=null}},
+     * or for another object {@code object} — by what it holds, never by its address (which a moving GC changes).
+     */
+    public String describeReference(long reference) {
+        return describeReference(reference, 0);
+    }
+
+    private String describeReference(long reference, int depth) {
+        if (reference == 0) {
+            return "null";
+        }
+        LabObject type = isHeapObject(reference) ? services.labObjectOf(engine.readLong(reference)) : null;
+        if (type == null || depth > 8) {
+            return "object";
+        }
+        StringBuilder sb = new StringBuilder(type.typeName).append('{');
+        for (int i = 0; i < type.fields().size(); i++) {
+            LabObject.Field f = type.fields().get(i);
+            long v = engine.readLong(reference + type.fieldOffset(i));
+            sb.append(i == 0 ? "" : ", ").append(f.name()).append('=').append(f.isReference() ? describeReference(v, depth + 1) : Long.toString(v));
+        }
+        return sb.append('}').toString();
+    }
+
     /** NewObject(MethodTable): a zeroed object of the type's base size (the exception {@code throw} allocates). */
     private void newObject(TrapCall call) {
         long mt = engine.regRead(abi.argumentRegister(0));
@@ -338,12 +367,31 @@ public final class EmulatedRuntime implements AutoCloseable {
         gcPointListeners.add(listener);
     }
 
-    /** WriteBarrier and CheckedWriteBarrier: the reference is stored at the destination (the model has no card table). */
+    /**
+     * WriteBarrier and CheckedWriteBarrier: the reference is stored at the destination (the model has no card table),
+     * then {@link #writeBarrier(long)} tells the listeners.
+     */
     private void writeBarrier(TrapCall call) {
         long dst = engine.regRead(abi.writeBarrierDestination);
         long ref = engine.regRead(abi.writeBarrierReference);
         engine.writeLong(dst, ref);
         event(String.format("%s [0x%X] = 0x%X", call.name(), dst, ref));
+        writeBarrier(dst);
+    }
+
+    /**
+     * The write barrier's hook: a reference was just stored at {@code dst} through WriteBarrier or CheckedWriteBarrier
+     * (CheckedWriteBarrier's destination may lie outside the heap). Runs the {@link #onWriteBarrier} listeners.
+     */
+    public void writeBarrier(long dst) {
+        for (LongConsumer l : writeBarrierListeners) {
+            l.accept(dst);
+        }
+    }
+
+    /** Runs {@code listener} with the destination of every store through a write barrier helper, after the store. */
+    public void onWriteBarrier(LongConsumer listener) {
+        writeBarrierListeners.add(listener);
     }
 
     /** GCPoll: a GC-safe point, where the runtime may walk the stack (registers are the caller's). */

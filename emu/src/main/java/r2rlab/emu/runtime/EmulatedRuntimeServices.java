@@ -1,6 +1,7 @@
 package r2rlab.emu.runtime;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -10,9 +11,11 @@ import r2rlab.format.CompressedInteger;
 import r2rlab.format.metadata.CallingConvention;
 import r2rlab.format.metadata.Metadata;
 import r2rlab.format.metadata.MetadataTable;
+import r2rlab.format.metadata.SignatureType;
 import r2rlab.format.r2r.CoreLibMethod;
 import r2rlab.format.r2r.ExceptionObject;
 import r2rlab.format.r2r.FixupSignature;
+import r2rlab.format.r2r.LabObject;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
 import r2rlab.format.r2r.ReadyToRunInstructionSet;
 import r2rlab.loader.ImportCell;
@@ -45,6 +48,8 @@ final class EmulatedRuntimeServices implements RuntimeServices {
     private final InstructionSetGuard guard;
     private final CoreLibMethods coreLib;
     private final Map<String, Long> runtimeMethodTraps = new HashMap<>();
+    /** The MethodTables of Box and Pair, made when a TypeHandle cell first names them. */
+    private final Map<LabObject, Long> labObjectMethodTables = new EnumMap<>(LabObject.class);
 
     EmulatedRuntimeServices(EmulatedRuntime rt, HelperTable helpers, CoreLibMethods coreLib, long moduleHandle,
                             boolean registerResumptionStubs, CpuProfile cpu) {
@@ -86,10 +91,18 @@ final class EmulatedRuntimeServices implements RuntimeServices {
 
     @Override
     public long methodTableForContinuationLayout(long signatureRva, FixupSignature.Layout layout) {
-        // A MethodTable the heap can size objects by: base size at +4, as the runtime's MethodTable has it.
-        long mt = rt.allocate(64);
+        // As CreateNewContinuationMethodTable: the base size, and a GCDesc with the base class's Next and one series
+        // per run of cells the layout's GC map marks (a cell the map leaves out is never traced nor updated: B8).
         int size = AsyncDispatcher.CONTINUATION.data() + layout.layout().size();
-        rt.engine().memWrite(mt + 4, new byte[] {(byte) size, (byte) (size >>> 8), (byte) (size >>> 16), (byte) (size >>> 24)});
+        List<Integer> references = new ArrayList<>();
+        references.add(AsyncDispatcher.CONTINUATION.next());
+        int cells = layout.layout().size() / AsyncDispatcher.CONTINUATION.pointerSize();
+        for (int i = 0; i < cells; i++) {
+            if (layout.layout().isReference(i)) {
+                references.add(AsyncDispatcher.CONTINUATION.data() + AsyncDispatcher.CONTINUATION.pointerSize() * i);
+            }
+        }
+        long mt = MethodTableLayout.allocate(rt, size, references);
         rt.event(String.format("ContinuationLayout %s -> MethodTable 0x%X (object size %d)", layout.layout(), mt, size));
         return mt;
     }
@@ -158,15 +171,56 @@ final class EmulatedRuntimeServices implements RuntimeServices {
             }
             return 1;
         }
-        if (cell.signature() instanceof FixupSignature.TypeHandle && cell.signatureText().endsWith(" " + ExceptionObject.NAMESPACE + "."
-                + ExceptionObject.NAME)) {
-            return rt.async().exceptionMethodTable; // sized, so NewObject can allocate the exception a throw carries
+        if (cell.signature() instanceof FixupSignature.TypeHandle th) {
+            String type = typeHandleName(rt.image(), th);
+            if ((ExceptionObject.NAMESPACE + "." + ExceptionObject.NAME).equals(type)) {
+                return rt.async().exceptionMethodTable; // sized, so NewObject can allocate the exception a throw carries
+            }
+            for (LabObject o : LabObject.values()) {
+                if (o.fullName().equals(type)) {
+                    return labObjectMethodTables.computeIfAbsent(o, k -> MethodTableLayout.allocate(rt, k.baseSize(), k.referenceOffsets()));
+                }
+            }
         }
         if (CHECKS.contains(cell.signature().kind())) {
             return 1;
         }
         long modelled = rt.realCodeModel().resolve(cell);
         return modelled != 0 ? modelled : rt.allocate(64);
+    }
+
+    /** The language's object type whose MethodTable is {@code mt}, or null. */
+    LabObject labObjectOf(long mt) {
+        for (Map.Entry<LabObject, Long> e : labObjectMethodTables.entrySet()) {
+            if (e.getValue() == mt) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The namespace-qualified name of a TypeHandle fixup's type, read in the module its signature names (the fixup's
+     * module override or the image, then a MODULE_ZAPSIG type's module); null for a type that is not a plain class or
+     * value type token, or whose module or row the image cannot name.
+     */
+    static String typeHandleName(R2RImage image, FixupSignature.TypeHandle th) {
+        int module = th.moduleOverride() == FixupSignature.NO_MODULE_OVERRIDE ? 0 : th.moduleOverride();
+        SignatureType t = th.type();
+        if (t instanceof SignatureType.ModuleOverride mo) {
+            module = mo.module();
+            t = mo.type();
+        }
+        if (!(t instanceof SignatureType.TypeDefOrRef tt)) {
+            return null;
+        }
+        Metadata md = image.modules().metadataOf(module);
+        int table = MetadataTable.table(tt.token());
+        int rid = MetadataTable.rid(tt.token());
+        if (md == null || (table != MetadataTable.TYPEDEF && table != MetadataTable.TYPEREF) || rid < 1 || rid > md.rowCount(table)) {
+            return null;
+        }
+        return md.typeDefOrRefName(tt.token());
     }
 
     /** "needs Avx, Avx2, which the emulated CPU lacks" and/or "must not find VectorT512, which the emulated CPU has", or null when the entries hold. */

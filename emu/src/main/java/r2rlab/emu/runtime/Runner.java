@@ -314,6 +314,13 @@ final class Runner {
         exceptions.dispatch(call, e, rt.async().newException(e));
     }
 
+    /** ThrowNullRef: the NullReferenceException of the runtime (a field of a null reference), code -3. */
+    void throwNullRef(TrapCall call) {
+        rt.event(call.name() + " -3");
+        GuestException e = new GuestException(-3, call.name());
+        exceptions.dispatch(call, e, rt.async().newException(e));
+    }
+
     /** ThrowExact(obj): the rethrow of an exception object (a bare throw, or an Exception slot a resumption found non-null). */
     void throwExact(TrapCall call) {
         long obj = engine.regRead(abi.argumentRegister(0));

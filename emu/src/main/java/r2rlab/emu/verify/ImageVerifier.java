@@ -31,6 +31,7 @@ import r2rlab.format.r2r.ContinuationObject;
 import r2rlab.format.r2r.ExceptionClause;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
+import r2rlab.format.r2r.ReadyToRunHelper;
 import r2rlab.format.r2r.TypeLayout;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.ImportSection;
@@ -57,6 +58,7 @@ public final class ImageVerifier implements AutoCloseable {
     private static final int LAYOUT_WINDOW = 48;
     private static final Pattern X64_STORE = Pattern.compile("(qword|dword) ptr \\[(\\w+) \\+ (0x[0-9a-f]+)\\], (\\S+)");
     private static final Set<String> X64_FRAME = Set.of("rsp", "rbp", "rip");
+    private static final Pattern X64_FIELD_ADDRESS = Pattern.compile("(?:qword ptr )?\\[(\\w+) \\+ (0x[0-9a-f]+)\\]");
     private static final Map<String, String> X64_WIDE = x64Registers();
 
     private CapstoneDisassembler x64;
@@ -111,7 +113,8 @@ public final class ImageVerifier implements AutoCloseable {
     }
 
     /** A suspension site of an async variant; {@code flags} null when no Flags store follows. */
-    private record Site(ReadyToRunMethod variant, long storeRva, long recordRva, long flagsRva, Long flags, ImportCell layoutCell) {
+    private record Site(ReadyToRunMethod variant, long storeRva, long recordRva, long flagsRva, Long flags, ImportCell layoutCell,
+                        List<CapstoneDisassembler.Instruction> code, int index, String continuationRegister) {
     }
 
     /** One image's check. */
@@ -163,9 +166,12 @@ public final class ImageVerifier implements AutoCloseable {
                 }
                 stubDirectCalls();
                 directCalls();
+                Set<Long> siteRvas = new HashSet<>();
+                sites.forEach(s -> siteRvas.add(s.storeRva()));
                 for (Site s : sites) {
                     resumeInfo(s);
                     flags(s);
+                    continuationGcMap(s, siteRvas);
                 }
             }
             stubCells();
@@ -491,7 +497,7 @@ public final class ImageVerifier implements AutoCloseable {
                     }
                 }
             }
-            sites.add(new Site(m, rva(insns.get(k)), record, flagsRva, flags, layoutCellBefore(insns, k)));
+            sites.add(new Site(m, rva(insns.get(k)), record, flagsRva, flags, layoutCellBefore(insns, k), insns, k, cont));
         }
 
         /** The ContinuationLayout cell the code loads last before {@code insns[k]}, or null. */
@@ -752,7 +758,7 @@ public final class ImageVerifier implements AutoCloseable {
                     imm[d] = -1;
                 }
             }
-            sites.add(new Site(m, rva(i), record, flagsRva, flags, layoutCellBefore(insns, k)));
+            sites.add(new Site(m, rva(i), record, flagsRva, flags, layoutCellBefore(insns, k), insns, k, "x" + b));
         }
 
         /** Whether {@code r} is one of {@code variant}'s records: it resumes through the variant's stub at an IP inside the variant. */
@@ -811,15 +817,150 @@ public final class ImageVerifier implements AutoCloseable {
             }
         }
 
+        /** The ContinuationLayout cell of a site: the one its code loads, else the variant's largest; null when it names none. */
+        private ImportCell layoutOf(Site s) {
+            List<ImportCell> layouts = cellsOfKind(s.variant(), ReadyToRunFixupKind.ContinuationLayout);
+            return s.layoutCell() != null && layouts.contains(s.layoutCell()) ? s.layoutCell()
+                    : layouts.stream().max(Comparator.comparingInt(c -> ((FixupSignature.Layout) c.signature()).layout().size())).orElse(null);
+        }
+
+        /**
+         * The stores of a suspension into its continuation's data area, from the ResumeInfo store to the block's end (a
+         * return, an unconditional jump, the next site): a reference stored through WriteBarrier or CheckedWriteBarrier
+         * (its destination {@code lea rcx/rdi, [C + off]}, ARM64 {@code add x14, xC, #off}) must be in a cell the layout's
+         * GC map marks; a register stored plainly ({@code mov [C + off], reg}, {@code str xR, [xC, #off]}) is an
+         * integer, its cell clear (a GC would take it for a reference). The continuation register is followed through
+         * moves from the frame slot it was loaded from; calls forget the volatile registers.
+         */
+        private void continuationGcMap(Site s, Set<Long> siteRvas) {
+            ImportCell cell = layoutOf(s);
+            if (cell == null) {
+                return;
+            }
+            TypeLayout layout = ((FixupSignature.Layout) cell.signature()).layout();
+            List<CapstoneDisassembler.Instruction> insns = s.code();
+            String cont = arm ? s.continuationRegister() : X64_WIDE.getOrDefault(s.continuationRegister(), s.continuationRegister());
+            Set<String> conts = new HashSet<>(Set.of(cont));
+            String home = null;
+            for (int j = s.index() - 1; j >= Math.max(0, s.index() - 8) && home == null; j--) {
+                List<String> ops = insns.get(j).operands();
+                String mn = insns.get(j).mnemonic();
+                if (ops.size() == 2 && (mn.equals("mov") || mn.equals("ldr")) && wide(ops.get(0)).equals(cont) && ops.get(1).contains("[")) {
+                    home = ops.get(1);
+                }
+            }
+            Map<String, Long> destination = new HashMap<>();
+            for (int j = s.index() + 1; j < Math.min(insns.size(), s.index() + 600); j++) {
+                CapstoneDisassembler.Instruction i = insns.get(j);
+                String mn = i.mnemonic();
+                List<String> ops = i.operands();
+                if (mn.equals("ret") || mn.equals("jmp") || mn.equals("b") || siteRvas.contains(rva(i))) {
+                    return;
+                }
+                boolean call = mn.equals("call") || mn.equals("bl") || mn.equals("blr");
+                if (call) {
+                    ImportCell target = arm ? armBarrierCell(insns, j) : syms.cellAt(ripTarget(i));
+                    if (isWriteBarrier(target)) {
+                        Long off = destination.get(arm ? "x14" : destination.containsKey("rcx") ? "rcx" : "rdi");
+                        if (off != null) {
+                            checkCell(s, i, layout, cell, off, true);
+                        }
+                    }
+                    conts.removeIf(r -> !calleeSaved(r));
+                    destination.clear();
+                    continue;
+                }
+                String dst = ops.isEmpty() ? null : wide(ops.get(0));
+                Matcher st = !arm && mn.equals("mov") ? X64_STORE.matcher(i.opStr()) : null;
+                if (st != null && st.matches()) {
+                    if (st.group(1).equals("qword") && conts.contains(st.group(2)) && X64_WIDE.containsKey(st.group(4))) {
+                        checkCell(s, i, layout, cell, Operands.parse(st.group(3)), false);
+                    }
+                    continue;
+                }
+                Matcher mem = arm && ops.size() == 2 ? Operands.ARM64_MEMORY.matcher(ops.get(1)) : null;
+                if (arm && mn.equals("str") && mem != null && mem.matches()) {
+                    if (mem.group(2) != null && conts.contains(mem.group(1)) && ops.get(0).startsWith("x")) {
+                        checkCell(s, i, layout, cell, Operands.parse(mem.group(2)), false);
+                    }
+                    continue;
+                }
+                if (dst == null || mn.startsWith("st") || mn.equals("cmp") || mn.equals("test") || mn.startsWith("j") || mn.startsWith("b")
+                        || mn.startsWith("cb")) {
+                    continue;
+                }
+                boolean fromHome = ops.size() == 2 && (mn.equals("mov") || mn.equals("ldr")) && ops.get(1).equals(home);
+                Long field = null;
+                if (mn.equals("lea") && ops.size() == 2) {
+                    Matcher a = X64_FIELD_ADDRESS.matcher(ops.get(1));
+                    if (a.matches() && conts.contains(a.group(1))) {
+                        field = Operands.parse(a.group(2));
+                    }
+                } else if (mn.equals("add") && ops.size() == 3 && conts.contains(ops.get(1)) && ops.get(2).startsWith("#")) {
+                    field = Operands.immediate(ops.get(2));
+                }
+                conts.remove(dst);
+                destination.remove(dst);
+                if (fromHome) {
+                    conts.add(dst);
+                } else if (field != null) {
+                    destination.put(dst, field);
+                }
+            }
+        }
+
+        /** A reference (through a barrier) must be in a marked cell, an integer (stored plainly) in a clear one. */
+        private void checkCell(Site s, CapstoneDisassembler.Instruction i, TypeLayout layout, ImportCell cell, long offset, boolean reference) {
+            long data = offset - continuation.data();
+            if (data < 0 || data >= layout.size() || data % ptr != 0) {
+                return;
+            }
+            count(Rule.CONTINUATION_GC_MAP);
+            int index = (int) (data / ptr);
+            if (layout.isReference(index) != reference) {
+                add(s.variant(), rva(i), Rule.CONTINUATION_GC_MAP, String.format("stores %s into data cell %d (+0x%X), which the GC map of"
+                        + " %s (%s) %s", reference ? "a reference through a write barrier" : "a register plainly (an integer)", index, offset,
+                        syms.cellName(cell), layout, reference ? "leaves clear: the GC neither traces nor updates it" : "marks as a reference"));
+            }
+        }
+
+        /** The cell an ARM64 {@code blr} at {@code k} calls: the cell loaded by the LDR just before it, or null. */
+        private ImportCell armBarrierCell(List<CapstoneDisassembler.Instruction> insns, int k) {
+            for (int j = k - 1; j >= Math.max(0, k - 3); j--) {
+                ImportCell c = armLoads.get(insns.get(j).address());
+                if (c != null) {
+                    return c;
+                }
+            }
+            return null;
+        }
+
+        private static boolean isWriteBarrier(ImportCell c) {
+            return c != null && c.signature() instanceof FixupSignature.Helper h
+                    && (h.helperId() == ReadyToRunHelper.WriteBarrier.id || h.helperId() == ReadyToRunHelper.CheckedWriteBarrier.id);
+        }
+
+        /** Registers a call keeps (x64 Windows and System V alike: RSI/RDI are taken as volatile; ARM64 x19-x28). */
+        private boolean calleeSaved(String r) {
+            if (arm) {
+                int n = Operands.arm64Register(r);
+                return n >= 19 && n <= 28;
+            }
+            return Set.of("rbx", "rbp", "r12", "r13", "r14", "r15").contains(r);
+        }
+
+        /** A register's 64-bit name (x64 {@code ecx} gives {@code rcx}); other operands as they are. */
+        private String wide(String operand) {
+            return arm || !X64_WIDE.containsKey(operand) ? operand : X64_WIDE.get(operand);
+        }
+
         private void flags(Site s) {
             if (s.flags() == null) {
                 return;
             }
             count(Rule.CONTINUATION_FLAGS);
             int f = (int) (long) s.flags();
-            List<ImportCell> layouts = cellsOfKind(s.variant(), ReadyToRunFixupKind.ContinuationLayout);
-            ImportCell cell = s.layoutCell() != null && layouts.contains(s.layoutCell()) ? s.layoutCell()
-                    : layouts.stream().max(Comparator.comparingInt(c -> ((FixupSignature.Layout) c.signature()).layout().size())).orElse(null);
+            ImportCell cell = layoutOf(s);
             if (cell == null) {
                 add(s.variant(), s.flagsRva(), Rule.CONTINUATION_FLAGS, String.format("Flags 0x%X: the variant names no ContinuationLayout cell", f));
                 return;

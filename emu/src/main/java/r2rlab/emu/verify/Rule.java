@@ -16,6 +16,9 @@ public enum Rule {
             "Flags written in another split than the runtime reads (R2R 18.5: exception bits 3-4, context 5-6, result from bit 7)"),
     /** Every ResumeInfo record resumes through the stub the variant's 0x38 fixup registers, its DiagnosticIP inside the variant. */
     RESUME_INFO("resume-info", "a ResumeInfo record that resumes through another stub, or whose DiagnosticIP lies outside its variant"),
+    /** A suspension stores references (through a write barrier) only into cells its ContinuationLayout's GC map marks, integers only into clear ones. */
+    CONTINUATION_GC_MAP("continuation-gc-map",
+            "a ContinuationLayout GC map that does not mark exactly the references the suspension saves (the GC misses or invents a reference)"),
     /** Every ContinuationLayout GC map has the length its size implies. */
     GC_MAP_LENGTH("gc-map-length", "B8: a GC map sized by truncating division, one byte short"),
     /** No async method (variant, stub, Task-returning method) has cold parts. */

@@ -25,21 +25,37 @@ record Program(String module, List<Type> types, List<Root> roots) {
         }
     }
 
-    /** A method; {@code params} are the declared ones, without the implicit {@code this} of an instance method. */
-    record Method(String name, boolean isStatic, boolean isAsync, List<String> params, boolean returnsInt, boolean tier1,
+    /**
+     * A method; {@code params} are the declared ones as the scenario writes them ({@code a}, or {@code Box b} for a
+     * reference), without the implicit {@code this} of an instance method; {@code returns} is {@code int}, {@code void}
+     * or a reference type ({@code Box}, {@code Pair}, {@code object}).
+     */
+    record Method(String name, boolean isStatic, boolean isAsync, List<String> params, String returns, boolean tier1,
                   List<Stmt> body) {
         Method {
             params = List.copyOf(params);
             body = List.copyOf(body);
         }
 
-        /** Every parameter in argument order, {@code this} first for an instance method. */
+        Method(String name, boolean isStatic, boolean isAsync, List<String> params, boolean returnsInt, boolean tier1,
+               List<Stmt> body) {
+            this(name, isStatic, isAsync, params, returnsInt ? "int" : "void", tier1, body);
+        }
+
+        /** Whether the method returns a value (an integer or a reference). */
+        boolean returnsInt() {
+            return !returns.equals("void");
+        }
+
+        /** Every parameter's name in argument order, {@code this} first for an instance method. */
         List<String> allParams() {
             List<String> all = new ArrayList<>();
             if (!isStatic) {
                 all.add("this");
             }
-            all.addAll(params);
+            for (String p : params) {
+                all.add(p.substring(p.lastIndexOf(' ') + 1));
+            }
             return all;
         }
 
@@ -49,7 +65,7 @@ record Program(String module, List<Type> types, List<Root> roots) {
         }
 
         Method withBody(List<Stmt> newBody) {
-            return new Method(name, isStatic, isAsync, params, returnsInt, tier1, newBody);
+            return new Method(name, isStatic, isAsync, params, returns, tier1, newBody);
         }
     }
 
@@ -70,7 +86,15 @@ record Program(String module, List<Type> types, List<Root> roots) {
     sealed interface Stmt {
     }
 
-    record Var(String name, Expr init) implements Stmt {
+    /** {@code var name = init}, or {@code var name: type = init} when {@code type} is not null. */
+    record Var(String name, String type, Expr init) implements Stmt {
+        Var(String name, Expr init) {
+            this(name, null, init);
+        }
+    }
+
+    /** {@code object.field = value}. */
+    record SetField(Expr object, String field, Expr value) implements Stmt {
     }
 
     record Assign(String name, Expr value) implements Stmt {
@@ -137,6 +161,20 @@ record Program(String module, List<Type> types, List<Root> roots) {
     }
 
     record This() implements Expr {
+    }
+
+    record Null() implements Expr {
+    }
+
+    /** {@code new Box(v)} / {@code new Pair(a, b)}. */
+    record New(String type, List<Expr> args) implements Expr {
+        New {
+            args = List.copyOf(args);
+        }
+    }
+
+    /** {@code object.field}. */
+    record Field(Expr object, String field) implements Expr {
     }
 
     record Bin(BinaryOp op, Expr left, Expr right) implements Expr {
@@ -215,7 +253,7 @@ record Program(String module, List<Type> types, List<Root> roots) {
                     y.append("        params: [").append(String.join(", ", m.params())).append("]\n");
                 }
                 if (m.returnsInt()) {
-                    y.append("        returns: int\n");
+                    y.append("        returns: ").append(m.returns()).append('\n');
                 }
                 if (m.tier1()) {
                     y.append("        tier1: true\n");
@@ -252,7 +290,9 @@ record Program(String module, List<Type> types, List<Root> roots) {
 
         private void stmt(Stmt s, int indent) {
             if (s instanceof Var v) {
-                line(indent, "var " + v.name() + " = " + expr(v.init()));
+                line(indent, "var " + v.name() + (v.type() == null ? "" : ": " + v.type()) + " = " + expr(v.init()));
+            } else if (s instanceof SetField f) {
+                line(indent, expr(f.object(), PRIMARY) + "." + f.field() + " = " + expr(f.value()));
             } else if (s instanceof Assign a) {
                 line(indent, a.name() + " = " + expr(a.value()));
             } else if (s instanceof If f) {
@@ -331,6 +371,12 @@ record Program(String module, List<Type> types, List<Root> roots) {
                 return r.name();
             } else if (e instanceof This) {
                 return "this";
+            } else if (e instanceof Null) {
+                return "null";
+            } else if (e instanceof New n) {
+                return "new " + n.type() + args(n.args());
+            } else if (e instanceof Field f) {
+                return expr(f.object(), PRIMARY) + "." + f.field();
             } else if (e instanceof Bin b) {
                 int p = precedence(b.op());
                 // left-associative: the right operand needs parentheses at the same precedence

@@ -13,13 +13,17 @@ import r2rlab.tests.diff.Program.Bin;
 import r2rlab.tests.diff.Program.Call;
 import r2rlab.tests.diff.Program.Eval;
 import r2rlab.tests.diff.Program.Expr;
+import r2rlab.tests.diff.Program.Field;
 import r2rlab.tests.diff.Program.GcPoint;
 import r2rlab.tests.diff.Program.If;
 import r2rlab.tests.diff.Program.Lit;
 import r2rlab.tests.diff.Program.Method;
+import r2rlab.tests.diff.Program.New;
+import r2rlab.tests.diff.Program.Null;
 import r2rlab.tests.diff.Program.Ref;
 import r2rlab.tests.diff.Program.Return;
 import r2rlab.tests.diff.Program.Root;
+import r2rlab.tests.diff.Program.SetField;
 import r2rlab.tests.diff.Program.Stmt;
 import r2rlab.tests.diff.Program.TailCall;
 import r2rlab.tests.diff.Program.Target;
@@ -75,10 +79,19 @@ final class ProgramGenerator {
     private Random r;
     /** Whether a statement becomes a try: its own stream, so that the draw of every other statement stays as it was. */
     private Random tryDraw;
+    /** The draw of the statements about references (Boxes and Pairs), apart from the others as {@link #tryDraw} is. */
+    private Random refDraw;
     private List<Sig> sigs;
+    /** Whether the programs allocate and use objects (a receiver is then a Box, a Pair or null; else always null). */
+    private final boolean objects;
 
     ProgramGenerator(long seed) {
+        this(seed, true);
+    }
+
+    ProgramGenerator(long seed, boolean objects) {
         this.seed = seed;
+        this.objects = objects;
     }
 
     /** The program of this seed: the first draw the interpreter finishes for every root within the budget. */
@@ -86,6 +99,7 @@ final class ProgramGenerator {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             r = new Random(seed * 1_000_003L + attempt);
             tryDraw = new Random(~(seed * 1_000_003L + attempt));
+            refDraw = new Random(seed * 7_919L + attempt);
             Program p = draw();
             if (finishes(p)) {
                 return p;
@@ -297,9 +311,19 @@ final class ProgramGenerator {
             return out;
         }
 
+        /** The integer variables in scope. */
         private List<String> visible() {
             List<String> all = new ArrayList<>();
             scopes.forEach(all::addAll);
+            all.removeIf(ProgramGenerator::isReference);
+            return all;
+        }
+
+        /** The reference variables in scope whose names start with {@code prefix}: "o" Boxes, "q" Pairs. */
+        private List<String> visible(String prefix) {
+            List<String> all = new ArrayList<>();
+            scopes.forEach(all::addAll);
+            all.removeIf(n -> !n.startsWith(prefix));
             return all;
         }
 
@@ -322,6 +346,12 @@ final class ProgramGenerator {
         // ---- statements
 
         private List<Stmt> stmt(int depth) {
+            if (objects && refDraw.nextInt(3) == 0) {
+                Stmt s = refStmt();
+                if (s != null) {
+                    return List.of(s);
+                }
+            }
             int k = r.nextInt(depth >= 3 ? 60 : 100);
             if (k < 22) {
                 Expr init = expr(0);
@@ -553,7 +583,8 @@ final class ProgramGenerator {
         private List<Expr> arguments(Sig t, int depth) {
             List<Expr> args = new ArrayList<>();
             if (!t.isStatic) {
-                args.add(!m.isStatic && r.nextBoolean() ? new This() : leaf());
+                // (the integer leaf a receiver once was is still drawn, so the programs are what they were before objects)
+                args.add(!m.isStatic && r.nextBoolean() ? new This() : receiver(leaf()));
             }
             for (String p : t.params) {
                 args.add(p.equals("d") ? new Lit(r.nextInt(4)) : expr(depth));
@@ -595,6 +626,74 @@ final class ProgramGenerator {
             return new Eval(new Yield());
         }
 
+        // ---- references
+
+        /**
+         * A statement about references: a new Box or Pair (its reference fields through the write barrier), a field
+         * written or read, a reference copied out of a Pair (maybe null: a field of it then throws), an identity compared.
+         */
+        private Stmt refStmt() {
+            List<String> boxes = visible("o");
+            List<String> pairs = visible("q");
+            List<String> assignable = new ArrayList<>(visible());
+            assignable.removeAll(counters);
+            switch (refDraw.nextInt(7)) {
+                case 0:
+                    return new Var(fresh("o"), new New("Box", List.of(intLeaf())));
+                case 1:
+                    return new Var(fresh("q"), new New("Pair", List.of(boxOrNull(boxes), boxOrNull(boxes))));
+                case 2:
+                    return boxes.isEmpty() ? null : new SetField(new Ref(pick(boxes)), "value", intLeaf());
+                case 3:
+                    return pairs.isEmpty() ? new Var(fresh("q"), new New("Pair", List.of(boxOrNull(boxes), boxOrNull(boxes))))
+                            : new SetField(new Ref(pick(pairs)), refDraw.nextBoolean() ? "first" : "second",
+                            boxOrNull(boxes));
+                case 4:
+                    return boxes.isEmpty() || pairs.isEmpty() ? null
+                            : new Assign(pick(boxes), new Field(new Ref(pick(pairs)), refDraw.nextBoolean() ? "first" : "second"));
+                default:
+                    if (assignable.isEmpty() || boxes.isEmpty() && pairs.isEmpty()) {
+                        return null;
+                    }
+                    return new Assign(pick(assignable), refValue(boxes, pairs));
+            }
+        }
+
+        /** An integer computed from references: a Box's value, a Pair's Box's value, or an identity comparison. */
+        private Expr refValue(List<String> boxes, List<String> pairs) {
+            int k = refDraw.nextInt(4);
+            if (k == 0 && !boxes.isEmpty() || pairs.isEmpty()) {
+                return new Field(new Ref(pick(boxes)), "value");
+            }
+            Expr pair = new Ref(pick(pairs));
+            if (k == 1) {
+                return new Field(new Field(pair, refDraw.nextBoolean() ? "first" : "second"), "value");
+            }
+            Expr other = boxes.isEmpty() || refDraw.nextBoolean() ? new Null() : new Ref(pick(boxes));
+            return new Bin(refDraw.nextBoolean() ? BinaryOp.EQ : BinaryOp.NE, new Field(pair, "first"), other);
+        }
+
+        private String pick(List<String> names) {
+            return names.get(refDraw.nextInt(names.size()));
+        }
+
+        private Expr boxOrNull(List<String> boxes) {
+            return boxes.isEmpty() || refDraw.nextInt(4) == 0 ? new Null() : new Ref(pick(boxes));
+        }
+
+        /** An integer variable in scope or a small literal. */
+        private Expr intLeaf() {
+            List<String> vars = visible();
+            return vars.isEmpty() || refDraw.nextBoolean() ? new Lit(refDraw.nextInt(200) - 100) : new Ref(pick(vars));
+        }
+
+        /** A receiver: a Box or Pair in scope, or null ({@code unused} is the draw it replaces). */
+        private Expr receiver(Expr unused) {
+            List<String> refs = new ArrayList<>(visible("o"));
+            refs.addAll(visible("q"));
+            return refs.isEmpty() || refDraw.nextInt(3) == 0 ? new Null() : new Ref(pick(refs));
+        }
+
         // ---- expressions
 
         private Expr leaf() {
@@ -604,7 +703,7 @@ final class ProgramGenerator {
                 return new Ref(vars.get(r.nextInt(vars.size())));
             }
             if (k == 5 && !m.isStatic) {
-                return new This();
+                return new Lit(0); // once `this`, an integer then; the draw stays as it was
             }
             return new Lit(value());
         }
@@ -632,5 +731,10 @@ final class ProgramGenerator {
             Expr c = call(true, depth);
             return c != null ? c : leaf();
         }
+    }
+
+    /** Whether a generated variable holds a reference ("o" Boxes, "q" Pairs). */
+    static boolean isReference(String name) {
+        return name.startsWith("o") || name.startsWith("q");
     }
 }

@@ -13,12 +13,16 @@ import r2rlab.tests.diff.Program.Bin;
 import r2rlab.tests.diff.Program.Call;
 import r2rlab.tests.diff.Program.Eval;
 import r2rlab.tests.diff.Program.Expr;
+import r2rlab.tests.diff.Program.Field;
 import r2rlab.tests.diff.Program.GcPoint;
 import r2rlab.tests.diff.Program.If;
 import r2rlab.tests.diff.Program.Lit;
 import r2rlab.tests.diff.Program.Method;
+import r2rlab.tests.diff.Program.New;
+import r2rlab.tests.diff.Program.Null;
 import r2rlab.tests.diff.Program.Ref;
 import r2rlab.tests.diff.Program.Return;
+import r2rlab.tests.diff.Program.SetField;
 import r2rlab.tests.diff.Program.Stmt;
 import r2rlab.tests.diff.Program.TailCall;
 import r2rlab.tests.diff.Program.Target;
@@ -36,8 +40,11 @@ import r2rlab.tests.diff.Program.Yield;
  * wraps and {@code MIN % -1} is 0, a zero divisor throws -2 (the runtime's DivideByZeroException); comparisons,
  * {@code !}, {@code &&} and {@code ||} give 0 or 1, the last two short-circuit; operands and arguments are evaluated
  * left to right; {@code throw} ends the run with its integer unless a catch takes it (try/catch/finally as in C#); an await is a call of the async method, {@code await yield} only lets others run, and since methods share no state
- * their order cannot change a result; {@code this} is the receiver as an integer, the first argument; a tail call
- * returns what its target returns. A void method's value is 0, as a void method's Task result is.
+ * their order cannot change a result; a tail call returns what its target returns. A void method's value is 0, as a
+ * void method's Task result is. A reference is the number of its object (1, 2, ... in allocation order; 0 is
+ * {@code null}), so {@code ==} and {@code !=} compare identities; {@code this} is the receiver, the first argument;
+ * {@code new Box(v)} / {@code new Pair(a, b)} make an object with its fields in order ({@code value}; {@code first},
+ * {@code second}); a field of {@code null} throws -3 (the runtime's NullReferenceException).
  */
 final class ReferenceInterpreter {
     /** How a run ends: a value, or the code of the exception nothing caught. */
@@ -61,6 +68,8 @@ final class ReferenceInterpreter {
 
     /** The code of DivideByZeroException as the runtime's ThrowDivZero raises it. */
     static final long DIVIDE_BY_ZERO = -2;
+    /** The code of NullReferenceException as the runtime's ThrowNullRef raises it. */
+    static final long NULL_REFERENCE = -3;
 
     /** A throw (its code travels up to the run) or a return (its value travels up to the method's frame). */
     private static final class Unwinding extends RuntimeException {
@@ -79,6 +88,8 @@ final class ReferenceInterpreter {
     private final long budget;
     /** The codes the catch blocks being run caught, innermost first (a bare throw rethrows the first). */
     private final Deque<Long> caught = new ArrayDeque<>();
+    /** The objects: reference k is {@code heap.get(k - 1)}, its fields in order. */
+    private final List<long[]> heap = new ArrayList<>();
     private long steps;
     private int depth;
     private int maxDepth;
@@ -92,6 +103,7 @@ final class ReferenceInterpreter {
     Outcome run(Target target, List<Long> args) {
         steps = 0;
         maxDepth = 0;
+        heap.clear();
         long[] a = new long[args.size()];
         for (int i = 0; i < a.length; i++) {
             a[i] = args.get(i);
@@ -164,6 +176,10 @@ final class ReferenceInterpreter {
         if (s instanceof Var v) {
             vars.put(v.name(), eval(v.init(), vars));
             declared.add(v.name());
+        } else if (s instanceof SetField f) {
+            long object = eval(f.object(), vars);
+            long value = eval(f.value(), vars);
+            object(object)[fieldIndex(f.field())] = value;
         } else if (s instanceof Assign a) {
             long value = eval(a.value(), vars);
             if (!vars.containsKey(a.name())) {
@@ -245,6 +261,13 @@ final class ReferenceInterpreter {
             return v;
         } else if (e instanceof This) {
             return vars.get("this");
+        } else if (e instanceof Null) {
+            return 0;
+        } else if (e instanceof New n) {
+            heap.add(evalArgs(n.args(), vars));
+            return heap.size();
+        } else if (e instanceof Field f) {
+            return object(eval(f.object(), vars))[fieldIndex(f.field())];
         } else if (e instanceof Un u) {
             long v = eval(u.operand(), vars);
             return switch (u.op()) {
@@ -261,6 +284,19 @@ final class ReferenceInterpreter {
             return 0;
         }
         throw new IllegalArgumentException("unknown expression " + e);
+    }
+
+    /** The fields of the object {@code reference} refers to; null throws NullReferenceException. */
+    private long[] object(long reference) {
+        if (reference == 0) {
+            throw new Unwinding(true, NULL_REFERENCE);
+        }
+        return heap.get((int) reference - 1);
+    }
+
+    /** A field's position in its object: Box.value, Pair.first are 0, Pair.second is 1. */
+    private static int fieldIndex(String field) {
+        return field.equals("second") ? 1 : 0;
     }
 
     private long binary(Bin b, Map<String, Long> vars) {

@@ -6,10 +6,10 @@ import java.util.function.Function;
 import r2rlab.emitter.scenario.CallKind;
 import r2rlab.emitter.scenario.Expr;
 import r2rlab.emitter.scenario.MethodDecl;
-import r2rlab.emitter.scenario.ReturnKind;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.Stmt;
 import r2rlab.emitter.scenario.TypeDecl;
+import r2rlab.emitter.scenario.VarType;
 
 /**
  * A parsed scenario as a {@link Program}, for the interpreter to run hand-written scenarios and the examples. (The
@@ -24,11 +24,12 @@ final class ScenarioImport {
         for (TypeDecl t : s.types()) {
             List<Program.Method> methods = new ArrayList<>();
             for (MethodDecl m : t.methods()) {
-                List<String> params = new ArrayList<>(m.params());
-                if (!m.isStatic()) {
-                    params.remove(0); // "this" is implicit in the model too
+                List<String> params = new ArrayList<>();
+                for (int i = m.isStatic() ? 0 : 1; i < m.params().size(); i++) { // "this" is implicit in the model too
+                    VarType type = m.paramTypes().get(i);
+                    params.add(type == VarType.INT ? m.params().get(i) : type.written + " " + m.params().get(i));
                 }
-                methods.add(new Program.Method(m.name(), m.isStatic(), m.isAsync(), params, m.returns() == ReturnKind.INT,
+                methods.add(new Program.Method(m.name(), m.isStatic(), m.isAsync(), params, m.returns().written(),
                         m.tier1(), block(m.body())));
             }
             types.add(new Program.Type(t.fullName(), methods));
@@ -55,7 +56,9 @@ final class ScenarioImport {
 
     private static Program.Stmt stmt(Stmt s) {
         if (s instanceof Stmt.VarDecl v) {
-            return new Program.Var(v.name(), expr(v.init()));
+            return new Program.Var(v.name(), v.type() == null ? null : v.type().written, expr(v.init()));
+        } else if (s instanceof Stmt.FieldAssign f) {
+            return new Program.SetField(expr(f.object()), f.field(), expr(f.value()));
         } else if (s instanceof Stmt.Assign a) {
             return new Program.Assign(a.name(), expr(a.value()));
         } else if (s instanceof Stmt.If f) {
@@ -90,6 +93,12 @@ final class ScenarioImport {
             return new Program.Ref(v.name());
         } else if (e instanceof Expr.This) {
             return new Program.This();
+        } else if (e instanceof Expr.Null) {
+            return new Program.Null();
+        } else if (e instanceof Expr.New n) {
+            return new Program.New(n.type().written, exprs(n.args()));
+        } else if (e instanceof Expr.Field f) {
+            return new Program.Field(expr(f.object()), f.field());
         } else if (e instanceof Expr.Binary b) {
             return new Program.Bin(b.op(), expr(b.left()), expr(b.right()));
         } else if (e instanceof Expr.Unary u) {

@@ -235,13 +235,13 @@ class EmulatedAsyncTest {
             AsyncRun f = rt.runAsync(token(img, "Demo.Faults.Fail"), 3);
             assertEquals(3, f.exception().code());
             assertEquals(0, f.exceptionsRouted());
-            // The instance method keeps `this` across its await: Run() = Bump(0x1000, 1) = 0x1001.
+            // The instance method keeps `this` (a Box) across its await: Run() = Bump(new Box(0x1000), 1) = 0x1000 + 1.
             AsyncRun run = ok(rt, rt.runAsync(token(img, "Demo.Counter.Run")), c);
             assertEquals(0x1001, run.value());
             assertEquals(List.of("Bump", "Run"), resumed(run));
-            // Called directly through its Task-returning method (this, delta).
-            AsyncRun bump = ok(rt, rt.runAsync(token(img, "Demo.Counter.Bump"), 0x2000, 5), c);
-            assertEquals(0x2005, bump.value());
+            // Called directly through its Task-returning method (this = null, delta).
+            AsyncRun bump = ok(rt, rt.runAsync(token(img, "Demo.Counter.Bump"), 0, 5), c);
+            assertEquals(0x1005, bump.value());
         }
     }
 

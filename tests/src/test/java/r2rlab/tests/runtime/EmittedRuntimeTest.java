@@ -219,7 +219,7 @@ class EmittedRuntimeTest {
         assertSame(md, r.method());
         assertEquals(hot.entryRva(), r.oldEntryRva());
         assertEquals(tier1.entryRva(), r.newEntryRva());
-        assertEquals(0x1540, r.newEntryRva());
+        assertEquals(0x14A0, r.newEntryRva());
         MethodDesc body = r.tier1Body();
         assertEquals(MethodDesc.Kind.TIER1_BODY, body.kind());
         assertEquals(1, body.codeVersion());
