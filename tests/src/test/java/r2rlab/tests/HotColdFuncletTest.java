@@ -59,12 +59,12 @@ class HotColdFuncletTest {
 
     @Test
     void x64_theCatchFuncletFollowsTheColdMainPartAndIsFoundThroughTheMapByRange() {
-        checkLayout(Architecture.X64, 0x17B0, 0x1898, 0x1F50, 0x20AA, 0x20BE, 0x242, "sub", "rsp, 0x28");
+        checkLayout(Architecture.X64, 0x17B0, 0x1898, 0x1F40, 0x201A, 0x202E, 0x1C2, "sub", "rsp, 0x28");
     }
 
     @Test
     void arm64_theCatchFuncletFollowsTheColdMainPartAndIsFoundThroughTheMapByRange() {
-        checkLayout(Architecture.ARM64, 0x1A10, 0x1B1C, 0x2270, 0x240C, 0x2424, 0x2A8, "stp", "x29, x30, [sp, #-0x10]!");
+        checkLayout(Architecture.ARM64, 0x1A10, 0x1B1C, 0x2260, 0x237C, 0x2394, 0x228, "stp", "x29, x30, [sp, #-0x10]!");
     }
 
     private void checkLayout(Architecture arch, long hotStart, long hotEnd, long coldStart, long funclet, long funcletEnd, long handlerOffset,
@@ -128,8 +128,8 @@ class HotColdFuncletTest {
     @Test
     void withoutTheMap_theHandlerIsSoughtInAnotherMethodAndTheDispatchStops_unsplitTheCatchRuns() {
         Object[][] cases = {
-            {Architecture.X64, 0x242L, 0x140001000L + 0x9F2, "[ASYNC] Demo.Async.AwaitInFinally+0x122"},
-            {Architecture.ARM64, 0x2A8L, 0x140001000L + 0xCB8, "[ASYNC] Demo.Async.AwaitInFinally+0x168"},
+            {Architecture.X64, 0x1C2L, 0x140001000L + 0x972, "[ASYNC] Demo.Async.AwaitInFinally+0xA2"},
+            {Architecture.ARM64, 0x228L, 0x140001000L + 0xC38, "[ASYNC] Demo.Async.AwaitInFinally+0xE8"},
         };
         for (Object[] k : cases) {
             Architecture arch = (Architecture) k[0];

@@ -362,8 +362,8 @@ class ReproCatalogueTest {
             assertEquals(String.format("exception 6: frame #0: the handler Demo.Async.CatchAroundAwait [catch] at offset 0x%X is at 0x%X"
                     + " ([ASYNC] Demo.Async.AwaitInFinally+0x%X), which the code manager attributes to Demo.Async.CatchAroundAwait$ResumptionStub"
                     + " as a funclet, not a funclet of Demo.Async.CatchAroundAwait: the handler cannot be called", c.handlerStartPc(), landing,
-                    arm64 ? 0x168 : 0x122), fact(t.buggy(), SymptomKind.MESSAGE));
-            assertEquals(arm64 ? 0x2A8 : 0x242, c.handlerStartPc());
+                    arm64 ? 0xE8 : 0xA2), fact(t.buggy(), SymptomKind.MESSAGE));
+            assertEquals(arm64 ? 0x228 : 0x1C2, c.handlerStartPc());
             assertEquals("106", fact(t.fixed(), SymptomKind.RETURNS));
         }
     }
