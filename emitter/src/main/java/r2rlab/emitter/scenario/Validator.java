@@ -569,30 +569,12 @@ final class Validator {
                             diag.error(x.line(), "cannot compare " + left + " with " + right);
                         }
                     } else if (left != VarType.INT || right != VarType.INT) {
-                        diag.error(x.line(), "operator '" + symbol(x.op()) + "' needs ints, not " + left + " and " + right);
+                        diag.error(x.line(), "operator '" + x.op().symbol() + "' needs ints, not " + left + " and " + right);
                     }
                 }
                 left = VarType.INT;
             }
             return VarType.INT;
-        }
-
-        private String symbol(BinaryOp op) {
-            return switch (op) {
-                case ADD -> "+";
-                case SUB -> "-";
-                case MUL -> "*";
-                case DIV -> "/";
-                case REM -> "%";
-                case EQ -> "==";
-                case NE -> "!=";
-                case LT -> "<";
-                case LE -> "<=";
-                case GT -> ">";
-                case GE -> ">=";
-                case AND -> "&&";
-                case OR -> "||";
-            };
         }
     }
 
