@@ -843,17 +843,27 @@ def read_image(path):
     stubs.sort(key=lambda st: st["rva"])
     result["resumptionStubs"] = stubs
 
-    # Each method owns its entry, the runtime functions after it up to the next method start
-    # (funclets), and the cold parts the HotColdMap gives it.
+    # Each method owns its entry, the runtime functions after it up to the next method start or the
+    # first cold one (funclets), and the cold sections the HotColdMap gives it: from its pair's cold
+    # index up to the next pair's (cold funclets belong to the method by range).
     methods.sort(key=lambda m: m["runtimeFunction"])
+    cold_starts = sorted(cold_to_hot)
+    first_cold = cold_starts[0] if cold_starts else len(rfs)
     for m in methods:
         entry = m["runtimeFunction"]
         own = [entry]
         i = entry + 1
-        while i < len(rfs) and i not in starts and i not in cold_to_hot:
+        while i < len(rfs) and i not in starts and i != first_cold:
             own.append(i)
             i += 1
-        own.extend(sorted(c for c, h in cold_to_hot.items() if h == entry))
+        for k, c in enumerate(cold_starts):
+            if cold_to_hot[c] != entry:
+                continue
+            end = cold_starts[k + 1] if k + 1 < len(cold_starts) else len(rfs)
+            i = c
+            while i < end and (i == c or i not in starts):
+                own.append(i)
+                i += 1
         m["runtimeFunctions"] = own
     if len(starts) != len(methods):
         warnings.append("two methods share an entry runtime function")

@@ -297,20 +297,23 @@ final class TextDumper {
                 out.printf("    %s%n", fixup(f));
             }
             for (ExceptionClause c : img.exceptionClauses(m.entryRva())) {
-                out.printf("    EH %s%n", ehClause(c, m.entryRva()));
+                out.printf("    EH %s%n", ehClause(c, m.entryRuntimeFunction()));
             }
         }
     }
 
-    /** An EH clause as r2rdump prints it: offsets from the method start (with their RVAs unless naked), then the kind. */
-    private String ehClause(ExceptionClause c, long methodRva) {
+    /**
+     * An EH clause as r2rdump prints it: offsets from the method start (with their RVAs unless naked: a split method's cold code
+     * at the hot size plus its distance into the cold section), then the kind.
+     */
+    private String ehClause(ExceptionClause c, int entry) {
         StringBuilder sb = new StringBuilder(String.format("Flags %02X ", c.flags()));
         String[] names = {"TryOff", "TryEnd", "HndOff", "HndEnd"};
         long[] offsets = {c.tryStartPc(), c.tryEndPc(), c.handlerStartPc(), c.handlerEndPc()};
         for (int i = 0; i < names.length; i++) {
             sb.append(String.format("%s %04X ", names[i], offsets[i]));
             if (!view.naked()) {
-                sb.append(String.format("(RVA %04X) ", methodRva + offsets[i]));
+                sb.append(String.format("(RVA %04X) ", codeRva(entry, offsets[i], i % 2 == 1)));
             }
         }
         sb.append(String.format("ClsFlt %04X", c.classTokenOrFilterOffset()));
@@ -318,7 +321,7 @@ final class TextDumper {
             sb.append(" CATCH: ").append((c.flags() & ExceptionClause.R2R_SYSTEM_EXCEPTION) != 0 ? "System.Exception"
                     : catchTypeName((int) c.classTokenOrFilterOffset()));
         } else if (c.isFilter()) {
-            sb.append(view.naked() ? " FILTER" : String.format(" FILTER (RVA %04X)", methodRva + c.classTokenOrFilterOffset()));
+            sb.append(view.naked() ? " FILTER" : String.format(" FILTER (RVA %04X)", img.methodOffsetToRva(entry, c.classTokenOrFilterOffset())));
         } else {
             sb.append(' ').append(c.kindName().toUpperCase(Locale.ROOT));
         }
@@ -326,6 +329,11 @@ final class TextDumper {
             sb.append(" SAMETRY");
         }
         return sb.toString();
+    }
+
+    /** The RVA of a method offset; an end offset is the end of the code before it (a region can end where the hot part does). */
+    private long codeRva(int entry, long offset, boolean end) {
+        return end && offset > 0 ? img.methodOffsetToRva(entry, offset - 1) + 1 : img.methodOffsetToRva(entry, offset);
     }
 
     /** The caught type of a typed clause: a TypeDef, TypeRef or TypeSpec of the image's own metadata. */

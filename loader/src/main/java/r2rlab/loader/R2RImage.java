@@ -41,6 +41,7 @@ import r2rlab.format.r2r.ReadyToRunSectionType;
 import r2rlab.format.r2r.RuntimeFunctionEntry;
 import r2rlab.format.r2r.Tier1CodeVersions;
 import r2rlab.format.unwind.arm64.Arm64UnwindInfo;
+import r2rlab.format.unwind.x64.X64UnwindInfo;
 
 /**
  * A parsed ReadyToRun image: PE envelope, CLI header and metadata, READYTORUN_HEADER, import
@@ -68,7 +69,8 @@ public final class R2RImage {
     private final long methodDefSlots;
     private final List<ReadyToRunMethod> methods;
     private final List<ResumptionStub> resumptionStubs;
-    private final Map<Integer, Integer> coldToHot;
+    /** Cold runtime function index → hot one, one pair per split method, ascending. */
+    private final TreeMap<Integer, Integer> coldToHot;
     private final Map<Long, List<ExceptionClause>> exceptionInfo;
 
     private R2RImage(String name, byte[] bytes) {
@@ -356,9 +358,9 @@ public final class R2RImage {
         return RuntimeFunctionEntry.NO_END_ADDRESS;
     }
 
-    private Map<Integer, Integer> readHotColdMap() {
+    private TreeMap<Integer, Integer> readHotColdMap() {
         ReadyToRunSection hc = header.section(ReadyToRunSectionType.HotColdMap.id);
-        Map<Integer, Integer> map = new HashMap<>();
+        TreeMap<Integer, Integer> map = new TreeMap<>();
         if (hc == null) {
             return map;
         }
@@ -370,6 +372,11 @@ public final class R2RImage {
             if (cold >= runtimeFunctions.size() || hot >= runtimeFunctions.size()) {
                 throw new FormatException("HotColdMap", base + i, "pair {" + cold + ", " + hot + "} names a runtime function past the "
                         + runtimeFunctions.size() + " of the image");
+            }
+            if (!map.isEmpty() && cold <= map.lastKey()) {
+                // the runtime finds a method's pair by binary search on the cold indices
+                throw new FormatException("HotColdMap", base + i, "pair {" + cold + ", " + hot + "} does not follow cold runtime function "
+                        + map.lastKey() + ": the pairs must ascend");
             }
             map.put((int) cold, (int) hot);
         }
@@ -615,10 +622,17 @@ public final class R2RImage {
             List<Integer> rfs = new ArrayList<>();
             rfs.add(entry);
             if (entry != previousEntry) {
-                for (int i = entry + 1; i < isEntry.length && !isEntry[i] && !coldToHot.containsKey(i); i++) {
+                int firstCold = coldToHot.isEmpty() ? isEntry.length : coldToHot.firstKey();
+                for (int i = entry + 1; i < isEntry.length && !isEntry[i] && i != firstCold; i++) {
                     rfs.add(i);
                 }
-                rfs.addAll(coldByHot.getOrDefault(entry, List.of()));
+                // its cold section: the cold main part and the cold funclets after it, up to the next pair's
+                for (int cold : coldByHot.getOrDefault(entry, List.of())) {
+                    Integer next = coldToHot.higherKey(cold);
+                    for (int i = cold; i < (next == null ? isEntry.length : next) && (i == cold || !isEntry[i]); i++) {
+                        rfs.add(i);
+                    }
+                }
             }
             previousEntry = entry;
             out.add(new ReadyToRunMethod(m.name(), m.token(), m.kind(), m.signature(), entry, m.entryRva(), m.fixups(),
@@ -754,9 +768,83 @@ public final class R2RImage {
         return exceptionInfo;
     }
 
-    /** Cold runtime function index → hot runtime function index, from the HotColdMap section. */
+    /** Cold runtime function index → hot runtime function index, from the HotColdMap section (one pair per split method). */
     public Map<Integer, Integer> coldToHot() {
         return Collections.unmodifiableMap(coldToHot);
+    }
+
+    /**
+     * The pair of the HotColdMap whose cold section holds runtime function {@code rf}, as the runtime's
+     * HotColdMappingLookupTable::LookupMappingForMethod (cDAC HotColdLookup) finds it: code from the first pair's cold index on is
+     * cold, and a cold runtime function belongs to the pair with the greatest cold index not above it, so a split method's cold
+     * funclets, which follow its cold main part, belong to it by range. Null for hot code.
+     */
+    public Map.Entry<Integer, Integer> hotColdPairOf(int rf) {
+        return coldToHot.floorEntry(rf);
+    }
+
+    /**
+     * Whether cold runtime function {@code rf} is a funclet, as the runtime's ReadyToRunJitManager::LazyIsFunclet tells: on x64 any
+     * cold function whose UNWIND_INFO does not chain (UNW_FLAG_CHAININFO) to the hot part's, the cold main part's does; ARM64 has
+     * no chained records, and there the cold main part is the one the method's HotColdMap pair names, the funclets following it.
+     */
+    public boolean isColdFunclet(int rf) {
+        Map.Entry<Integer, Integer> pair = hotColdPairOf(rf);
+        if (pair == null) {
+            return false;
+        }
+        int root = rootRuntimeFunction(rf);
+        if (pe.machine() != Machine.AMD64) {
+            return root != pair.getKey();
+        }
+        long at = pe.rvaToOffset("UNWIND_INFO", runtimeFunctions.get(root).unwindRva(), X64UnwindInfo.HEADER_SIZE);
+        return ((file.u8("UNWIND_INFO", at) >>> 3) & X64UnwindInfo.UNW_FLAG_CHAININFO) == 0;
+    }
+
+    /** The hot (main) runtime function of the cold code at {@code rf}, or -1 when {@code rf} is hot. */
+    public int hotRuntimeFunctionOf(int rf) {
+        Map.Entry<Integer, Integer> pair = hotColdPairOf(rf);
+        return pair == null ? -1 : pair.getValue();
+    }
+
+    /**
+     * The RVA of the code at {@code offset} from the start of the method whose main code begins runtime function {@code entry},
+     * as the runtime counts method offsets (EH clauses, GC info): the hot part first, then, for a split method, its cold
+     * section at the hot size: an offset past the hot part lies {@code offset - hotSize} into the cold section.
+     */
+    public long methodOffsetToRva(int entry, long offset) {
+        long begin = runtimeFunctions.get(entry).beginRva();
+        Integer cold = null;
+        for (Map.Entry<Integer, Integer> e : coldToHot.entrySet()) {
+            if (e.getValue() == entry) {
+                cold = e.getKey();
+                break;
+            }
+        }
+        if (cold == null) {
+            return begin + offset;
+        }
+        long hotSize = hotSize(entry);
+        return offset < hotSize ? begin + offset : runtimeFunctions.get(cold).beginRva() + (offset - hotSize);
+    }
+
+    /** The inverse of {@link #methodOffsetToRva}: the offset from the method start of the code at {@code rva}, hot or cold. */
+    public long methodOffsetOf(int entry, long rva) {
+        int rf = runtimeFunctionContaining(rva);
+        Map.Entry<Integer, Integer> pair = rf < 0 ? null : hotColdPairOf(rf);
+        if (pair == null || pair.getValue() != entry) {
+            return rva - runtimeFunctions.get(entry).beginRva();
+        }
+        return hotSize(entry) + rva - runtimeFunctions.get(pair.getKey()).beginRva();
+    }
+
+    /** The size of a split method's hot part: its main runtime function and the unwind fragments after it. */
+    private long hotSize(int entry) {
+        int last = entry;
+        while (last + 1 < runtimeFunctions.size() && fragments[last + 1]) {
+            last++;
+        }
+        return runtimeFunctions.get(last).endRva() - runtimeFunctions.get(entry).beginRva();
     }
 
     /** Instance entries whose signature has the AsyncVariant flag (Tier1 bodies from r2rlab's section not counted). */

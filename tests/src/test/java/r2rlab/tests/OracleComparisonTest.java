@@ -23,6 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import r2rlab.cli.DumpJson;
 import r2rlab.emitter.Architecture;
+import r2rlab.emitter.Defect;
 import r2rlab.emitter.EmitOptions;
 import r2rlab.emitter.Emitter;
 import r2rlab.emitter.StubLayout;
@@ -57,7 +58,8 @@ class OracleComparisonTest {
         for (String name : names) {
             String[] parts = name.replace(".dll", "").split("@");
             byte[] image = Emitter.emit(Emitted.scenario(parts[0]),
-                    new EmitOptions(Architecture.valueOf(parts[1]), TargetOs.WINDOWS, Set.of(), StubLayout.valueOf(parts[2])));
+                    new EmitOptions(Architecture.valueOf(parts[1]), TargetOs.WINDOWS, parts.length > 3 ? Set.of(Defect.valueOf(parts[3])) : Set.of(),
+                            StubLayout.valueOf(parts[2])));
             Files.write(emittedDir.resolve(name), image);
         }
         emittedFigures = oracle("--dir", emittedDir);
@@ -84,7 +86,10 @@ class OracleComparisonTest {
         return Fixtures.all();
     }
 
-    /** File names "example@ARCH@LAYOUT.dll" of every emitted example image. */
+    /**
+     * File names "example@ARCH@LAYOUT.dll" of every emitted example image, and "exceptions.yaml@ARCH@ADJACENT@B4_HOT_COLD_SPLIT.dll":
+     * split async variants with their funclets in the cold section, owned by range.
+     */
     static List<String> emittedImages() {
         List<String> out = new ArrayList<>();
         for (Path p : Emitted.examples()) {
@@ -93,6 +98,9 @@ class OracleComparisonTest {
                     out.add(p.getFileName() + "@" + a + "@" + layout + ".dll");
                 }
             }
+        }
+        for (Architecture a : Architecture.values()) {
+            out.add("exceptions.yaml@" + a + "@" + StubLayout.ADJACENT + "@" + Defect.B4_HOT_COLD_SPLIT + ".dll");
         }
         return out;
     }

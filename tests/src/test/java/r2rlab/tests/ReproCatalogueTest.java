@@ -24,6 +24,7 @@ import r2rlab.emu.runtime.FaultReport;
 import r2rlab.format.r2r.CodeBodyKind;
 import r2rlab.format.r2r.ContinuationFlags;
 import r2rlab.format.r2r.ContinuationObject;
+import r2rlab.format.r2r.ExceptionClause;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunHelper;
 import r2rlab.loader.ImportCell;
@@ -111,7 +112,7 @@ class ReproCatalogueTest {
         Set<String> ids = new TreeSet<>();
         catalogue.regressions().forEach(r -> ids.add(r.id()));
         assertEquals(new TreeSet<>(List.of("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "F1", "F2", "F3", "G1", "G2")), ids);
-        assertEquals(21, catalogue.regressions().size());
+        assertEquals(22, catalogue.regressions().size());
     }
 
     @Test
@@ -338,6 +339,32 @@ class ReproCatalogueTest {
             assertTrue(frame.contains("[ASYNC] Demo.Program.Main [cold]+0x"), frame);
             assertEquals("attributed", fact(t.fixed(), SymptomKind.WALKS));
             assertEquals(String.valueOf(5 + 40 + 2), fact(t.fixed(), SymptomKind.RETURNS));
+        }
+    }
+
+    @Test
+    void b4_theCatchFuncletOfTheSplitVariantIsSoughtPastItsHotPart() {
+        RegressionResult r = run("B4-hot-cold-funclet");
+        assertEquals(Verdict.REPRODUCED, r.verdict());
+        assertEquals(List.of("x64", "arm64"), targets(r));
+        for (TargetResult t : r.targets()) {
+            boolean arm64 = t.target().name().equals("arm64");
+            R2RImage img = t.buggy().image();
+            ReadyToRunMethod v = img.methods().stream().filter(m -> m.name().equals("Demo.Async.CatchAroundAwait")
+                    && m.kind() == CodeBodyKind.ASYNC_VARIANT).findFirst().orElseThrow();
+            ExceptionClause c = img.exceptionClauses(v.entryRva()).get(0);
+            // the throw (ThrowExact of the resumed variant) lies in the catch clause's try region
+            int at = arm64 ? 0x80 : 0x6C;
+            assertEquals(String.format("[ASYNC] Demo.Async.CatchAroundAwait+0x%X", at), fact(t.buggy(), SymptomKind.AT));
+            assertTrue(c.tryCovers(at - 1), c.toString());
+            assertEquals("RUNTIME_ERROR", fact(t.buggy(), SymptomKind.FAULT));
+            long landing = img.pe().imageBase() + v.entryRva() + c.handlerStartPc();
+            assertEquals(String.format("exception 6: frame #0: the handler Demo.Async.CatchAroundAwait [catch] at offset 0x%X is at 0x%X"
+                    + " ([ASYNC] Demo.Async.AwaitInFinally+0x%X), which the code manager attributes to Demo.Async.CatchAroundAwait$ResumptionStub"
+                    + " as a funclet, not a funclet of Demo.Async.CatchAroundAwait: the handler cannot be called", c.handlerStartPc(), landing,
+                    arm64 ? 0xE8 : 0xA2), fact(t.buggy(), SymptomKind.MESSAGE));
+            assertEquals(arm64 ? 0x228 : 0x1C2, c.handlerStartPc());
+            assertEquals("106", fact(t.fixed(), SymptomKind.RETURNS));
         }
     }
 

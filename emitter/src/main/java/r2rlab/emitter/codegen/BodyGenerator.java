@@ -45,7 +45,7 @@ import r2rlab.format.r2r.ReadyToRunHelper;
  * an async variant, the Task thunk and the resumption stub, and the exception handling: try regions, the funclets
  * ({@code symbol + "$funclet" + i}, laid out after the main code) and the EH clauses over them. When B4 splits the
  * body, the suspension, dispatch and resume blocks go into the cold part ({@code symbol + "$cold"}) and the funclets
- * stay after the main code; branches and addresses between the parts are relocations against
+ * follow it in the cold section; branches and addresses between the parts are relocations against
  * the other part's symbol whose addends become the target's offset when the parts are finished. A back end
  * subclasses it with its assembler {@code A} (one per part), label type {@code L} and register type {@code R}.
  */
@@ -490,8 +490,8 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
     }
 
     /**
-     * The finished fragments: the main code, the funclets, which the image lays out contiguously after the main code,
-     * then the cold part when split.
+     * The finished fragments: the main code, then the funclets, which the image lays out contiguously after it; when
+     * split, the cold part comes between them and it and the funclets after it go to the cold section.
      */
     public final List<CodeFragment> fragments() {
         finishAll();
@@ -550,16 +550,11 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
         }
         List<CodeFragment> out = new ArrayList<>();
         int base = addFragments(out, hot, CodeFragment.Kind.MAIN);
-        int[] funcletStarts = new int[funclets.size()];
-        int[] funcletEnds = new int[funclets.size()];
-        for (int f = 0; f < funclets.size(); f++) {
-            funcletStarts[f] = base;
-            base += addFragments(out, funclets.get(f), CodeFragment.Kind.FUNCLET);
-            funcletEnds[f] = base;
-        }
         int coldBase = base;
         if (cold != hot) {
-            // The cold part runs in the hot part's frame and has no prolog of its own.
+            // The cold part runs in the hot part's frame and has no prolog of its own. As the JIT splits a body with EH
+            // (hot-cold-splitting.md): the cold main part first, then every funclet, all in the cold section, so a
+            // handler's offset from the method start is the hot size plus its distance into the cold section.
             int before = out.size();
             int length = addFragments(out, cold, CodeFragment.Kind.COLD);
             if (out.size() - before > 1) {
@@ -569,7 +564,14 @@ public abstract class BodyGenerator<A, L, R> implements CodePrimitives<L> {
             }
             base += length;
         }
-        // GcInfo offsets count from the method start over the main code, the funclets, then the cold part.
+        int[] funcletStarts = new int[funclets.size()];
+        int[] funcletEnds = new int[funclets.size()];
+        for (int f = 0; f < funclets.size(); f++) {
+            funcletStarts[f] = base;
+            base += addFragments(out, funclets.get(f), CodeFragment.Kind.FUNCLET);
+            funcletEnds[f] = base;
+        }
+        // GcInfo offsets count from the method start over the main code, the cold part, then the funclets.
         List<BodyGcInfo.SafePoint> sites = new ArrayList<>();
         for (SafePoint<A> p : safePoints) {
             int partBase = p.part() == hot ? 0 : p.part() == cold ? coldBase : funcletStarts[funclets.indexOf(p.part())];

@@ -15,7 +15,10 @@ public record CodeFragment(String symbol, Kind kind, byte[] code, List<Relocatio
         MAIN,
         /** The cold part of a body split by defect B4, reached through the HotColdMap. */
         COLD,
-        /** A handler, laid out right after the main code (and its funclets before it), as the JIT lays funclets out. */
+        /**
+         * A handler, laid out right after the main code (after the cold part when split) and the funclets before it, as the
+         * JIT lays funclets out.
+         */
         FUNCLET,
         /**
          * A later unwind fragment of the main code or a funclet, right after the fragment before it: ARM64 code past what

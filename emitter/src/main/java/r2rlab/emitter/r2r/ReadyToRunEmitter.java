@@ -68,6 +68,7 @@ import r2rlab.format.r2r.SignatureWriter;
 import r2rlab.format.r2r.Tier1CodeVersions;
 import r2rlab.format.r2r.TypeLayout;
 import r2rlab.format.r2r.VersionResilientHash;
+import r2rlab.format.unwind.x64.X64UnwindInfo;
 
 /**
  * Compiles a scenario into a ReadyToRun image laid out as crossgen2 lays it out: code and
@@ -409,7 +410,8 @@ public final class ReadyToRunEmitter {
     /**
      * The compiled bodies and their runtime functions. {@code order} is the bodies' runtime-function
      * order; {@code fragments} holds every body's main fragment in that order, each followed by its
-     * funclets, then the cold ones, which {@code hotCold} pairs with their body's main fragment.
+     * funclets, then the cold sections (a split body's cold part and its funclets), which {@code hotCold} pairs, by
+     * their first runtime function, with their body's main fragment.
      */
     private record Schedule(List<Placed> methods, List<Placed> asyncVariants, List<Placed> tier1, List<Placed> order,
                             List<CodeFragment> fragments, List<HotColdMapEntry> hotCold) {
@@ -460,15 +462,28 @@ public final class ReadyToRunEmitter {
         for (Placed p : order) {
             p.runtimeFunction = fragments.size();
             // the main code, then the funclets, each with its unwind fragments, in the body's order
-            p.body().fragments().stream().filter(f -> f.kind() != CodeFragment.Kind.COLD).forEach(fragments::add);
+            fragments.addAll(hotFragments(p.body().fragments()));
         }
         for (Placed p : order) {
-            for (CodeFragment cold : p.body().fragments(CodeFragment.Kind.COLD)) {
+            List<CodeFragment> fs = p.body().fragments();
+            List<CodeFragment> cold = fs.subList(hotFragments(fs).size(), fs.size());
+            if (!cold.isEmpty()) {
+                // one pair per method: its cold funclets belong to it by range, up to the next pair's cold part
                 hotCold.add(new HotColdMapEntry(fragments.size(), p.runtimeFunction));
-                fragments.add(cold);
+                fragments.addAll(cold);
             }
         }
         return new Schedule(main, variants, tier1, order, fragments, hotCold);
+    }
+
+    /** A body's fragments before its cold part: all of them unless split (the cold part and the funclets after it are cold). */
+    private static List<CodeFragment> hotFragments(List<CodeFragment> fs) {
+        for (int i = 0; i < fs.size(); i++) {
+            if (fs.get(i).kind() == CodeFragment.Kind.COLD) {
+                return fs.subList(0, i);
+            }
+        }
+        return fs;
     }
 
     /**
@@ -525,6 +540,15 @@ public final class ReadyToRunEmitter {
             List<CodeFragment> fs = p.body().fragments();
             for (int i = 0; i < fs.size(); i++) {
                 BlobBuilder u = new BlobBuilder();
+                if (fs.get(i).kind() == CodeFragment.Kind.COLD && options.arch().machine == Machine.AMD64) {
+                    // x64: the cold main part's UNWIND_INFO has no codes and no handler but chains to the hot part's, which
+                    // tells it from the cold funclets after it (hot-cold-splitting.md; the runtime's LazyIsFunclet)
+                    CodeFragment hot = fs.get(0);
+                    u.bytes(new X64UnwindInfo(X64UnwindInfo.UNW_FLAG_CHAININFO, 0, 0, 0, List.of()).encode())
+                            .rva32(hot.symbol(), 0).rva32(hot.symbol(), hot.code().length).rva32(unwindSymbol(hot), 0);
+                    image.add(ObjectNode.of(unwindSymbol(fs.get(i)), SectionKind.TEXT, 4, u));
+                    continue;
+                }
                 u.bytes(backend.withHandlerFlag(fs.get(i).unwindInfo())).align(4);
                 u.rva32(PERSONALITY_THUNK, 0);
                 if (i == 0) {

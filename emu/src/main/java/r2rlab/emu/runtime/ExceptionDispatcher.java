@@ -109,8 +109,8 @@ final class ExceptionDispatcher {
                     if (!c.tryCovers(offset)) {
                         continue;
                     }
-                    long handler = base + md.entryRva() + c.handlerStartPc();
                     String label = md.name() + " [" + (c.isCatch() ? "catch" : c.kindName()) + "]";
+                    long handler = base + handlerRva(md, c, label, e, i, frame.sp());
                     if (c.isCatch()) {
                         d.calls.add(new FuncletCall(handler, frame.copy(), true, label));
                         d.catching = frame.copy();
@@ -137,6 +137,27 @@ final class ExceptionDispatcher {
         }
         active = d;
         next(call);
+    }
+
+    /**
+     * The RVA of {@code c}'s handler, which must start a funclet of {@code md} to the code manager: a split method's handlers lie in
+     * its cold section, at the hot size plus their distance into it. A runtime that takes async code to be never split (B4) adds
+     * the offset to the method's start and lands past the hot part, in code that is no funclet of the method: the dispatch stops
+     * there, naming what the code manager made of it, rather than call into another method's code.
+     */
+    private long handlerRva(MethodDesc md, ExceptionClause c, String label, GuestException e, int frameIndex, long sp) {
+        long rva = rt.info().jitManager().methodOffsetToRva(md, c.handlerStartPc());
+        CodeInfo hci = rt.info().jitManager().jitCodeToMethodInfo(rva);
+        if (hci != null && hci.funclet() && hci.method().entryRva() == md.entryRva()
+                && rt.info().jitManager().methodOffsetOf(md, rva) == c.handlerStartPc()) {
+            return rva;
+        }
+        Frame f = StackWalker.symbolize(rt, new ImageSymbols(rt.image()), rt.imageBase() + rva, frameIndex, sp, false);
+        throw new ExceptionDispatchException(String.format("exception %d: frame #%d: the handler %s at offset 0x%X is at 0x%X (%s),"
+                + " which the code manager %s, not a funclet of %s: the handler cannot be called", e.code(), frameIndex, label,
+                c.handlerStartPc(), rt.imageBase() + rva, f.symbol(), hci == null ? "maps to no method"
+                        : "attributes to " + hci.method().name() + (hci.funclet() ? " as a funclet" : "") + (hci.cold() ? " (cold)" : ""),
+                md.name()));
     }
 
     /** Calls the next funclet of the active dispatch, or ends it. */

@@ -235,7 +235,7 @@ public final class StackWalker {
     private static String funcletKind(EmulatedRuntime rt, ReadyToRunMethod owner, RuntimeFunction rf, String symbol) {
         long start = rt.image().runtimeFunctions().get(rt.image().rootRuntimeFunction(rf.index())).beginRva();
         for (ExceptionClause c : rt.image().exceptionClauses(owner.entryRva())) {
-            if (c.handlerStartPc() == start - owner.entryRva()) {
+            if (c.handlerStartPc() == rt.image().methodOffsetOf(owner.entryRuntimeFunction(), start)) {
                 return symbol.replaceFirst(" \\[funclet \\d+\\]", " [" + c.kindName() + "]");
             }
         }

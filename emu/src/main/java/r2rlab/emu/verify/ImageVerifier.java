@@ -248,17 +248,20 @@ public final class ImageVerifier implements AutoCloseable {
                 ReadyToRunMethod m = syms.methodAt(start);
                 for (ExceptionClause c : e.getValue()) {
                     count(Rule.EH_HANDLER);
-                    long handler = start + c.handlerStartPc();
-                    String clause = String.format("%s clause, handler [0x%X, 0x%X)", c.kindName(), handler, start + c.handlerEndPc());
                     if (m == null || m.entryRva() != start) {
-                        add(null, start, Rule.EH_HANDLER, clause + String.format(": 0x%X is no method's start", start));
+                        add(null, start, Rule.EH_HANDLER, String.format("%s clause, handler [0x%X, 0x%X): 0x%X is no method's start",
+                                c.kindName(), start + c.handlerStartPc(), start + c.handlerEndPc(), start));
                         continue;
                     }
+                    // a split method's handlers lie in its cold section, at the hot size plus their distance into it
+                    long handler = img.methodOffsetToRva(m.entryRuntimeFunction(), c.handlerStartPc());
+                    long handlerEnd = img.methodOffsetToRva(m.entryRuntimeFunction(), c.handlerEndPc() - 1) + 1;
+                    String clause = String.format("%s clause, handler [0x%X, 0x%X)", c.kindName(), handler, handlerEnd);
                     int rf = img.runtimeFunctionContaining(handler);
                     if (rf < 0 || rf == m.entryRuntimeFunction() || !m.runtimeFunctions().contains(rf)) {
                         add(m, handler, Rule.EH_HANDLER, clause + ": " + (rf < 0 ? "in no runtime function" : rf == m.entryRuntimeFunction()
                                 ? "inside the method's main body" : "in runtime function " + rf + ", which is not a funclet of the method"));
-                    } else if (start + c.handlerEndPc() > img.runtimeFunctions().get(rf).endRva()) {
+                    } else if (handlerEnd > img.runtimeFunctions().get(rf).endRva()) {
                         add(m, handler, Rule.EH_HANDLER, clause + String.format(": runs past the end of its funclet [0x%X, 0x%X) (runtime"
                                 + " function %d)", rfBegin(rf), img.runtimeFunctions().get(rf).endRva(), rf));
                     }

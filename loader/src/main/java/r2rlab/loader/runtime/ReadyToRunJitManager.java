@@ -34,11 +34,10 @@ public final class ReadyToRunJitManager {
         if (index < 0) {
             return null;
         }
-        Map<Integer, Integer> coldToHot = info.image().coldToHot();
         // A runtime without the HotColdMap lookup walks back from a cold part as from a funclet (B4).
-        Integer hot = info.options().hotColdMap() ? coldToHot.get(index) : null;
-        boolean cold = hot != null;
-        int hotIndex = cold ? hot : index;
+        Map.Entry<Integer, Integer> pair = info.options().hotColdMap() ? info.image().hotColdPairOf(index) : null;
+        boolean cold = pair != null;
+        int hotIndex = cold ? pair.getValue() : index;
         for (int i = hotIndex; i >= 0; i--) {
             long begin = rfs.get(i).beginRva();
             if (info.oddEntryPointsAreFunclets() && (begin & 1) != 0) {
@@ -46,11 +45,35 @@ public final class ReadyToRunJitManager {
             }
             MethodDesc md = info.methodDescForEntryPoint(begin);
             if (md != null) {
-                // IsFunclet: the start of the function or funclet (FindRootEntry past ARM64 unwind fragments) is not the method's
-                return new CodeInfo(md, rva, index, hotIndex, i, cold, info.image().rootRuntimeFunction(hotIndex) != i);
+                // IsFunclet: the start of the function or funclet (FindRootEntry past ARM64 unwind fragments) is not the method's;
+                // in a cold section, any code but the cold main part (LazyIsFunclet)
+                boolean funclet = cold ? info.image().isColdFunclet(index) : info.image().rootRuntimeFunction(hotIndex) != i;
+                return new CodeInfo(md, rva, index, hotIndex, i, cold, funclet);
             }
         }
         return null;
+    }
+
+    /**
+     * The RVA of the code at {@code offset} from {@code md}'s start (an EH clause's handler): into the method's cold section past
+     * its hot size when the HotColdMap is consulted; a runtime that takes async code to be never split (B4) adds the offset to the
+     * method's start, which past a split method's hot part lands in whatever follows it.
+     */
+    public long methodOffsetToRva(MethodDesc md, long offset) {
+        if (!info.options().hotColdMap()) {
+            return md.entryRva() + offset;
+        }
+        int entry = info.image().runtimeFunctionContaining(md.entryRva());
+        return entry < 0 ? md.entryRva() + offset : info.image().methodOffsetToRva(entry, offset);
+    }
+
+    /** The offset from {@code md}'s start of the code at {@code rva} that {@link #jitCodeToMethodInfo} gave to {@code md}. */
+    public long methodOffsetOf(MethodDesc md, long rva) {
+        if (!info.options().hotColdMap()) {
+            return rva - md.entryRva();
+        }
+        int entry = info.image().runtimeFunctionContaining(md.entryRva());
+        return entry < 0 ? rva - md.entryRva() : info.image().methodOffsetOf(entry, rva);
     }
 
     /**
