@@ -143,7 +143,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     /**
      * Runs, in the emulator, the scenario's {@link Scenario#rootMethods() root methods} with the
-     * arguments 1, 2, 3, ...; each gives "Name(args) = value" or "Name(args) threw code".
+     * arguments 1, 2, 3, ... (null for a reference parameter); each gives "Name(args) = value" (a reference by what it
+     * holds, as {@code run} shows it) or "Name(args) threw code".
      */
     private static String runEntries(Scenario scenario, R2RImage img) throws RootFaulted {
         List<String> results = new ArrayList<>();
@@ -153,14 +154,16 @@ public final class DemoCommand implements Callable<Integer> {
                 int token = metadata.methodToken(m); // demo emitted the image: it knows every token, overloads too
                 long[] args = new long[m.params().size()];
                 for (int i = 0; i < args.length; i++) {
-                    args[i] = i + 1;
+                    args[i] = m.paramTypes().get(i).isReference() ? 0 : i + 1;
                 }
                 String call = m.fullName() + Arrays.toString(args).replace('[', '(').replace(']', ')');
                 RunOutcome outcome = rt.run(token, args);
                 if (outcome instanceof RunOutcome.Faulted f) {
                     throw new RootFaulted(call, f.report());
                 }
-                results.add(call + (outcome instanceof RunOutcome.Threw t ? " threw " + t.code() : " = " + ((RunOutcome.Returned) outcome).value()));
+                String value = outcome instanceof RunOutcome.Returned r
+                        ? (m.returnsReference() ? rt.describeReference(r.value()) : Long.toString(r.value())) : null;
+                results.add(call + (outcome instanceof RunOutcome.Threw t ? " threw " + t.code() : " = " + value));
             }
         }
         return results.isEmpty() ? "nothing (every static method is called by another)" : String.join(", ", results);

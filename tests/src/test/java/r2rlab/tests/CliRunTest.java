@@ -35,6 +35,20 @@ class CliRunTest {
         }
     }
 
+    /** A reference result is shown by what it holds, never by its address (which a moving collector changes). */
+    @Test
+    void referenceResult_showsTheObject(@TempDir Path dir) {
+        for (String arch : new String[] {"x64", "arm64"}) {
+            Path img = emit(dir, "gc-refs.yaml", arch);
+            // Chain(2): the Box of depth 2 holding 2 + 1 + 0
+            CliDumpTest.Result r = CliDumpTest.run("run", img.toString(), "--entry", "Demo.Refs.Chain", "--arg", "2");
+            assertEquals(0, r.status(), r.err());
+            assertEquals("result: Box{value=3}", r.out().strip());
+            // an integer result is still the number
+            assertEquals("result: 42", CliDumpTest.run("run", img.toString(), "--entry", "Demo.Refs.Main").out().strip());
+        }
+    }
+
     @Test
     void asyncEntry_runsThroughTheDispatcher(@TempDir Path dir) {
         for (String arch : new String[] {"x64", "arm64"}) {

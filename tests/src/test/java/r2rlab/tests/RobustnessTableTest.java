@@ -427,6 +427,10 @@ class RobustnessTableTest {
                 "      - name: F", "        returns: int", "        body: return 40", "      - name: F", "        params: [a]",
                 "        returns: int", "        body: return a + 41", "      - name: Wide", "        params: [a, b, c, d, e, f, g, h, i]",
                 "        returns: int", "        body: return i * 10 + a", "").getBytes(StandardCharsets.UTF_8));
+        // a reference parameter gets null, a reference result is shown by what it holds
+        write(examples, "refs.yaml", String.join("\n", "module: Refs", "types:", "  - name: Demo.R", "    methods:",
+                "      - name: Wrap", "        params: [v, Box b]", "        returns: Pair", "        body: return new Pair(new Box(v), b)",
+                "").getBytes(StandardCharsets.UTF_8));
         // An empty regression catalogue: the demo's closing repro table then has no rows.
         Path catalogue = Files.createDirectory(dir.resolve("regressions"));
         Result r = cli("demo", "--fixtures", fixtures.toString(), "--examples", examples.toString(), "--catalogue", catalogue.toString());
@@ -437,6 +441,8 @@ class RobustnessTableTest {
         for (String arch : new String[] {"x64", "arm64"}) {
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("emitted/over-" + arch + ".dll: ")
                     && l.endsWith("; ran Demo.O.F() = 40, Demo.O.F(1) = 42, Demo.O.Wide(1, 2, 3, 4, 5, 6, 7, 8, 9) = 91")), r.out());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("emitted/refs-" + arch + ".dll: ")
+                    && l.endsWith("; ran Demo.R.Wrap(1, 0) = Pair{first=Box{value=1}, second=null}")), r.out());
         }
     }
 
