@@ -59,12 +59,12 @@ class HotColdFuncletTest {
 
     @Test
     void x64_theCatchFuncletFollowsTheColdMainPartAndIsFoundThroughTheMapByRange() {
-        checkLayout(Architecture.X64, 0x17B0, 0x1898, 0x1F40, 0x201A, 0x202E, 0x1C2, "sub", "rsp, 0x28");
+        checkLayout(Architecture.X64, 0x17D0, 0x18C0, 0x1F90, 0x206A, 0x207E, 0x1CA, "sub", "rsp, 0x28");
     }
 
     @Test
     void arm64_theCatchFuncletFollowsTheColdMainPartAndIsFoundThroughTheMapByRange() {
-        checkLayout(Architecture.ARM64, 0x1A10, 0x1B1C, 0x2260, 0x237C, 0x2394, 0x228, "stp", "x29, x30, [sp, #-0x10]!");
+        checkLayout(Architecture.ARM64, 0x1A10, 0x1B20, 0x2280, 0x239C, 0x23B4, 0x22C, "stp", "x29, x30, [sp, #-0x10]!");
     }
 
     private void checkLayout(Architecture arch, long hotStart, long hotEnd, long coldStart, long funclet, long funcletEnd, long handlerOffset,
@@ -128,8 +128,8 @@ class HotColdFuncletTest {
     @Test
     void withoutTheMap_theHandlerIsSoughtInAnotherMethodAndTheDispatchStops_unsplitTheCatchRuns() {
         Object[][] cases = {
-            {Architecture.X64, 0x1C2L, 0x140001000L + 0x972, "[ASYNC] Demo.Async.AwaitInFinally+0xA2"},
-            {Architecture.ARM64, 0x228L, 0x140001000L + 0xC38, "[ASYNC] Demo.Async.AwaitInFinally+0xE8"},
+            {Architecture.X64, 0x1CAL, 0x140001000L + 0x99A, "[ASYNC] Demo.Async.AwaitInFinally+0xAA"},
+            {Architecture.ARM64, 0x22CL, 0x140001000L + 0xC3C, "[ASYNC] Demo.Async.AwaitInFinally+0xEC"},
         };
         for (Object[] k : cases) {
             Architecture arch = (Architecture) k[0];

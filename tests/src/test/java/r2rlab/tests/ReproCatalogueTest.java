@@ -354,7 +354,7 @@ class ReproCatalogueTest {
                     && m.kind() == CodeBodyKind.ASYNC_VARIANT).findFirst().orElseThrow();
             ExceptionClause c = img.exceptionClauses(v.entryRva()).get(0);
             // the throw (ThrowExact of the resumed variant) lies in the catch clause's try region
-            int at = arm64 ? 0x80 : 0x6C;
+            int at = arm64 ? 0x84 : 0x74;
             assertEquals(String.format("[ASYNC] Demo.Async.CatchAroundAwait+0x%X", at), fact(t.buggy(), SymptomKind.AT));
             assertTrue(c.tryCovers(at - 1), c.toString());
             assertEquals("RUNTIME_ERROR", fact(t.buggy(), SymptomKind.FAULT));
@@ -362,8 +362,8 @@ class ReproCatalogueTest {
             assertEquals(String.format("exception 6: frame #0: the handler Demo.Async.CatchAroundAwait [catch] at offset 0x%X is at 0x%X"
                     + " ([ASYNC] Demo.Async.AwaitInFinally+0x%X), which the code manager attributes to Demo.Async.CatchAroundAwait$ResumptionStub"
                     + " as a funclet, not a funclet of Demo.Async.CatchAroundAwait: the handler cannot be called", c.handlerStartPc(), landing,
-                    arm64 ? 0xE8 : 0xA2), fact(t.buggy(), SymptomKind.MESSAGE));
-            assertEquals(arm64 ? 0x228 : 0x1C2, c.handlerStartPc());
+                    arm64 ? 0xEC : 0xAA), fact(t.buggy(), SymptomKind.MESSAGE));
+            assertEquals(arm64 ? 0x22C : 0x1CA, c.handlerStartPc());
             assertEquals("106", fact(t.fixed(), SymptomKind.RETURNS));
         }
     }
