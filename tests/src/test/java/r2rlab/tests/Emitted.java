@@ -17,6 +17,7 @@ import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.loader.R2RImage;
+import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.RuntimeFunction;
 
 /** Shared helpers of the emitter tests: the example scenarios, emission, and code bytes of a runtime function. */
@@ -57,6 +58,12 @@ final class Emitted {
     }
 
     /** The code bytes of one runtime function (begin to end; ARM64 ends come from the .xdata length). */
+    /** The MethodDef token of the method named {@code name} (its MethodDefEntryPoints entry, not an async variant). */
+    static int token(R2RImage img, String name) {
+        return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
+                .findFirst().orElseThrow(() -> new AssertionError("no method " + name)).token();
+    }
+
     static byte[] code(R2RImage img, RuntimeFunction rf) {
         long off = img.pe().rvaToOffset("code", rf.beginRva(), rf.size());
         return img.pe().file().bytes("code", off, (int) rf.size());

@@ -14,14 +14,9 @@ import r2rlab.emu.runtime.FaultReport;
 import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.format.r2r.ContinuationFlags;
 import r2rlab.loader.R2RImage;
-import r2rlab.loader.ReadyToRunMethod;
 
 /** The switches that depart from the real images' protocols: what each changes in the image, and what it breaks. */
 class FidelitySwitchesTest {
-    static int token(R2RImage img, String name) {
-        return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
-                .findFirst().orElseThrow().token();
-    }
 
     @ParameterizedTest
     @EnumSource(Architecture.class)
@@ -43,11 +38,11 @@ class FidelitySwitchesTest {
             assertEquals(List.of(0, 1), List.of(ContinuationFlags.R2R_18_5.exceptionIndex(0x81), ContinuationFlags.R2R_18_5.resultIndex(0x81)));
         }
         try (EmulatedRuntime rt = new EmulatedRuntime(fixed)) {
-            assertEquals(new RunOutcome.Returned(50), rt.run(token(fixed, "Demo.Program.Compute"), 8));
+            assertEquals(new RunOutcome.Returned(50), rt.run(Emitted.token(fixed, "Demo.Program.Compute"), 8));
         }
         // Main's stub is resumed with the result location its caller's Flags name: index 17, outside Compute's continuation.
         try (EmulatedRuntime rt = new EmulatedRuntime(buggy)) {
-            RunOutcome.Faulted f = assertInstanceOf(RunOutcome.Faulted.class, rt.run(token(buggy, "Demo.Program.Compute"), 8));
+            RunOutcome.Faulted f = assertInstanceOf(RunOutcome.Faulted.class, rt.run(Emitted.token(buggy, "Demo.Program.Compute"), 8));
             assertEquals(FaultReport.Kind.RUNTIME_ERROR, f.report().kind());
             assertTrue(f.report().message().contains("has Flags 0x881, whose Result index 17 names +0xA0, outside the object"),
                     f.report().message());

@@ -40,10 +40,6 @@ class HotColdFuncletTest {
         return img.methods().stream().filter(m -> m.name().equals(VARIANT) && m.kind() == CodeBodyKind.ASYNC_VARIANT).findFirst().orElseThrow();
     }
 
-    private static int token(R2RImage img) {
-        return img.methods().stream().filter(m -> m.name().equals(VARIANT) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
-                .findFirst().orElseThrow().token();
-    }
 
     /** The HotColdMap's pairs {cold, hot} as its bytes hold them. */
     private static List<List<Long>> hotColdPairs(R2RImage img) {
@@ -109,7 +105,7 @@ class HotColdFuncletTest {
 
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             // The runtime that reads the map: the catch runs from the cold section.
-            assertEquals(new RunOutcome.Returned(106), rt.run(token(img)));
+            assertEquals(new RunOutcome.Returned(106), rt.run(Emitted.token(img, VARIANT)));
             CodeInfo ci = rt.info().jitManager().jitCodeToMethodInfo(funclet);
             assertEquals(List.of(VARIANT, 40, 30, true, true), List.of(ci.method().name(), ci.runtimeFunction(), ci.hotRuntimeFunction(),
                     ci.cold(), ci.funclet()));
@@ -140,7 +136,7 @@ class HotColdFuncletTest {
             assertEquals(landing, img.pe().imageBase() + start + (Long) k[1]);
             try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
                 rt.info().setOptions(RuntimeOptions.DEFAULT.withHotColdMap(false));
-                RunOutcome r = rt.run(token(img));
+                RunOutcome r = rt.run(Emitted.token(img, VARIANT));
                 assertInstanceOf(RunOutcome.Faulted.class, r, r.toString());
                 assertEquals(String.format("exception 6: frame #0: the handler %s [catch] at offset 0x%X is at 0x%X (%s), which the code"
                         + " manager attributes to %s$ResumptionStub as a funclet, not a funclet of %s: the handler cannot be called", VARIANT, k[1],
@@ -151,7 +147,7 @@ class HotColdFuncletTest {
             assertFalse(variant(unsplit).runtimeFunctions().isEmpty());
             try (EmulatedRuntime rt = new EmulatedRuntime(unsplit)) {
                 rt.info().setOptions(RuntimeOptions.DEFAULT.withHotColdMap(false));
-                assertEquals(new RunOutcome.Returned(106), rt.run(token(unsplit)));
+                assertEquals(new RunOutcome.Returned(106), rt.run(Emitted.token(unsplit, VARIANT)));
             }
         }
     }

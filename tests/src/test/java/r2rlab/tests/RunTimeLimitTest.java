@@ -16,7 +16,6 @@ import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.emu.runtime.FaultReport;
 import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.loader.R2RImage;
-import r2rlab.loader.ReadyToRunMethod;
 
 /**
  * A run's time limit covers the whole run (every emulation slice, helper and dispatcher step), is
@@ -87,7 +86,7 @@ class RunTimeLimitTest {
         R2RImage img = R2RImage.read("limits.dll", Emitter.emit(ScenarioParser.parse("limits.yaml", SCENARIO), EmitOptions.of(Architecture.ARM64)));
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             rt.recordTrace(false);
-            AsyncRun r = rt.runAsync(token(img, "Demo.Limits.Yields"), 150_000);
+            AsyncRun r = rt.runAsync(Emitted.token(img, "Demo.Limits.Yields"), 150_000);
             assertEquals(150_000, r.value());
             assertEquals(150_000, r.yields());
             assertEquals(150_000, r.suspensions());
@@ -128,12 +127,12 @@ class RunTimeLimitTest {
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             rt.recordTrace(false);
             rt.setTimeoutMicros(500_000);
-            RunOutcome o = rt.run(token(img, "Demo.Limits.YieldForever"));
+            RunOutcome o = rt.run(Emitted.token(img, "Demo.Limits.YieldForever"));
             FaultReport f = ((RunOutcome.Faulted) o).report();
             assertEquals(FaultReport.Kind.TIMEOUT, f.kind());
             assertTrue(f.message().startsWith("the run exceeded its time limit of 500 ms"), f.message());
             // the limit is per run: the next run has its own clock
-            assertEquals(new RunOutcome.Returned(3), rt.run(token(img, "Demo.Limits.Yields"), 3));
+            assertEquals(new RunOutcome.Returned(3), rt.run(Emitted.token(img, "Demo.Limits.Yields"), 3));
         }
     }
 
@@ -146,10 +145,5 @@ class RunTimeLimitTest {
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertTrue(r.err().contains("--timeout " + bad + ": "), r.err());
         }
-    }
-
-    private static int token(R2RImage img, String name) {
-        return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
-                .findFirst().orElseThrow().token();
     }
 }
