@@ -45,7 +45,7 @@ public final class EmitCommand implements Callable<Integer> {
 
     @Option(names = "--defect", paramLabel = "NAME", description = "switch on a known defect of the modelled change or a departure from the real images' "
             + "protocols (repeatable): stub-via-cell, helper-call-without-x11, jmp-epilog-x16, reject-page-addends, drop-page-addends, "
-            + "hot-cold-split, relocs-only-kind-byte, gc-map-truncated, duplicate-stub-fixup (or B1, B3, ...), flags-split-corelib-main, direct-calls")
+            + "hot-cold-split, relocs-only-kind-byte, gc-map-truncated, continuation-map-short, duplicate-stub-fixup (or B1, B3, ...), flags-split-corelib-main, direct-calls")
     List<String> defects = new ArrayList<>();
 
     @Option(names = "--stub-layout", defaultValue = "adjacent", paramLabel = "adjacent|grouped",

@@ -74,10 +74,26 @@ public final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** What the collections of this run reported (a frame walked with the wrong GcInfo, a stale reference). */
+    private final List<String> gcProblems = new ArrayList<>();
+    private int collections;
+
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        int rc = run(spec.commandLine().getOut(), err);
+        if (gcProblems.isEmpty() || rc == Main.EXIT_BAD_INPUT) {
+            return rc;
+        }
+        // As GC heap verification under GCStress: a collection that found the heap or a frame wrong fails the run.
+        err.printf("gc: %d collection(s) reported %d problem(s)%n", collections, gcProblems.size());
+        gcProblems.stream().distinct().limit(MAX_GC_PROBLEMS).forEach(p -> err.println("gc: " + p));
+        return Main.EXIT_GUEST_FAILED;
+    }
+
+    private static final int MAX_GC_PROBLEMS = 5;
+
+    private int run(PrintWriter out, PrintWriter err) {
         if (tierUpAfter != null && tierUpAfter < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--tier-up-after counts suspensions from 1, not " + tierUpAfter);
@@ -115,6 +131,10 @@ public final class RunCommand implements Callable<Integer> {
             rt.recordTrace(false);
             rt.setTimeoutMicros(timeoutMicros);
             rt.gcStress(gcStress);
+            rt.onCollection(c -> {
+                collections++;
+                c.problems().forEach(p -> gcProblems.add("GC #" + c.collection() + ": " + p));
+            });
             if (trace) {
                 rt.traceTo(e -> out.println("trace: " + e));
             }

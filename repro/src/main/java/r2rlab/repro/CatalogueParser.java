@@ -498,10 +498,6 @@ public final class CatalogueParser {
                 error(ln, "duplicate symptom kind '" + key + "' in '" + where + "'");
                 continue;
             }
-            if (kind.unavailable() != null) {
-                error(ln, "symptom kind '" + key + "' " + kind.unavailable());
-                continue;
-            }
             if (!driver.observes(kind)) {
                 error(ln, "the " + driver.key + " driver does not observe '" + key + "'");
                 continue;

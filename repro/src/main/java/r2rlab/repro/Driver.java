@@ -37,7 +37,7 @@ public enum Driver {
                 return EnumSet.of(SymptomKind.RETURNS, SymptomKind.THROWS, SymptomKind.FAULT, SymptomKind.AT, SymptomKind.ASSERTION,
                         SymptomKind.CELL, SymptomKind.NAMED_SECTION, SymptomKind.ACTUAL_SECTION, SymptomKind.PATCHED_CELL,
                         SymptomKind.INTENDED_CELL, SymptomKind.MISATTRIBUTED, SymptomKind.WALKS, SymptomKind.RESUME_INFO_OFF,
-                        SymptomKind.STUB_FIXUPS, SymptomKind.GC_PROBLEM, SymptomKind.BARRIER).contains(kind);
+                        SymptomKind.STUB_FIXUPS, SymptomKind.GC_PROBLEM, SymptomKind.STALE_REFERENCE, SymptomKind.BARRIER).contains(kind);
             case SIGNATURE_NODE:
                 return EnumSet.of(SymptomKind.DEPENDENCIES, SymptomKind.BLOB, SymptomKind.IMAGE).contains(kind);
             case REGISTRATION_RACE:

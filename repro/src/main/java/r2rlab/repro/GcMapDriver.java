@@ -14,7 +14,7 @@ import r2rlab.format.r2r.TypeLayout;
  * with the target's pointer size as crossgen2's TypeFixupSignature writes it (truncating when buggy),
  * followed by the bytes that come next in the signature blob, and read back as the runtime reads it
  * (the map's length from the size). The moving-collector half of B8 (the stale reference a GC leaves
- * behind) is for the GC model: it will record {@link SymptomKind#STALE_REFERENCE}.
+ * behind) runs on an emitted image with the emulate driver, which records {@link SymptomKind#STALE_REFERENCE}.
  */
 final class GcMapDriver implements RunDriver {
     @Override

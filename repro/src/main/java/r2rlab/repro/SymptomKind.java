@@ -40,11 +40,8 @@ public enum SymptomKind {
     RUNTIME_READS("runtime-reads", Match.EQUALS, "bytes of GC map the runtime's decoder reads for that size"),
     DECODED_MAP("decoded-map", Match.EQUALS, "the GC map as the decoder read it (hex)"),
     MISREAD("misread", Match.EQUALS, "bytes of what follows the map that the decoder took as map data (hex), or none"),
-    /**
-     * Reserved for B8's stale reference after a GC moves an object the short map does not name: r2rlab's continuation
-     * layouts are multiples of 8 bytes, so B8's truncating writer never shortens their maps.
-     */
-    STALE_REFERENCE("stale-reference", Match.EQUALS, "a reference the GC did not update (B8; no emitted layout is ever shortened)"),
+    STALE_REFERENCE("stale-reference", Match.CONTAINS, "text of the first stale reference a collection found (a continuation cell its"
+            + " GC map leaves clear holding an object's old address, B8; a root pointing at no object)"),
     GC_PROBLEM("gc-problem", Match.CONTAINS, "text of the first problem a collection reported (a frame walked with the wrong GcInfo, a stale reference)"),
     BARRIER("barrier", Match.CONTAINS, "text of the first store the write-barrier checker found made without the barrier, or none");
 
@@ -79,11 +76,6 @@ public enum SymptomKind {
             }
         }
         return null;
-    }
-
-    /** Why a file cannot expect this kind yet, or null when it can. */
-    String unavailable() {
-        return this == STALE_REFERENCE ? "needs a continuation map B8 shortens, which r2rlab never emits (its layouts are multiples of 8 bytes)" : null;
     }
 
     /** Whether {@code observed} (as a driver recorded it) satisfies {@code expected} (as the file writes it). */

@@ -60,7 +60,7 @@ class CatalogueParserTest {
     @Test
     void unknownKeysDefectsKindsAndOptions_eachOnItsLine() {
         List<String> e = errors(file("name: R", "id: B1", "stroy: s", SCENARIO, "entry: Demo.T.Main", "defect: no-such-defect",
-                "options:", "  tier-up-after: 0", "  gc: moving", "expect:", "  buggy:", "    retruns: 5", "    stale-reference: x",
+                "options:", "  tier-up-after: 0", "  gc: moving", "expect:", "  buggy:", "    retruns: 5", "    map-bytes: 1",
                 "  fixed:", "    map: x"));
         assertEquals(List.of(
                 "dir/r.yaml:1: missing 'story'",
@@ -71,7 +71,7 @@ class CatalogueParserTest {
                 "dir/r.yaml:18: 'expect' names no symptom for the buggy run ('buggy:')",
                 "dir/r.yaml:18: 'expect' names no result for the fixed run ('fixed:')",
                 "dir/r.yaml:19: unknown symptom kind 'retruns' in 'buggy'; known: " + knownKinds(),
-                "dir/r.yaml:20: symptom kind 'stale-reference' needs a continuation map B8 shortens, which r2rlab never emits (its layouts are multiples of 8 bytes)",
+                "dir/r.yaml:20: the emulate driver does not observe 'map-bytes'",
                 "dir/r.yaml:22: the emulate driver does not observe 'map'"), e);
     }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import r2rlab.loader.R2RImage;
@@ -57,6 +59,36 @@ class CliRunTest {
             assertEquals(0, r.status(), r.err());
             assertTrue(r.out().endsWith("result: 208\n"), r.out());
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith("trace: ") && l.contains("resume")), r.out());
+        }
+    }
+
+    /**
+     * A collection that finds a problem fails the run (as GC heap verification does): the short continuation map of
+     * continuation-map-short leaves Keep's Box stale; the result is printed, the problems go to stderr, the status is 1.
+     */
+    @Test
+    void gcStress_aStaleReferenceFailsTheRun(@TempDir Path dir) {
+        String scenario = Fixtures.repositoryRoot().resolve("regressions/scenarios/wide-continuation.yaml").toString();
+        for (String arch : new String[] {"x64", "arm64"}) {
+            Path fixed = dir.resolve("fixed-" + arch + ".dll");
+            Path buggy = dir.resolve("buggy-" + arch + ".dll");
+            assertEquals(0, CliDumpTest.run("emit", scenario, "-o", fixed.toString(), "--arch", arch).status());
+            assertEquals(0, CliDumpTest.run("emit", scenario, "-o", buggy.toString(), "--arch", arch, "--defect", "continuation-map-short").status());
+            CliDumpTest.Result ok = CliDumpTest.run("run", fixed.toString(), "--entry", "Demo.B8.Keep", "--arg", "7", "--gc-stress");
+            assertEquals(0, ok.status(), ok.err());
+            assertEquals("result: 743", ok.out().strip());
+            assertEquals("", ok.err());
+            CliDumpTest.Result bad = CliDumpTest.run("run", buggy.toString(), "--entry", "Demo.B8.Keep", "--arg", "7", "--gc-stress");
+            assertEquals(1, bad.status(), bad.err());
+            assertEquals("result: 1610613115", bad.out().strip());
+            List<String> err = bad.err().lines().collect(Collectors.toList());
+            assertEquals(2, err.size(), bad.err());
+            assertEquals("gc: 21 collection(s) reported 1 problem(s)", err.get(0));
+            assertEquals("gc: GC #10: Continuation_72 0x64000000 (resumed through [RESUME] Demo.B8.Keep$ResumptionStub) +0x60, cell 8 of its"
+                    + " data, clear in its GC map, holds 0x6A000020, a Box in the semispace this collection left: a stale reference, neither"
+                    + " traced nor updated", err.get(1));
+            // without collections nothing moves and the short map does no harm
+            assertEquals("result: 743", CliDumpTest.run("run", buggy.toString(), "--entry", "Demo.B8.Keep", "--arg", "7").out().strip());
         }
     }
 

@@ -112,7 +112,7 @@ class ReproCatalogueTest {
         Set<String> ids = new TreeSet<>();
         catalogue.regressions().forEach(r -> ids.add(r.id()));
         assertEquals(new TreeSet<>(List.of("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "F1", "F2", "F3", "G1", "G2")), ids);
-        assertEquals(22, catalogue.regressions().size());
+        assertEquals(23, catalogue.regressions().size());
     }
 
     @Test
@@ -461,6 +461,40 @@ class ReproCatalogueTest {
             assertEquals("38", fact(t.buggy(), SymptomKind.MISREAD));
             assertEquals("none", fact(t.fixed(), SymptomKind.MISREAD));
         }
+    }
+
+    /**
+     * B8 on an emitted continuation: the buggy image's layout reads 03 38 (the next signature's kind byte), the fixed one
+     * 03 01; the collector names the continuation cell the short map leaves clear, and Keep reads the stale address.
+     */
+    @Test
+    void b8_staleReference_theCollectorNamesTheCellTheShortMapLeavesOut() {
+        RegressionResult r = run("B8-stale-reference");
+        assertEquals(Verdict.REPRODUCED, r.verdict());
+        assertEquals(List.of("x64", "arm64"), targets(r));
+        for (TargetResult t : r.targets()) {
+            assertEquals(List.of("size 72 gcmap 0338"), continuationLayouts(t.buggy().image()));
+            assertEquals(List.of("size 72 gcmap 0301"), continuationLayouts(t.fixed().image()));
+            assertEquals("Continuation_72 0x64000000 (resumed through [RESUME] Demo.B8.Keep$ResumptionStub) +0x60, cell 8 of its data, clear in"
+                    + " its GC map, holds 0x6A000020, a Box in the semispace this collection left: a stale reference, neither traced nor updated",
+                    fact(t.buggy(), SymptomKind.STALE_REFERENCE));
+            assertEquals("1610613115", fact(t.buggy(), SymptomKind.RETURNS));
+            assertEquals("743", fact(t.fixed(), SymptomKind.RETURNS));
+            assertEquals("none", fact(t.fixed(), SymptomKind.STALE_REFERENCE));
+            assertEquals("none", fact(t.fixed(), SymptomKind.GC_PROBLEM));
+        }
+    }
+
+    private static List<String> continuationLayouts(R2RImage img) {
+        List<String> out = new ArrayList<>();
+        for (ImportSection s : img.importSections()) {
+            for (ImportCell c : s.cells()) {
+                if (c.signature() instanceof FixupSignature.Layout l) {
+                    out.add("size " + l.layout().size() + " gcmap " + HexFormat.of().formatHex(l.layout().gcMap()));
+                }
+            }
+        }
+        return out;
     }
 
     @Test

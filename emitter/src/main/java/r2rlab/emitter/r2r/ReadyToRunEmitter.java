@@ -3,6 +3,7 @@ package r2rlab.emitter.r2r;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.IdentityHashMap;
@@ -312,6 +313,9 @@ public final class ReadyToRunEmitter {
             } catch (IndexOutOfBoundsException e) {
                 // What crossgen2's TypeFixupSignature threw (IndexOutOfRange) for the truncated map of B8.
                 throw new EmitException("ContinuationLayout of " + ir.method().fullName() + ": " + e.getMessage(), e);
+            }
+            if (has(Defect.B8_CONTINUATION_MAP_SHORT) && gcMap.length > 1) {
+                gcMap = Arrays.copyOf(gcMap, gcMap.length - 1);
             }
             // The continuation base type lives in CoreLib, named through the manifest module.
             SignatureType continuationType = new SignatureType.ModuleOverride(metadata.manifestModuleIndex(),

@@ -10,7 +10,9 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.LongUnaryOperator;
 import r2rlab.emu.disasm.ImageSymbols;
 import r2rlab.emu.unicorn.CpuEngine;
@@ -59,9 +61,11 @@ public final class Collector {
     private ByteBuffer from;
     private ByteBuffer to;
     private TreeMap<Long, Integer> copied;
+    private NavigableSet<Long> clearCellReferences;
     private final Map<Long, Long> forwarded = new HashMap<>();
     private List<String> problems;
     private String rootName;
+    private ImageSymbols syms;
 
     Collector(EmulatedRuntime rt, GcHeap heap) {
         this.rt = rt;
@@ -94,6 +98,7 @@ public final class Collector {
         from = ByteBuffer.wrap(heap.used() == 0 ? new byte[0] : uc.memRead(fromBase, (int) heap.used())).order(ByteOrder.LITTLE_ENDIAN);
         to = ByteBuffer.allocate((int) heap.used()).order(ByteOrder.LITTLE_ENDIAN);
         copied = new TreeMap<>();
+        clearCellReferences = new TreeSet<>();
         forwarded.clear();
         problems = new ArrayList<>();
         FrameRegisters regs = FrameRegisters.read(uc);
@@ -118,6 +123,7 @@ public final class Collector {
         from = null;
         to = null;
         heap.flip(copied, free);
+        heap.referencesInClearCells(clearCellReferences);
         rt.event(String.format("GC #%d: %d frames, %d stack roots, %d objects (%d bytes) moved to 0x%X%s", collections, names.size(),
                 stackRoots, objects, bytes, toBase, problems.isEmpty() ? "" : "; " + problems.size() + " problem(s): " + problems.get(0)));
         return new Result(collections, names.size(), stackRoots, objects, bytes, List.copyOf(names), List.copyOf(problems));
@@ -141,6 +147,7 @@ public final class Collector {
             free = (free + size + 15) & ~15L;
             copied.put(moved, size);
             forwarded.put(object, moved);
+            checkReferencesInClearCells(object, size, moved);
         }
         return moved + (ref - object);
     }
@@ -172,6 +179,52 @@ public final class Collector {
         return n;
     }
 
+    /**
+     * The continuation cells its GC map leaves clear into which code stored a reference through the write barrier
+     * (GcHeap.referenceStored), within the object at {@code object} being copied to {@code moved}: the cell is not
+     * updated, so a reference into the semispace being left is stale from now on (B8), and reported once. The cells
+     * not stale yet follow the copy.
+     */
+    private void checkReferencesInClearCells(long object, int size, long moved) {
+        for (long cell : heap.referencesInClearCells().subSet(object, object + size)) {
+            int off = (int) (cell - object);
+            long v = from.getLong((int) (cell - fromBase));
+            if (v < fromBase || v >= fromBase + from.capacity()) {
+                clearCellReferences.add(moved + off); // not stale yet: followed on
+                continue;
+            }
+            long target = heap.objectContaining(v);
+            GcHeap.Layout mt = target < 0 ? null : heap.layout(from.getLong((int) (target - fromBase)));
+            GcHeap.Layout layout = heap.layout(to.getLong((int) (moved - toBase)));
+            problems.add(String.format("%s 0x%X (%s) +0x%X, cell %d of its data, clear in its GC map, holds 0x%X, %s in the semispace"
+                    + " this collection left: a stale reference, neither traced nor updated", layout.name(), moved, resumedBy(moved), off,
+                    (off - AsyncDispatcher.CONTINUATION.data()) / AsyncDispatcher.CONTINUATION.pointerSize(), v,
+                    mt == null ? "no object" : "a " + mt.name()));
+        }
+    }
+
+    /** What the continuation at {@code at} (already copied) resumes through: its ResumeInfo's Resume address, symbolized. */
+    private String resumedBy(long at) {
+        long resumeInfo = to.getLong((int) (at - toBase) + AsyncDispatcher.CONTINUATION.resumeInfo());
+        if (resumeInfo == 0) {
+            return "no ResumeInfo yet";
+        }
+        long resume;
+        try {
+            resume = uc.readLong(resumeInfo + AsyncDispatcher.CONTINUATION.resumeInfoResume());
+        } catch (RuntimeException e) {
+            return String.format("ResumeInfo 0x%X, not mapped", resumeInfo);
+        }
+        return "resumed through " + (rt.guest().contains(resume) ? symbols().symbol(resume - rt.imageBase()) : String.format("0x%X", resume));
+    }
+
+    private ImageSymbols symbols() {
+        if (syms == null) {
+            syms = new ImageSymbols(rt.image());
+        }
+        return syms;
+    }
+
     // ---- the stack
 
     private int walkFrames(FrameRegisters inHelper, List<String> names) {
@@ -181,7 +234,6 @@ public final class Collector {
         FrameRegisters frame = unwinder.unwindLeaf(inHelper, StackWalker.thunkPushes(rt, inHelper.pc())).caller();
         boolean registersInCpu = true;
         int roots = 0;
-        ImageSymbols syms = null;
         for (int i = 0; i < StackWalker.MAX_FRAMES; i++) {
             long pc = frame.pc();
             if (!rt.guest().contains(pc)) {
@@ -199,10 +251,7 @@ public final class Collector {
             }
             long rva = pc - base;
             CodeInfo ci = rt.info().jitManager().jitCodeToMethodInfo(rva - 1);
-            if (syms == null) {
-                syms = new ImageSymbols(rt.image());
-            }
-            Frame f = StackWalker.symbolize(rt, syms, pc, i, frame.sp(), true);
+            Frame f = StackWalker.symbolize(rt, symbols(), pc, i, frame.sp(), true);
             String name = f.symbol() != null ? f.symbol() : String.format("0x%X", pc);
             names.add(name);
             if (ci == null) {

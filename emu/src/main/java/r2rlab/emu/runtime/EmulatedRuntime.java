@@ -608,6 +608,7 @@ public final class EmulatedRuntime implements AutoCloseable {
      * runs the {@link #onWriteBarrier} listeners.
      */
     public void writeBarrier(long dst) {
+        gcHeap.referenceStored(dst);
         if (barrierChecker != null) {
             barrierChecker.barrier(dst);
         }

@@ -117,7 +117,7 @@ final class EmulatedRuntimeServices implements RuntimeServices {
             }
         }
         long mt = MethodTableLayout.allocate(rt, size, references);
-        rt.gcHeap().register(mt, new GcHeap.Layout("Continuation_" + layout.layout().size(), size, references));
+        rt.gcHeap().registerContinuation(mt, new GcHeap.Layout("Continuation_" + layout.layout().size(), size, references));
         rt.event(String.format("ContinuationLayout %s -> MethodTable 0x%X (object size %d)", layout.layout(), mt, size));
         return mt;
     }

@@ -2,9 +2,13 @@ package r2rlab.emu.runtime;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.LongFunction;
 import r2rlab.emu.unicorn.CpuEngine;
 
@@ -39,6 +43,9 @@ public final class GcHeap {
 
     private final CpuEngine uc;
     private final Map<Long, Layout> layouts = new HashMap<>();
+    /** MethodTables made from a ContinuationLayout. */
+    private final Set<Long> continuations = new HashSet<>();
+    private NavigableSet<Long> referencesInClearCells = new TreeSet<>();
     /** What a MethodTable registered nowhere says of its objects (its GCDesc), or null; consulted once per MethodTable. */
     private LongFunction<Layout> fromMethodTable = mt -> null;
     private long base = SPACE_A;
@@ -68,6 +75,39 @@ public final class GcHeap {
     /** Registers the layout of {@code methodTable}'s objects (a type the runtime or a fixup made). */
     public void register(long methodTable, Layout layout) {
         layouts.put(methodTable, layout);
+    }
+
+    /** Registers a continuation MethodTable made from a ContinuationLayout's GC map. */
+    public void registerContinuation(long methodTable, Layout layout) {
+        register(methodTable, layout);
+        continuations.add(methodTable);
+    }
+
+    /**
+     * The write barrier's note: a reference was stored at {@code dst}. A store into a data cell of a continuation
+     * whose GC map leaves the cell clear is remembered: the code holds a reference there that the GC will not see (B8).
+     */
+    void referenceStored(long dst) {
+        long object = objectContaining(dst);
+        if (object < 0) {
+            return;
+        }
+        long mt = uc.readLong(object);
+        Layout layout = continuations.contains(mt) ? layout(mt) : null;
+        int offset = (int) (dst - object);
+        if (layout != null && offset >= AsyncDispatcher.CONTINUATION.data() && !layout.referenceOffsets().contains(offset)) {
+            referencesInClearCells.add(dst);
+        }
+    }
+
+    /** Addresses of continuation cells its GC map leaves clear into which code stored a reference, ascending. */
+    NavigableSet<Long> referencesInClearCells() {
+        return referencesInClearCells;
+    }
+
+    /** After a collection: the cells of {@link #referencesInClearCells()} at the addresses of the objects' copies. */
+    void referencesInClearCells(NavigableSet<Long> moved) {
+        referencesInClearCells = moved;
     }
 
     /** Reads the layout of a MethodTable that was not registered from the MethodTable itself (its GCDesc). */
