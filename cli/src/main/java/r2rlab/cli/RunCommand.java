@@ -77,6 +77,8 @@ public final class RunCommand implements Callable<Integer> {
     /** What the collections of this run reported (a frame walked with the wrong GcInfo, a stale reference). */
     private final List<String> gcProblems = new ArrayList<>();
     private int collections;
+    /** The stack trace the run's exception object holds, when the run ended with one. */
+    private List<String> stackTrace = List.of();
 
     @Override
     public Integer call() {
@@ -162,6 +164,9 @@ public final class RunCommand implements Callable<Integer> {
             } else {
                 outcome = rt.run(token, toArray(args));
             }
+            if (outcome instanceof RunOutcome.Threw t) {
+                stackTrace = rt.stackTrace(t.exception());
+            }
             if (outcome instanceof RunOutcome.Returned r && (body == null || body.stub() == null) && returnsReference(img, token)) {
                 out.println("result: " + rt.describeReference(r.value()));
                 return 0;
@@ -180,6 +185,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (outcome instanceof RunOutcome.Threw t) {
             out.println("exception: " + t.code() + " (" + t.helper() + ")");
+            stackTrace.forEach(f -> out.println("   at " + f));
             return Main.EXIT_GUEST_FAILED;
         }
         err.println(((RunOutcome.Faulted) outcome).report());

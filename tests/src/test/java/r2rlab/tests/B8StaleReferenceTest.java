@@ -57,7 +57,7 @@ class B8StaleReferenceTest {
         assertEquals(List.of("= 743"), run(fixed, true));
         assertEquals(List.of("= 743"), run(buggy, false), "without a collection nothing moves");
         List<String> stress = run(buggy, true);
-        assertEquals("= 1610613115", stress.get(0), "0x60000150 (an ExecutionContext) + 43");
+        assertEquals("= 1610613211", stress.get(0), "0x600001B0 (an ExecutionContext) + 43");
         assertEquals("Continuation_72 0x64000000 (resumed through [RESUME] Demo.B8.Keep$ResumptionStub) +0x60, cell 8 of its data, clear in"
                 + " its GC map, holds 0x6A000020, a Box in the semispace this collection left: a stale reference, neither traced nor updated",
                 stress.get(1));

@@ -38,7 +38,7 @@ class CliRunRealCodeTest {
         assertTrue(state1.out().endsWith("reached: [ASYNC] " + OPEN_ASYNC + " at RVA 0x7030, the code after the resumption dispatch"
                 + " (State 1)\n"), state1.out());
         // the resume block restores the ExecutionContext its suspension saved (none: the slot is zero)
-        assertTrue(state1.out().contains("trace: RestoreExecutionContext 0x0: thread ec 0x60000150 -> 0x0\n"), state1.out());
+        assertTrue(state1.out().contains("trace: RestoreExecutionContext 0x0: thread ec 0x600001B0 -> 0x0\n"), state1.out());
         assertTrue(state1.out().contains("trace: resumption stub MethodDesc allocated: " + OPEN_ASYNC + "$ResumptionStub at RVA 0x6DA0\n"),
                 state1.out());
     }

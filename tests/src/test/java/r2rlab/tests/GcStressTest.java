@@ -103,7 +103,7 @@ class GcStressTest {
         }
     }
 
-    /** "Name = value" (or "threw", "faulted") for every root of {@code example}, run in a runtime {@code setup} prepared. */
+    /** "Name = value" (or "threw" with the exception's stack trace, "faulted") for every root of {@code example}, run in a runtime {@code setup} prepared. */
     private static List<String> results(String example, Architecture arch, Consumer<EmulatedRuntime> setup, Consumer<EmulatedRuntime> after) {
         Scenario scenario = Emitted.scenario(example);
         R2RImage img = Emitted.read(Emitted.emit(scenario, arch));
@@ -116,7 +116,9 @@ class GcStressTest {
                 for (int i = 0; i < args.length; i++) {
                     args[i] = i + 1;
                 }
-                out.add(m.fullName() + " " + describe(rt.run(metadata.methodToken(m), args)));
+                RunOutcome outcome = rt.run(metadata.methodToken(m), args);
+                // an exception's stack trace is a reference of its object: the same after every collection moved it
+                out.add(m.fullName() + " " + describe(outcome) + (outcome instanceof RunOutcome.Threw t ? " " + rt.stackTrace(t.exception()) : ""));
             }
             after.accept(rt);
         }

@@ -58,7 +58,7 @@ class RealCodeModelTest {
             long str = rt.engine().regRead(UC_X86_REG_RDX);
             assertEquals(6, rt.engine().readInt(str + 8));
             assertEquals("source", new String(rt.engine().memRead(str + 12, 12), StandardCharsets.UTF_16LE));
-            assertTrue(rt.trace().contains("CaptureContexts [0x700FFE88] = ec 0x60000150, [0x700FFE80] = sc 0x0"), rt.trace().toString());
+            assertTrue(rt.trace().contains("CaptureContexts [0x700FFE88] = ec 0x600001B0, [0x700FFE80] = sc 0x0"), rt.trace().toString());
         }
     }
 

@@ -478,7 +478,7 @@ class ReproCatalogueTest {
             assertEquals("Continuation_72 0x64000000 (resumed through [RESUME] Demo.B8.Keep$ResumptionStub) +0x60, cell 8 of its data, clear in"
                     + " its GC map, holds 0x6A000020, a Box in the semispace this collection left: a stale reference, neither traced nor updated",
                     fact(t.buggy(), SymptomKind.STALE_REFERENCE));
-            assertEquals("1610613115", fact(t.buggy(), SymptomKind.RETURNS));
+            assertEquals("1610613211", fact(t.buggy(), SymptomKind.RETURNS));
             assertEquals("743", fact(t.fixed(), SymptomKind.RETURNS));
             assertEquals("none", fact(t.fixed(), SymptomKind.STALE_REFERENCE));
             assertEquals("none", fact(t.fixed(), SymptomKind.GC_PROBLEM));

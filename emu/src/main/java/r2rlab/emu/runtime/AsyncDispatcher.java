@@ -46,6 +46,11 @@ final class AsyncDispatcher {
 
     static final int EXCEPTION_SIZE = ExceptionObject.SIZE;
     static final int EXCEPTION_CODE = ExceptionObject.CODE_OFFSET;
+    static final int EXCEPTION_STACK_TRACE = ExceptionObject.STACK_TRACE_OFFSET;
+    /** A stack trace array: MethodTable, count, then the count frames' return addresses. */
+    static final int STACK_TRACE_HEADER = 16;
+    /** Frames a stack trace keeps at most: a loop that rethrows grows it no further. */
+    static final int STACK_TRACE_MAX_FRAMES = 1024;
 
     /** Bound on the walk from a chain's leaf to its outermost continuation (a cyclic chain must not hang it). */
     static final int MAX_CHAIN_WALK = 100_000;
@@ -56,6 +61,8 @@ final class AsyncDispatcher {
     /** The MethodTable of a Task whose result is a reference (Task&lt;Box&gt;): its result field is traced; made when first needed. */
     private long taskOfReferenceMethodTable;
     final long exceptionMethodTable;
+    /** The array type of the stack traces a dispatch records in exception objects. */
+    final long stackTraceMethodTable;
     /** The MethodTable of ExecutionContext objects. */
     final long executionContextMethodTable;
     /** The MethodTable of the runtime's own Yield continuation (no data). */
@@ -86,13 +93,15 @@ final class AsyncDispatcher {
         this.rt = rt;
         this.uc = rt.engine();
         this.taskMethodTable = methodTable(TASK_SIZE);
-        this.exceptionMethodTable = methodTable(EXCEPTION_SIZE);
+        this.exceptionMethodTable = MethodTableLayout.allocate(rt, EXCEPTION_SIZE, List.of(EXCEPTION_STACK_TRACE));
+        this.stackTraceMethodTable = methodTable(STACK_TRACE_HEADER);
         this.executionContextMethodTable = methodTable(16);
         this.yieldContinuationMethodTable = methodTable(CONTINUATION.data());
         // The result cell holds the integer the language's Tasks complete with.
         rt.gcHeap().register(taskMethodTable, new GcHeap.Layout("Task", TASK_SIZE, List.of(TASK_HEAD, TASK_EXCEPTION)));
 
-        rt.gcHeap().register(exceptionMethodTable, new GcHeap.Layout("System.Exception", EXCEPTION_SIZE, List.of()));
+        rt.gcHeap().register(exceptionMethodTable, new GcHeap.Layout("System.Exception", EXCEPTION_SIZE, List.of(EXCEPTION_STACK_TRACE)));
+        rt.gcHeap().register(stackTraceMethodTable, new GcHeap.Layout("StackTrace", STACK_TRACE_HEADER, List.of()));
         rt.gcHeap().register(yieldContinuationMethodTable, new GcHeap.Layout("Continuation (Yield)", CONTINUATION.data(),
                 List.of(CONTINUATION.next())));
         this.yieldResumeAddress = yieldResumeAddress;
@@ -132,6 +141,11 @@ final class AsyncDispatcher {
         if (size < 8 || size > (1 << 20)) {
             throw new IllegalStateException(String.format("MethodTable 0x%X has base size %d", mt, size));
         }
+        return allocate(mt, size);
+    }
+
+    /** An object of {@code mt} of {@code size} bytes (an array: its base size and its elements), as {@link #allocateObject}. */
+    private long allocate(long mt, int size) {
         long obj = rt.gcHeap().allocate(mt, size);
         if (obj == 0 && rt.collectForAllocation()) {
             obj = rt.gcHeap().allocate(mt, size);
@@ -145,18 +159,11 @@ final class AsyncDispatcher {
         return obj;
     }
 
-    /** The references the dispatcher holds (queued Tasks, the chain being dispatched, exception objects), for a collection. */
+    /** The references the dispatcher holds (queued Tasks, the chain being dispatched), for a collection. */
     void relocateRoots(LongUnaryOperator relocate) {
         List<Long> queued = new ArrayList<>(threadPool);
         threadPool.clear();
         queued.forEach(t -> threadPool.addLast(relocate.applyAsLong(t)));
-        Map<Long, GuestException> byObject = new HashMap<>(exceptionsByObject);
-        exceptionsByObject.clear();
-        byObject.forEach((obj, e) -> {
-            long moved = relocate.applyAsLong(obj);
-            exceptionsByObject.put(moved, e);
-            objectsByException.put(e, moved);
-        });
         deadYieldContinuations.clear(); // dead: the collection reclaims them
         suspensionHead = relocate.applyAsLong(suspensionHead);
         runTask = relocate.applyAsLong(runTask);
@@ -164,6 +171,24 @@ final class AsyncDispatcher {
         cur = relocate.applyAsLong(cur);
         next = relocate.applyAsLong(next);
         resultLocation = relocate.applyAsLong(resultLocation);
+    }
+
+    /**
+     * The exception objects the dispatcher knows (for a rethrow's identity and stack trace) are weak references: after
+     * a collection, {@code survivor} gives an object's new address, or 0 when nothing else kept it alive.
+     */
+    void relocateWeakRoots(LongUnaryOperator survivor) {
+        Map<Long, GuestException> byObject = new HashMap<>(exceptionsByObject);
+        exceptionsByObject.clear();
+        byObject.forEach((obj, e) -> {
+            long moved = survivor.applyAsLong(obj);
+            if (moved != 0) {
+                exceptionsByObject.put(moved, e);
+                objectsByException.put(e, moved);
+            } else {
+                objectsByException.remove(e);
+            }
+        });
     }
 
     private static void putLong(byte[] bytes, int offset, long value) {
@@ -216,6 +241,50 @@ final class AsyncDispatcher {
         exceptionsByObject.put(obj, e);
         objectsByException.put(e, obj);
         return obj;
+    }
+
+    /**
+     * Appends the return addresses of the frames a dispatch's first pass visited ({@code frames}, innermost first) to
+     * the stack trace of {@code e}'s exception object, as the runtime's StackTraceInfo does for each throw and rethrow:
+     * a new array of the old frames and these, stored into the object through the runtime's barrier. The allocation
+     * may collect; the object is found again by {@code e}. Returns the object's (possibly new) address.
+     */
+    long appendStackTrace(GuestException e, List<Long> frames) {
+        long obj = objectOf(e);
+        long old = uc.readLong(obj + EXCEPTION_STACK_TRACE);
+        int have = old == 0 ? 0 : (int) uc.readLong(old + 8);
+        int count = Math.min(STACK_TRACE_MAX_FRAMES, have + frames.size());
+        if (count == have) {
+            return obj;
+        }
+        long array = allocate(stackTraceMethodTable, STACK_TRACE_HEADER + 8 * count);
+        obj = objectOf(e);
+        old = uc.readLong(obj + EXCEPTION_STACK_TRACE);
+        byte[] bytes = new byte[8 + 8 * count];
+        putLong(bytes, 0, count);
+        if (have > 0) {
+            System.arraycopy(uc.memRead(old + STACK_TRACE_HEADER, 8 * have), 0, bytes, 8, 8 * have);
+        }
+        for (int i = have; i < count; i++) {
+            putLong(bytes, 8 + 8 * i, frames.get(i - have));
+        }
+        uc.memWrite(array + 8, bytes);
+        rt.storeReference(obj + EXCEPTION_STACK_TRACE, array);
+        return obj;
+    }
+
+    /** The return addresses the stack trace of {@code e}'s exception object holds, innermost first of each throw. */
+    List<Long> stackTrace(GuestException e) {
+        Long obj = objectsByException.get(e);
+        long array = obj == null ? 0 : uc.readLong(obj + EXCEPTION_STACK_TRACE);
+        List<Long> out = new ArrayList<>();
+        if (array != 0) {
+            int count = (int) Math.min(STACK_TRACE_MAX_FRAMES, uc.readLong(array + 8));
+            for (int i = 0; i < count; i++) {
+                out.add(uc.readLong(array + STACK_TRACE_HEADER + 8L * i));
+            }
+        }
+        return out;
     }
 
     /** The exception a rethrow (ThrowExact) of {@code obj} raises: the original one when the object is known. */

@@ -116,6 +116,7 @@ public final class Collector {
         rootName = "the runtime";
         rt.relocateHostRoots(this::relocate);
         int objects = scan();
+        rt.async().relocateWeakRoots(this::survivor);
         long bytes = free - toBase;
         if (bytes > 0) {
             uc.memWrite(toBase, Arrays.copyOf(to.array(), (int) bytes));
@@ -150,6 +151,16 @@ public final class Collector {
             checkReferencesInClearCells(object, size, moved);
         }
         return moved + (ref - object);
+    }
+
+    /** A weak reference after the trace: the new address of an object the collection kept, or 0. */
+    private long survivor(long ref) {
+        if (ref == 0 || !GcHeap.inObjectSpaces(ref) || ref >= toBase && ref < free) {
+            return ref;
+        }
+        long object = heap.objectContaining(ref);
+        Long moved = object < 0 ? null : forwarded.get(object);
+        return moved == null ? 0 : moved + (ref - object);
     }
 
     /** Traces the copied objects in order (Cheney's scan), updating their reference fields. */

@@ -491,6 +491,18 @@ public final class EmulatedRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * The stack trace the exception dispatches recorded in {@code e}'s exception object (its reference field, moved with
+     * it by every collection): each frame's return address symbolized, innermost first of each throw and rethrow.
+     */
+    public List<String> stackTrace(GuestException e) {
+        List<String> out = new ArrayList<>();
+        for (long pc : async.stackTrace(e)) {
+            out.add(guest.contains(pc) ? StackWalker.symbolize(this, pc).symbol() : String.format("0x%X", pc));
+        }
+        return out;
+    }
+
     /** Every reference the runtime holds, relocated by a collection. */
     void relocateHostRoots(LongUnaryOperator relocate) {
         async.relocateRoots(relocate);

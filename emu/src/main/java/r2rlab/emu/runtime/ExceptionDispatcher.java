@@ -1,6 +1,8 @@
 package r2rlab.emu.runtime;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.LongUnaryOperator;
 import r2rlab.emu.disasm.ImageSymbols;
 import r2rlab.emu.unicorn.CpuEngine;
@@ -83,6 +85,7 @@ final class ExceptionDispatcher {
         Dispatch d = new Dispatch(e, object, regs.sp());
         FrameRegisters frame = unwinder.unwindLeaf(regs, 0).caller();
         d.throwSite = frame.copy();
+        List<Long> frames = new ArrayList<>();
         ImageSymbols syms = null;
         walk:
         for (int i = 0; i < StackWalker.MAX_FRAMES; i++) {
@@ -103,6 +106,7 @@ final class ExceptionDispatcher {
                                 + " frame cannot be found and the exception cannot go on" + (f.note().isEmpty() ? "" : " (" + f.note() + ")")));
             }
             MethodDesc md = ci.method();
+            frames.add(pc);
             if (!ci.cold()) { // try regions lie in the main code, never in a cold part
                 long offset = rva - md.entryRva();
                 for (ExceptionClause c : rt.image().exceptionClauses(md.entryRva())) {
@@ -136,6 +140,8 @@ final class ExceptionDispatcher {
                     d.catching == null ? "no managed frame catches it" : "caught by " + d.calls.peekLast().label(), d.calls.size()));
         }
         active = d;
+        // The first pass records the frames it visited in the exception object (its allocation may move d's references).
+        d.object = rt.async().appendStackTrace(e, frames);
         next(call);
     }
 
