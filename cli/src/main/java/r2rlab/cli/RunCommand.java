@@ -74,6 +74,9 @@ public final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Collection problems printed at most; the count of the rest follows them. */
+    private static final int MAX_GC_PROBLEMS = 5;
+
     /** What the collections of this run reported (a frame walked with the wrong GcInfo, a stale reference). */
     private final List<String> gcProblems = new ArrayList<>();
     private int collections;
@@ -89,11 +92,12 @@ public final class RunCommand implements Callable<Integer> {
         }
         // As GC heap verification under GCStress: a collection that found the heap or a frame wrong fails the run.
         err.printf("gc: %d collection(s) reported %d problem(s)%n", collections, gcProblems.size());
-        gcProblems.stream().distinct().limit(MAX_GC_PROBLEMS).forEach(p -> err.println("gc: " + p));
+        gcProblems.stream().limit(MAX_GC_PROBLEMS).forEach(p -> err.println("gc: " + p));
+        if (gcProblems.size() > MAX_GC_PROBLEMS) {
+            err.printf("gc: ... and %d more%n", gcProblems.size() - MAX_GC_PROBLEMS);
+        }
         return Main.EXIT_GUEST_FAILED;
     }
-
-    private static final int MAX_GC_PROBLEMS = 5;
 
     private int run(PrintWriter out, PrintWriter err) {
         if (tierUpAfter != null && tierUpAfter < 1) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import r2rlab.emu.disasm.ImageSymbols;
 import r2rlab.emu.runtime.AsyncRun;
+import r2rlab.emu.runtime.Collector;
 import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.emu.runtime.FaultReport;
 import r2rlab.emu.runtime.Frame;
@@ -130,7 +131,7 @@ final class EmulateDriver implements RunDriver {
     private static void collections(Observation o, EmulatedRuntime rt, List<String> problems, WriteBarrierChecker barriers) {
         if (rt.collector().collections() > 0) {
             o.fact(SymptomKind.GC_PROBLEM, problems.isEmpty() ? "none" : problems.get(0));
-            o.fact(SymptomKind.STALE_REFERENCE, problems.stream().filter(p -> p.contains("a stale reference")).findFirst().orElse("none"));
+            o.fact(SymptomKind.STALE_REFERENCE, problems.stream().filter(p -> p.contains(Collector.STALE_REFERENCE)).findFirst().orElse("none"));
             o.appendSummary(rt.collector().collections() + " collections" + (problems.isEmpty() ? ", every frame walked right"
                     : "; " + problems.get(0)));
             problems.forEach(p -> o.note("gc: " + p));

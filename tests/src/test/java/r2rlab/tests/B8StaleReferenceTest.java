@@ -19,8 +19,6 @@ import r2rlab.emu.verify.ImageVerifier;
 import r2rlab.emu.verify.Rule;
 import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.ReadyToRunFixupKind;
-import r2rlab.loader.ImportCell;
-import r2rlab.loader.ImportSection;
 import r2rlab.loader.R2RImage;
 
 /**
@@ -29,8 +27,8 @@ import r2rlab.loader.R2RImage;
  * image as it is; the forced short map (continuation-map-short) writes 03 where the map is 03 01, and the runtime reads
  * the ResumptionStubEntryPoint signature's kind byte 0x38 as the map's second byte: cell 8 clear. verify names both
  * rules it breaks; under GC stress the Box moves, the continuation's cell (stored through the write barrier) keeps the
- * old address, the collector names it once, and Keep(7) returns what a later collection copied there plus 43 instead
- * of 743.
+ * old address, the collector names it once, and Keep(7) returns what a later collection copied there (its own
+ * continuation's ExecutionContext cell) plus 43 instead of 743.
  */
 class B8StaleReferenceTest {
     private static final Scenario KEEP = Emitted.scenario(Fixtures.repositoryRoot().resolve("regressions/scenarios/wide-continuation.yaml"));
@@ -57,7 +55,7 @@ class B8StaleReferenceTest {
         assertEquals(List.of("= 743"), run(fixed, true));
         assertEquals(List.of("= 743"), run(buggy, false), "without a collection nothing moves");
         List<String> stress = run(buggy, true);
-        assertEquals("= 1610613211", stress.get(0), "0x600001B0 (an ExecutionContext) + 43");
+        assertEquals("= 1610613211", stress.get(0), "0x600001B0 (the ExecutionContext cell of Keep's continuation, copied to the stale address) + 43");
         assertEquals("Continuation_72 0x64000000 (resumed through [RESUME] Demo.B8.Keep$ResumptionStub) +0x60, cell 8 of its data, clear in"
                 + " its GC map, holds 0x6A000020, a Box in the semispace this collection left: a stale reference, neither traced nor updated",
                 stress.get(1));
@@ -65,14 +63,7 @@ class B8StaleReferenceTest {
     }
 
     private static FixupSignature.Layout layout(R2RImage img) {
-        List<FixupSignature.Layout> layouts = new ArrayList<>();
-        for (ImportSection s : img.importSections()) {
-            for (ImportCell c : s.cells()) {
-                if (c.signature() instanceof FixupSignature.Layout l && c.signature().kind() == ReadyToRunFixupKind.ContinuationLayout) {
-                    layouts.add(l);
-                }
-            }
-        }
+        List<FixupSignature.Layout> layouts = Emitted.continuationLayouts(img);
         assertEquals(1, layouts.size());
         return layouts.get(0);
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -16,12 +17,16 @@ import r2rlab.emitter.StubLayout;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.format.pe.TargetOs;
+import r2rlab.format.r2r.FixupSignature;
+import r2rlab.format.r2r.ReadyToRunFixupKind;
+import r2rlab.loader.ImportCell;
+import r2rlab.loader.ImportSection;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.RuntimeFunction;
 
 /** Shared helpers of the emitter tests: the example scenarios, emission, and code bytes of a runtime function. */
-final class Emitted {
+public final class Emitted {
     private Emitted() {
     }
 
@@ -57,13 +62,26 @@ final class Emitted {
         return R2RImage.read("emitted", image);
     }
 
-    /** The code bytes of one runtime function (begin to end; ARM64 ends come from the .xdata length). */
     /** The MethodDef token of the method named {@code name} (its MethodDefEntryPoints entry, not an async variant). */
-    static int token(R2RImage img, String name) {
+    public static int token(R2RImage img, String name) {
         return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
                 .findFirst().orElseThrow(() -> new AssertionError("no method " + name)).token();
     }
 
+    /** Every ContinuationLayout fixup signature of the image, in import section and cell order. */
+    static List<FixupSignature.Layout> continuationLayouts(R2RImage img) {
+        List<FixupSignature.Layout> out = new ArrayList<>();
+        for (ImportSection s : img.importSections()) {
+            for (ImportCell c : s.cells()) {
+                if (c.signature() instanceof FixupSignature.Layout l && c.signature().kind() == ReadyToRunFixupKind.ContinuationLayout) {
+                    out.add(l);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The code bytes of one runtime function (begin to end; ARM64 ends come from the .xdata length). */
     static byte[] code(R2RImage img, RuntimeFunction rf) {
         long off = img.pe().rvaToOffset("code", rf.beginRva(), rf.size());
         return img.pe().file().bytes("code", off, (int) rf.size());

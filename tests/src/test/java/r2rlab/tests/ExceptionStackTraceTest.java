@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import r2rlab.emitter.Architecture;
 import r2rlab.emitter.scenario.Scenario;
 import r2rlab.emitter.scenario.ScenarioParser;
+import r2rlab.emu.runtime.Collector;
 import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.format.r2r.CodeBodyKind;
@@ -22,8 +23,9 @@ import r2rlab.loader.RuntimeFunction;
  * Exception objects hold a reference: the stack trace each dispatch's first pass appends to (the real object's
  * _stackTrace). An exception that leaves a method after a resumption is stored in the caller's continuation and
  * rethrown there, so its trace has both throws; a bare {@code throw} in a catch appends the rethrow's frames. Under GC
- * stress the exception object and its array move at every collection and the trace read at the end is the same. Each
- * frame is a return address: the instruction before it is a call (Capstone).
+ * stress the collections move the exception object and its array, and the trace read at the end is the same. Each
+ * frame is a return address: the instruction before it is a call (Capstone). The runtime holds exception objects
+ * weakly: one that nothing references any more is not kept by a collection.
  */
 class ExceptionStackTraceTest {
     private static final String RETHROW = String.join("\n", "module: St", "types:", "  - name: Demo.St", "    methods:",
@@ -52,6 +54,24 @@ class ExceptionStackTraceTest {
                 ? List.of("Demo.St.Thrower+0x3C", "Demo.St.Rethrow+0x28", "Demo.St.Rethrow+0x5C", "Demo.St.Top+0x18")
                 : List.of("Demo.St.Thrower+0x2A", "Demo.St.Rethrow+0x22", "Demo.St.Rethrow+0x4B", "Demo.St.Top+0xE");
         check(ScenarioParser.parse("st.yaml", RETHROW), arch, "Demo.St.Top", 4, expected);
+    }
+
+    /**
+     * SameFrame throws and catches 7: its exception object and the object's stack trace are the only objects of the
+     * run; once it returned nothing references them, and a collection keeps neither.
+     */
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void aCaughtExceptionIsNotKeptByTheRuntime(Architecture arch) {
+        R2RImage img = Emitted.read(Emitted.emit(Emitted.scenario("exceptions.yaml"), arch));
+        try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
+            assertEquals(new RunOutcome.Returned(207), rt.run(Emitted.token(img, "Demo.Sync.SameFrame")));
+            assertEquals(2, rt.gcHeap().objectCount(), "the exception object and its stack trace");
+            Collector.Result r = rt.collectBetweenRuns(new long[0]);
+            assertEquals(0, r.objects());
+            assertEquals(0, rt.gcHeap().objectCount());
+            assertEquals(List.of(), r.problems());
+        }
     }
 
     private static void check(Scenario s, Architecture arch, String entry, int code, List<String> expected) {

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import r2rlab.emitter.Architecture;
@@ -486,15 +487,8 @@ class ReproCatalogueTest {
     }
 
     private static List<String> continuationLayouts(R2RImage img) {
-        List<String> out = new ArrayList<>();
-        for (ImportSection s : img.importSections()) {
-            for (ImportCell c : s.cells()) {
-                if (c.signature() instanceof FixupSignature.Layout l) {
-                    out.add("size " + l.layout().size() + " gcmap " + HexFormat.of().formatHex(l.layout().gcMap()));
-                }
-            }
-        }
-        return out;
+        return Emitted.continuationLayouts(img).stream().map(l -> "size " + l.layout().size() + " gcmap " + HexFormat.of().formatHex(l.layout().gcMap()))
+                .collect(Collectors.toList());
     }
 
     @Test

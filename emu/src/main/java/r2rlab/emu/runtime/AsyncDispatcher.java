@@ -2,10 +2,13 @@ package r2rlab.emu.runtime;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.function.LongUnaryOperator;
 import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
@@ -62,6 +65,8 @@ final class AsyncDispatcher {
     private long taskOfReferenceMethodTable;
     final long exceptionMethodTable;
     /** The array type of the stack traces a dispatch records in exception objects. */
+    /** Exceptions whose object a collection forgot (weakly held themselves: the runtime may drop them too). */
+    private final Set<GuestException> collectedExceptions = Collections.newSetFromMap(new WeakHashMap<>());
     final long stackTraceMethodTable;
     /** The MethodTable of ExecutionContext objects. */
     final long executionContextMethodTable;
@@ -187,6 +192,7 @@ final class AsyncDispatcher {
                 objectsByException.put(e, moved);
             } else {
                 objectsByException.remove(e);
+                collectedExceptions.add(e);
             }
         });
     }
@@ -245,9 +251,10 @@ final class AsyncDispatcher {
 
     /**
      * Appends the return addresses of the frames a dispatch's first pass visited ({@code frames}, innermost first) to
-     * the stack trace of {@code e}'s exception object, as the runtime's StackTraceInfo does for each throw and rethrow:
-     * a new array of the old frames and these, stored into the object through the runtime's barrier. The allocation
-     * may collect; the object is found again by {@code e}. Returns the object's (possibly new) address.
+     * the stack trace of {@code e}'s exception object, as the runtime's StackTraceInfo does for each dispatch (a throw
+     * of an object starts afresh: {@link #resetStackTrace}): a new array of the old frames and these, stored into the
+     * object through the runtime's barrier. At {@link #STACK_TRACE_MAX_FRAMES} the oldest frames are kept and new ones
+     * dropped. The allocation may collect; the object is found again by {@code e}. Returns its (possibly new) address.
      */
     long appendStackTrace(GuestException e, List<Long> frames) {
         long obj = objectOf(e);
@@ -273,7 +280,10 @@ final class AsyncDispatcher {
         return obj;
     }
 
-    /** The return addresses the stack trace of {@code e}'s exception object holds, innermost first of each throw. */
+    /**
+     * The return addresses the stack trace of {@code e}'s exception object holds, innermost first of each dispatch;
+     * empty when the object has none, or when a collection forgot the object (nothing kept it alive).
+     */
     List<Long> stackTrace(GuestException e) {
         Long obj = objectsByException.get(e);
         long array = obj == null ? 0 : uc.readLong(obj + EXCEPTION_STACK_TRACE);
@@ -298,9 +308,24 @@ final class AsyncDispatcher {
         return e;
     }
 
+    /** The object of {@code e}, made now for an exception that has none yet. */
     long objectOf(GuestException e) {
         Long obj = objectsByException.get(e);
-        return obj != null ? obj : newException(e);
+        if (obj != null) {
+            return obj;
+        }
+        if (collectedExceptions.contains(e)) {
+            // The runtime still holds the exception, so its object must be alive: a root the collector missed.
+            throw new IllegalStateException("the object of exception " + e.code() + " was collected while the runtime still held the exception");
+        }
+        return newException(e);
+    }
+
+    /** A throw (Throw, not a rethrow) of an object that already carries a trace starts a new one, as the runtime's does. */
+    void resetStackTrace(long obj) {
+        if (uc.readLong(obj + EXCEPTION_STACK_TRACE) != 0) {
+            rt.storeReference(obj + EXCEPTION_STACK_TRACE, 0);
+        }
     }
 
     // ---- CoreLib AsyncHelpers and the AllocContinuation helper

@@ -61,7 +61,7 @@ public final class Collector {
     private ByteBuffer from;
     private ByteBuffer to;
     private TreeMap<Long, Integer> copied;
-    private NavigableSet<Long> clearCellReferences;
+    private NavigableSet<Long> referencesInClearCells;
     private final Map<Long, Long> forwarded = new HashMap<>();
     private List<String> problems;
     private String rootName;
@@ -98,7 +98,7 @@ public final class Collector {
         from = ByteBuffer.wrap(heap.used() == 0 ? new byte[0] : uc.memRead(fromBase, (int) heap.used())).order(ByteOrder.LITTLE_ENDIAN);
         to = ByteBuffer.allocate((int) heap.used()).order(ByteOrder.LITTLE_ENDIAN);
         copied = new TreeMap<>();
-        clearCellReferences = new TreeSet<>();
+        referencesInClearCells = new TreeSet<>();
         forwarded.clear();
         problems = new ArrayList<>();
         FrameRegisters regs = FrameRegisters.read(uc);
@@ -124,20 +124,28 @@ public final class Collector {
         from = null;
         to = null;
         heap.flip(copied, free);
-        heap.referencesInClearCells(clearCellReferences);
+        heap.replaceReferencesInClearCells(referencesInClearCells);
         rt.event(String.format("GC #%d: %d frames, %d stack roots, %d objects (%d bytes) moved to 0x%X%s", collections, names.size(),
                 stackRoots, objects, bytes, toBase, problems.isEmpty() ? "" : "; " + problems.size() + " problem(s): " + problems.get(0)));
         return new Result(collections, names.size(), stackRoots, objects, bytes, List.copyOf(names), List.copyOf(problems));
     }
 
+    /** What a reference into the GC heap is not updated as: the collector's problems say so, and drivers look for it. */
+    public static final String STALE_REFERENCE = "a stale reference";
+
+    /** Whether {@code ref} needs no relocation: null, outside the GC heap, or already in the semispace being filled. */
+    private boolean stays(long ref) {
+        return ref == 0 || !GcHeap.inObjectSpaces(ref) || ref >= toBase && ref < free;
+    }
+
     /** The operator every root and field goes through: the new address of a reference (interior ones by offset). */
     private long relocate(long ref) {
-        if (ref == 0 || !GcHeap.inObjectSpaces(ref) || ref >= toBase && ref < free) {
+        if (stays(ref)) {
             return ref;
         }
         long object = heap.objectContaining(ref);
         if (object < 0) {
-            problems.add(String.format("%s holds 0x%X, which points into the GC heap at no object (a stale reference)", rootName, ref));
+            problems.add(String.format("%s holds 0x%X, which points into the GC heap at no object (%s)", rootName, ref, STALE_REFERENCE));
             return ref;
         }
         Long moved = forwarded.get(object);
@@ -155,7 +163,7 @@ public final class Collector {
 
     /** A weak reference after the trace: the new address of an object the collection kept, or 0. */
     private long survivor(long ref) {
-        if (ref == 0 || !GcHeap.inObjectSpaces(ref) || ref >= toBase && ref < free) {
+        if (stays(ref)) {
             return ref;
         }
         long object = heap.objectContaining(ref);
@@ -201,14 +209,14 @@ public final class Collector {
             int off = (int) (cell - object);
             long v = from.getLong((int) (cell - fromBase));
             if (v < fromBase || v >= fromBase + from.capacity()) {
-                clearCellReferences.add(moved + off); // not stale yet: followed on
+                referencesInClearCells.add(moved + off); // not stale yet: followed on
                 continue;
             }
             long target = heap.objectContaining(v);
             GcHeap.Layout mt = target < 0 ? null : heap.layout(from.getLong((int) (target - fromBase)));
             GcHeap.Layout layout = heap.layout(to.getLong((int) (moved - toBase)));
             problems.add(String.format("%s 0x%X (%s) +0x%X, cell %d of its data, clear in its GC map, holds 0x%X, %s in the semispace"
-                    + " this collection left: a stale reference, neither traced nor updated", layout.name(), moved, resumedBy(moved), off,
+                    + " this collection left: " + STALE_REFERENCE + ", neither traced nor updated", layout.name(), moved, resumedBy(moved), off,
                     (off - AsyncDispatcher.CONTINUATION.data()) / AsyncDispatcher.CONTINUATION.pointerSize(), v,
                     mt == null ? "no object" : "a " + mt.name()));
         }

@@ -86,6 +86,7 @@ public final class GcHeap {
     /**
      * The write barrier's note: a reference was stored at {@code dst}. A store into a data cell of a continuation
      * whose GC map leaves the cell clear is remembered: the code holds a reference there that the GC will not see (B8).
+     * (A later plain store into the cell goes unseen; code writes a continuation's cells once, at its suspension.)
      */
     void referenceStored(long dst) {
         long object = objectContaining(dst);
@@ -106,7 +107,7 @@ public final class GcHeap {
     }
 
     /** After a collection: the cells of {@link #referencesInClearCells()} at the addresses of the objects' copies. */
-    void referencesInClearCells(NavigableSet<Long> moved) {
+    void replaceReferencesInClearCells(NavigableSet<Long> moved) {
         referencesInClearCells = moved;
     }
 

@@ -310,6 +310,7 @@ final class Runner {
         }
         GuestException e = rt.async().exceptionOf(obj, call.name());
         rt.event(String.format("%s %d (object 0x%X)", call.name(), e.code(), obj));
+        rt.async().resetStackTrace(obj); // a throw (not a rethrow) of an object starts its trace afresh
         exceptions.dispatch(call, e, obj);
     }
 
@@ -330,6 +331,15 @@ final class Runner {
     /** ThrowExact(obj): the rethrow of an exception object (a bare throw, or an Exception slot a resumption found non-null). */
     void throwExact(TrapCall call) {
         long obj = engine.regRead(abi.argumentRegister(0));
+        if (obj == 0) { // as a throw of null: a NullReferenceException
+            rt.event(call.name() + " of null: -3");
+            GuestException e = new GuestException(-3, call.name());
+            exceptions.dispatch(call, e, rt.async().newException(e));
+            return;
+        }
+        if (!rt.isHeapObject(obj)) {
+            throw new ExceptionDispatchException(String.format("%s was called with 0x%X, which is no object of the managed heap", call.name(), obj));
+        }
         GuestException e = rt.async().exceptionOf(obj, call.name());
         rt.event(String.format("%s %d (object 0x%X)", call.name(), e.code(), obj));
         exceptions.dispatch(call, e, obj);

@@ -15,6 +15,7 @@ import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.emu.runtime.AsyncRun;
 import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.loader.R2RImage;
+import r2rlab.tests.Emitted;
 import r2rlab.tests.Fixtures;
 
 /**
@@ -52,7 +53,7 @@ class AsyncProtocolTest {
     void theCallsInOrder_withResumedFalseOnTheFreshPathAndTrueAfterResumption(Architecture arch) throws Exception {
         R2RImage img = example("async-basic.yaml", arch);
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            AsyncRun r = rt.runAsync(StackWalkTest.token(img, "Demo.Program.Main"));
+            AsyncRun r = rt.runAsync(Emitted.token(img, "Demo.Program.Main"));
             assertEquals(42, r.value());
             assertEquals(List.of("CaptureContexts", "Yield", "AllocContinuation", "CaptureExecutionContext", "WriteBarrier",
                     "RestoreContextsOnSuspension", "FinalizeTaskReturningThunk", "resume Yield", "resume continuation",
@@ -95,7 +96,7 @@ class AsyncProtocolTest {
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             List<Long> seen = new ArrayList<>();
             rt.onGcPoint(r -> seen.add(r.threadExecutionContext()));
-            assertEquals(7, rt.runAsync(StackWalkTest.token(img, "Demo.Flow.Run")).value());
+            assertEquals(7, rt.runAsync(Emitted.token(img, "Demo.Flow.Run")).value());
             long ec = rt.callerExecutionContext();
             assertTrue(ec != 0);
             // Before the first await on the calling thread, and after each resumption on the pool thread: the run's context.
@@ -112,7 +113,7 @@ class AsyncProtocolTest {
     void theExceptionSlotIsClearedOnceRead(Architecture arch) throws Exception {
         R2RImage img = example("async-exception.yaml", arch);
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            AsyncRun r = rt.runAsync(StackWalkTest.token(img, "Demo.Faults.Caller"));
+            AsyncRun r = rt.runAsync(Emitted.token(img, "Demo.Faults.Caller"));
             assertEquals(5, r.exception().code());
             assertEquals(1, r.exceptionsRouted(), "the dispatcher stored Fail's exception in Caller's continuation");
             long callerCont = r.resumptions().get(1).continuation();
@@ -126,7 +127,7 @@ class AsyncProtocolTest {
     void aResumedFrameThatSuspendsAgainReusesItsContinuation(Architecture arch) {
         R2RImage img = emit(EmulatedAsyncTest.MULTI, arch);
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            AsyncRun r = rt.runAsync(StackWalkTest.token(img, "Demo.Multi.Loop"), 4);
+            AsyncRun r = rt.runAsync(Emitted.token(img, "Demo.Multi.Loop"), 4);
             List<Long> loop = new ArrayList<>();
             for (AsyncRun.Resumption x : r.resumptions()) {
                 if (x.stub().name().equals("Demo.Multi.Loop$ResumptionStub")) {

@@ -1,6 +1,5 @@
 package r2rlab.tests.emu;
 
-import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -23,7 +22,8 @@ import r2rlab.emu.runtime.AsyncRun;
 import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.loader.R2RImage;
-import r2rlab.loader.ReadyToRunMethod;
+import r2rlab.tests.Emitted;
+import r2rlab.tests.Fixtures;
 
 /**
  * Runtime-async execution: Task-returning thunks, suspension through the runtime's Yield,
@@ -55,7 +55,6 @@ class EmulatedAsyncTest {
         return all.stream();
     }
 
-
     private static R2RImage emitExample(String file, Config c) throws Exception {
         Scenario s = ScenarioParser.parse(Fixtures.examples().resolve(file));
         return R2RImage.read(file, Emitter.emit(s, c.options()));
@@ -64,11 +63,6 @@ class EmulatedAsyncTest {
     private static R2RImage emitText(String name, String yaml, Config c) {
         Scenario s = ScenarioParser.parse(name + ".yaml", yaml);
         return R2RImage.read(name + ".dll", Emitter.emit(s, c.options()));
-    }
-
-    private static int token(R2RImage img, String name) {
-        return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
-                .findFirst().orElseThrow(() -> new AssertionError("no method " + name)).token();
     }
 
     /** The simple method names of the resumed stubs ("Demo.Nested.C$ResumptionStub" -> "C"). */
@@ -96,7 +90,7 @@ class EmulatedAsyncTest {
         R2RImage img = emitExample("async-basic.yaml", c);
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             // Main: a = 40, b = 2 live across `await yield`, returns 42.
-            AsyncRun main = ok(rt, rt.runAsync(token(img, "Demo.Program.Main")), c);
+            AsyncRun main = ok(rt, rt.runAsync(Emitted.token(img, "Demo.Program.Main")), c);
             assertEquals(42, main.value(), c.toString());
             assertFalse(main.completedSynchronously());
             assertEquals(1, main.yields());
@@ -105,7 +99,7 @@ class EmulatedAsyncTest {
             assertEquals(List.of("Main"), resumed(main));
 
             // Compute(8) = 8 + Main() = 50; the chain Yield -> Main -> Compute resumes Main's stub first.
-            AsyncRun compute = ok(rt, rt.runAsync(token(img, "Demo.Program.Compute"), 8), c);
+            AsyncRun compute = ok(rt, rt.runAsync(Emitted.token(img, "Demo.Program.Compute"), 8), c);
             assertEquals(50, compute.value(), c.toString());
             assertEquals(List.of("Main", "Compute"), resumed(compute));
             assertEquals(2, compute.continuationsAllocated());
@@ -117,7 +111,7 @@ class EmulatedAsyncTest {
             assertEquals(0, rt.engine().readLong(computeCont + 8), "Compute's continuation is the outermost");
 
             // A second run goes through the already-patched cells and gives the same value.
-            assertEquals(50, ok(rt, rt.runAsync(token(img, "Demo.Program.Compute"), 8), c).value());
+            assertEquals(50, ok(rt, rt.runAsync(Emitted.token(img, "Demo.Program.Compute"), 8), c).value());
             assertTrue(rt.trace().stream().anyMatch(e -> e.startsWith("AllocContinuation")));
             assertTrue(rt.trace().stream().anyMatch(e -> e.startsWith("Yield suspends")));
             assertTrue(rt.trace().stream().anyMatch(e -> e.startsWith("resume continuation")));
@@ -130,14 +124,14 @@ class EmulatedAsyncTest {
         R2RImage img = emitExample("async-nested.yaml", c);
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             // A(1) = B(2) * 2; B(2) = C(2) + 2; C(2) = 102 -> 104 -> 208.
-            AsyncRun a = ok(rt, rt.runAsync(token(img, "Demo.Nested.A"), 1), c);
+            AsyncRun a = ok(rt, rt.runAsync(Emitted.token(img, "Demo.Nested.A"), 1), c);
             assertEquals(208, a.value(), c.toString());
             assertEquals(List.of("C", "B", "A"), resumed(a));
             assertEquals(3, a.continuationsAllocated());
             assertEquals(1, a.suspensions());
             assertEquals(1, a.yields());
             // Awaited directly, B(10) = C(10) + 10 = 120.
-            AsyncRun b = ok(rt, rt.runAsync(token(img, "Demo.Nested.B"), 10), c);
+            AsyncRun b = ok(rt, rt.runAsync(Emitted.token(img, "Demo.Nested.B"), 10), c);
             assertEquals(120, b.value());
             assertEquals(List.of("C", "B"), resumed(b));
             // The stubs the dispatcher called are distinct code: one per method.
@@ -192,7 +186,7 @@ class EmulatedAsyncTest {
         R2RImage img = emitText("multi", MULTI, c);
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             // Loop(4): total = 1 + 2 + 5 + 10 = 18; keep = 18000; Inner(18) = 325; 325 + 18 + 18000.
-            AsyncRun r = ok(rt, rt.runAsync(token(img, "Demo.Multi.Loop"), 4), c);
+            AsyncRun r = ok(rt, rt.runAsync(Emitted.token(img, "Demo.Multi.Loop"), 4), c);
             assertEquals(18343, r.value(), c.toString());
             assertEquals(List.of("Inner", "Loop", "Inner", "Loop", "Inner", "Loop", "Inner", "Loop",
                     "Touch", "Loop", "Loop", "Inner", "Loop"), resumed(r));
@@ -203,12 +197,12 @@ class EmulatedAsyncTest {
             // Touch (1) allocates one.
             assertEquals(7, r.continuationsAllocated());
             // Loop(0): Touch(0), yield, Inner(0) = 1 -> 1.
-            assertEquals(1, ok(rt, rt.runAsync(token(img, "Demo.Multi.Loop"), 0), c).value());
+            assertEquals(1, ok(rt, rt.runAsync(Emitted.token(img, "Demo.Multi.Loop"), 0), c).value());
             // A void async method: its Task completes with no value.
-            AsyncRun t = ok(rt, rt.runAsync(token(img, "Demo.Multi.Touch"), 3), c);
+            AsyncRun t = ok(rt, rt.runAsync(Emitted.token(img, "Demo.Multi.Touch"), 3), c);
             assertEquals(List.of("Touch"), resumed(t));
             // Touch(-1) throws after its resumption: the Task faults with 7.
-            AsyncRun f = rt.runAsync(token(img, "Demo.Multi.Touch"), -1);
+            AsyncRun f = rt.runAsync(Emitted.token(img, "Demo.Multi.Touch"), -1);
             assertTrue(f.threw());
             assertEquals(7, f.exception().code());
         }
@@ -221,7 +215,7 @@ class EmulatedAsyncTest {
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             // Caller awaits Fail(5); Fail throws 5 after its resumption; the dispatcher stores the exception
             // in Caller's continuation, Caller's resume block rethrows it (ThrowExact) and the Task faults.
-            AsyncRun r = rt.runAsync(token(img, "Demo.Faults.Caller"));
+            AsyncRun r = rt.runAsync(Emitted.token(img, "Demo.Faults.Caller"));
             assertTrue(r.threw(), () -> c + ": " + r + "\n" + String.join("\n", rt.trace()));
             assertEquals(5, r.exception().code(), c.toString());
             assertEquals("Throw", r.exception().helper(), "the rethrow keeps the original exception");
@@ -231,16 +225,16 @@ class EmulatedAsyncTest {
             assertEquals(1, r.exceptionsRouted());
             assertTrue(rt.trace().stream().anyMatch(e -> e.startsWith("ThrowExact 5")), String.join("\n", rt.trace()));
             // Fail(0) completes with 0; Fail(3) faults directly with 3 (no awaiting continuation).
-            assertEquals(0, ok(rt, rt.runAsync(token(img, "Demo.Faults.Fail"), 0), c).value());
-            AsyncRun f = rt.runAsync(token(img, "Demo.Faults.Fail"), 3);
+            assertEquals(0, ok(rt, rt.runAsync(Emitted.token(img, "Demo.Faults.Fail"), 0), c).value());
+            AsyncRun f = rt.runAsync(Emitted.token(img, "Demo.Faults.Fail"), 3);
             assertEquals(3, f.exception().code());
             assertEquals(0, f.exceptionsRouted());
             // The instance method keeps `this` (a Box) across its await: Run() = Bump(new Box(0x1000), 1) = 0x1000 + 1.
-            AsyncRun run = ok(rt, rt.runAsync(token(img, "Demo.Counter.Run")), c);
+            AsyncRun run = ok(rt, rt.runAsync(Emitted.token(img, "Demo.Counter.Run")), c);
             assertEquals(0x1001, run.value());
             assertEquals(List.of("Bump", "Run"), resumed(run));
             // Called directly through its Task-returning method (this = null, delta).
-            AsyncRun bump = ok(rt, rt.runAsync(token(img, "Demo.Counter.Bump"), 0, 5), c);
+            AsyncRun bump = ok(rt, rt.runAsync(Emitted.token(img, "Demo.Counter.Bump"), 0, 5), c);
             assertEquals(0x1005, bump.value());
         }
     }
@@ -281,8 +275,8 @@ class EmulatedAsyncTest {
     void exceptionTravelsThroughEveryLevel(Config c) {
         R2RImage img = emitText("chain", CHAIN, c);
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            assertEquals(71, ok(rt, rt.runAsync(token(img, "Demo.Chain.Top"), 7), c).value(), c.toString());
-            AsyncRun r = rt.runAsync(token(img, "Demo.Chain.Top"), 123);
+            assertEquals(71, ok(rt, rt.runAsync(Emitted.token(img, "Demo.Chain.Top"), 7), c).value(), c.toString());
+            AsyncRun r = rt.runAsync(Emitted.token(img, "Demo.Chain.Top"), 123);
             assertTrue(r.threw(), () -> String.join("\n", rt.trace()));
             assertEquals(123, r.exception().code());
             assertEquals(List.of("Leaf", "Mid", "Top"), resumed(r));
@@ -301,7 +295,7 @@ class EmulatedAsyncTest {
             try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
                 List<String> facts = new ArrayList<>();
                 for (long n : new long[] {0, 1, 3, 5}) {
-                    AsyncRun r = ok(rt, rt.runAsync(token(img, "Demo.Multi.Loop"), n), c);
+                    AsyncRun r = ok(rt, rt.runAsync(Emitted.token(img, "Demo.Multi.Loop"), n), c);
                     facts.add(n + "=" + r.value() + " " + resumed(r) + " s" + r.suspensions() + " a" + r.continuationsAllocated());
                 }
                 if (reference == null) {

@@ -17,16 +17,11 @@ import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.loader.R2RImage;
-import r2rlab.loader.ReadyToRunMethod;
+import r2rlab.tests.Emitted;
 import r2rlab.tests.Fixtures;
 
 /** Scenario 1: a chain of calls through delay-load cells returns the right value; each cell is resolved once and patched. */
 class EmulatedCallsTest {
-
-    private static int token(R2RImage img, String name) {
-        return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
-                .findFirst().orElseThrow().token();
-    }
 
     @ParameterizedTest
     @EnumSource(Architecture.class)
@@ -35,7 +30,7 @@ class EmulatedCallsTest {
             Scenario s = ScenarioParser.parse(Fixtures.examples().resolve("calls.yaml"));
             R2RImage img = R2RImage.read("calls.dll", Emitter.emit(s, new EmitOptions(arch, os, Set.of(), StubLayout.ADJACENT)));
             try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-                RunOutcome.Completed r = rt.call(token(img, "Demo.Calls.Main"));
+                RunOutcome.Completed r = rt.call(Emitted.token(img, "Demo.Calls.Main"));
                 // sum of i*i for even i < 10 (120) + 2i for odd i (50) = 170; Chain(170) = Clamp(171) = 171.
                 assertEquals(new RunOutcome.Returned(171), r, arch + " " + os);
                 // Every call between methods goes through a cell, as in the real images: six cells went through
@@ -52,7 +47,7 @@ class EmulatedCallsTest {
                     assertTrue(e.contains("(section 4)"), e);
                 }
                 // A second run goes straight through the patched cells.
-                assertEquals(new RunOutcome.Returned(171), rt.call(token(img, "Demo.Calls.Main")));
+                assertEquals(new RunOutcome.Returned(171), rt.call(Emitted.token(img, "Demo.Calls.Main")));
                 assertEquals(6, rt.trace().stream().filter(e -> e.startsWith("DelayLoad_MethodCall")).count(), "no cell resolved twice");
             }
         }

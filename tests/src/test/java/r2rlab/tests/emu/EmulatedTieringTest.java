@@ -16,7 +16,7 @@ import r2rlab.emitter.scenario.ScenarioParser;
 import r2rlab.emu.runtime.AsyncRun;
 import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.loader.R2RImage;
-import r2rlab.loader.ReadyToRunMethod;
+import r2rlab.tests.Emitted;
 import r2rlab.tests.Fixtures;
 
 /**
@@ -30,11 +30,6 @@ class EmulatedTieringTest {
     private static R2RImage image(Architecture arch, Defect... defects) throws Exception {
         var s = ScenarioParser.parse(Fixtures.examples().resolve("tiering.yaml"));
         return R2RImage.read("tiering.dll", Emitter.emit(s, EmitOptions.of(arch).withDefects(Set.of(defects))));
-    }
-
-    private static int token(R2RImage img, String name) {
-        return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
-                .findFirst().orElseThrow().token();
     }
 
     /** Runs Hot(10), tiering Hot up right after its first suspension. */
@@ -52,7 +47,7 @@ class EmulatedTieringTest {
     void r2rContinuationResumesInR2RCode_newCallsRunTier1(Architecture arch) throws Exception {
         R2RImage img = image(arch);
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            int hot = token(img, "Demo.Tiering.Hot");
+            int hot = Emitted.token(img, "Demo.Tiering.Hot");
             AsyncRun first = runWithTierUpAtFirstSuspension(rt, hot);
             assertEquals(45, first.value(), String.valueOf(first.exception()));
             assertEquals(List.of("Demo.Tiering.Hot$ResumptionStub"), first.resumedStubNames(), "the R2R stub resumed the R2R continuation");
@@ -78,7 +73,7 @@ class EmulatedTieringTest {
     void fixedStub_keepsR2RContinuationsInR2RCode(Architecture arch) {
         R2RImage img = distinctLocals(arch);
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            AsyncRun r = runWithTierUpAtFirstSuspension(rt, token(img, "Demo.Tiering.Hot"));
+            AsyncRun r = runWithTierUpAtFirstSuspension(rt, Emitted.token(img, "Demo.Tiering.Hot"));
             assertEquals(30 - 110, r.value(), String.valueOf(r.exception()));
         }
     }
@@ -87,7 +82,7 @@ class EmulatedTieringTest {
     @EnumSource(Architecture.class)
     void b1_stubThroughCell_resumesTheR2RContinuationInTier1Code(Architecture arch) throws Exception {
         R2RImage img = distinctLocals(arch, Defect.B1_STUB_CALLS_THROUGH_CELL);
-        int hot = token(img, "Demo.Tiering.Hot");
+        int hot = Emitted.token(img, "Demo.Tiering.Hot");
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             // Without tier-up the defect is invisible.
             assertEquals(30 - 110, rt.runAsync(hot, 10).value());

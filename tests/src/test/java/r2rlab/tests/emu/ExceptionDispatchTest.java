@@ -22,6 +22,7 @@ import r2rlab.emu.runtime.EmulatedRuntime;
 import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.loader.R2RImage;
+import r2rlab.tests.Emitted;
 import r2rlab.tests.Fixtures;
 
 /**
@@ -70,7 +71,7 @@ class ExceptionDispatchTest {
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             Map<String, Long> actual = new LinkedHashMap<>();
             for (String m : EXPECTED.keySet()) {
-                RunOutcome r = rt.run(StackWalkTest.token(img, m));
+                RunOutcome r = rt.run(Emitted.token(img, m));
                 assertInstanceOf(RunOutcome.Returned.class, r, m + ": " + r);
                 actual.put(m, ((RunOutcome.Returned) r).value());
             }
@@ -83,7 +84,7 @@ class ExceptionDispatchTest {
     void secondPassRunsTheFinallyFuncletThenTheCatchFunclet(Architecture arch) throws Exception {
         R2RImage img = image(EmitOptions.of(arch));
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            assertEquals(new RunOutcome.Returned(23004), rt.run(StackWalkTest.token(img, "Demo.Sync.FinallyBothPaths")));
+            assertEquals(new RunOutcome.Returned(23004), rt.run(Emitted.token(img, "Demo.Sync.FinallyBothPaths")));
             List<String> dispatch = rt.trace().stream().filter(e -> e.startsWith("exception 4") || e.startsWith("call funclet")).toList();
             assertEquals(List.of("exception 4: caught by Demo.Sync.FinallyBothPaths [catch]; 2 funclet(s) to run",
                     "call funclet Demo.Sync.FinallyBothPaths [fault]", "call funclet Demo.Sync.FinallyBothPaths [catch]"),
@@ -106,7 +107,7 @@ class ExceptionDispatchTest {
                 "          throw 77", ""));
         R2RImage img = R2RImage.read("escape.dll", Emitter.emit(s, EmitOptions.of(arch)));
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            AsyncRun run = rt.runAsync(StackWalkTest.token(img, "Demo.E.Now"));
+            AsyncRun run = rt.runAsync(Emitted.token(img, "Demo.E.Now"));
             assertEquals(77, run.exception().code());
             assertTrue(run.completedSynchronously());
             // The variant has no handler; the thunk's catch (System.Exception, the clause before its fault clause) made a
@@ -134,7 +135,7 @@ class ExceptionDispatchTest {
     @MethodSource("r2rlab.tests.emu.ResumedStackWalkTest#cases")
     void unregisteredStubIsTakenForAFuncletAndTheCatchIsMissed(Architecture arch, StubLayout layout) throws Exception {
         R2RImage img = image(EmitOptions.of(arch).withStubLayout(layout));
-        int token = StackWalkTest.token(img, "Demo.Async.CatchAroundAwait");
+        int token = Emitted.token(img, "Demo.Async.CatchAroundAwait");
         try (EmulatedRuntime rt = new EmulatedRuntime(img, true)) {
             assertEquals(new RunOutcome.Returned(106), rt.run(token));
         }

@@ -27,6 +27,7 @@ import r2rlab.loader.ImportSection;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.runtime.ImportSectionAssertionFailure;
+import r2rlab.tests.Emitted;
 import r2rlab.tests.Fixtures;
 
 /** FaultReport: kind, exact PC, faulting address, registers, frames and disassembly of guest faults and runtime assertions. */
@@ -61,7 +62,7 @@ class FaultReportTest {
     void noFaultGivesNoReport() throws Exception {
         R2RImage img = calls(Architecture.X64);
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            assertNull(FaultReport.capture(rt, () -> rt.call(StackWalkTest.token(img, "Demo.Calls.Main"))));
+            assertNull(FaultReport.capture(rt, () -> rt.call(Emitted.token(img, "Demo.Calls.Main"))));
         }
     }
 
@@ -77,7 +78,7 @@ class FaultReportTest {
             assertEquals("4883ec30", hex(rt.engine().memRead(faultAt - 4, 4)), "the prolog ends with sub rsp, 0x30");
             // mov rax, qword ptr [0xdead000]
             rt.engine().memWrite(faultAt, new byte[] {0x48, (byte) 0x8b, 0x04, 0x25, 0x00, (byte) 0xd0, (byte) 0xea, 0x0d});
-            FaultReport r = FaultReport.capture(rt, () -> rt.call(StackWalkTest.token(img, "Demo.Calls.Main")));
+            FaultReport r = FaultReport.capture(rt, () -> rt.call(Emitted.token(img, "Demo.Calls.Main")));
             assertNotNull(r);
             assertEquals(FaultReport.Kind.READ_UNMAPPED, r.kind());
             assertEquals(faultAt, r.pc(), r.toString());
@@ -105,7 +106,7 @@ class FaultReportTest {
         ImportCell twice = cellFor(img, "Demo.Calls.Twice");
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             rt.engine().writeLong(base + twice.rva(), BAD);
-            FaultReport r = FaultReport.capture(rt, () -> rt.call(StackWalkTest.token(img, "Demo.Calls.Main")));
+            FaultReport r = FaultReport.capture(rt, () -> rt.call(Emitted.token(img, "Demo.Calls.Main")));
             assertEquals(FaultReport.Kind.FETCH_UNMAPPED, r.kind());
             assertEquals(BAD, r.pc());
             assertEquals(BAD, r.faultAddress());
@@ -143,7 +144,7 @@ class FaultReportTest {
             assertEquals(thunk - 8, slot);
             assertEquals(img.importSections().get(2).cells().get(0).rva() + base, rt.engine().readLong(slot), "the Module-cell slot");
             rt.engine().writeLong(slot, BAD);
-            FaultReport r = FaultReport.capture(rt, () -> rt.call(StackWalkTest.token(img, "Demo.Calls.Main")));
+            FaultReport r = FaultReport.capture(rt, () -> rt.call(Emitted.token(img, "Demo.Calls.Main")));
             assertEquals(FaultReport.Kind.READ_UNMAPPED, r.kind());
             assertEquals(thunk + 8, r.pc(), r.toString()); // movz x9; ldr x10, [pc-0xc]; => ldr x10, [x10]
             assertEquals(thunk, r.blockPc());
@@ -171,7 +172,7 @@ class FaultReportTest {
         long base = img.pe().imageBase();
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             RunOutcome.Completed[] result = {null};
-            assertNull(FaultReport.capture(rt, () -> result[0] = rt.call(StackWalkTest.token(img, "Demo.Calls.Main"))));
+            assertNull(FaultReport.capture(rt, () -> result[0] = rt.call(Emitted.token(img, "Demo.Calls.Main"))));
             assertEquals(new RunOutcome.Returned(171), result[0]);
             String add = String.format("cell 0x%X ", cellFor(img, "Demo.Calls+Math.Add").rva());
             String clamp = String.format("cell 0x%X ", cellFor(img, "Demo.Calls.Clamp").rva());
@@ -201,7 +202,7 @@ class FaultReportTest {
         ImportCell gcPoll = img.importSections().get(2).cells().stream()
                 .filter(c -> FixupSignature.Helper.of(ReadyToRunHelper.GCPoll.id).equals(c.signature())).findFirst().orElseThrow();
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            FaultReport r = FaultReport.capture(rt, () -> rt.call(StackWalkTest.token(img, "Demo.Calls.Main")));
+            FaultReport r = FaultReport.capture(rt, () -> rt.call(Emitted.token(img, "Demo.Calls.Main")));
             assertNotNull(r);
             assertEquals(FaultReport.Kind.RUNTIME_ASSERTION, r.kind(), r.toString());
             assertTrue(r.cause() instanceof ImportSectionAssertionFailure, String.valueOf(r.cause()));

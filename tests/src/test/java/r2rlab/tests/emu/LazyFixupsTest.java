@@ -26,6 +26,7 @@ import r2rlab.loader.ImportCell;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.ReadyToRunMethod;
 import r2rlab.loader.ResumptionStub;
+import r2rlab.tests.Emitted;
 import r2rlab.tests.Fixtures;
 
 /**
@@ -81,7 +82,7 @@ class LazyFixupsTest {
                 assertNull(rt.info().methodDescForEntryPoint(stubOf(img, m).rva()), m);
             }
             // B(10) = C(10) + 10: B's Task-returning method, then B's variant through its cell, then C's through B's cell.
-            assertEquals(new RunOutcome.Returned(120), rt.run(StackWalkTest.token(img, "Demo.Nested.B"), 10));
+            assertEquals(new RunOutcome.Returned(120), rt.run(Emitted.token(img, "Demo.Nested.B"), 10));
             for (String m : List.of("Demo.Nested.B", "Demo.Nested.C")) {
                 ImportCell layout = layoutCell(img, variant(img, m));
                 assertTrue(rt.info().isCellResolved(layout.section(), layout.index()), m);
@@ -117,7 +118,7 @@ class LazyFixupsTest {
         ImportCell bLayout = layoutCell(img, b);
         long bStub = stubOf(img, "Demo.Nested.B").rva();
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
-            RunOutcome.Faulted f = assertInstanceOf(RunOutcome.Faulted.class, rt.run(StackWalkTest.token(img, "Demo.Nested.A"), 1));
+            RunOutcome.Faulted f = assertInstanceOf(RunOutcome.Faulted.class, rt.run(Emitted.token(img, "Demo.Nested.A"), 1));
             assertEquals(FaultReport.Kind.RUNTIME_ERROR, f.report().kind());
             assertInstanceOf(FixupsNotRunException.class, f.report().cause());
             String message = f.report().message();
@@ -132,7 +133,7 @@ class LazyFixupsTest {
         // The same run without the switch completes: A(1) = 208.
         R2RImage fixed = nested(arch);
         try (EmulatedRuntime rt = new EmulatedRuntime(fixed)) {
-            assertEquals(new RunOutcome.Returned(208), rt.run(StackWalkTest.token(fixed, "Demo.Nested.A"), 1));
+            assertEquals(new RunOutcome.Returned(208), rt.run(Emitted.token(fixed, "Demo.Nested.A"), 1));
         }
     }
 }

@@ -29,7 +29,7 @@ import r2rlab.format.r2r.FixupSignature;
 import r2rlab.format.r2r.TypeLayout;
 import r2rlab.loader.ImportCell;
 import r2rlab.loader.R2RImage;
-import r2rlab.loader.ReadyToRunMethod;
+import r2rlab.tests.Emitted;
 import r2rlab.tests.Fixtures;
 
 /**
@@ -52,11 +52,6 @@ class ObjectReferencesTest {
         return R2RImage.read("gc-refs.dll", Emitter.emit(ScenarioParser.parse(Fixtures.examples().resolve("gc-refs.yaml")), o));
     }
 
-    private static int token(R2RImage img, String name) {
-        return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
-                .findFirst().orElseThrow(() -> new AssertionError("no method " + name)).token();
-    }
-
     private static AsyncRun ok(EmulatedRuntime rt, AsyncRun r) {
         assertFalse(r.threw(), () -> r.exception() + "\n" + String.join("\n", rt.trace()));
         return r;
@@ -68,14 +63,14 @@ class ObjectReferencesTest {
         R2RImage img = emit(o);
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             // Main: Swap(Pair(Box 40, Box 2)) gives Pair(Box 2, Box 40), the same Boxes: 2 + 40.
-            assertEquals(42, ok(rt, rt.runAsync(token(img, "Demo.Refs.Main"))).value(), o.toString());
+            assertEquals(42, ok(rt, rt.runAsync(Emitted.token(img, "Demo.Refs.Main"))).value(), o.toString());
             // Sum(4): Chain(4..0) each add their depth to the Box the level below returned: 4 + 3 + 2 + 1 + 0.
-            AsyncRun sum = ok(rt, rt.runAsync(token(img, "Demo.Refs.Sum"), 4));
+            AsyncRun sum = ok(rt, rt.runAsync(Emitted.token(img, "Demo.Refs.Sum"), 4));
             assertEquals(10, sum.value());
             // Nulls: 1 (p == null) + 10 (second null, first not) + -3 (p.second.value: NullReferenceException).
-            assertEquals(new RunOutcome.Returned(8), rt.call(token(img, "Demo.Refs.Nulls")));
+            assertEquals(new RunOutcome.Returned(8), rt.call(Emitted.token(img, "Demo.Refs.Nulls")));
             // Holder.Run: Same(this = a Box, b = Box 7) keeps `this` across its await.
-            assertEquals(7, ok(rt, rt.runAsync(token(img, "Demo.Holder.Run"))).value());
+            assertEquals(7, ok(rt, rt.runAsync(Emitted.token(img, "Demo.Holder.Run"))).value());
         }
     }
 
@@ -86,7 +81,7 @@ class ObjectReferencesTest {
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             List<Long> hooked = new ArrayList<>();
             rt.onWriteBarrier(hooked::add);
-            ok(rt, rt.runAsync(token(img, "Demo.Refs.Main")));
+            ok(rt, rt.runAsync(Emitted.token(img, "Demo.Refs.Main")));
             // The hook sees every store the helpers make, after the store: the value is in memory.
             List<Long> traced = new ArrayList<>();
             for (String e : rt.trace()) {
@@ -166,7 +161,7 @@ class ObjectReferencesTest {
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             List<Long> hooked = new ArrayList<>();
             rt.onWriteBarrier(hooked::add);
-            assertEquals(42, ok(rt, rt.runAsync(token(img, "Demo.Refs.Main"))).value());
+            assertEquals(42, ok(rt, rt.runAsync(Emitted.token(img, "Demo.Refs.Main"))).value());
             List<Long> pairs = new ArrayList<>();
             for (String e : rt.trace()) {
                 Matcher m = NEW_OBJECT.matcher(e);

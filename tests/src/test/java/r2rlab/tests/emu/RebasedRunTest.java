@@ -1,6 +1,5 @@
 package r2rlab.tests.emu;
 
-import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +15,8 @@ import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.emu.runtime.RunRejectedException;
 import r2rlab.format.pe.TargetOs;
 import r2rlab.loader.R2RImage;
-import r2rlab.loader.ReadyToRunMethod;
+import r2rlab.tests.Emitted;
+import r2rlab.tests.Fixtures;
 
 /**
  * Images mapped away from their preferred base run the same once rebased with their own .reloc:
@@ -26,11 +26,6 @@ import r2rlab.loader.ReadyToRunMethod;
 class RebasedRunTest {
     private static final long BASE = 0x2_0000_0000L;
 
-    private static int token(R2RImage img, String name) {
-        return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
-                .findFirst().orElseThrow().token();
-    }
-
     @ParameterizedTest
     @EnumSource(Architecture.class)
     void rebasedImagesRunTheSame(Architecture arch) throws Exception {
@@ -39,12 +34,12 @@ class RebasedRunTest {
             try (EmulatedRuntime rt = new EmulatedRuntime(calls, true, BASE)) {
                 assertEquals(BASE, rt.imageBase());
                 assertTrue(rt.trace().get(0).startsWith("image rebased from 0x"), rt.trace().toString());
-                assertEquals(new RunOutcome.Returned(171), rt.call(token(calls, "Demo.Calls.Main")));
+                assertEquals(new RunOutcome.Returned(171), rt.call(Emitted.token(calls, "Demo.Calls.Main")));
             }
             R2RImage nested = R2RImage.read("nested.dll", Emitter.emit(ScenarioParser.parse(Fixtures.examples().resolve("async-nested.yaml")),
                     EmitOptions.of(arch).withOs(os)));
             try (EmulatedRuntime rt = new EmulatedRuntime(nested, true, BASE)) {
-                var r = rt.runAsync(token(nested, "Demo.Nested.A"), 1);
+                var r = rt.runAsync(Emitted.token(nested, "Demo.Nested.A"), 1);
                 assertEquals(208, r.value(), String.valueOf(r.exception()));
                 assertEquals(3, r.resumptions().size(), "every ResumeInfo record was rebased");
             }

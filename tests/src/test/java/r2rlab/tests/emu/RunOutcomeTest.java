@@ -17,6 +17,7 @@ import r2rlab.emu.runtime.RunOutcome;
 import r2rlab.emu.runtime.RunRejectedException;
 import r2rlab.loader.R2RImage;
 import r2rlab.loader.runtime.Rejection;
+import r2rlab.tests.Emitted;
 import r2rlab.tests.Fixtures;
 
 /** {@link EmulatedRuntime#run}: every run of an example ends in the one outcome that fits; input it cannot run is refused before. */
@@ -30,12 +31,12 @@ class RunOutcomeTest {
     void returned(Architecture arch) throws Exception {
         R2RImage calls = example("calls.yaml", arch);
         try (EmulatedRuntime rt = new EmulatedRuntime(calls)) {
-            assertEquals(new RunOutcome.Returned(171), rt.run(StackWalkTest.token(calls, "Demo.Calls.Main")));
+            assertEquals(new RunOutcome.Returned(171), rt.run(Emitted.token(calls, "Demo.Calls.Main")));
         }
         // An async method runs through the dispatcher and returns its Task's value.
         R2RImage nested = example("async-nested.yaml", arch);
         try (EmulatedRuntime rt = new EmulatedRuntime(nested)) {
-            assertEquals(new RunOutcome.Returned(208), rt.run(StackWalkTest.token(nested, "Demo.Nested.A"), 1));
+            assertEquals(new RunOutcome.Returned(208), rt.run(Emitted.token(nested, "Demo.Nested.A"), 1));
         }
     }
 
@@ -45,14 +46,14 @@ class RunOutcomeTest {
         R2RImage calls = example("calls.yaml", arch);
         try (EmulatedRuntime rt = new EmulatedRuntime(calls)) {
             // Check throws -1 for a negative total.
-            RunOutcome.Threw t = assertInstanceOf(RunOutcome.Threw.class, rt.run(StackWalkTest.token(calls, "Demo.Calls.Check"), -5));
+            RunOutcome.Threw t = assertInstanceOf(RunOutcome.Threw.class, rt.run(Emitted.token(calls, "Demo.Calls.Check"), -5));
             assertEquals(-1, t.code());
             assertEquals("Throw", t.helper());
         }
         // Fail throws 5 after a resumption; the Task of Caller faults with it.
         R2RImage exceptions = example("async-exception.yaml", arch);
         try (EmulatedRuntime rt = new EmulatedRuntime(exceptions)) {
-            RunOutcome.Threw t = assertInstanceOf(RunOutcome.Threw.class, rt.run(StackWalkTest.token(exceptions, "Demo.Faults.Caller")));
+            RunOutcome.Threw t = assertInstanceOf(RunOutcome.Threw.class, rt.run(Emitted.token(exceptions, "Demo.Faults.Caller")));
             assertEquals(5, t.code());
             assertEquals("Throw", t.helper());
         }
@@ -73,7 +74,7 @@ class RunOutcomeTest {
                 bad = 0xDEAD0000L; // movz x2, #0xdead, lsl #16; ldr x1, [x2]
                 rt.engine().writeWords(square, 0xd2bbd5a2, 0xf9400041);
             }
-            RunOutcome.Faulted f = assertInstanceOf(RunOutcome.Faulted.class, rt.run(StackWalkTest.token(calls, "Demo.Calls.Main")));
+            RunOutcome.Faulted f = assertInstanceOf(RunOutcome.Faulted.class, rt.run(Emitted.token(calls, "Demo.Calls.Main")));
             FaultReport report = f.report();
             assertEquals(FaultReport.Kind.READ_UNMAPPED, report.kind(), report.toString());
             assertEquals(bad, report.faultAddress());
@@ -92,16 +93,16 @@ class RunOutcomeTest {
             assertEquals(Rejection.Reason.NOT_PRECOMPILED, none.rejection().reason());
             assertEquals("method 0x06000099 has no R2R code to run: no MethodDefEntryPoints entry for token 0x06000099", none.getMessage());
             RunRejectedException few = assertThrows(RunRejectedException.class,
-                    () -> rt.run(StackWalkTest.token(calls, "Demo.Calls.Clamp"), 1));
+                    () -> rt.run(Emitted.token(calls, "Demo.Calls.Clamp"), 1));
             assertEquals(RunRejectedException.Reason.WRONG_ARGUMENT_COUNT, few.reason());
             assertEquals("Demo.Calls.Clamp (0x06000005) takes 3 arguments, not 1", few.getMessage());
             assertNull(few.rejection());
             RunRejectedException many = assertThrows(RunRejectedException.class,
-                    () -> rt.run(StackWalkTest.token(calls, "Demo.Calls.Clamp"), new long[257]));
+                    () -> rt.run(Emitted.token(calls, "Demo.Calls.Clamp"), new long[257]));
             assertEquals(RunRejectedException.Reason.TOO_MANY_ARGUMENTS, many.reason());
             assertEquals("257 arguments; the emulated calls pass at most 256", many.getMessage());
             // Refused runs leave the runtime usable.
-            assertEquals(new RunOutcome.Returned(171), rt.run(StackWalkTest.token(calls, "Demo.Calls.Main")));
+            assertEquals(new RunOutcome.Returned(171), rt.run(Emitted.token(calls, "Demo.Calls.Main")));
         }
     }
 }

@@ -1,6 +1,5 @@
 package r2rlab.tests.emu;
 
-import r2rlab.tests.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -34,14 +33,11 @@ import r2rlab.loader.ResumptionStub;
 import r2rlab.loader.RuntimeFunction;
 import r2rlab.loader.runtime.EntryPoint;
 import r2rlab.loader.runtime.MethodDesc;
+import r2rlab.tests.Emitted;
+import r2rlab.tests.Fixtures;
 
 /** StackWalker at GC-safe points: frames unwound with the image's unwind data and attributed through the code manager. */
 class StackWalkTest {
-
-    static int token(R2RImage img, String name) {
-        return img.methods().stream().filter(m -> m.name().equals(name) && m.source() == ReadyToRunMethod.Source.METHOD_DEF_ENTRY_POINTS)
-                .findFirst().orElseThrow().token();
-    }
 
     static ReadyToRunMethod method(R2RImage img, String name) {
         return img.methods().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
@@ -101,7 +97,7 @@ class StackWalkTest {
             rt.onGcPoint(r -> walks.add(StackWalker.atGcPoint(r)));
             // Every call goes through a cell; the delay-load helper looks each callee's entry point up
             // (GetEntryPoint registers entry -> MethodDesc) before the callee runs, so every frame is attributed.
-            assertEquals(new RunOutcome.Returned(11), rt.call(token(img, "Demo.Walk.Main")));
+            assertEquals(new RunOutcome.Returned(11), rt.call(Emitted.token(img, "Demo.Walk.Main")));
             assertEquals(1, walks.size());
             StackWalker.Walk w = walks.get(0);
             assertTrue(w.ok(), w.toString());
@@ -142,7 +138,7 @@ class StackWalkTest {
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             List<StackWalker.Walk> walks = new ArrayList<>();
             rt.onGcPoint(r -> walks.add(StackWalker.atGcPoint(r)));
-            assertEquals(new RunOutcome.Returned(11), rt.call(token(img, "Demo.Walk.Main")));
+            assertEquals(new RunOutcome.Returned(11), rt.call(Emitted.token(img, "Demo.Walk.Main")));
             StackWalker.Walk w = walks.get(0);
             assertEquals(List.of("Demo.Walk.A", "Demo.Walk.A", "Demo.Walk.Main"), w.methodNames(), w.toString());
             assertTrue(w.frames().get(0).has(Frame.Flag.MISATTRIBUTED), w.toString());
@@ -177,8 +173,8 @@ class StackWalkTest {
         try (EmulatedRuntime rt = new EmulatedRuntime(img)) {
             List<StackWalker.Walk> walks = new ArrayList<>();
             rt.onGcPoint(r -> walks.add(StackWalker.atGcPoint(r)));
-            assertTrue(rt.info().getEntryPoint(token(img, "Demo.Walk.B")).isOk());
-            assertEquals(new RunOutcome.Returned(2 * 100 + 1 + 51), rt.call(token(img, "Demo.Walk.MainBig")));
+            assertTrue(rt.info().getEntryPoint(Emitted.token(img, "Demo.Walk.B")).isOk());
+            assertEquals(new RunOutcome.Returned(2 * 100 + 1 + 51), rt.call(Emitted.token(img, "Demo.Walk.MainBig")));
             StackWalker.Walk w = walks.get(0);
             assertTrue(w.ok(), w.toString());
             assertEquals(List.of("Demo.Walk.B", "Demo.Walk.Big", "Demo.Walk.MainBig"), w.methodNames(), w.toString());
