@@ -156,7 +156,9 @@ public final class Collector {
             free = (free + size + 15) & ~15L;
             copied.put(moved, size);
             forwarded.put(object, moved);
-            checkReferencesInClearCells(object, size, moved);
+            if (!heap.referencesInClearCells().isEmpty()) {
+                checkReferencesInClearCells(object, size, moved);
+            }
         }
         return moved + (ref - object);
     }
