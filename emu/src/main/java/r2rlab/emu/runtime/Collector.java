@@ -220,7 +220,7 @@ public final class Collector {
             problems.add(String.format("%s 0x%X (%s) +0x%X, cell %d of its data, clear in its GC map, holds 0x%X, %s in the semispace"
                     + " this collection left: " + STALE_REFERENCE + ", neither traced nor updated", layout.name(), moved, resumedBy(moved), off,
                     (off - AsyncDispatcher.CONTINUATION.data()) / AsyncDispatcher.CONTINUATION.pointerSize(), v,
-                    mt == null ? "no object" : "a " + mt.name()));
+                    target < 0 ? "no object" : mt == null ? "an object" : "a " + mt.name()));
         }
     }
 
