@@ -31,9 +31,9 @@ public enum Defect {
     /**
      * B8's one-byte-short GC map, forced onto every ContinuationLayout whose map spans more than one byte. The truncating
      * writer ({@link #B8_GC_MAP_TRUNCATED}) shortens a map only for a size that is not a multiple of the pointer size,
-     * and continuation sizes always are (751 of 751 in the .NET 11 images), so this switch is what shows the runtime
-     * half on an emitted image: the runtime reads the byte after the signature as the map's last byte, and a reference
-     * in a cell that byte leaves clear is neither traced nor updated by a moving collection.
+     * and continuation sizes always are (all 280 ContinuationLayout cells of the .NET 11 images), so this switch is
+     * what shows the runtime half on an emitted image: the runtime reads the byte after the signature as the map's
+     * last byte, and a reference in a cell that byte leaves clear is neither traced nor updated by a moving collection.
      */
     B8_CONTINUATION_MAP_SHORT("continuation-map-short"),
     /** B10: a compile retry adds a second, duplicate ResumptionStubEntryPoint fixup. */

@@ -3,10 +3,12 @@ package r2rlab.tests;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import r2rlab.emitter.Architecture;
@@ -60,6 +62,19 @@ class B8StaleReferenceTest {
                 + " its GC map, holds 0x6A000020, a Box in the semispace this collection left: a stale reference, neither traced nor updated",
                 stress.get(1));
         assertEquals(2, stress.size(), "the stale cell is reported once: " + stress);
+    }
+
+    /** Why the truncating writer cannot show B8 on a continuation: every real continuation size is a multiple of 8. */
+    @Test
+    void realContinuationSizesAreMultiplesOfThePointerSize() throws Exception {
+        int layouts = 0;
+        for (Path p : Fixtures.net11()) {
+            for (FixupSignature.Layout l : Emitted.continuationLayouts(R2RImage.read(p))) {
+                assertEquals(0, l.layout().size() % 8, p.getFileName() + ": size " + l.layout().size());
+                layouts++;
+            }
+        }
+        assertEquals(280, layouts);
     }
 
     private static FixupSignature.Layout layout(R2RImage img) {
