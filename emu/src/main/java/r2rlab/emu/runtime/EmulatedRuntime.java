@@ -18,6 +18,7 @@ import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongUnaryOperator;
+import r2rlab.emu.disasm.ImageSymbols;
 import r2rlab.emu.unicorn.CpuEngine;
 import r2rlab.emu.unicorn.TrapCall;
 import r2rlab.emu.unicorn.TrapHandler;
@@ -497,8 +498,10 @@ public final class EmulatedRuntime implements AutoCloseable {
      */
     public List<String> stackTrace(GuestException e) {
         List<String> out = new ArrayList<>();
+        ImageSymbols syms = new ImageSymbols(image); // once per trace, not once per frame
+        long sp = engine.regRead(engine.spRegister());
         for (long pc : async.stackTrace(e)) {
-            out.add(guest.contains(pc) ? StackWalker.symbolize(this, pc).symbol() : String.format("0x%X", pc));
+            out.add(guest.contains(pc) ? StackWalker.symbolize(this, syms, pc, 0, sp, false).symbol() : String.format("0x%X", pc));
         }
         return out;
     }
